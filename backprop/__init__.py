@@ -1,0 +1,34 @@
+"""Backprop Explorer's engine: Nielsen's network in NumPy, vectorised, traced and extended.
+
+Pure NumPy (with pandas for tables); it never imports streamlit or plotly.
+"""
+
+from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from .costs import COSTS
+from .gradcheck import gradcheck, numerical_gradients
+from .inits import INITS
+from .limits import Limits, default_limits
+from .network import Network, accuracy
+from .optimizers import OPTIMIZERS, REGULARIZATIONS
+from .trace import Trace
+from .trainer import DivergenceError, StepResult, Trainer
+
+__all__ = [
+    "ACTIVATIONS",
+    "COSTS",
+    "HIDDEN_ACTIVATIONS",
+    "INITS",
+    "OPTIMIZERS",
+    "REGULARIZATIONS",
+    "DivergenceError",
+    "Limits",
+    "Network",
+    "StepResult",
+    "Trace",
+    "Trainer",
+    "accuracy",
+    "default_limits",
+    "gradcheck",
+    "numerical_gradients",
+]
+__version__ = "0.1.0"

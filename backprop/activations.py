@@ -1,0 +1,97 @@
+"""Activation functions sigma and their derivatives, in a registry keyed by name.
+
+Each activation maps ``z`` (shape ``(n, m)``) to ``a = sigma(z)``. ``backward(z, a, g)``
+returns ``dC/dz`` given ``g = dC/da``: for an elementwise sigma that is ``g * sigma'(z)``
+(the Hadamard product of BP1 and BP2); for softmax it is the Jacobian-vector product.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class Activation:
+    """A named activation: ``fn(z) -> a`` and ``prime(z, a) -> sigma'(z)`` (elementwise)."""
+
+    name: str
+    fn: Callable[[Array], Array]
+    prime: Callable[[Array, Array], Array] | None  # None: not elementwise (softmax)
+    output_only: bool = False
+
+    def __call__(self, z: Array) -> Array:
+        return self.fn(z)
+
+    def backward(self, z: Array, a: Array, g: Array) -> Array:
+        """dC/dz from g = dC/da: ``g * sigma'(z)`` (BP1/BP2), or J^T g for softmax."""
+        if self.prime is not None:
+            return g * self.prime(z, a)
+        return a * (g - np.sum(a * g, axis=0, keepdims=True))
+
+
+def _sigmoid(z: Array) -> Array:
+    # 1 / (1 + exp(-z)), the seed's formula, in place. exp overflows to inf for z < -709,
+    # giving the right limit 0; callers silence that warning with np.errstate.
+    t = np.negative(z)
+    np.exp(t, out=t)
+    t += 1.0
+    np.reciprocal(t, out=t)
+    return t
+
+
+def _sigmoid_prime(z: Array, a: Array) -> Array:
+    return a * (1.0 - a)  # sigma'(z) = sigma(z)(1 - sigma(z))
+
+
+def _tanh_prime(z: Array, a: Array) -> Array:
+    return 1.0 - a * a
+
+
+def _relu(z: Array) -> Array:
+    return np.maximum(z, 0.0)
+
+
+def _relu_prime(z: Array, a: Array) -> Array:
+    return (z > 0).astype(z.dtype)
+
+
+LEAKY_SLOPE = 0.01
+
+
+def _leaky_relu(z: Array) -> Array:
+    return np.where(z > 0, z, LEAKY_SLOPE * z)
+
+
+def _leaky_relu_prime(z: Array, a: Array) -> Array:
+    return np.where(z > 0, 1.0, LEAKY_SLOPE)
+
+
+def _linear(z: Array) -> Array:
+    return z.copy()
+
+
+def _linear_prime(z: Array, a: Array) -> Array:
+    return np.ones_like(z)
+
+
+def _softmax(z: Array) -> Array:
+    e = np.exp(z - z.max(axis=0, keepdims=True))
+    e /= e.sum(axis=0, keepdims=True)
+    return e
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    "sigmoid": Activation("sigmoid", _sigmoid, _sigmoid_prime),
+    "tanh": Activation("tanh", np.tanh, _tanh_prime),
+    "relu": Activation("relu", _relu, _relu_prime),
+    "leaky_relu": Activation("leaky_relu", _leaky_relu, _leaky_relu_prime),
+    "linear": Activation("linear", _linear, _linear_prime),
+    "softmax": Activation("softmax", _softmax, None, output_only=True),
+}
+
+HIDDEN_ACTIVATIONS = tuple(k for k, v in ACTIVATIONS.items() if not v.output_only)

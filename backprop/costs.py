@@ -1,0 +1,71 @@
+"""Cost functions C in a registry keyed by name.
+
+``fn(a, y)`` is the **mean** over the ``m`` columns of the per-sample cost C_x.
+``grad(a, y)`` is ``dC_x/da`` per column (shape ``(n_out, m)``), the factor in BP1:
+``delta_L = grad(a, y) (.) sigma'(z_L)``. For a canonical pair (``shortcut``) BP1
+collapses to ``delta_L = a - y``; the engine uses that and the tests check it against
+the general path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+Array = np.ndarray
+_TINY = np.finfo(np.float64).tiny
+
+
+@dataclass(frozen=True)
+class Cost:
+    """A named cost with its gradient and the output activations it accepts."""
+
+    name: str
+    fn: Callable[[Array, Array], float]
+    grad: Callable[[Array, Array], Array]
+    shortcut: str  # output activation for which delta_L = a - y
+    outputs: tuple[str, ...] | None  # output activations it is defined for (None: any)
+
+
+def _quadratic(a: Array, y: Array) -> float:
+    d = a - y
+    return 0.5 * float(np.einsum("ij,ij->", d, d)) / a.shape[1]  # C_x = ||a - y||^2 / 2
+
+
+def _quadratic_grad(a: Array, y: Array) -> Array:
+    return a - y
+
+
+def _log(p: Array) -> Array:
+    return np.log(np.maximum(p, _TINY))
+
+
+def _cross_entropy(a: Array, y: Array) -> float:
+    # C_x = -sum_j [y_j ln a_j + (1 - y_j) ln(1 - a_j)]   (network2.CrossEntropyCost)
+    c = y * _log(a) + (1.0 - y) * _log(1.0 - a)
+    return -float(c.sum()) / a.shape[1]
+
+
+def _cross_entropy_grad(a: Array, y: Array) -> Array:
+    return (a - y) / np.maximum(a * (1.0 - a), _TINY)
+
+
+def _log_likelihood(a: Array, y: Array) -> float:
+    return -float((y * _log(a)).sum()) / a.shape[1]  # C_x = -ln a_y for one-hot y
+
+
+def _log_likelihood_grad(a: Array, y: Array) -> Array:
+    return -y / np.maximum(a, _TINY)
+
+
+COSTS: dict[str, Cost] = {
+    "quadratic": Cost("quadratic", _quadratic, _quadratic_grad, "linear", None),
+    "cross_entropy": Cost(
+        "cross_entropy", _cross_entropy, _cross_entropy_grad, "sigmoid", ("sigmoid", "softmax")
+    ),
+    "log_likelihood": Cost(
+        "log_likelihood", _log_likelihood, _log_likelihood_grad, "softmax", ("softmax", "sigmoid")
+    ),
+}

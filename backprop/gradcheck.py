@@ -1,0 +1,75 @@
+"""Gradient checking: backprop against central finite differences, per layer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .network import Network
+from .validation import finite_number
+
+Array = np.ndarray
+
+
+def numerical_gradients(
+    net: Network, X: Array, Y: Array, eps: float = 1e-6
+) -> tuple[list[Array], list[Array]]:
+    """Central differences ``(C(p + eps) - C(p - eps)) / 2 eps`` for every parameter.
+
+    Returns ``(nabla_b, nabla_w)`` in the shapes of ``net.biases`` and ``net.weights``.
+    The network is restored exactly afterwards.
+    """
+    eps = finite_number("epsilon", eps, positive=True)
+    X, Y = net.check_xy(X, Y)
+    cost = lambda: net.cost.fn(net.feedforward(X), Y)  # noqa: E731
+    out_b, out_w = [], []
+    for params, out in ((net.biases, out_b), (net.weights, out_w)):
+        for p in params:
+            g = np.zeros_like(p)
+            flat, gflat = p.reshape(-1), g.reshape(-1)
+            for i in range(flat.size):
+                old = flat[i]
+                flat[i] = old + eps
+                plus = cost()
+                flat[i] = old - eps
+                minus = cost()
+                flat[i] = old
+                gflat[i] = (plus - minus) / (2 * eps)
+            out.append(g)
+    return out_b, out_w
+
+
+def compare(analytic: Array, numeric: Array) -> tuple[float, float]:
+    """``(max |a - n|, max |a - n| / max(|a| + |n|, tiny))`` over the entries."""
+    diff = np.abs(analytic - numeric)
+    denom = np.maximum(np.abs(analytic) + np.abs(numeric), 1e-12)
+    return float(diff.max(initial=0.0)), float((diff / denom).max(initial=0.0))
+
+
+def gradcheck(
+    net: Network, X: Array, Y: Array, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3
+) -> pd.DataFrame:
+    """Per layer and parameter kind: max abs and relative error, and pass/fail.
+
+    A row passes when every entry satisfies ``|a - n| <= atol + rtol |n|`` (the same rule
+    as PyTorch's gradcheck). Layers count from 1 (layer l is fed by ``weights[l-1]``).
+    """
+    nb, nw = net.backprop(X, Y)
+    with np.errstate(all="ignore"):
+        num_b, num_w = numerical_gradients(net, X, Y, eps)
+    rows = []
+    for l in range(net.n_layers):
+        for kind, a, n in (("w", nw[l], num_w[l]), ("b", nb[l], num_b[l])):
+            abs_err, rel_err = compare(a, n)
+            ok = bool(np.all(np.abs(a - n) <= atol + rtol * np.abs(n)))
+            rows.append(
+                {
+                    "layer": l + 1,
+                    "param": kind,
+                    "shape": str(a.shape),
+                    "max_abs_error": abs_err,
+                    "max_rel_error": rel_err,
+                    "passed": ok,
+                }
+            )
+    return pd.DataFrame(rows)

@@ -1,0 +1,118 @@
+"""Bounded recorders: the step history (a pandas DataFrame) and parameter snapshots."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .trace import Trace
+
+Array = np.ndarray
+
+
+class History:
+    """Float columns appended one row at a time into a preallocated array.
+
+    When ``max_rows`` is reached every second row is dropped (first and last kept),
+    so a long run keeps its whole shape at a coarser resolution and memory stays bounded.
+    """
+
+    def __init__(self, columns: list[str], max_rows: int = 20_000) -> None:
+        self.columns = list(columns)
+        self.index = {c: i for i, c in enumerate(self.columns)}
+        self.max_rows = max(4, int(max_rows))
+        self._data = np.full((min(1024, self.max_rows), len(self.columns)), np.nan)
+        self.n = 0
+        self.thinned = 0  # how many times rows were halved
+
+    def new_row(self) -> Array:
+        """A NaN-filled row to fill in place (a view into the buffer)."""
+        if self.n == self._data.shape[0]:
+            if self.n >= self.max_rows:
+                keep = np.r_[0 : self.n - 1 : 2, self.n - 1]
+                kept = self._data[keep]
+                self._data[: len(keep)] = kept
+                self._data[len(keep) :] = np.nan
+                self.n = len(keep)
+                self.thinned += 1
+            else:
+                grown = np.full((min(2 * self.n, self.max_rows), len(self.columns)), np.nan)
+                grown[: self.n] = self._data[: self.n]
+                self._data = grown
+        row = self._data[self.n]
+        self.n += 1
+        return row
+
+    def last(self) -> dict[str, float]:
+        return dict(zip(self.columns, self._data[self.n - 1].tolist())) if self.n else {}
+
+    def frame(self) -> pd.DataFrame:
+        df = pd.DataFrame(self._data[: self.n].copy(), columns=self.columns)
+        for c in ("step", "epoch"):
+            if c in df:
+                df[c] = df[c].astype(np.int64)
+        return df
+
+    @property
+    def nbytes(self) -> int:
+        return self._data.nbytes
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Parameters after ``step`` steps, and a trace on the trainer's fixed probe batch."""
+
+    step: int
+    epoch: int
+    weights: tuple[Array, ...]
+    biases: tuple[Array, ...]
+    trace: Trace | None
+
+    @property
+    def nbytes(self) -> int:
+        n = sum(w.nbytes + b.nbytes for w, b in zip(self.weights, self.biases))
+        if self.trace is not None:
+            t = self.trace
+            for group in (t.z, t.a, t.delta, t.nabla_w, t.nabla_b, t.weights, t.biases):
+                n += sum(x.nbytes for x in group)
+        return n
+
+
+class SnapshotBuffer:
+    """Snapshots every ``every`` steps within ``budget_bytes``.
+
+    Past the budget, every second snapshot is dropped and ``every`` doubles, so the
+    buffer always spans the whole run (scrub from step 0 to now) in bounded memory.
+    """
+
+    def __init__(self, every: int, budget_bytes: int) -> None:
+        self.every = int(every)
+        self.budget_bytes = int(budget_bytes)
+        self.items: list[Snapshot] = []
+        self.nbytes = 0
+
+    def due(self, step: int) -> bool:
+        return self.every > 0 and step % self.every == 0
+
+    def add(self, snap: Snapshot) -> None:
+        if self.items and self.items[-1].step == snap.step:
+            return
+        self.items.append(snap)
+        self.nbytes += snap.nbytes
+        while self.nbytes > self.budget_bytes and len(self.items) > 2:
+            self.every *= 2
+            keep = self.items[:-1:2] + [self.items[-1]]
+            self.items = keep
+            self.nbytes = sum(s.nbytes for s in keep)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, i: int) -> Snapshot:
+        return self.items[i]
+
+    @property
+    def steps(self) -> list[int]:
+        return [s.step for s in self.items]

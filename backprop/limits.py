@@ -1,0 +1,53 @@
+"""Resource limits for a shared, hosted demo, in one place.
+
+Every size a visitor can ask for is capped here. A local user raises a cap with an
+environment variable ``BACKPROP_<NAME>`` (for example ``BACKPROP_MAX_NEURONS=2000``);
+code can pass its own :class:`Limits` instead of the defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps on what one user may ask of the engine (defaults suit a shared host)."""
+
+    max_layers: int = 8  # hidden layers
+    max_neurons: int = 256  # neurons in one hidden layer
+    max_inputs: int = 1024  # input features (MNIST has 784)
+    max_outputs: int = 64
+    max_parameters: int = 1_000_000  # weights + biases of one network
+    max_samples: int = 70_000  # rows of one dataset
+    max_batch_size: int = 10_000
+    max_epochs: int = 1_000
+    max_history: int = 20_000  # step rows kept before the history is thinned
+    snapshot_budget_mb: int = 32  # memory for recorded snapshots, per trainer
+    max_upload_mb: int = 50
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Limits:
+        """Defaults, overridden by ``BACKPROP_MAX_*`` style environment variables."""
+        env = os.environ if environ is None else environ
+        changes = {}
+        for f in fields(cls):
+            raw = env.get("BACKPROP_" + f.name.upper())
+            if raw is None:
+                continue
+            try:
+                value = int(raw)
+            except ValueError:
+                raise ValueError(
+                    f"BACKPROP_{f.name.upper()}={raw!r} is not a whole number"
+                ) from None
+            if value <= 0:
+                raise ValueError(f"BACKPROP_{f.name.upper()}={raw!r} must be positive")
+            changes[f.name] = value
+        return replace(cls(), **changes)
+
+
+def default_limits() -> Limits:
+    """The limits in force for this process (environment read each call)."""
+    return Limits.from_env()

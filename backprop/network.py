@@ -1,0 +1,282 @@
+"""Nielsen's ``network.py``, vectorised over the batch and generalised.
+
+Samples are columns: ``X`` is ``(n_in, m)``, ``Y`` is ``(n_out, m)``. ``weights[l]`` is
+``(sizes[l+1], sizes[l])`` and ``biases[l]`` is ``(sizes[l+1], 1)``. With the defaults
+(sigmoid everywhere, quadratic cost, N(0, 1) initialisation) this is the book's network,
+and ``backprop`` on one column returns exactly the seed's ``backprop(x, y)``.
+
+The four equations, for the mean cost C over the ``m`` columns:
+
+- BP1  ``delta_L = nabla_a C_x (.) sigma'(z_L)``          (``a - y`` for canonical pairs)
+- BP2  ``delta_l = (w_{l+1}^T delta_{l+1}) (.) sigma'(z_l)``
+- BP3  ``dC/db_l = mean over columns of delta_l``
+- BP4  ``dC/dw_l = delta_l a_{l-1}^T / m``
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, Activation
+from .costs import COSTS, Cost
+from .inits import INITS
+from .limits import Limits, default_limits
+from .trace import Trace
+from .validation import choose, finite_number, whole_number
+
+Array = np.ndarray
+
+
+class Network:
+    """A fully connected feed-forward network in the book's notation."""
+
+    def __init__(
+        self,
+        sizes: Sequence[int],
+        activation: str = "sigmoid",
+        output_activation: str | None = None,
+        cost: str = "quadratic",
+        init: str = "standard",
+        seed: int | None = None,
+        limits: Limits | None = None,
+    ) -> None:
+        self.limits = limits or default_limits()
+        self.sizes = _check_sizes(sizes, self.limits)
+        choose("activation", activation, ACTIVATIONS, HIDDEN_ACTIVATIONS)
+        output_activation = activation if output_activation is None else output_activation
+        choose("output activation", output_activation, ACTIVATIONS)
+        cost_obj = choose("cost", cost, COSTS)
+        if cost_obj.outputs is not None and output_activation not in cost_obj.outputs:
+            raise ValueError(
+                f"cost {cost!r} needs outputs in (0, 1); output activation {output_activation!r}"
+                f" is not allowed with it; valid choices: {', '.join(cost_obj.outputs)}"
+            )
+        if output_activation == "softmax" and self.sizes[-1] < 2:
+            raise ValueError("softmax needs at least 2 output neurons, got sizes[-1] = 1")
+        init_fn = choose("init", init, INITS)
+        if seed is not None:
+            seed = whole_number("seed", seed, minimum=0, maximum=2**63 - 1)
+        self.activation, self.output_activation = activation, output_activation
+        self.cost_name, self.init, self.seed = cost, init, seed
+        hidden = [ACTIVATIONS[activation]] * (len(self.sizes) - 2)
+        self._acts = hidden + [ACTIVATIONS[output_activation]]
+        self.rng = np.random.default_rng(seed)
+        self.weights: list[Array] = []
+        self.biases: list[Array] = []
+        for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:]):
+            w, b = init_fn(self.rng, n_out, n_in)
+            self.weights.append(w)
+            self.biases.append(b)
+
+    # ----------------------------------------------------------------- properties
+    @property
+    def n_layers(self) -> int:
+        """Number of weight layers L (= len(sizes) - 1)."""
+        return len(self.sizes) - 1
+
+    @property
+    def layer_activations(self) -> list[Activation]:
+        """sigma of each weight layer: hidden ones, then the output one."""
+        return list(self._acts)
+
+    @property
+    def cost(self) -> Cost:
+        return COSTS[self.cost_name]
+
+    @property
+    def uses_shortcut(self) -> bool:
+        """True when BP1 reduces to ``delta_L = a - y`` (a canonical pair)."""
+        return self.cost.shortcut == self.output_activation
+
+    def config(self) -> dict:
+        """The choices that, with the parameters, define this network."""
+        return {
+            "sizes": list(self.sizes),
+            "activation": self.activation,
+            "output_activation": self.output_activation,
+            "cost": self.cost_name,
+            "init": self.init,
+            "seed": self.seed,
+        }
+
+    def n_parameters(self) -> int:
+        return sum(w.size + b.size for w, b in zip(self.weights, self.biases))
+
+    def copy(self) -> Network:
+        """An independent copy (parameters and RNG state)."""
+        new = object.__new__(Network)
+        new.__dict__.update(self.__dict__)
+        new.weights = [w.copy() for w in self.weights]
+        new.biases = [b.copy() for b in self.biases]
+        new.rng = np.random.default_rng()
+        new.rng.bit_generator.state = self.rng.bit_generator.state
+        return new
+
+    # -------------------------------------------------------------------- forward
+    def feedforward(self, X: Array) -> Array:
+        """Output activations ``a_L``, shape ``(n_out, m)``, for input ``X`` ``(n_in, m)``."""
+        a = self.check_x(X)
+        with np.errstate(over="ignore"):
+            for w, b, act in zip(self.weights, self.biases, self._acts):
+                a = act.fn(w @ a + b)  # a_{l+1} = sigma(w_l a_l + b_l)
+        return a
+
+    def forward(self, X: Array) -> tuple[list[Array], list[Array]]:
+        """``(zs, activations)``: all weighted inputs ``z_l`` and activations (``a[0] = X``)."""
+        a = X
+        zs, acts = [], [X]
+        for w, b, act in zip(self.weights, self.biases, self._acts):
+            z = w @ a
+            z += b  # z_l = w_l a_{l-1} + b_l
+            a = act.fn(z)  # a_l = sigma(z_l)
+            zs.append(z)
+            acts.append(a)
+        return zs, acts
+
+    # ------------------------------------------------------------------- backward
+    def output_delta(self, z: Array, a: Array, Y: Array, shortcut: bool = True) -> Array:
+        """BP1: ``delta_L`` per column; ``a - y`` for a canonical pair when ``shortcut``."""
+        if shortcut and self.uses_shortcut:
+            return a - Y
+        g = self.cost.grad(a, Y)  # nabla_a C_x
+        return self._acts[-1].backward(z, a, g)  # (.) sigma'(z_L)
+
+    def gradients(
+        self, X: Array, Y: Array, shortcut: bool = True, scale: float = 1.0
+    ) -> tuple[list[Array], list[Array], list[Array], list[Array], list[Array]]:
+        """One unchecked pass: ``(nabla_b, nabla_w, zs, acts, deltas)``, times ``scale``.
+
+        ``deltas`` are scaled by ``scale/m`` (so BP3 is a row sum and BP4 one product);
+        multiply by ``m/scale`` for the per-column ``delta_l``. With ``scale = -eta`` the
+        gradients come out as plain SGD's updates, saving a pass over every weight.
+        """
+        zs, acts = self.forward(X)
+        acts_fns = self._acts
+        L, m = self.n_layers, X.shape[1]
+        delta = self.output_delta(zs[-1], acts[-1], Y, shortcut)  # BP1
+        delta *= scale / m
+        nabla_b, nabla_w, deltas = [None] * L, [None] * L, [None] * L
+        for l in range(L - 1, -1, -1):
+            if l < L - 1:  # BP2
+                delta = acts_fns[l].backward(zs[l], acts[l + 1], self.weights[l + 1].T @ delta)
+            deltas[l] = delta
+            nabla_b[l] = delta.sum(axis=1, keepdims=True)  # BP3 (mean over columns)
+            nabla_w[l] = delta @ acts[l].T  # BP4
+        return nabla_b, nabla_w, zs, acts, deltas
+
+    def backprop(self, X: Array, Y: Array) -> tuple[list[Array], list[Array]]:
+        """``(nabla_b, nabla_w)``: gradient of the mean cost over the columns of ``X``."""
+        X, Y = self.check_xy(X, Y)
+        with np.errstate(over="ignore"):
+            nabla_b, nabla_w, *_ = self.gradients(X, Y)
+        return nabla_b, nabla_w
+
+    def trace(self, X: Array, Y: Array) -> Trace:
+        """A :class:`Trace` of one forward and backward pass over ``X``, ``Y``."""
+        X, Y = self.check_xy(X, Y)
+        with np.errstate(over="ignore"):
+            nabla_b, nabla_w, zs, acts, deltas = self.gradients(X, Y)
+        m = X.shape[1]
+        general = self.output_delta(zs[-1], acts[-1], Y, shortcut=False)
+        shortcut = acts[-1] - Y if self.uses_shortcut else None
+        return Trace.build(
+            x=X,
+            y=Y,
+            weights=self.weights,
+            biases=self.biases,
+            z=zs,
+            a=acts,
+            delta=[d * m for d in deltas],
+            nabla_w=nabla_w,
+            nabla_b=nabla_b,
+            cost=self.cost.fn(acts[-1], Y),
+            cost_grad=self.cost.grad(acts[-1], Y),
+            output_delta_general=general,
+            output_delta_shortcut=shortcut,
+            activations=[a.name for a in self._acts],
+            cost_name=self.cost_name,
+        )
+
+    def update_mini_batch(self, X: Array, Y: Array, eta: float) -> None:
+        """One plain SGD step, exactly the seed's: ``w -= eta * mean gradient``."""
+        eta = finite_number("eta", eta, positive=True)
+        nabla_b, nabla_w = self.backprop(X, Y)
+        for l in range(self.n_layers):
+            self.weights[l] -= eta * nabla_w[l]
+            self.biases[l] -= eta * nabla_b[l]
+
+    # ------------------------------------------------------------------ evaluate
+    def cost_of(self, X: Array, Y: Array) -> float:
+        """Mean cost over the columns (no regularisation term)."""
+        X, Y = self.check_xy(X, Y)
+        return self.cost.fn(self.feedforward(X), Y)
+
+    def accuracy(self, X: Array, Y: Array) -> float:
+        """Share of columns classified right (argmax, or 0.5 threshold for one output)."""
+        X, Y = self.check_xy(X, Y)
+        return accuracy(self.feedforward(X), Y)
+
+    # ---------------------------------------------------------------- validation
+    def check_x(self, X: Array) -> Array:
+        """``X`` as a float64 ``(n_in, m)`` array, or ValueError naming the mismatch."""
+        return _check_matrix("X", X, self.sizes[0])
+
+    def check_xy(self, X: Array, Y: Array) -> tuple[Array, Array]:
+        X = self.check_x(X)
+        Y = _check_matrix("Y", Y, self.sizes[-1])
+        if X.shape[1] != Y.shape[1]:
+            raise ValueError(f"X has {X.shape[1]} columns but Y has {Y.shape[1]}")
+        return X, Y
+
+
+def accuracy(a: Array, Y: Array) -> float:
+    """Share of columns where output ``a`` picks the class of ``Y`` (NaN if not classes)."""
+    if a.shape[1] == 0:
+        return float("nan")
+    if Y.shape[0] > 1:
+        return float(np.mean(a.argmax(axis=0) == Y.argmax(axis=0)))
+    if not np.all((Y == 0) | (Y == 1)):
+        return float("nan")  # regression targets: accuracy is undefined
+    return float(np.mean((a[0] > 0.5) == (Y[0] > 0.5)))
+
+
+def _check_sizes(sizes: Sequence[int], limits: Limits) -> list[int]:
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
+        raise ValueError(f"sizes must be a list of layer sizes like [2, 4, 1], got {sizes!r}")
+    if len(sizes) < 2:
+        raise ValueError(f"sizes needs an input and an output layer, got {list(sizes)!r}")
+    if len(sizes) - 2 > limits.max_layers:
+        raise ValueError(f"{len(sizes) - 2} hidden layers is over the limit of {limits.max_layers}")
+    out = []
+    for i, n in enumerate(sizes):
+        if i == 0:
+            cap, what = limits.max_inputs, "input size"
+        elif i == len(sizes) - 1:
+            cap, what = limits.max_outputs, "output size"
+        else:
+            cap, what = limits.max_neurons, f"hidden layer {i} size"
+        out.append(whole_number(what, n, minimum=1, maximum=cap))
+    n_params = sum((a + 1) * b for a, b in zip(out[:-1], out[1:]))
+    if n_params > limits.max_parameters:
+        raise ValueError(
+            f"sizes {out} need {n_params} parameters, over the limit of {limits.max_parameters}"
+        )
+    return out
+
+
+def _check_matrix(name: str, A: Array, rows: int) -> Array:
+    try:
+        A = np.asarray(A, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a numeric array") from None
+    if A.ndim == 1 and A.shape[0] == rows:
+        A = A.reshape(rows, 1)
+    if A.ndim != 2 or A.shape[0] != rows:
+        raise ValueError(
+            f"{name} must have shape ({rows}, m) with samples as columns, got {A.shape}"
+        )
+    if not np.all(np.isfinite(A)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return A

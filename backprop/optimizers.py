@@ -1,0 +1,97 @@
+"""Optimisers in a registry keyed by name.
+
+An optimiser turns gradients into updates in two phases so that a step can be refused
+without losing anything: ``propose(grads, eta) -> (updates, state)`` computes the
+updates and the new state without touching the old one; ``commit(state)`` keeps it.
+``params`` and ``grads`` are flat lists ``[w_0, b_0, w_1, b_1, ...]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+Array = np.ndarray
+
+
+class SGD:
+    """Plain gradient descent: ``update = -eta * g``."""
+
+    name = "sgd"
+
+    def __init__(self, shapes: Sequence[tuple[int, ...]], **_: float) -> None:
+        self.shapes = list(shapes)
+
+    def propose(self, grads: list[Array], eta: float) -> tuple[list[Array], object]:
+        return [g * -eta for g in grads], None
+
+    def commit(self, state: object) -> None:
+        pass
+
+    def state(self) -> dict[str, Array]:
+        return {}
+
+
+class Momentum(SGD):
+    """Momentum: ``v <- mu v - eta g``; ``update = v``."""
+
+    name = "momentum"
+
+    def __init__(
+        self, shapes: Sequence[tuple[int, ...]], momentum: float = 0.9, **_: float
+    ) -> None:
+        super().__init__(shapes)
+        self.mu = momentum
+        self.v = [np.zeros(s) for s in self.shapes]
+
+    def propose(self, grads: list[Array], eta: float) -> tuple[list[Array], object]:
+        v = [self.mu * v - eta * g for v, g in zip(self.v, grads)]
+        return v, v
+
+    def commit(self, state: object) -> None:
+        self.v = state  # type: ignore[assignment]
+
+    def state(self) -> dict[str, Array]:
+        return {f"v_{i}": v for i, v in enumerate(self.v)}
+
+
+class Adam(SGD):
+    """Adam (Kingma & Ba) with bias correction; ``eta`` is the step size."""
+
+    name = "adam"
+
+    def __init__(
+        self,
+        shapes: Sequence[tuple[int, ...]],
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
+        **_: float,
+    ) -> None:
+        super().__init__(shapes)
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.m = [np.zeros(s) for s in self.shapes]
+        self.v = [np.zeros(s) for s in self.shapes]
+        self.t = 0
+
+    def propose(self, grads: list[Array], eta: float) -> tuple[list[Array], object]:
+        b1, b2, t = self.beta1, self.beta2, self.t + 1
+        m = [b1 * m + (1 - b1) * g for m, g in zip(self.m, grads)]
+        v = [b2 * v + (1 - b2) * (g * g) for v, g in zip(self.v, grads)]
+        step = eta * np.sqrt(1 - b2**t) / (1 - b1**t)
+        updates = [-step * mi / (np.sqrt(vi) + self.eps) for mi, vi in zip(m, v)]
+        return updates, (m, v, t)
+
+    def commit(self, state: object) -> None:
+        self.m, self.v, self.t = state  # type: ignore[misc]
+
+    def state(self) -> dict[str, Array]:
+        out = {f"m_{i}": m for i, m in enumerate(self.m)}
+        out.update({f"v_{i}": v for i, v in enumerate(self.v)})
+        return out
+
+
+OPTIMIZERS: dict[str, type[SGD]] = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
+
+REGULARIZATIONS = ("none", "l2", "l1")

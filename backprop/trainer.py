@@ -1,0 +1,322 @@
+"""Training beyond the seed: optimisers, regularisation, epochs, history, snapshots.
+
+One :meth:`Trainer.step` advances exactly one mini-batch; :meth:`Trainer.run_epoch`
+finishes the current epoch. Mini-batches are drawn from a permutation made by the
+network's own seeded ``np.random.Generator``, so a seed reproduces a run bit for bit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .history import History, Snapshot, SnapshotBuffer
+from .network import Network, accuracy
+from .optimizers import OPTIMIZERS, REGULARIZATIONS
+from .validation import choose, finite_number, whole_number
+
+Array = np.ndarray
+
+
+EVAL_COLUMNS = ("train_cost", "train_accuracy", "test_cost", "test_accuracy")
+
+
+class DivergenceError(FloatingPointError):
+    """A step produced a non-finite cost, gradient or parameter; nothing was changed."""
+
+    def __init__(self, step: int, cause: str) -> None:
+        super().__init__(f"training diverged at step {step}: {cause}")
+        self.step, self.cause = step, cause
+
+
+@dataclass(frozen=True)
+class StepResult:
+    step: int  # steps done so far (this one included)
+    epoch: int  # epochs completed so far
+    cost: float  # mean data cost of the batch, before the update
+    epoch_done: bool  # this step finished an epoch
+
+
+class Trainer:
+    """Mini-batch training of a :class:`Network` with history and snapshots.
+
+    ``X_train`` is ``(n_in, n)``; ``eta`` the learning rate; ``lmbda`` the regularisation
+    strength, scaled by ``1/n`` as in network2 (L2: ``w -> (1 - eta lmbda/n) w - eta nabla_w``).
+    ``eval_every``: evaluate full train/test cost and accuracy every k steps (0: at epoch
+    ends only, unless ``evaluate_epochs=False``). ``snapshot_every``: record parameters and
+    a probe trace every k steps (0: never) within ``snapshot_budget_mb``. ``record=False``
+    skips the per-step history.
+    """
+
+    def __init__(
+        self,
+        net: Network,
+        X_train: Array,
+        Y_train: Array,
+        X_test: Array | None = None,
+        Y_test: Array | None = None,
+        *,
+        eta: float = 3.0,
+        batch_size: int = 10,
+        optimizer: str = "sgd",
+        regularization: str = "none",
+        lmbda: float = 0.0,
+        momentum: float = 0.9,
+        eval_every: int = 0,
+        snapshot_every: int = 0,
+        probe_size: int = 16,
+        snapshot_budget_mb: float | None = None,
+        record: bool = True,
+        evaluate_epochs: bool = True,
+    ) -> None:
+        lim = net.limits
+        self.net = net
+        self.X, self.Y = net.check_xy(X_train, Y_train)
+        self.n = self.X.shape[1]
+        if self.n == 0:
+            raise ValueError("the training set is empty")
+        if self.n > lim.max_samples:
+            raise ValueError(f"{self.n} training samples is over the limit of {lim.max_samples}")
+        if (X_test is None) != (Y_test is None):
+            raise ValueError("give both X_test and Y_test, or neither")
+        self.X_test, self.Y_test = (None, None)
+        if X_test is not None:
+            self.X_test, self.Y_test = net.check_xy(X_test, Y_test)
+        self.eta = finite_number("eta (learning rate)", eta, positive=True)
+        self.batch_size = whole_number(
+            "batch size", batch_size, minimum=1, maximum=min(lim.max_batch_size, self.n)
+        )
+        self.optimizer_name = optimizer
+        opt_cls = choose("optimizer", optimizer, OPTIMIZERS)
+        choose("regularization", regularization, dict.fromkeys(REGULARIZATIONS))
+        self.regularization = regularization
+        self.lmbda = finite_number("lmbda (regularisation)", lmbda, minimum=0.0)
+        momentum = finite_number("momentum", momentum, minimum=0.0, maximum=1.0)
+        self.eval_every = whole_number("eval_every", eval_every, minimum=0)
+        shapes = [p.shape for p in self._params()]
+        self.opt = opt_cls(shapes, momentum=momentum)
+        # rows of the data, C-contiguous, so a mini-batch is one gather and X_b = rows.T
+        self._Xr = np.ascontiguousarray(self.X.T)
+        self._Yr = np.ascontiguousarray(self.Y.T)
+        self._perm: Array | None = None
+        self._pos = 0
+        self.steps = 0
+        self.epochs = 0
+        self.record, self.evaluate_epochs = record, evaluate_epochs
+        L = net.n_layers
+        layer_cols = [
+            f"{k}_{l}" for k in ("delta_norm", "grad_norm", "update_norm") for l in range(1, L + 1)
+        ]
+        self.history = History(
+            [
+                "step",
+                "epoch",
+                "batch_cost",
+                "batch_accuracy",
+                "train_cost",
+                "train_accuracy",
+                "test_cost",
+                "test_accuracy",
+                *layer_cols,
+            ],
+            lim.max_history,
+        )
+        self.epoch_history = History(
+            ["step", "epoch", "train_cost", "train_accuracy", "test_cost", "test_accuracy"],
+            lim.max_history,
+        )
+        probe_size = whole_number("probe size", probe_size, minimum=1)
+        idx = np.linspace(0, self.n - 1, min(probe_size, self.n)).round().astype(int)
+        self.probe = (self.X[:, idx].copy(), self.Y[:, idx].copy())
+        budget = lim.snapshot_budget_mb if snapshot_budget_mb is None else snapshot_budget_mb
+        budget = finite_number("snapshot budget (MB)", budget, minimum=0.0)
+        self.snapshots = SnapshotBuffer(
+            whole_number("snapshot_every", snapshot_every, minimum=0), int(budget * 2**20)
+        )
+        self.last_update: list[Array] | None = None  # [dw_0, db_0, ...] of the last step
+        self._last_grads: list[Array] | None = None
+        self.snapshot()
+
+    # ------------------------------------------------------------------ helpers
+    def _params(self) -> list[Array]:
+        out = []
+        for w, b in zip(self.net.weights, self.net.biases):
+            out += [w, b]
+        return out
+
+    def penalty(self) -> float:
+        """The regularisation term added to the cost: (lmbda/2n) sum w^2, or (lmbda/n) sum |w|."""
+        if self.regularization == "none" or self.lmbda == 0:
+            return 0.0
+        if self.regularization == "l2":
+            return 0.5 * self.lmbda / self.n * sum(float(np.vdot(w, w)) for w in self.net.weights)
+        return self.lmbda / self.n * sum(float(np.abs(w).sum()) for w in self.net.weights)
+
+    def evaluate(self) -> dict[str, float]:
+        """Train and test cost (with the penalty) and accuracy of the current network."""
+        out = {}
+        pen = self.penalty()
+        for name, X, Y in (("train", self.X, self.Y), ("test", self.X_test, self.Y_test)):
+            if X is None:
+                out[f"{name}_cost"] = out[f"{name}_accuracy"] = float("nan")
+                continue
+            with np.errstate(all="ignore"):
+                a = self.net.feedforward(X)
+            out[f"{name}_cost"] = self.net.cost.fn(a, Y) + pen
+            out[f"{name}_accuracy"] = accuracy(a, Y)
+        return out
+
+    def snapshot(self) -> None:
+        """Record the parameters and a probe trace now (if snapshots are on)."""
+        if self.snapshots.every <= 0:
+            return
+        with np.errstate(all="ignore"):
+            tr = self.net.trace(*self.probe)
+        self.snapshots.add(Snapshot(self.steps, self.epochs, tr.weights, tr.biases, tr))
+
+    # --------------------------------------------------------------------- steps
+    def step(self) -> StepResult:
+        """Train on exactly one mini-batch. Raises DivergenceError, changing nothing."""
+        with np.errstate(all="ignore"):
+            return self._step()
+
+    def run_epoch(self) -> StepResult:
+        """Steps until the current epoch ends (a full epoch when called at its start)."""
+        with np.errstate(all="ignore"):
+            while True:
+                r = self._step()
+                if r.epoch_done:
+                    return r
+
+    def train(self, epochs: int, callback=None) -> pd.DataFrame:
+        """Run ``epochs`` epochs; ``callback(trainer)`` after each. Returns the epoch history."""
+        epochs = whole_number("epochs", epochs, minimum=1, maximum=self.net.limits.max_epochs)
+        for _ in range(epochs):
+            self.run_epoch()
+            if callback is not None:
+                callback(self)
+        return self.epoch_history.frame()
+
+    def _next_batch(self) -> tuple[Array, Array]:
+        if self._perm is None:
+            self._perm = self.net.rng.permutation(self.n)
+            self._pos = 0
+        idx = self._perm[self._pos : self._pos + self.batch_size]
+        self._pos += len(idx)
+        return self._Xr[idx].T, self._Yr[idx].T
+
+    @property
+    def _plain_sgd(self) -> bool:
+        """SGD without a penalty: the update is ``-eta`` times the gradient."""
+        return self.optimizer_name == "sgd" and (self.regularization == "none" or not self.lmbda)
+
+    def _proposal(self, X: Array, Y: Array) -> tuple[list[Array], list[Array], object, float, list]:
+        """Gradients, updates, optimiser state, batch cost and output of one batch.
+
+        Lists are flat ``[w_0, b_0, w_1, b_1, ...]``. For plain SGD the backward pass is
+        scaled by ``-eta`` so it yields the updates directly (one pass less per weight).
+        """
+        net, eta = self.net, self.eta
+        plain = self._plain_sgd
+        nabla_b, nabla_w, zs, acts, deltas = net.gradients(X, Y, scale=-eta if plain else 1.0)
+        cost = net.cost.fn(acts[-1], Y)
+        if plain:
+            updates = [p for pair in zip(nabla_w, nabla_b) for p in pair]
+            return updates, updates, None, cost, acts
+        grads = []
+        for w, nw, nb in zip(net.weights, nabla_w, nabla_b):
+            if self.regularization == "l2" and self.lmbda:
+                nw = nw + (self.lmbda / self.n) * w
+            elif self.regularization == "l1" and self.lmbda:
+                nw = nw + (self.lmbda / self.n) * np.sign(w)
+            grads += [nw, nb]
+        updates, state = self.opt.propose(grads, eta)
+        return grads, updates, state, cost, acts
+
+    def _step(self) -> StepResult:
+        step = self.steps + 1
+        pos, perm = self._pos, self._perm
+        X, Y = self._next_batch()
+        grads, updates, state, cost, acts = self._proposal(X, Y)
+        sq = [float(np.vdot(u, u)) for u in updates]  # squared norms, [w_0, b_0, ...]
+        cause = None
+        if not np.isfinite(cost):
+            cause = f"the cost of the mini-batch is {cost}"
+        elif not np.isfinite(sum(sq)):
+            cause = "a gradient or update is NaN or infinite (learning rate too high?)"
+        params = self._params()
+        big = cause is None and max(sq) > 1e200
+        saved = [p.copy() for p in params] if big else None
+        if cause is None:
+            for p, u in zip(params, updates):
+                p += u
+            if big and not all(np.all(np.isfinite(p)) for p in params):
+                for p, s in zip(params, saved):
+                    p[...] = s
+                cause = "a parameter overflowed to infinity"
+        if cause is not None:
+            self._pos, self._perm = pos, perm  # the batch is not consumed
+            raise DivergenceError(step, cause)
+        self.opt.commit(state)
+        self.steps = step
+        self.last_update, self._last_grads = updates, grads
+        epoch_done = self._pos >= self.n
+        if epoch_done:
+            self.epochs += 1
+            self._perm = None
+        if self.record:
+            self._record(cost, acts[-1], Y, grads, sq, epoch_done)
+        if self.snapshots.due(step) or (epoch_done and self.snapshots.every > 0):
+            self.snapshot()
+        return StepResult(step, self.epochs, cost, epoch_done)
+
+    @property
+    def last_grads(self) -> list[Array] | None:
+        """``[nabla_w_0, nabla_b_0, ...]`` of the last step (with the penalty term)."""
+        g = self._last_grads
+        if g is not None and g is self.last_update:  # plain SGD stored -eta * gradient
+            return [u / -self.eta for u in g]
+        return g
+
+    def _record(
+        self, cost: float, a: Array, Y: Array, grads: list[Array], sq: list[float], epoch_done: bool
+    ) -> None:
+        L = self.net.n_layers
+        row = self.history.new_row()
+        row[0], row[1], row[2], row[3] = self.steps, self.epochs, cost, accuracy(a, Y)
+        upd = np.sqrt(sq)
+        if grads is self.last_update:  # plain SGD: gradient = update / -eta
+            g = upd / self.eta
+        else:
+            g = np.sqrt([float(np.vdot(x, x)) for x in grads])
+        row[8 : 8 + L] = g[1::2]  # ||nabla_b^l||, the book's speed of learning of layer l
+        row[8 + L : 8 + 2 * L] = g[0::2]  # ||nabla_w^l||
+        row[8 + 2 * L : 8 + 3 * L] = upd[0::2]  # ||Delta w^l||
+        if (epoch_done and self.evaluate_epochs) or (
+            self.eval_every and self.steps % self.eval_every == 0
+        ):
+            ev = self.evaluate()
+            row[4:8] = [ev[k] for k in EVAL_COLUMNS]
+            if epoch_done:
+                erow = self.epoch_history.new_row()
+                erow[:] = [self.steps, self.epochs, *row[4:8]]
+
+    # ------------------------------------------------------------------- views
+    def history_frame(self) -> pd.DataFrame:
+        """Per-step history: costs, accuracies and per-layer norms (layers count from 1)."""
+        return self.history.frame()
+
+    def epoch_frame(self) -> pd.DataFrame:
+        """Per-epoch train/test cost and accuracy."""
+        return self.epoch_history.frame()
+
+    def config(self) -> dict:
+        return {
+            "eta": self.eta,
+            "batch_size": self.batch_size,
+            "optimizer": self.optimizer_name,
+            "regularization": self.regularization,
+            "lmbda": self.lmbda,
+        }

@@ -1,0 +1,70 @@
+"""Shared checks that turn bad user input into a ``ValueError`` that names it."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import TypeVar
+
+import numpy as np
+
+T = TypeVar("T")
+
+
+def choose(
+    kind: str, name: object, registry: Mapping[str, T], allowed: Iterable[str] | None = None
+) -> T:
+    """``registry[name]``, or ValueError naming the bad name and the valid choices."""
+    valid = list(allowed) if allowed is not None else list(registry)
+    if not isinstance(name, str) or name not in valid:
+        raise ValueError(f"unknown {kind} {name!r}; valid choices: {', '.join(valid)}")
+    return registry[name]
+
+
+def finite_number(
+    name: str,
+    value: object,
+    *,
+    positive: bool = False,
+    minimum: float | None = None,
+    maximum: float | None = None,
+) -> float:
+    """``value`` as a float, or ValueError if it is not a finite number in range."""
+    if isinstance(value, bool):
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {value!r}") from None
+    if not math.isfinite(x):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    if positive and x <= 0:
+        raise ValueError(f"{name} must be > 0, got {value!r}")
+    if minimum is not None and x < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
+    if maximum is not None and x > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {value!r}")
+    return x
+
+
+def whole_number(name: str, value: object, *, minimum: int = 1, maximum: int | None = None) -> int:
+    """``value`` as an int in ``[minimum, maximum]``, or ValueError naming it."""
+    if isinstance(value, bool):
+        raise ValueError(f"{name} must be a whole number, got {value!r}")
+    if isinstance(value, (int, np.integer)):  # exact, however large
+        return _in_range(name, int(value), value, minimum, maximum)
+    try:
+        f = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a whole number, got {value!r}") from None
+    if not math.isfinite(f) or f != int(f):
+        raise ValueError(f"{name} must be a whole number, got {value!r}")
+    return _in_range(name, int(f), value, minimum, maximum)
+
+
+def _in_range(name: str, n: int, value: object, minimum: int, maximum: int | None) -> int:
+    if n < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
+    if maximum is not None and n > maximum:
+        raise ValueError(f"{name} must be <= {maximum} (the configured limit), got {value!r}")
+    return n
