@@ -1,0 +1,495 @@
+"""Save and load a :class:`Network` as JSON text or as a compressed ``.npz`` archive.
+
+Both formats hold the same things: a format tag (``"backprop-explorer-network"``) and a
+version (``1``), the network's ``config()`` (sizes, activation, output activation, cost,
+init, seed), its weights and biases, the state of its random generator (so a resumed run
+draws the same shuffles) and ``meta``, a JSON-serialisable dict of the caller's own
+(a trainer config, a step count, ...).
+
+- JSON: one object ``{"format", "version", "config", "rng_state", "meta", "weights",
+  "biases"}``; ``weights[l]`` is a list of rows. Floats are written with ``repr``, so
+  float64 values (``-0.0`` and subnormals included) come back bit for bit.
+- npz: 0-d arrays ``format`` (str) and ``version`` (int); ``config``, ``rng_state`` and
+  ``meta`` as JSON text in 0-d unicode arrays; ``weights_<l>`` and ``biases_<l>`` as
+  float64 arrays. It is always read with ``allow_pickle=False``: nothing is unpickled.
+
+Reading rebuilds the network through ``Network(...)``, so names and sizes are checked by
+the engine and its :class:`Limits`, then checks each weight and bias (count, exact shape,
+real numbers, all finite) before assigning it. Any problem with the *contents* of a file
+(not UTF-8, not JSON, a truncated zip, a pickle, a missing key, a wrong shape, NaN, an
+unknown name, another format, a newer version, over ``max_upload_mb``) raises
+:class:`NetworkFileError`, a ``ValueError`` whose message says what is wrong.
+
+Entry points: :func:`to_json` / :func:`from_json`, :func:`to_npz` / :func:`from_npz`,
+:func:`save` / :func:`load` (format from the suffix), and :func:`read_network`, which
+sniffs the format (an npz is a zip and starts with ``b"PK"``) and also returns ``meta``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import zipfile
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from .limits import Limits, default_limits
+from .network import Network
+
+Array = np.ndarray
+
+FORMAT = "backprop-explorer-network"
+VERSION = 1
+SUFFIXES = (".json", ".npz")
+CONFIG_KEYS = ("sizes", "activation", "output_activation", "cost", "init", "seed")
+
+Source = str | bytes | bytearray | memoryview | IO[bytes] | IO[str] | os.PathLike
+
+
+class NetworkFileError(ValueError):
+    """A network file that cannot be loaded: corrupt, truncated, mismatched or too big."""
+
+
+# ---------------------------------------------------------------------------- writing
+def to_json(net: Network, meta: dict | None = None) -> str:
+    """The network (and ``meta``) as JSON text; :func:`from_json` reads it back exactly."""
+    header = _header(net, meta)
+    doc = {
+        "format": FORMAT,
+        "version": VERSION,
+        "config": header["config"],
+        "rng_state": header["rng_state"],
+        "meta": header["meta"],
+        "weights": [w.tolist() for w in net.weights],
+        "biases": [b.tolist() for b in net.biases],
+    }
+    return _dumps(doc, "the network")
+
+
+def to_npz(net: Network, meta: dict | None = None) -> bytes:
+    """The network (and ``meta``) as the bytes of a compressed ``.npz`` archive."""
+    header = _header(net, meta)
+    arrays: dict[str, Array] = {
+        "format": np.array(FORMAT),
+        "version": np.array(VERSION, dtype=np.int64),
+        "config": np.array(_dumps(header["config"], "the config")),
+        "rng_state": np.array(_dumps(header["rng_state"], "the RNG state")),
+        "meta": np.array(_dumps(header["meta"], "meta")),
+    }
+    for l, (w, b) in enumerate(zip(net.weights, net.biases)):
+        arrays[f"weights_{l}"] = np.ascontiguousarray(w, dtype=np.float64)
+        arrays[f"biases_{l}"] = np.ascontiguousarray(b, dtype=np.float64)
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    return buf.getvalue()
+
+
+def save(net: Network, path: str | os.PathLike, meta: dict | None = None) -> None:
+    """Write the network to ``path``; the suffix (``.json`` or ``.npz``) picks the format."""
+    path = Path(path)
+    suffix = _suffix(path)
+    data = to_json(net, meta).encode("utf-8") if suffix == ".json" else to_npz(net, meta)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)  # a crash mid-write never leaves half a file under `path`
+
+
+def _header(net: Network, meta: dict | None) -> dict:
+    if not isinstance(net, Network):
+        raise TypeError(f"expected a Network, got {type(net).__name__}")
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise ValueError(f"meta must be a dict (or None), got {type(meta).__name__}")
+    _check_params(net.sizes, net.weights, net.biases, ValueError)
+    return {"config": net.config(), "rng_state": net.rng.bit_generator.state, "meta": meta}
+
+
+def _dumps(obj: object, what: str) -> str:
+    try:
+        return json.dumps(obj, default=_json_default)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{what} cannot be written as JSON: {e}") from None
+
+
+def _json_default(obj: object) -> object:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    raise TypeError(f"{type(obj).__name__} {obj!r} is not JSON serialisable")
+
+
+# ---------------------------------------------------------------------------- reading
+def read_network(data: Source, *, limits: Limits | None = None) -> tuple[Network, dict]:
+    """``(network, meta)`` from JSON or npz, whichever ``data`` holds.
+
+    ``data`` is JSON text (``str``), the file's bytes, an open file (binary or text) or a
+    path (``os.PathLike``; a plain ``str`` is JSON text, not a path). The format is
+    sniffed: an npz is a zip archive and starts with ``b"PK"``; anything else is read as
+    JSON. ``meta`` is the dict given when saving (``{}`` if none). The generator state is
+    restored when the file holds a valid one; if it is absent or invalid, the generator is
+    as right after ``Network(**config)`` (seeded, or fresh entropy for ``seed=None``).
+    """
+    limits = limits or default_limits()
+    raw = _read(data, limits)
+    if isinstance(raw, bytes) and raw.startswith(b"PK"):
+        return _from_npz_bytes(raw, limits)
+    return _from_json_text(raw, limits)
+
+
+def from_json(data: Source, *, limits: Limits | None = None) -> Network:
+    """The network in JSON ``data`` (text, bytes, an open file or a path)."""
+    limits = limits or default_limits()
+    raw = _read(data, limits)
+    if isinstance(raw, bytes) and raw.startswith(b"PK"):
+        raise NetworkFileError(
+            "this is a zip archive (an .npz file?), not JSON; use from_npz or read_network"
+        )
+    return _from_json_text(raw, limits)[0]
+
+
+def from_npz(data: bytes | IO[bytes] | os.PathLike, *, limits: Limits | None = None) -> Network:
+    """The network in an ``.npz`` archive (its bytes, an open binary file or a path)."""
+    limits = limits or default_limits()
+    raw = _read(data, limits)
+    if isinstance(raw, str):
+        raise NetworkFileError(
+            "an .npz file must be given as bytes or a file opened in binary mode"
+        )
+    return _from_npz_bytes(raw, limits)[0]
+
+
+def load(path: str | os.PathLike, *, limits: Limits | None = None) -> Network:
+    """The network saved at ``path``; the suffix (``.json`` or ``.npz``) picks the format.
+
+    For ``meta`` as well, use ``read_network(Path(path))``.
+    """
+    path = Path(path)
+    if _suffix(path) == ".json":
+        return from_json(path, limits=limits)
+    return from_npz(path, limits=limits)
+
+
+def _suffix(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ValueError(
+            f"unknown file type {path.suffix or '(no suffix)'!r} for {path.name!r};"
+            f" valid choices: {', '.join(SUFFIXES)}"
+        )
+    return suffix
+
+
+def _read(data: Source, limits: Limits) -> bytes | str:
+    """The contents of ``data``, reading at most ``max_upload_mb`` MB + 1 byte."""
+    cap = limits.max_upload_mb * 2**20
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        raw: bytes | str = bytes(data)
+    elif isinstance(data, str):
+        raw = data
+    elif isinstance(data, os.PathLike):
+        with open(data, "rb") as f:
+            raw = f.read(cap + 1)
+    elif hasattr(data, "read"):
+        try:
+            raw = data.read(cap + 1)
+        except UnicodeDecodeError as e:
+            raise NetworkFileError(f"the file is not UTF-8 text: {e.reason}") from None
+        if not isinstance(raw, (bytes, str)):
+            raise TypeError(f"read() returned {type(raw).__name__}, expected bytes or str")
+    else:
+        raise TypeError(
+            "expected JSON text, bytes, an open file or a path (os.PathLike),"
+            f" got {type(data).__name__}"
+        )
+    size = len(raw.encode("utf-8", "surrogatepass")) if isinstance(raw, str) else len(raw)
+    if size > cap:
+        raise NetworkFileError(
+            f"the file is larger than the upload limit of {limits.max_upload_mb} MB"
+        )
+    if not raw:
+        raise NetworkFileError("the file is empty")
+    return raw
+
+
+def _from_json_text(raw: bytes | str, limits: Limits) -> tuple[Network, dict]:
+    if isinstance(raw, bytes):
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise NetworkFileError(
+                f"the file is not UTF-8 text (bad byte at position {e.start});"
+                " is it an .npz or some other file?"
+            ) from None
+    else:
+        text = raw.removeprefix("\ufeff")
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as e:
+        hint = ""
+        if isinstance(raw, str) and len(raw) < 1024 and not raw.lstrip().startswith("{"):
+            hint = " (to read a file, pass a pathlib.Path or an open file, not its name)"
+        raise NetworkFileError(f"the file is not valid JSON: {e}{hint}") from None
+    except (ValueError, RecursionError) as e:  # e.g. an integer with too many digits
+        raise NetworkFileError(f"the file is not valid JSON: {e}") from None
+    if not isinstance(doc, dict):
+        raise NetworkFileError(
+            f"expected a JSON object with a network, got a JSON {type(doc).__name__}"
+        )
+    _check_tag(doc.get("format", _MISSING), doc.get("version", _MISSING))
+    for key in ("config", "weights", "biases"):
+        if key not in doc:
+            raise NetworkFileError(f"the file has no {key!r} entry")
+    weights, biases = doc["weights"], doc["biases"]
+    for name, value in (("weights", weights), ("biases", biases)):
+        if not isinstance(value, list):
+            raise NetworkFileError(
+                f"{name} must be a list with one array per layer, got {type(value).__name__}"
+            )
+    return _build(
+        doc["config"],
+        [_json_array(f"weights[{l}]", w) for l, w in enumerate(weights)],
+        [_json_array(f"biases[{l}]", b) for l, b in enumerate(biases)],
+        doc.get("rng_state"),
+        doc.get("meta"),
+        limits,
+    )
+
+
+def _json_array(name: str, value: object) -> Array:
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError, RecursionError):
+        arr = None
+    if arr is None or arr.dtype.kind not in "fiu":
+        raise NetworkFileError(f"{name} is not a rectangular array of numbers")
+    return arr
+
+
+_MISSING = object()
+
+
+def _check_tag(tag: object, version: object) -> None:
+    if tag is _MISSING:
+        raise NetworkFileError(f"the file has no format tag; expected {FORMAT!r}")
+    if tag != FORMAT:
+        raise NetworkFileError(
+            f"not a network file of this program: format tag {tag!r}, expected {FORMAT!r}"
+        )
+    if version is _MISSING:
+        raise NetworkFileError("the file has no format version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise NetworkFileError(f"format version must be a whole number, got {version!r}")
+    if version > VERSION:
+        raise NetworkFileError(
+            f"the file has format version {version}, newer than this program reads"
+            f" (version {VERSION}); update the program to load it"
+        )
+    if version < 1:
+        raise NetworkFileError(f"unknown format version {version}; this program reads {VERSION}")
+
+
+def _from_npz_bytes(raw: bytes, limits: Limits) -> tuple[Network, dict]:
+    if not raw.startswith(b"PK"):
+        raise NetworkFileError("not an .npz file (a zip archive starts with 'PK')")
+    try:
+        with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
+            parts = _npz_parts(npz, limits)
+    except NetworkFileError:
+        raise
+    except Exception as e:  # zipfile, zlib, struct, numpy: all mean a broken archive
+        raise NetworkFileError(f"the .npz file is damaged or truncated: {e}") from None
+    return _build(*parts, limits)
+
+
+def _npz_parts(npz: Any, limits: Limits) -> tuple[object, list, list, object, object]:
+    """``(config, weights, biases, rng_state, meta)`` read from an open npz archive."""
+    zf: zipfile.ZipFile = npz.zip
+    names = set(zf.namelist())
+    unpacked = sum(info.file_size for info in zf.infolist())
+    if unpacked > limits.max_upload_mb * 2**20:
+        raise NetworkFileError(
+            f"the .npz file unpacks to {unpacked} bytes, over the upload limit of"
+            f" {limits.max_upload_mb} MB"
+        )
+
+    def array(key: str, label: str) -> Array:
+        name = key + ".npy"
+        if name not in names:
+            raise NetworkFileError(f"the .npz file has no {key!r} entry")
+        _check_npy_header(zf, name, label)
+        arr = npz[key]  # np.load(..., allow_pickle=False): object arrays are refused
+        if not isinstance(arr, np.ndarray):
+            raise NetworkFileError(f"{label} in the .npz file is not an array")
+        return arr
+
+    def text(key: str) -> str:
+        arr = array(key, key)
+        if arr.shape != () or arr.dtype.kind != "U":
+            raise NetworkFileError(f"{key!r} must be a single string, got {_describe(arr)}")
+        return str(arr[()])
+
+    def json_entry(key: str) -> object:
+        if key + ".npy" not in names:
+            return None
+        try:
+            return json.loads(text(key))
+        except (ValueError, RecursionError) as e:
+            raise NetworkFileError(f"{key!r} is not valid JSON: {e}") from None
+
+    tag = text("format") if "format.npy" in names else _MISSING
+    version: object = _MISSING
+    if tag == FORMAT and "version.npy" in names:
+        v = array("version", "version")
+        version = int(v[()]) if v.shape == () and v.dtype.kind in "iu" else repr(v.tolist())
+    _check_tag(tag, version)
+    if "config.npy" not in names:
+        raise NetworkFileError("the file has no 'config' entry")
+    config = json_entry("config")
+    n_w = _count_layers(names, "weights")
+    n_b = _count_layers(names, "biases")
+    weights = [array(f"weights_{l}", f"weights[{l}]") for l in range(n_w)]
+    biases = [array(f"biases_{l}", f"biases[{l}]") for l in range(n_b)]
+    return config, weights, biases, json_entry("rng_state"), json_entry("meta")
+
+
+def _check_npy_header(zf: zipfile.ZipFile, name: str, label: str) -> None:
+    """Refuse pickles and headers that promise more data than the member holds."""
+    fmt = np.lib.format
+    with zf.open(name) as fp:
+        version = fmt.read_magic(fp)
+        if version == (1, 0):
+            shape, _, dtype = fmt.read_array_header_1_0(fp)
+        elif version == (2, 0):
+            shape, _, dtype = fmt.read_array_header_2_0(fp)
+        else:
+            raise NetworkFileError(f"{label} uses an unsupported .npy version {version}")
+    if dtype.hasobject:
+        raise NetworkFileError(
+            f"{label} holds Python objects (pickled data); such files are never loaded"
+        )
+    if math.prod(shape) * dtype.itemsize > zf.getinfo(name).file_size:
+        raise NetworkFileError(f"{label} is truncated: its header promises more data than it has")
+
+
+def _count_layers(names: set[str], prefix: str) -> int:
+    """How many ``<prefix>_0 .. <prefix>_{k-1}`` entries; a gap in the numbering is an error."""
+    found = set()
+    for name in names:
+        stem = name.removesuffix(".npy")
+        head, _, tail = stem.rpartition("_")
+        if head == prefix and tail.isdigit() and name.endswith(".npy"):
+            found.add(int(tail))
+    k = len(found)
+    if found != set(range(k)):
+        missing = min(set(range(max(found) + 1)) - found)
+        raise NetworkFileError(f"the .npz file has no '{prefix}_{missing}' entry")
+    return k
+
+
+def _describe(arr: Array) -> str:
+    return f"an array of dtype {arr.dtype} and shape {arr.shape}"
+
+
+# --------------------------------------------------------------------------- building
+def _build(
+    config: object,
+    weights: list[Array],
+    biases: list[Array],
+    rng_state: object,
+    meta: object,
+    limits: Limits,
+) -> tuple[Network, dict]:
+    """Network(**config) checked by the engine, then the checked parameters and RNG state."""
+    if not isinstance(config, dict):
+        raise NetworkFileError(f"config must be a JSON object, got {type(config).__name__}")
+    for key in CONFIG_KEYS:
+        if key not in config:
+            raise NetworkFileError(
+                f"config has no {key!r} entry; it needs {', '.join(CONFIG_KEYS)}"
+            )
+    sizes, seed = config["sizes"], config["seed"]
+    if not isinstance(sizes, list) or not all(
+        isinstance(n, int) and not isinstance(n, bool) for n in sizes
+    ):
+        raise NetworkFileError(f"config sizes must be a list of whole numbers, got {sizes!r}")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise NetworkFileError(f"config seed must be a whole number or null, got {seed!r}")
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise NetworkFileError(f"meta must be a JSON object, got {type(meta).__name__}")
+    try:
+        net = Network(
+            sizes,
+            activation=config["activation"],
+            output_activation=config["output_activation"],
+            cost=config["cost"],
+            init=config["init"],
+            seed=seed,
+            limits=limits,
+        )
+    except ValueError as e:
+        raise NetworkFileError(f"the network in the file is not valid: {e}") from None
+    net.weights, net.biases = _check_params(net.sizes, weights, biases, NetworkFileError)
+    _restore_rng(net, rng_state)
+    return net, meta
+
+
+def _check_params(
+    sizes: list[int], weights: list, biases: list, error: type[ValueError]
+) -> tuple[list[Array], list[Array]]:
+    """Float64 copies of ``weights`` and ``biases``, or ``error`` naming the bad layer."""
+    L = len(sizes) - 1
+    for name, arrays in (("weights", weights), ("biases", biases)):
+        if len(arrays) != L:
+            raise error(f"sizes {sizes} need {L} {name} arrays (one per layer), got {len(arrays)}")
+    out_w, out_b = [], []
+    for l in range(L):
+        for name, arrays, need, out in (
+            ("weights", weights, (sizes[l + 1], sizes[l]), out_w),
+            ("biases", biases, (sizes[l + 1], 1), out_b),
+        ):
+            arr = np.asarray(arrays[l])
+            if arr.dtype.kind not in "fiu":
+                raise error(f"{name}[{l}] must hold real numbers, got dtype {arr.dtype}")
+            if arr.shape != need:
+                raise error(f"{name}[{l}] has shape {arr.shape} but sizes {sizes} need {need}")
+            arr = np.array(arr, dtype=np.float64, order="C")  # a fresh, owned copy
+            if not np.all(np.isfinite(arr)):
+                raise error(f"{name}[{l}] contains NaN or infinite values")
+            out.append(arr)
+    return out_w, out_b
+
+
+def _restore_rng(net: Network, state: object) -> None:
+    """Set the generator's state if ``state`` is a valid one for it; otherwise keep the seed's."""
+    if not isinstance(state, dict):
+        return
+    if state.get("bit_generator") != type(net.rng.bit_generator).__name__:
+        return
+    if not _ints_in_range(state, limit=2**128):
+        return
+    old = net.rng.bit_generator.state
+    try:
+        net.rng.bit_generator.state = state
+    except (TypeError, ValueError, KeyError, OverflowError):
+        net.rng.bit_generator.state = old
+
+
+def _ints_in_range(obj: object, limit: int) -> bool:
+    """True if every number nested in ``obj`` is an int in ``[0, limit)`` (no floats, bools)."""
+    if isinstance(obj, dict):
+        return all(_ints_in_range(v, limit) for v in obj.values())
+    if isinstance(obj, list):
+        return all(_ints_in_range(v, limit) for v in obj)
+    if isinstance(obj, (bool, float)):
+        return False
+    if isinstance(obj, int):
+        return 0 <= obj < limit
+    return isinstance(obj, str)
