@@ -48,6 +48,12 @@ class History:
     def last(self) -> dict[str, float]:
         return dict(zip(self.columns, self._data[self.n - 1].tolist())) if self.n else {}
 
+    def last_valid(self, column: str) -> float:
+        """The latest non-NaN value of ``column`` (NaN if there is none)."""
+        col = self._data[: self.n, self.index[column]]
+        ok = np.flatnonzero(~np.isnan(col))
+        return float(col[ok[-1]]) if len(ok) else float("nan")
+
     def frame(self) -> pd.DataFrame:
         df = pd.DataFrame(self._data[: self.n].copy(), columns=self.columns)
         for c in ("step", "epoch"):
@@ -75,7 +81,10 @@ class Snapshot:
         n = sum(w.nbytes + b.nbytes for w, b in zip(self.weights, self.biases))
         if self.trace is not None:
             t = self.trace
-            for group in (t.z, t.a, t.delta, t.nabla_w, t.nabla_b, t.weights, t.biases):
+            groups = [t.z, t.a, t.delta, t.nabla_w, t.nabla_b]
+            if t.weights is not self.weights:  # the snapshot usually shares the trace's copies
+                groups += [t.weights, t.biases]
+            for group in groups:
                 n += sum(x.nbytes for x in group)
         return n
 

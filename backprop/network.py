@@ -228,6 +228,15 @@ class Network:
         Y = _check_matrix("Y", Y, self.sizes[-1])
         if X.shape[1] != Y.shape[1]:
             raise ValueError(f"X has {X.shape[1]} columns but Y has {Y.shape[1]}")
+        if X.shape[1] == 0:
+            raise ValueError("X and Y have no columns: give at least one sample")
+        if self.cost_name == "log_likelihood" and not (
+            np.all(Y >= 0) and np.allclose(Y.sum(axis=0), 1.0, rtol=0, atol=1e-9)
+        ):
+            raise ValueError(
+                "log_likelihood needs each column of Y to be a distribution over the classes"
+                " (non-negative, summing to 1), such as a one-hot vector"
+            )
         return X, Y
 
 

@@ -47,7 +47,7 @@ class Trainer:
     ``eval_every``: evaluate full train/test cost and accuracy every k steps (0: at epoch
     ends only, unless ``evaluate_epochs=False``). ``snapshot_every``: record parameters and
     a probe trace every k steps (0: never) within ``snapshot_budget_mb``. ``record=False``
-    skips the per-step history.
+    skips the history, per step and per epoch (for benchmarks).
     """
 
     def __init__(
@@ -96,6 +96,7 @@ class Trainer:
         momentum = finite_number("momentum", momentum, minimum=0.0, maximum=1.0)
         self.eval_every = whole_number("eval_every", eval_every, minimum=0)
         shapes = [p.shape for p in self._params()]
+        self.opt_momentum = momentum
         self.opt = opt_cls(shapes, momentum=momentum)
         # rows of the data, C-contiguous, so a mini-batch is one gather and X_b = rows.T
         self._Xr = np.ascontiguousarray(self.X.T)
@@ -138,6 +139,29 @@ class Trainer:
         self.last_update: list[Array] | None = None  # [dw_0, db_0, ...] of the last step
         self._last_grads: list[Array] | None = None
         self.snapshot()
+
+    def configure(self, **changes: object) -> None:
+        """Change ``eta``, ``batch_size``, ``optimizer``, ``regularization`` or ``lmbda``
+        between steps, keeping the network and the history. All values are checked before
+        any is applied; a new optimiser starts with fresh state.
+        """
+        allowed = ("eta", "batch_size", "optimizer", "regularization", "lmbda")
+        unknown = set(changes) - set(allowed)
+        if unknown:
+            raise ValueError(f"cannot configure {sorted(unknown)}; valid: {', '.join(allowed)}")
+        new = {k: changes.get(k, getattr(self, k if k != "optimizer" else "optimizer_name"))
+               for k in allowed}  # fmt: skip
+        eta = finite_number("eta (learning rate)", new["eta"], positive=True)
+        lim = self.net.limits
+        bs = whole_number("batch size", new["batch_size"], minimum=1,
+                          maximum=min(lim.max_batch_size, self.n))  # fmt: skip
+        opt_cls = choose("optimizer", new["optimizer"], OPTIMIZERS)
+        choose("regularization", new["regularization"], dict.fromkeys(REGULARIZATIONS))
+        lmbda = finite_number("lmbda (regularisation)", new["lmbda"], minimum=0.0)
+        if new["optimizer"] != self.optimizer_name:
+            self.opt = opt_cls([p.shape for p in self._params()], momentum=self.opt_momentum)
+        self.eta, self.batch_size, self.optimizer_name = eta, bs, new["optimizer"]
+        self.regularization, self.lmbda = new["regularization"], lmbda
 
     # ------------------------------------------------------------------ helpers
     def _params(self) -> list[Array]:
@@ -238,6 +262,7 @@ class Trainer:
     def _step(self) -> StepResult:
         step = self.steps + 1
         pos, perm = self._pos, self._perm
+        rng_state = self.net.rng.bit_generator.state if perm is None else None
         X, Y = self._next_batch()
         grads, updates, state, cost, acts = self._proposal(X, Y)
         sq = [float(np.vdot(u, u)) for u in updates]  # squared norms, [w_0, b_0, ...]
@@ -258,6 +283,8 @@ class Trainer:
                 cause = "a parameter overflowed to infinity"
         if cause is not None:
             self._pos, self._perm = pos, perm  # the batch is not consumed
+            if rng_state is not None:  # nor the shuffle drawn for a new epoch
+                self.net.rng.bit_generator.state = rng_state
             raise DivergenceError(step, cause)
         self.opt.commit(state)
         self.steps = step
