@@ -1,0 +1,224 @@
+"""Training curves from the trainer's history frames, and value histograms over time."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from ..history import Snapshot
+from ._common import check_choice, check_int, empty_figure, evenly, f32, style
+from .animation import snapshot_values
+from .layers import LABELS, SYMBOLS
+
+Array = np.ndarray
+
+NORM_KINDS = ("delta_norm", "grad_norm", "update_norm")
+HIST_QUANTITIES = ("w", "nabla_w", "nabla_b", "a", "delta", "z")
+MAX_POINTS = 4000  # per line; longer histories are evenly thinned
+MAX_SNAPSHOT_ROWS = 200
+NO_STEPS = "no steps yet"
+LAYER_COLOURS = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+)
+NORM_TITLES = {
+    "delta_norm": "‖∂C/∂b‖ = ‖mean δ‖ per layer (Nielsen's speed of learning)",
+    "grad_norm": "‖∂C/∂w‖ per layer",
+    "update_norm": "‖Δw‖ per layer (size of each step)",
+}
+
+
+def _xs(history: pd.DataFrame, x: str) -> str:
+    valid = [c for c in ("step", "epoch") if c in history.columns]
+    return check_choice("x", x, valid)
+
+
+def _line(
+    df: pd.DataFrame, x: str, y: str, name: str, max_points: int, faint: bool = False, **kw
+) -> go.Scatter:
+    """Rows where ``y`` is finite (evenly thinned to ``max_points``) as a line."""
+    d = df[[x, y]].replace([np.inf, -np.inf], np.nan).dropna()
+    d = d.iloc[evenly(len(d), max_points)]
+    style_kw = {"line": {"width": 1, "color": "#95a5a6"}, "opacity": 0.6} if faint else {}
+    mode = "lines" if faint or len(d) > 60 else "lines+markers"
+    return go.Scatter(
+        x=f32(d[x].to_numpy()),
+        y=f32(d[y].to_numpy()),
+        mode=mode,
+        name=name,
+        hovertemplate=f"{x} %{{x}}<br>{name} = %{{y:.4g}}<extra></extra>",
+        **style_kw,
+        **kw,
+    )
+
+
+def cost_curves(
+    history: pd.DataFrame, x: str = "step", log_y: bool = False, max_points: int = MAX_POINTS
+) -> go.Figure:
+    """Cost against ``x`` (``"step"`` or ``"epoch"``): the mini-batch cost as a faint line
+    (history frames only) and the full train/test cost where they were evaluated."""
+    if len(history) == 0:
+        return empty_figure(NO_STEPS, "Cost")
+    x = _xs(history, x)
+    traces = []
+    if "batch_cost" in history.columns:
+        traces.append(_line(history, x, "batch_cost", "mini-batch cost", max_points, True))
+    for col, name, colour in (
+        ("train_cost", "train cost", "#2471a3"),
+        ("test_cost", "test cost", "#e67e22"),
+    ):
+        if col in history.columns:
+            traces.append(
+                _line(
+                    history,
+                    x,
+                    col,
+                    name,
+                    max_points,
+                    marker={"color": colour},
+                    line={"color": colour, "width": 2.5},
+                )
+            )
+    fig = go.Figure(traces)
+    style(
+        fig,
+        "Cost",
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+    )
+    fig.update_xaxes(title_text=x)
+    fig.update_yaxes(title_text="cost C", type="log" if log_y else "linear")
+    return fig
+
+
+def accuracy_curves(
+    history: pd.DataFrame, x: str = "step", max_points: int = MAX_POINTS
+) -> go.Figure:
+    """Accuracy against ``x``: mini-batch (faint), train and test where evaluated."""
+    if len(history) == 0:
+        return empty_figure(NO_STEPS, "Accuracy")
+    x = _xs(history, x)
+    cols = [c for c in ("batch_accuracy", "train_accuracy", "test_accuracy") if c in history]
+    if not cols or history[cols].isna().all().all():
+        return empty_figure("no accuracy values (regression has none)", "Accuracy")
+    traces = []
+    if "batch_accuracy" in history.columns:
+        traces.append(_line(history, x, "batch_accuracy", "mini-batch accuracy", max_points, True))
+    for col, name, colour in (
+        ("train_accuracy", "train accuracy", "#2471a3"),
+        ("test_accuracy", "test accuracy", "#e67e22"),
+    ):
+        if col in history.columns:
+            traces.append(
+                _line(
+                    history,
+                    x,
+                    col,
+                    name,
+                    max_points,
+                    marker={"color": colour},
+                    line={"color": colour, "width": 2.5},
+                )
+            )
+    fig = go.Figure(traces)
+    style(
+        fig,
+        "Accuracy",
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+    )
+    fig.update_xaxes(title_text=x)
+    fig.update_yaxes(title_text="accuracy", range=[0, 1.02], tickformat=".0%")
+    return fig
+
+
+def norm_columns(history: pd.DataFrame, kind: str) -> list[tuple[int, str]]:
+    """``[(l, "delta_norm_l"), ...]`` sorted by layer ``l`` (from 1)."""
+    pat = re.compile(rf"^{kind}_(\d+)$")
+    found = [(int(m.group(1)), c) for c in history.columns if (m := pat.match(str(c)))]
+    return sorted(found)
+
+
+def norm_curves(
+    history: pd.DataFrame, kind: str = "delta_norm", x: str = "step", max_points: int = MAX_POINTS
+) -> go.Figure:
+    """One line per layer of ``kind`` (``delta_norm``, ``grad_norm`` or ``update_norm``) on a
+    log y-axis, to see vanishing or exploding gradients; non-positive values are dropped."""
+    check_choice("kind", kind, NORM_KINDS)
+    cols = norm_columns(history, kind)
+    if not cols:
+        raise ValueError(
+            f"history has no {kind}_<l> columns; pass trainer.history_frame(), not the epoch frame"
+        )
+    if len(history) == 0:
+        return empty_figure(NO_STEPS, NORM_TITLES[kind])
+    x = _xs(history, x)
+    traces = []
+    for l, col in cols:
+        d = history[[x, col]]
+        d = d[np.isfinite(d[col]) & (d[col] > 0)]
+        colour = LAYER_COLOURS[(l - 1) % len(LAYER_COLOURS)]
+        traces.append(
+            _line(d, x, col, f"layer {l}", max_points, line={"color": colour, "width": 2})
+        )
+    fig = go.Figure(traces)
+    style(fig, NORM_TITLES[kind])
+    fig.update_xaxes(title_text=x)
+    fig.update_yaxes(title_text=kind.replace("_", " ") + " (log scale)", type="log")
+    return fig
+
+
+def histograms_over_time(
+    snapshots: Sequence[Snapshot],
+    layer: int,
+    quantity: str = "w",
+    bins: int = 40,
+    max_rows: int = MAX_SNAPSHOT_ROWS,
+) -> go.Figure:
+    """How the distribution of a layer's ``quantity`` moves during training: a heatmap with
+    value bins (shared by all snapshots) across, snapshot steps down, counts as colour."""
+    check_choice("quantity", quantity, HIST_QUANTITIES)
+    bins = check_int("bins", bins, 1, 10_000)
+    max_rows = check_int("max_rows", max_rows, 1, 10**5)
+    title = f"Distribution of {LABELS[quantity]} — layer {layer}, over training"
+    snaps = list(snapshots)
+    if not snaps:
+        return empty_figure("no snapshots yet (train with snapshot_every > 0)", title)
+    keep = evenly(len(snaps), max_rows)
+    snaps = [snaps[i] for i in keep]
+    values = [np.asarray(snapshot_values(s, layer, quantity)).ravel() for s in snaps]
+    values = [v[np.isfinite(v)] for v in values]
+    both = np.concatenate(values)
+    lo, hi = (float(both.min()), float(both.max())) if both.size else (-1.0, 1.0)
+    if hi <= lo:
+        lo, hi = lo - 0.5, hi + 0.5
+    edges = np.linspace(lo, hi, bins + 1)
+    counts = np.vstack([np.histogram(v, bins=edges)[0] for v in values])
+    centres = (edges[:-1] + edges[1:]) / 2
+    sym = SYMBOLS[quantity]
+    fig = go.Figure(
+        go.Heatmap(
+            z=f32(counts),
+            x=f32(centres),
+            y=f32([s.step for s in snaps]),
+            colorscale="Blues",
+            zmin=0,
+            colorbar={"title": {"text": "count"}},
+            hovertemplate=f"step %{{y}}<br>{sym} ≈ %{{x:.3g}}<br>count %{{z}}<extra></extra>",
+            name=f"{quantity}[{layer}]",
+        )
+    )
+    note = f" ({len(snaps)} of {len(snapshots)} snapshots)" if len(snaps) < len(snapshots) else ""
+    style(fig, title + note)
+    fig.update_xaxes(title_text=f"value of {sym} (layer {layer})")
+    fig.update_yaxes(title_text="step")
+    return fig

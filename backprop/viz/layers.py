@@ -1,0 +1,197 @@
+"""Heatmaps of one layer's quantities: activations, errors, weights, gradients, updates."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from ..trace import Trace
+from ._common import DIVERGING, check_choice, check_int, evenly, f32, style, sym_max
+
+Array = np.ndarray
+
+#: What :func:`layer_heatmap` can show; the first three are ``(neurons, samples)``.
+QUANTITIES = ("a", "delta", "z", "w", "nabla_w", "nabla_b", "update")
+PER_SAMPLE = ("a", "delta", "z")
+
+LABELS = {
+    "a": "activations a",
+    "delta": "errors δ = ∂C/∂z",
+    "z": "weighted inputs z",
+    "w": "weights w",
+    "nabla_w": "gradient ∂C/∂w",
+    "nabla_b": "gradient ∂C/∂b",
+    "update": "update Δw",
+}
+SYMBOLS = {
+    "a": "a",
+    "delta": "δ",
+    "z": "z",
+    "w": "w",
+    "nabla_w": "∂C/∂w",
+    "nabla_b": "∂C/∂b",
+    "update": "Δw",
+}
+MAX_CELLS = 40_000  # cells of one heatmap before rows/columns are thinned
+
+
+def check_layer(layer: object, quantity: str, n_layers: int) -> int:
+    """``layer`` in ``1..L`` (``0..L`` for ``"a"``, 0 being the input), else ValueError."""
+    lo = 0 if quantity == "a" else 1
+    note = "" if lo == 0 else " (layer 0, the input, has only 'a')"
+    try:
+        return check_int("layer", layer, lo, n_layers)
+    except ValueError as e:
+        raise ValueError(f"{e} for quantity {quantity!r}{note}") from None
+
+
+def layer_values(
+    trace: Trace, layer: int, quantity: str, update: Array | Sequence[Array] | None = None
+) -> Array:
+    """The array :func:`layer_heatmap` shows (float64, not thinned).
+
+    ``a``/``delta``/``z``: ``(n_layer, m)``; ``w``/``nabla_w``/``update``: ``(n_layer,
+    n_{layer-1})``; ``nabla_b``: ``(n_layer, 1)``. ``update`` is the layer's ``Delta w``
+    array or the trainer's flat ``last_update`` list ``[dw_0, db_0, dw_1, ...]``.
+    """
+    check_choice("quantity", quantity, QUANTITIES)
+    layer = check_layer(layer, quantity, trace.n_layers)
+    if quantity == "a":
+        return np.asarray(trace.a[layer])
+    i = layer - 1
+    if quantity == "update":
+        shape = trace.weights[i].shape
+        if update is None:
+            raise ValueError(
+                "quantity 'update' needs update=: the layer's Δw array of shape "
+                f"{shape} or the trainer's last_update list"
+            )
+        if not isinstance(update, np.ndarray):
+            update = list(update)
+            if len(update) != 2 * trace.n_layers:
+                raise ValueError(
+                    f"update list must be [dw_0, db_0, ...] with {2 * trace.n_layers} arrays, "
+                    f"got {len(update)}"
+                )
+            update = update[2 * i]
+        update = np.asarray(update, dtype=np.float64)
+        if update.shape != shape:
+            raise ValueError(
+                f"update for layer {layer} must have shape {shape}, got {update.shape}"
+            )
+        return update
+    source = {
+        "delta": trace.delta,
+        "z": trace.z,
+        "w": trace.weights,
+        "nabla_w": trace.nabla_w,
+        "nabla_b": trace.nabla_b,
+    }[quantity]
+    return np.asarray(source[i])
+
+
+def thin(values: Array, max_cells: int) -> tuple[Array, Array, Array]:
+    """``(values[rows][:, cols], rows, cols)`` with at most ``max_cells`` cells, evenly spread."""
+    r, c = values.shape
+    rr, cc = r, c
+    if r * c > max_cells:
+        if c >= r:
+            cc = min(c, max(1, max_cells // rr))
+            rr = min(r, max(1, max_cells // cc))
+        else:
+            rr = min(r, max(1, max_cells // cc))
+            cc = min(c, max(1, max_cells // rr))
+    rows, cols = evenly(r, rr), evenly(c, cc)
+    return values[np.ix_(rows, cols)], rows, cols
+
+
+def hovertemplate(layer: int, quantity: str) -> str:
+    """E.g. ``"w[2][%{y},%{x}] = %{z:.4g}"``: names the neuron or weight under the cursor."""
+    sym = SYMBOLS[quantity]
+    if quantity in PER_SAMPLE:
+        name = "x" if quantity == "a" and layer == 0 else f"{sym}[{layer}]"
+        return name + "[%{y}] (sample %{x}) = %{z:.4g}<extra></extra>"
+    if quantity == "nabla_b":
+        return f"{sym}[{layer}][%{{y}}] = %{{z:.4g}}<extra></extra>"
+    return f"{sym}[{layer}][%{{y}},%{{x}}] = %{{z:.4g}}<extra></extra>"
+
+
+def heatmap_trace(
+    values: Array, rows: Array, cols: Array, layer: int, quantity: str, zmax: float
+) -> go.Heatmap:
+    """A diverging heatmap centred at 0 with range ``[-zmax, zmax]``."""
+    return go.Heatmap(
+        z=f32(values),
+        x=f32(cols),
+        y=f32(rows),
+        zmin=-zmax,
+        zmax=zmax,
+        zmid=0.0,
+        colorscale=DIVERGING,
+        colorbar={"title": {"text": SYMBOLS[quantity]}},
+        hovertemplate=hovertemplate(layer, quantity),
+        hoverongaps=False,
+        name=f"{quantity}[{layer}]",
+    )
+
+
+def axis_titles(layer: int, quantity: str) -> tuple[str, str]:
+    """``(x title, y title)`` for a layer heatmap."""
+    if quantity in PER_SAMPLE:
+        what = "input feature" if layer == 0 else f"neuron j of layer {layer}"
+        return "probe sample (column of X)", what
+    if quantity == "nabla_b":
+        return "", f"neuron j of layer {layer}"
+    return f"from neuron k (layer {layer - 1})", f"to neuron j (layer {layer})"
+
+
+def heatmap_layout(
+    fig: go.Figure, layer: int, quantity: str, title: str, shape: tuple[int, int]
+) -> go.Figure:
+    """Axis titles, row 0 on top, one tick per row/column when there are few (``shape``)."""
+    xt, yt = axis_titles(layer, quantity)
+    style(fig, title)
+    fig.update_xaxes(
+        title_text=xt,
+        showgrid=False,
+        showticklabels=quantity != "nabla_b",
+        dtick=1 if shape[1] <= 20 else None,
+    )
+    fig.update_yaxes(
+        title_text=yt, autorange="reversed", showgrid=False, dtick=1 if shape[0] <= 20 else None
+    )
+    return fig
+
+
+def layer_title(layer: int, quantity: str) -> str:
+    where = "input" if layer == 0 else f"layer {layer}"
+    return f"{LABELS[quantity]} — {where}"
+
+
+def layer_heatmap(
+    trace: Trace,
+    layer: int,
+    quantity: str,
+    update: Array | Sequence[Array] | None = None,
+    *,
+    max_cells: int = MAX_CELLS,
+) -> go.Figure:
+    """Heatmap of one layer's ``quantity`` (one of :data:`QUANTITIES`).
+
+    ``a``/``delta``/``z``: rows are neurons, columns the trace's samples; ``w``/``nabla_w``
+    /``update``: ``(n_out, n_in)`` with ``w[l][j, k]`` in row j, column k; ``nabla_b`` one
+    column. Layers count from 1 (layer l is fed by ``weights[l-1]``); layer 0 is the input
+    (``"a"`` only). Diverging colours with ``zmin = -zmax``, ``zmax = max|v|``. Arrays over
+    ``max_cells`` cells are thinned to evenly spaced rows/columns (said in the title).
+    """
+    values = layer_values(trace, layer, quantity, update)
+    shown, rows, cols = thin(values, check_int("max_cells", max_cells, 1, 10**8))
+    zmax = sym_max(values)
+    note = ""
+    if shown.size < values.size:
+        note = f" (showing {len(rows)}×{len(cols)} of {values.shape[0]}×{values.shape[1]})"
+    fig = go.Figure(heatmap_trace(shown, rows, cols, layer, quantity, zmax))
+    title = layer_title(layer, quantity) + note
+    return heatmap_layout(fig, layer, quantity, title, (len(rows), len(cols)))

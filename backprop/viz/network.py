@@ -1,0 +1,346 @@
+"""The network as a graph: neurons coloured by ``a`` or ``delta``, edges by weight sign."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+
+from ..trace import Trace
+from ._common import (
+    DIVERGING,
+    NEGATIVE,
+    POSITIVE,
+    check_choice,
+    check_int,
+    evenly,
+    f32,
+    style,
+    sym_max,
+)
+
+Array = np.ndarray
+
+VIEWS = ("forward", "backward")
+MAX_NEURONS = 16  # drawn per layer; evenly spaced neurons beyond that
+MAX_EDGES = 1500  # drawn in all; the largest |w| (or |nabla_w|) beyond that
+N_BUCKETS = 4  # edge width classes per sign: 2 * N_BUCKETS line traces in all
+MAX_WIDTH = 6.0  # px, for the largest |w|
+HOVER_AT = 0.35  # hover points sit this far along each edge (0.5 would stack symmetric edges)
+INPUT_COLOUR = "#d5d8dc"  # input neurons in the backward view (they have no delta)
+HIGHLIGHT = "rgba(255, 193, 7, 0.28)"
+
+
+@dataclass(frozen=True)
+class GraphLayout:
+    """Which neurons are drawn (``shown[l]``, indices into layer ``l``) and where (``ys[l]``)."""
+
+    sizes: tuple[int, ...]
+    shown: tuple[Array, ...]
+    ys: tuple[Array, ...]
+
+    @property
+    def capped(self) -> bool:
+        return any(len(s) < n for s, n in zip(self.shown, self.sizes))
+
+    @property
+    def y_range(self) -> tuple[float, float]:
+        top = max(float(y.max()) for y in self.ys)
+        return -top, top
+
+
+def graph_layout(sizes: tuple[int, ...], max_neurons: int = MAX_NEURONS) -> GraphLayout:
+    """Neuron ``i`` of a layer with ``k`` drawn neurons sits at ``y = (k-1)/2 - i`` (0 on top)."""
+    shown = tuple(evenly(n, max_neurons) for n in sizes)
+    ys = tuple((len(s) - 1) / 2 - np.arange(len(s), dtype=np.float64) for s in shown)
+    return GraphLayout(tuple(sizes), shown, ys)
+
+
+def check_sample(trace: Trace, sample: object) -> int:
+    return check_int("sample", sample, 0, trace.x.shape[1] - 1)
+
+
+def node_values(trace: Trace, sample: int, view: str) -> list[Array | None]:
+    """Colour of every neuron, layers ``0..L``: ``a`` (forward) or ``delta`` (backward; None
+    for the input layer) of column ``sample``."""
+    if view == "forward":
+        return [np.asarray(a[:, sample]) for a in trace.a]
+    return [None] + [np.asarray(d[:, sample]) for d in trace.delta]
+
+
+def edge_values(trace: Trace, view: str) -> tuple[Array, ...]:
+    """What sets edge colour (sign) and width (``|v|``): ``w`` forward, ``nabla_w`` backward."""
+    return trace.weights if view == "forward" else trace.nabla_w
+
+
+def colour_max(trace: Trace, sample: int, view: str) -> float:
+    """Symmetric colour range of the nodes: ``max |a|`` over layers ``1..L`` (inputs may
+    saturate) or ``max |delta|``, for column ``sample``."""
+    return sym_max(*[v for v in node_values(trace, sample, view)[1:] if v is not None])
+
+
+def edge_geometry(lay: GraphLayout) -> dict[str, Array]:
+    """Every edge between drawn neurons: ``l`` (from 1), ``j``, ``k`` (ints) and end points."""
+    parts: dict[str, list[Array]] = {k: [] for k in ("l", "j", "k", "x0", "y0", "x1", "y1")}
+    for i in range(len(lay.sizes) - 1):
+        src, dst = lay.shown[i], lay.shown[i + 1]
+        jj, kk = np.meshgrid(np.arange(len(dst)), np.arange(len(src)), indexing="ij")
+        jj, kk = jj.ravel(), kk.ravel()
+        parts["l"].append(np.full(len(jj), i + 1))
+        parts["j"].append(dst[jj])
+        parts["k"].append(src[kk])
+        parts["x0"].append(np.full(len(jj), float(i)))
+        parts["x1"].append(np.full(len(jj), i + 1.0))
+        parts["y0"].append(lay.ys[i][kk])
+        parts["y1"].append(lay.ys[i + 1][jj])
+    return {key: np.concatenate(p) for key, p in parts.items()}
+
+
+def edge_array(arrays: tuple[Array, ...], geo: dict[str, Array]) -> Array:
+    """``arrays[l-1][j, k]`` for every edge of ``geo`` (e.g. the weights)."""
+    return np.concatenate(
+        [
+            arrays[l - 1][geo["j"][geo["l"] == l], geo["k"][geo["l"] == l]]
+            for l in np.unique(geo["l"])
+        ]
+    )
+
+
+def pick_edges(magnitudes: Array, max_edges: int) -> Array:
+    """Sorted indices of the ``max_edges`` largest ``magnitudes`` (NaN counts as largest)."""
+    n = len(magnitudes)
+    if n <= max_edges:
+        return np.arange(n)
+    mag = np.nan_to_num(np.abs(magnitudes), nan=np.inf)
+    return np.sort(np.argpartition(-mag, max_edges - 1)[:max_edges])
+
+
+def graph_traces(
+    trace: Trace,
+    sample: int,
+    view: str,
+    lay: GraphLayout,
+    emax: float,
+    keep: Array | None = None,
+) -> list[go.Scatter]:
+    """The figure's traces, always in this order: ``2 * N_BUCKETS`` edge lines (by sign of
+    ``v`` and width class ``|v| / emax``), one edge-hover trace, one node trace per layer.
+    ``keep`` indexes the edges of :func:`edge_geometry` to draw (all when None)."""
+    geo = edge_geometry(lay)
+    if keep is not None:
+        geo = {key: a[keep] for key, a in geo.items()}
+    v = edge_array(edge_values(trace, view), geo)
+    traces: list[go.Scatter] = []
+    with np.errstate(invalid="ignore"):
+        bucket = np.minimum((np.abs(v) / emax * N_BUCKETS).astype(np.int64), N_BUCKETS - 1)
+    symbol = "w" if view == "forward" else "∂C/∂w"
+    for positive, colour in ((True, POSITIVE), (False, NEGATIVE)):
+        for b in range(N_BUCKETS):
+            sel = ((v >= 0) == positive) & (bucket == b)
+            gap = np.full(sel.sum(), np.nan)
+            xs = np.column_stack([geo["x0"][sel], geo["x1"][sel], gap])
+            ys = np.column_stack([geo["y0"][sel], geo["y1"][sel], gap])
+            traces.append(
+                go.Scatter(
+                    x=f32(xs.ravel()),
+                    y=f32(ys.ravel()),
+                    mode="lines",
+                    line={"color": colour, "width": max(0.5, MAX_WIDTH * (b + 0.5) / N_BUCKETS)},
+                    opacity=0.65,
+                    hoverinfo="skip",
+                    showlegend=False,
+                    name=f"edges {symbol} {'>' if positive else '<'} 0, width class {b}",
+                )
+            )
+    t = HOVER_AT
+    w, gw = edge_array(trace.weights, geo), edge_array(trace.nabla_w, geo)
+    traces.append(
+        go.Scatter(
+            x=f32((1 - t) * geo["x0"] + t * geo["x1"]),
+            y=f32((1 - t) * geo["y0"] + t * geo["y1"]),
+            mode="markers",
+            marker={"size": 9, "color": "rgba(0,0,0,0)"},
+            text=[f"w[{l}][{j},{k}]" for l, j, k in zip(geo["l"], geo["j"], geo["k"])],
+            customdata=f32(np.column_stack([w, gw])),
+            hovertemplate=(
+                "%{text} = %{customdata[0]:.4g}<br>∂C/∂w = %{customdata[1]:.4g}<extra></extra>"
+            ),
+            showlegend=False,
+            name="edge hover",
+        )
+    )
+    return traces + _node_traces(trace, sample, view, lay)
+
+
+def _node_traces(trace: Trace, sample: int, view: str, lay: GraphLayout) -> list[go.Scatter]:
+    colours = node_values(trace, sample, view)
+    size = (
+        26 if max(len(s) for s in lay.shown) <= 6 else 20 if max(map(len, lay.shown)) <= 10 else 14
+    )
+    out = []
+    for l, (idx, ys) in enumerate(zip(lay.shown, lay.ys)):
+        x = np.full(len(idx), float(l))
+        marker = {"size": size, "line": {"color": "#566573", "width": 1}}
+        if colours[l] is None:
+            marker["color"] = INPUT_COLOUR
+        else:
+            marker.update(color=f32(colours[l][idx]), coloraxis="coloraxis")
+        if l == 0:
+            custom = np.column_stack([idx, trace.a[0][idx, sample]])
+            hover = "input x[%{customdata[0]}] = %{customdata[1]:.4g}<extra></extra>"
+        else:
+            custom = np.column_stack(
+                [idx, trace.z[l - 1][idx, sample], trace.a[l][idx, sample]]
+                + [trace.delta[l - 1][idx, sample]]
+            )
+            hover = (
+                f"layer {l}, neuron %{{customdata[0]}}<br>z = %{{customdata[1]:.4g}}"
+                "<br>a = %{customdata[2]:.4g}<br>δ = %{customdata[3]:.4g}<extra></extra>"
+            )
+        out.append(
+            go.Scatter(
+                x=f32(x),
+                y=f32(ys),
+                mode="markers",
+                marker=marker,
+                customdata=f32(custom),
+                hovertemplate=hover,
+                showlegend=False,
+                name=f"layer {l}",
+            )
+        )
+    return out
+
+
+def layer_names(sizes: tuple[int, ...]) -> list[str]:
+    L = len(sizes) - 1
+    names = []
+    for l, n in enumerate(sizes):
+        kind = "input" if l == 0 else "output" if l == L else f"hidden {l}"
+        names.append(f"{kind}<br>({n})")
+    return names
+
+
+def graph_figure_layout(
+    fig: go.Figure,
+    lay: GraphLayout,
+    view: str,
+    cmax: float,
+    title: str,
+    highlight_layer: int | None = None,
+) -> go.Figure:
+    """Axes, colour axis, ellipsis notes and the highlight rectangle of a network graph."""
+    L = len(lay.sizes) - 1
+    lo, hi = lay.y_range
+    style(
+        fig,
+        title,
+        coloraxis={
+            "colorscale": DIVERGING,
+            "cmin": -cmax,
+            "cmax": cmax,
+            "colorbar": {"title": {"text": "a" if view == "forward" else "δ"}},
+        },
+        hovermode="closest",
+        plot_bgcolor="white",
+    )
+    fig.update_xaxes(
+        tickvals=list(range(L + 1)),
+        ticktext=layer_names(lay.sizes),
+        range=[-0.5, L + 0.5],
+        showgrid=False,
+        zeroline=False,
+    )
+    fig.update_yaxes(visible=False, range=[lo - 1.4, hi + 0.8])
+    for l, (s, n) in enumerate(zip(lay.shown, lay.sizes)):
+        if len(s) < n:
+            fig.add_annotation(
+                x=l, y=float(lay.ys[l].min()) - 0.9, text=f"⋮ {len(s)} of {n}", showarrow=False
+            )
+    what = "w" if view == "forward" else "∂C/∂w"
+    fig.add_annotation(
+        text=f"edges: red {what} > 0, blue {what} < 0, width ∝ |{what}|",
+        x=0,
+        y=1.0,
+        xref="paper",
+        yref="paper",
+        xanchor="left",
+        yanchor="bottom",
+        showarrow=False,
+        font={"size": 12, "color": "#566573"},
+    )
+    if highlight_layer is not None:
+        fig.add_shape(
+            type="rect",
+            x0=highlight_layer - 0.3,
+            x1=highlight_layer + 0.3,
+            y0=lo - 0.6,
+            y1=hi + 0.6,
+            fillcolor=HIGHLIGHT,
+            line={"width": 0},
+            layer="below",
+        )
+    return fig
+
+
+def graph_title(view: str, sample: int, drawn: int, candidates: int, lay: GraphLayout) -> str:
+    """Names the view and sample, and says what the caps left out."""
+    if view == "forward":
+        title = f"Forward pass — activations a, sample {sample}"
+    else:
+        title = f"Backward pass — errors δ, sample {sample}"
+    notes = []
+    if lay.capped:
+        total = sum(a * b for a, b in zip(lay.sizes[:-1], lay.sizes[1:]))
+        notes.append(
+            f"≤ {max(map(len, lay.shown))} neurons per layer, {candidates} of {total} edges"
+        )
+    if drawn < candidates:
+        notes.append(f"the largest {drawn} of {candidates} edges")
+    return title + (f" (showing {'; '.join(notes)})" if notes else "")
+
+
+def slim(trace: go.Scatter) -> go.Scatter:
+    """Only what changes between animation frames with a fixed edge set: edge lines' x/y,
+    hover values, node colours. Plotly merges a frame's trace into the drawn one."""
+    if trace.mode == "lines":
+        return go.Scatter(x=trace.x, y=trace.y)
+    kw = {"customdata": trace.customdata}
+    colour = trace.marker.color
+    if trace.name != "edge hover" and colour is not None and not isinstance(colour, str):
+        kw["marker"] = {"color": colour}
+    return go.Scatter(**kw)
+
+
+def network_graph(
+    trace: Trace,
+    sample: int = 0,
+    view: str = "forward",
+    highlight_layer: int | None = None,
+    *,
+    max_neurons: int = MAX_NEURONS,
+    max_edges: int = MAX_EDGES,
+) -> go.Figure:
+    """The network, layers left to right, for column ``sample`` of ``trace``.
+
+    ``view="forward"``: nodes coloured by ``a``, edges by the sign of ``w``, width ∝ ``|w|``;
+    ``"backward"``: nodes by ``delta`` (inputs grey), edges by ``nabla_w``. Hover a node
+    for ``z``, ``a``, ``delta``; hover an edge (near its source end) for ``w[l][j,k]`` and
+    ``dC/dw``. ``highlight_layer`` (``0..L``) shades that layer. At most ``max_neurons``
+    per layer (evenly spaced) and ``max_edges`` edges (the largest ``|w|``, or ``|nabla_w|``
+    backward) are drawn; the title says so.
+    """
+    check_choice("view", view, VIEWS)
+    sample = check_sample(trace, sample)
+    if highlight_layer is not None:
+        highlight_layer = check_int("highlight_layer", highlight_layer, 0, trace.n_layers)
+    max_edges = check_int("max_edges", max_edges, 1, 10**6)
+    lay = graph_layout(trace.sizes, check_int("max_neurons", max_neurons, 1, 10**4))
+    emax = sym_max(*edge_values(trace, view))
+    v = edge_array(edge_values(trace, view), edge_geometry(lay))
+    keep = pick_edges(v, max_edges)
+    fig = go.Figure(graph_traces(trace, sample, view, lay, emax, keep))
+    title = graph_title(view, sample, len(keep), len(v), lay)
+    cmax = colour_max(trace, sample, view)
+    return graph_figure_layout(fig, lay, view, cmax, title, highlight_layer)

@@ -1,0 +1,766 @@
+"""Figure builders in ``backprop.viz``: every figure is checked against the arrays it shows.
+
+Expected values come from the engine's own objects (the trace, the snapshots, the history,
+``net.feedforward`` on points built here), never from the figures themselves.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+import pytest
+from conftest import ROOT
+
+from backprop import Network, Trainer, viz
+from backprop.datasets import Dataset, load
+
+SIZES = [2, 4, 3, 2]
+L = len(SIZES) - 1
+F32 = {"rtol": 1e-6, "atol": 1e-6}  # float32 round trip
+
+
+def f32(a) -> np.ndarray:
+    return np.asarray(a, dtype=np.float32)
+
+
+def assert_f32_equal(shown, expected):
+    shown, expected = np.asarray(shown), np.asarray(expected)
+    assert shown.shape == expected.shape, (shown.shape, expected.shape)
+    np.testing.assert_allclose(shown, f32(expected), **F32)
+
+
+def make_net(sizes=SIZES, seed=0) -> Network:
+    return Network(
+        sizes, activation="tanh", output_activation="softmax", cost="log_likelihood", seed=seed
+    )
+
+
+@pytest.fixture(scope="module")
+def xor():
+    return load("xor", n_samples=60, seed=0)
+
+
+@pytest.fixture(scope="module")
+def net():
+    return make_net()
+
+
+@pytest.fixture(scope="module")
+def trace(net, xor):
+    return net.trace(xor.X_train[:, :5], xor.Y_train[:, :5])
+
+
+@pytest.fixture(scope="module")
+def trainer(xor):
+    tr = Trainer(
+        make_net(seed=1),
+        xor.X_train,
+        xor.Y_train,
+        xor.X_test,
+        xor.Y_test,
+        eta=0.5,
+        batch_size=6,
+        eval_every=2,
+        snapshot_every=1,
+        probe_size=4,
+    )
+    for _ in range(6):
+        tr.step()
+    return tr
+
+
+def node_traces(fig) -> list:
+    return [t for t in fig.data if (t.name or "").startswith("layer ")]
+
+
+def edge_line_traces(fig) -> list:
+    return [t for t in fig.data if (t.name or "").startswith("edges ")]
+
+
+def hover_trace(fig):
+    (t,) = [t for t in fig.data if t.name == "edge hover"]
+    return t
+
+
+def n_segments(t) -> int:
+    return int(np.isnan(np.asarray(t.x)).sum())
+
+
+def is_diverging(scale) -> bool:
+    """Blue at the low end, white in the middle, red at the high end."""
+    stops = {float(p): c for p, c in scale}
+    lo, mid, hi = stops[0.0], stops.get(0.5), stops[1.0]
+
+    def rgb(c):
+        return tuple(int(c[i : i + 2], 16) for i in (1, 3, 5))
+
+    return (
+        mid is not None
+        and min(rgb(mid)) > 230
+        and rgb(lo)[2] > rgb(lo)[0]  # blue-ish
+        and rgb(hi)[0] > rgb(hi)[2]  # red-ish
+    )
+
+
+def numeric_lists(obj, out=None) -> list[int]:
+    """Lengths of all plain JSON lists of numbers anywhere in ``obj``."""
+    out = [] if out is None else out
+    if isinstance(obj, dict):
+        for v in obj.values():
+            numeric_lists(v, out)
+    elif isinstance(obj, list):
+        if obj and all(isinstance(v, (int, float)) for v in obj):
+            out.append(len(obj))
+        for v in obj:
+            numeric_lists(v, out)
+    return out
+
+
+def annotation_texts(fig) -> list[str]:
+    return [a.text for a in fig.layout.annotations]
+
+
+# =========================================================================== heatmaps
+@pytest.mark.parametrize(
+    ("layer", "quantity"),
+    [(0, "a"), (1, "a"), (3, "a"), (1, "delta"), (3, "delta"), (2, "z"), (1, "w"), (3, "w")]
+    + [(2, "nabla_w"), (1, "nabla_b"), (3, "nabla_b")],
+)
+def test_layer_heatmap_shows_the_trace_array(trace, layer, quantity):
+    expected = {
+        "a": lambda: trace.a[layer],
+        "delta": lambda: trace.delta[layer - 1],
+        "z": lambda: trace.z[layer - 1],
+        "w": lambda: trace.weights[layer - 1],
+        "nabla_w": lambda: trace.nabla_w[layer - 1],
+        "nabla_b": lambda: trace.nabla_b[layer - 1],
+    }[quantity]()
+    fig = viz.layer_heatmap(trace, layer, quantity)
+    (hm,) = fig.data
+    assert isinstance(hm, go.Heatmap)
+    assert_f32_equal(hm.z, expected)
+    m = float(np.abs(expected).max())
+    assert hm.zmax == pytest.approx(m) and hm.zmin == -hm.zmax
+    assert is_diverging(hm.colorscale)
+    assert list(hm.y) == list(range(expected.shape[0]))
+    assert list(hm.x) == list(range(expected.shape[1]))
+    assert fig.layout.yaxis.autorange == "reversed"  # row 0 on top, like the matrix
+
+
+def test_layer_heatmap_shapes_follow_the_conventions(trace):
+    m = trace.x.shape[1]
+    for l in range(1, L + 1):
+        assert np.shape(viz.layer_heatmap(trace, l, "delta").data[0].z) == (SIZES[l], m)
+        assert np.shape(viz.layer_heatmap(trace, l, "w").data[0].z) == (SIZES[l], SIZES[l - 1])
+        assert np.shape(viz.layer_heatmap(trace, l, "nabla_b").data[0].z) == (SIZES[l], 1)
+    assert np.shape(viz.layer_heatmap(trace, 0, "a").data[0].z) == (SIZES[0], m)
+
+
+def test_hovertemplates_name_the_weight_or_neuron(trace):
+    assert viz.layer_heatmap(trace, 2, "w").data[0].hovertemplate.startswith("w[2][%{y},%{x}] =")
+    assert viz.layer_heatmap(trace, 3, "nabla_w").data[0].hovertemplate.startswith("∂C/∂w[3][")
+    assert viz.layer_heatmap(trace, 1, "delta").data[0].hovertemplate.startswith("δ[1][%{y}]")
+    assert viz.layer_heatmap(trace, 0, "a").data[0].hovertemplate.startswith("x[%{y}]")
+
+
+def test_update_heatmap_takes_the_layer_array_or_last_update(trainer):
+    tr = trainer.net.trace(*trainer.probe)
+    for l in range(1, L + 1):
+        expected = trainer.last_update[2 * (l - 1)]
+        assert_f32_equal(
+            viz.layer_heatmap(tr, l, "update", trainer.last_update).data[0].z, expected
+        )
+        hm = viz.layer_heatmap(tr, l, "update", expected).data[0]
+        assert_f32_equal(hm.z, expected)
+        assert hm.zmax == pytest.approx(np.abs(expected).max()) and hm.zmin == -hm.zmax
+
+
+def test_all_zero_array_gets_a_tiny_symmetric_range(trace):
+    zero = np.zeros_like(trace.weights[0])
+    hm = viz.layer_heatmap(trace, 1, "update", zero).data[0]
+    assert hm.zmax == pytest.approx(1e-12) and hm.zmin == -hm.zmax
+
+
+def test_big_heatmaps_are_thinned_evenly_and_say_so():
+    net = Network([784, 60, 10], seed=0)
+    rng = np.random.default_rng(0)
+    Y = np.eye(10)[:, np.arange(3)]
+    tr = net.trace(rng.random((784, 3)), Y)
+    fig = viz.layer_heatmap(tr, 1, "w")
+    hm = fig.data[0]
+    z = np.asarray(hm.z)
+    assert z.size <= 40_000 < 60 * 784
+    rows, cols = np.asarray(hm.y).astype(int), np.asarray(hm.x).astype(int)
+    assert rows[0] == 0 and rows[-1] == 59 and cols[0] == 0 and cols[-1] == 783
+    assert_f32_equal(z, net.weights[0][np.ix_(rows, cols)])
+    assert "showing" in fig.layout.title.text and "784" in fig.layout.title.text
+    assert hm.zmax == pytest.approx(np.abs(net.weights[0]).max())  # range of the full array
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        ((1, "grad"), ["quantity", "nabla_w", "update"]),
+        ((0, "w"), ["layer", "1..3"]),
+        ((4, "a"), ["layer", "0..3"]),
+        ((-1, "delta"), ["layer"]),
+        ((1.5, "w"), ["layer"]),
+        ((1, "update"), ["update"]),
+    ],
+)
+def test_layer_heatmap_rejects_bad_arguments(trace, args, words):
+    with pytest.raises(ValueError) as e:
+        viz.layer_heatmap(trace, *args)
+    for w in words:
+        assert w in str(e.value)
+
+
+def test_update_of_the_wrong_shape_is_rejected(trace):
+    with pytest.raises(ValueError, match="shape"):
+        viz.layer_heatmap(trace, 1, "update", np.zeros((2, 2)))
+
+
+def test_quantities_are_exported():
+    assert viz.QUANTITIES == ("a", "delta", "z", "w", "nabla_w", "nabla_b", "update")
+
+
+# ====================================================================== network graph
+@pytest.mark.parametrize("sample", [0, 3])
+def test_forward_graph_has_one_node_per_neuron_coloured_by_a(trace, sample):
+    fig = viz.network_graph(trace, sample=sample)
+    nodes = node_traces(fig)
+    assert len(nodes) == L + 1
+    assert sum(len(t.x) for t in nodes) == sum(SIZES)
+    for l, t in enumerate(nodes):
+        assert set(np.asarray(t.x)) == {l}
+        assert_f32_equal(t.marker.color, trace.a[l][:, sample])
+        assert t.marker.coloraxis == "coloraxis"
+    ca = fig.layout.coloraxis
+    expected = max(np.abs(trace.a[l][:, sample]).max() for l in range(1, L + 1))
+    assert ca.cmax == pytest.approx(expected) and ca.cmin == -ca.cmax
+    assert is_diverging(ca.colorscale)
+
+
+def test_backward_graph_colours_nodes_by_delta(trace):
+    sample = 2
+    fig = viz.network_graph(trace, sample=sample, view="backward")
+    nodes = node_traces(fig)
+    assert isinstance(nodes[0].marker.color, str)  # inputs have no delta: plain grey
+    for l in range(1, L + 1):
+        assert_f32_equal(nodes[l].marker.color, trace.delta[l - 1][:, sample])
+    expected = max(np.abs(d[:, sample]).max() for d in trace.delta)
+    assert fig.layout.coloraxis.cmax == pytest.approx(expected)
+    assert fig.layout.coloraxis.cmin == -fig.layout.coloraxis.cmax
+
+
+def test_node_hover_carries_z_a_and_delta(trace):
+    fig = viz.network_graph(trace, sample=1)
+    t = node_traces(fig)[2]
+    cd = np.asarray(t.customdata)
+    assert_f32_equal(cd[:, 0], np.arange(SIZES[2]))
+    assert_f32_equal(cd[:, 1], trace.z[1][:, 1])
+    assert_f32_equal(cd[:, 2], trace.a[2][:, 1])
+    assert_f32_equal(cd[:, 3], trace.delta[1][:, 1])
+    for word in ("layer 2", "z =", "a =", "δ ="):
+        assert word in t.hovertemplate
+
+
+def hover_edges(fig) -> list[tuple[int, int, int, float, float]]:
+    """``(l, j, k, w, nabla_w)`` of every edge-hover point, parsed from its label."""
+    t = hover_trace(fig)
+    out = []
+    for label, (w, gw) in zip(t.text, np.asarray(t.customdata)):
+        m = re.fullmatch(r"w\[(\d+)\]\[(\d+),(\d+)\]", label)
+        assert m, label
+        out.append((int(m[1]), int(m[2]), int(m[3]), float(w), float(gw)))
+    return out
+
+
+def test_edge_hover_lists_every_weight_with_its_gradient(trace):
+    fig = viz.network_graph(trace)
+    edges = hover_edges(fig)
+    assert len(edges) == sum(w.size for w in trace.weights)
+    assert len({e[:3] for e in edges}) == len(edges)
+    for l, j, k, w, gw in edges:
+        assert w == pytest.approx(trace.weights[l - 1][j, k], rel=1e-6)
+        assert gw == pytest.approx(trace.nabla_w[l - 1][j, k], rel=1e-5, abs=1e-7)
+    t = hover_trace(fig)
+    assert t.hovertemplate.startswith("%{text} = %{customdata[0]")
+    assert "∂C/∂w = %{customdata[1]" in t.hovertemplate
+
+
+@pytest.mark.parametrize("view", ["forward", "backward"])
+def test_edges_are_grouped_by_sign_and_width_of_w(trace, view):
+    vals = trace.weights if view == "forward" else trace.nabla_w
+    v = np.concatenate([x.ravel() for x in vals])
+    fig = viz.network_graph(trace, view=view)
+    lines = edge_line_traces(fig)
+    assert len(lines) == 8  # 2 signs x 4 widths, whatever the data
+    bucket = np.minimum((np.abs(v) / np.abs(v).max() * 4).astype(int), 3)
+    pos = [t for t in lines if "> 0" in t.name]
+    neg = [t for t in lines if "< 0" in t.name]
+    for group, sign in ((pos, v >= 0), (neg, v < 0)):
+        assert len({t.line.color for t in group}) == 1
+        widths = [t.line.width for t in group]
+        assert widths == sorted(widths) and widths[0] < widths[-1]
+        for b, t in enumerate(group):
+            assert n_segments(t) == int(np.sum(sign & (bucket == b)))
+    assert pos[0].line.color != neg[0].line.color
+    assert sum(n_segments(t) for t in lines) == v.size
+
+
+def test_highlight_layer_draws_one_rectangle_behind_it(trace):
+    assert len(viz.network_graph(trace).layout.shapes) == 0
+    fig = viz.network_graph(trace, highlight_layer=2)
+    (rect,) = fig.layout.shapes
+    assert rect.type == "rect" and rect.layer == "below"
+    assert rect.x0 < 2 < rect.x1 and rect.x1 < 3 and rect.x0 > 1
+
+
+@pytest.mark.parametrize(
+    ("kw", "words"),
+    [
+        ({"view": "sideways"}, ["view", "forward", "backward"]),
+        ({"sample": 5}, ["sample", "0..4"]),
+        ({"sample": -1}, ["sample"]),
+        ({"highlight_layer": 4}, ["highlight_layer", "0..3"]),
+    ],
+)
+def test_network_graph_rejects_bad_arguments(trace, kw, words):
+    with pytest.raises(ValueError) as e:
+        viz.network_graph(trace, **kw)
+    for w in words:
+        assert w in str(e.value)
+
+
+def test_big_layers_are_capped_and_the_title_says_so():
+    net = Network([50, 20, 3], seed=0)
+    rng = np.random.default_rng(1)
+    tr = net.trace(rng.random((50, 2)), np.eye(3)[:, :2])
+    fig = viz.network_graph(tr, max_neurons=16, max_edges=100)
+    nodes = node_traces(fig)
+    assert [len(t.x) for t in nodes] == [16, 16, 3]
+    idx = np.asarray(nodes[0].customdata)[:, 0].astype(int)
+    assert idx[0] == 0 and idx[-1] == 49  # evenly spread, ends kept
+    assert "16 of 50" in " ".join(annotation_texts(fig))
+    assert "16 of 20" in " ".join(annotation_texts(fig))
+    edges = hover_edges(fig)
+    assert len(edges) == 100
+    title = fig.layout.title.text
+    assert "16 neurons per layer" in title and "largest 100" in title
+    # the drawn edges are the largest |w| among the edges between drawn neurons
+    drawn = {e[:3] for e in edges}
+    shown = [np.asarray(t.customdata)[:, 0].astype(int) for t in nodes]
+    left_out = [
+        abs(net.weights[l][j, k])
+        for l in range(2)
+        for j in shown[l + 1]
+        for k in shown[l]
+        if (l + 1, j, k) not in drawn
+    ]
+    assert len(left_out) == 16 * 16 + 3 * 16 - 100
+    assert min(abs(e[3]) for e in edges) >= f32(max(left_out)) - 1e-6
+
+
+# ========================================================================= animation
+def test_layer_animation_has_a_frame_per_snapshot_named_by_step(trainer):
+    snaps = trainer.snapshots.items
+    assert len(snaps) == 7  # step 0 and 6 steps
+    fig = viz.layer_animation(snaps, 1, "w")
+    assert [f.name for f in fig.frames] == [str(s.step) for s in snaps]
+    for f, s in zip(fig.frames, snaps):
+        assert_f32_equal(f.data[0].z, s.weights[0])
+    (slider,) = fig.layout.sliders
+    assert len(slider.steps) == len(snaps)
+    assert [list(st.args[0]) for st in slider.steps] == [[str(s.step)] for s in snaps]
+    assert slider.currentvalue.prefix.strip() == "step"
+    buttons = fig.layout.updatemenus[0].buttons
+    assert [b.method for b in buttons] == ["animate", "animate"]
+    assert buttons[0].args[1]["frame"]["redraw"] is True
+    assert buttons[0].args[1]["mode"] == "immediate"
+    expected = max(np.abs(s.weights[0]).max() for s in snaps)
+    hm = fig.data[0]
+    assert hm.zmax == pytest.approx(expected) and hm.zmin == -hm.zmax
+    assert_f32_equal(hm.z, snaps[0].weights[0])
+
+
+@pytest.mark.parametrize("quantity", ["delta", "a", "nabla_w"])
+def test_layer_animation_colour_range_covers_every_frame(trainer, quantity):
+    snaps = trainer.snapshots.items
+    get = {
+        "delta": lambda s: s.trace.delta[1],
+        "a": lambda s: s.trace.a[2],
+        "nabla_w": lambda s: s.trace.nabla_w[1],
+    }[quantity]
+    fig = viz.layer_animation(snaps, 2, quantity)
+    assert fig.data[0].zmax == pytest.approx(max(np.abs(get(s)).max() for s in snaps))
+    for f, s in zip(fig.frames, snaps):
+        assert_f32_equal(f.data[0].z, get(s))
+
+
+def test_update_animation_is_the_change_since_the_previous_frame(trainer):
+    snaps = trainer.snapshots.items
+    fig = viz.layer_animation(snaps, 3, "update")
+    assert np.all(np.asarray(fig.frames[0].data[0].z) == 0)
+    for i in range(1, len(snaps)):
+        assert_f32_equal(fig.frames[i].data[0].z, snaps[i].weights[2] - snaps[i - 1].weights[2])
+
+
+def test_animation_frames_are_capped_evenly(trainer):
+    snaps = trainer.snapshots.items
+    fig = viz.layer_animation(snaps, 1, "w", max_frames=4)
+    names = [f.name for f in fig.frames]
+    assert len(names) == 4 == len(fig.layout.sliders[0].steps)
+    assert names[0] == str(snaps[0].step) and names[-1] == str(snaps[-1].step)
+    assert "4 of 7 snapshots" in fig.layout.title.text
+
+
+def test_network_animation_frames_follow_the_snapshots(trainer):
+    snaps = trainer.snapshots.items
+    fig = viz.network_animation(snaps, sample=1)
+    assert [f.name for f in fig.frames] == [str(s.step) for s in snaps]
+    assert len(fig.layout.sliders[0].steps) == len(snaps)
+    n_traces = len(fig.data)
+    node_idx = [i for i, t in enumerate(fig.data) if (t.name or "").startswith("layer ")]
+    for f, s in zip(fig.frames, snaps):
+        assert len(f.data) == n_traces  # same traces in every frame
+        for l, i in enumerate(node_idx):
+            assert_f32_equal(f.data[i].marker.color, s.trace.a[l][:, 1])
+    expected = max(np.abs(s.trace.a[l][:, 1]).max() for s in snaps for l in range(1, L + 1))
+    assert fig.layout.coloraxis.cmax == pytest.approx(expected)
+    assert fig.layout.coloraxis.cmin == -fig.layout.coloraxis.cmax
+    # every frame draws the same edges (labels stay put), with that snapshot's values
+    hover = [i for i, t in enumerate(fig.data) if t.name == "edge hover"][0]
+    labels = [e[:3] for e in hover_edges(fig)]
+    assert len(labels) == sum(w.size for w in snaps[0].weights)
+    for f, s in zip(fig.frames, snaps):
+        cd = np.asarray(f.data[hover].customdata)
+        assert_f32_equal(cd[:, 0], [s.weights[l - 1][j, k] for l, j, k in labels])
+        assert_f32_equal(cd[:, 1], [s.trace.nabla_w[l - 1][j, k] for l, j, k in labels])
+        lines = [t for t, base in zip(f.data, fig.data) if base.mode == "lines"]
+        assert sum(n_segments(t) for t in lines) == len(labels)
+
+
+def test_network_animation_keeps_the_edges_largest_over_the_frames(trainer):
+    snaps = trainer.snapshots.items
+    fig = viz.network_animation(snaps, view="backward", max_edges=10)
+    labels = [e[:3] for e in hover_edges(fig)]
+    assert len(labels) == 10 and "largest 10 of 26 edges" in fig.layout.title.text
+    peak = {
+        (l, j, k): max(abs(s.trace.nabla_w[l - 1][j, k]) for s in snaps)
+        for l in range(1, L + 1)
+        for j in range(SIZES[l])
+        for k in range(SIZES[l - 1])
+    }
+    left_out = [m for key, m in peak.items() if key not in set(labels)]
+    assert min(peak[key] for key in labels) >= max(left_out)
+
+
+def test_animations_of_no_snapshots_say_so():
+    for fig in (viz.layer_animation([], 1, "w"), viz.network_animation([])):
+        assert any("no snapshots" in t for t in annotation_texts(fig))
+        assert not fig.frames
+
+
+def test_animation_rejects_bad_arguments(trainer):
+    snaps = trainer.snapshots.items
+    with pytest.raises(ValueError, match="quantity"):
+        viz.layer_animation(snaps, 1, "weights")
+    with pytest.raises(ValueError, match="layer"):
+        viz.layer_animation(snaps, 4, "w")
+    with pytest.raises(ValueError, match="view"):
+        viz.network_animation(snaps, view="up")
+
+
+# ======================================================================= output views
+def test_decision_boundary_is_p_class_1_over_the_plane(net, xor):
+    grid = 25
+    fig = viz.decision_boundary(net, xor, grid=grid)
+    hm = fig.data[0]
+    z = np.asarray(hm.z)
+    assert z.shape == (grid, grid)
+    assert z.min() >= 0 and z.max() <= 1
+    xs, ys = np.asarray(hm.x, dtype=np.float64), np.asarray(hm.y, dtype=np.float64)
+    raw = np.hstack([xor.raw_train, xor.raw_test])
+    assert xs[0] < raw[0].min() and xs[-1] > raw[0].max()
+    assert ys[0] < raw[1].min() and ys[-1] > raw[1].max()
+    for i, j in [(0, 0), (3, 17), (24, 24), (12, 5)]:
+        point = np.array([[xs[j]], [ys[i]]])
+        expected = net.feedforward(xor.features_of(point))[1, 0]  # softmax: P(class 1)
+        assert z[i, j] == pytest.approx(expected, abs=1e-5)
+    points = [t for t in fig.data if isinstance(t, go.Scatter)]
+    assert sum(len(t.x) for t in points) == xor.n_train + xor.n_test
+    train = [t for t in points if t.name.startswith("train")]
+    test = [t for t in points if t.name.startswith("test")]
+    assert sum(len(t.x) for t in train) == xor.n_train
+    assert {t.marker.symbol for t in train} != {t.marker.symbol for t in test}
+    assert any(isinstance(t, go.Contour) for t in fig.data)
+
+
+def test_decision_boundary_shows_the_argmax_for_three_classes():
+    rng = np.random.default_rng(0)
+    raw = rng.uniform(-3, 3, (2, 30))
+    labels = np.arange(30) % 3
+    Y = np.eye(3)[:, labels]
+    ds = Dataset(
+        name="three",
+        task="classification",
+        X_train=raw[:, :20],
+        Y_train=Y[:, :20],
+        X_test=raw[:, 20:],
+        Y_test=Y[:, 20:],
+        feature_names=("x1", "x2"),
+        class_names=("a", "b", "c"),
+        raw_train=raw[:, :20],
+        raw_test=raw[:, 20:],
+    )
+    net = make_net([2, 5, 3])
+    fig = viz.decision_boundary(net, ds, grid=12)
+    hm = fig.data[0]
+    z = np.asarray(hm.z)
+    assert z.shape == (12, 12)
+    xs, ys = np.asarray(hm.x, dtype=np.float64), np.asarray(hm.y, dtype=np.float64)
+    gx, gy = np.meshgrid(xs, ys)
+    expected = net.feedforward(np.vstack([gx.ravel(), gy.ravel()])).argmax(axis=0)
+    assert np.array_equal(z.ravel(), expected)
+    assert len([t for t in fig.data if isinstance(t, go.Scatter)]) == 6  # 2 splits x 3
+
+
+def test_decision_boundary_of_the_plane_shows_the_output_surface():
+    plane = load("plane", n_samples=40, seed=0)
+    net = Network([2, 3, 1], activation="tanh", output_activation="sigmoid", seed=0)
+    fig = viz.decision_boundary(net, plane, grid=10)
+    hm = fig.data[0]
+    xs, ys = np.asarray(hm.x, dtype=np.float64), np.asarray(hm.y, dtype=np.float64)
+    gx, gy = np.meshgrid(xs, ys)
+    expected = net.feedforward(plane.features_of(np.vstack([gx.ravel(), gy.ravel()])))[0]
+    assert_f32_equal(np.asarray(hm.z).ravel(), expected)
+    pts = [t for t in fig.data if isinstance(t, go.Scatter)]
+    assert_f32_equal(pts[0].marker.color, plane.Y_train[0])
+    lo = min(expected.min(), plane.Y_train.min(), plane.Y_test.min())
+    assert fig.layout.coloraxis.cmin == pytest.approx(lo)
+
+
+def test_plane_views_need_raw_2d_points(net, xor):
+    table = Dataset(
+        name="table",
+        task="classification",
+        X_train=xor.X_train,
+        Y_train=xor.Y_train,
+        X_test=xor.X_test,
+        Y_test=xor.Y_test,
+        feature_names=("a", "b"),
+    )
+    for fn in (viz.decision_boundary, viz.neuron_maps):
+        with pytest.raises(ValueError, match="2-D"):
+            fn(net, table)
+    with pytest.raises(ValueError, match="grid"):
+        viz.decision_boundary(net, xor, grid=1)
+
+
+def test_neuron_maps_draw_one_map_per_hidden_neuron(net, xor):
+    grid = 15
+    fig = viz.neuron_maps(net, xor, grid=grid)
+    maps = [t for t in fig.data if isinstance(t, go.Heatmap)]
+    hidden = SIZES[1:-1]
+    assert len(maps) == sum(hidden)
+    titles = [f"L{l} n{j}" for l, n in enumerate(hidden, start=1) for j in range(n)]
+    assert [t.name for t in maps] == titles
+    assert set(titles) <= set(annotation_texts(fig))
+    xs, ys = np.asarray(maps[0].x, dtype=np.float64), np.asarray(maps[0].y, dtype=np.float64)
+    gx, gy = np.meshgrid(xs, ys)
+    _, acts = net.forward(xor.features_of(np.vstack([gx.ravel(), gy.ravel()])))
+    assert_f32_equal(maps[titles.index("L2 n1")].z, acts[2][1].reshape(grid, grid))
+    assert_f32_equal(maps[titles.index("L1 n3")].z, acts[1][3].reshape(grid, grid))
+    ca = fig.layout.coloraxis
+    assert ca.cmax == pytest.approx(max(np.abs(acts[1]).max(), np.abs(acts[2]).max()))
+    assert ca.cmin == -ca.cmax
+
+
+def test_neuron_maps_are_capped(net, xor):
+    fig = viz.neuron_maps(net, xor, grid=8, max_neurons=5)
+    assert len([t for t in fig.data if isinstance(t, go.Heatmap)]) == 5
+    assert "5 of 7" in fig.layout.title.text
+
+
+def test_neuron_maps_without_hidden_layers_say_so(xor):
+    fig = viz.neuron_maps(make_net([2, 2]), xor, grid=8)
+    assert "no hidden layers" in annotation_texts(fig)
+
+
+def test_regression_curve_draws_the_network_over_a_dense_grid():
+    sine = load("sine", n_samples=40, seed=0)
+    net = Network([1, 6, 1], activation="tanh", output_activation="sigmoid", seed=0)
+    fig = viz.regression_curve(net, sine)
+    (curve,) = [t for t in fig.data if t.mode == "lines"]
+    x = np.asarray(curve.x, dtype=np.float64)
+    assert len(x) >= 200 and np.all(np.diff(x) > 0)
+    assert x[0] < sine.X_train.min() and x[-1] > sine.X_train.max()
+    assert_f32_equal(curve.y, net.feedforward(x.reshape(1, -1))[0])
+    points = [t for t in fig.data if t.mode == "markers"]
+    assert sorted(len(t.x) for t in points) == sorted([sine.n_train, sine.n_test])
+    with pytest.raises(ValueError, match="1-D"):
+        viz.regression_curve(net, load("plane", n_samples=20, seed=0))
+
+
+def test_first_layer_images_are_each_neurons_weights():
+    net = Network([64, 5, 10], seed=0)
+    fig = viz.first_layer_images(net, (8, 8))
+    maps = [t for t in fig.data if isinstance(t, go.Heatmap)]
+    assert len(maps) == 5
+    for j, t in enumerate(maps):
+        assert_f32_equal(t.z, net.weights[0][j].reshape(8, 8))
+        assert t.zmax == pytest.approx(np.abs(net.weights[0][j]).max())
+        assert t.zmin == -t.zmax
+        assert is_diverging(t.colorscale)
+    capped = viz.first_layer_images(net, (8, 8), max_neurons=3)
+    assert len(capped.data) == 3 and "3 of 5" in capped.layout.title.text
+    with pytest.raises(ValueError, match="image_shape"):
+        viz.first_layer_images(net, (28, 28))
+
+
+# ============================================================================ curves
+def test_cost_curves_draw_batch_cost_and_evaluated_costs(trainer):
+    h = trainer.history_frame()
+    fig = viz.cost_curves(h)
+    by_name = {t.name: t for t in fig.data}
+    assert_f32_equal(by_name["mini-batch cost"].y, h["batch_cost"])
+    assert_f32_equal(by_name["mini-batch cost"].x, h["step"])
+    for col in ("train_cost", "test_cost"):
+        rows = h[h[col].notna()]
+        assert 0 < len(rows) < len(h)  # evaluated every 2 steps and at epoch ends
+        t = by_name[col.replace("_", " ")]
+        assert_f32_equal(t.x, rows["step"])
+        assert_f32_equal(t.y, rows[col])
+    assert fig.layout.xaxis.title.text == "step"
+    e = viz.cost_curves(trainer.epoch_frame(), x="epoch")
+    assert {t.name for t in e.data} == {"train cost", "test cost"}
+    with pytest.raises(ValueError, match="x"):
+        viz.cost_curves(h, x="time")
+
+
+def test_accuracy_curves(trainer):
+    h = trainer.history_frame()
+    fig = viz.accuracy_curves(h)
+    t = {t.name: t for t in fig.data}["test accuracy"]
+    assert_f32_equal(t.y, h["test_accuracy"].dropna())
+    assert list(fig.layout.yaxis.range) == [0, 1.02]
+
+
+@pytest.mark.parametrize("kind", ["delta_norm", "grad_norm", "update_norm"])
+def test_norm_curves_one_log_line_per_layer(trainer, kind):
+    h = trainer.history_frame()
+    fig = viz.norm_curves(h, kind)
+    assert fig.layout.yaxis.type == "log"
+    assert [t.name for t in fig.data] == [f"layer {l}" for l in range(1, L + 1)]
+    for l, t in enumerate(fig.data, start=1):
+        assert_f32_equal(t.y, h[f"{kind}_{l}"])
+
+
+def test_norm_curves_drop_non_positive_values():
+    h = pd.DataFrame(
+        {
+            "step": [1, 2, 3, 4],
+            "grad_norm_1": [1.0, 0.0, -2.0, 3.0],
+            "grad_norm_2": [np.nan, 0.5, np.inf, 0.25],
+        }
+    )
+    fig = viz.norm_curves(h, "grad_norm")
+    assert list(fig.data[0].x) == [1, 4] and list(fig.data[0].y) == [1.0, 3.0]
+    assert list(fig.data[1].x) == [2, 4]
+
+
+def test_norm_curves_reject_bad_kind_and_frames_without_norms(trainer):
+    with pytest.raises(ValueError, match="delta_norm"):
+        viz.norm_curves(trainer.history_frame(), "norm")
+    with pytest.raises(ValueError, match="history_frame"):
+        viz.norm_curves(trainer.epoch_frame(), "grad_norm")
+
+
+def test_empty_history_gives_a_figure_that_says_no_steps_yet(xor):
+    fresh = Trainer(make_net(), xor.X_train, xor.Y_train)
+    h = fresh.history_frame()
+    assert len(h) == 0
+    for fig in (
+        viz.cost_curves(h),
+        viz.accuracy_curves(h),
+        viz.norm_curves(h),
+        viz.cost_curves(fresh.epoch_frame(), x="epoch"),
+    ):
+        assert isinstance(fig, go.Figure)
+        assert "no steps yet" in annotation_texts(fig)
+
+
+def test_histograms_over_time_count_every_weight_in_shared_bins(trainer):
+    snaps = trainer.snapshots.items
+    bins = 12
+    fig = viz.histograms_over_time(snaps, 2, "w", bins=bins)
+    hm = fig.data[0]
+    z = np.asarray(hm.z)
+    assert z.shape == (len(snaps), bins)
+    assert list(np.asarray(hm.y)) == [s.step for s in snaps]
+    assert np.all(z.sum(axis=1) == snaps[0].weights[1].size)
+    allw = np.concatenate([s.weights[1].ravel() for s in snaps])
+    edges = np.linspace(allw.min(), allw.max(), bins + 1)
+    assert_f32_equal(hm.x, (edges[:-1] + edges[1:]) / 2)
+    assert np.array_equal(z[-1], np.histogram(snaps[-1].weights[1], edges)[0])
+    g = viz.histograms_over_time(snaps, 1, "nabla_w", bins=bins)
+    assert np.all(np.asarray(g.data[0].z).sum(axis=1) == snaps[0].weights[0].size)
+    assert "no snapshots" in annotation_texts(viz.histograms_over_time([], 1))[0]
+
+
+# ====================================================================== every figure
+def all_figures(net, trace, trainer, xor) -> dict[str, go.Figure]:
+    snaps = trainer.snapshots.items
+    h = trainer.history_frame()
+    return {
+        "graph": viz.network_graph(trace, view="backward", highlight_layer=1),
+        "heatmap": viz.layer_heatmap(trace, 1, "delta"),
+        "layer_animation": viz.layer_animation(snaps, 2, "w"),
+        "network_animation": viz.network_animation(snaps),
+        "boundary": viz.decision_boundary(net, xor, grid=30),
+        "maps": viz.neuron_maps(net, xor, grid=12),
+        "images": viz.first_layer_images(Network([64, 4, 10], seed=0), (8, 8)),
+        "cost": viz.cost_curves(h),
+        "accuracy": viz.accuracy_curves(h),
+        "norms": viz.norm_curves(h),
+        "histograms": viz.histograms_over_time(snaps, 1),
+        "empty": viz.cost_curves(h.iloc[:0]),
+    }
+
+
+def test_figures_serialise_arrays_as_float32_typed_arrays(net, trace, trainer, xor):
+    for name, fig in all_figures(net, trace, trainer, xor).items():
+        text = fig.to_json()
+        assert len(text) < 300_000, name
+        data = json.loads(text)
+        lists = numeric_lists(data.get("data", [])) + numeric_lists(data.get("frames", []))
+        assert max(lists, default=0) <= 20, (name, max(lists))  # no long plain lists
+        if name != "empty":
+            assert '"bdata"' in text and '"dtype":"f4"' in text.replace(" ", ""), name
+            assert '"dtype":"f8"' not in text.replace(" ", ""), name
+
+
+def test_figures_share_the_projector_style(net, trace, trainer, xor):
+    template = pio.templates["plotly_white"]
+    for name, fig in all_figures(net, trace, trainer, xor).items():
+        assert fig.layout.uirevision, name
+        assert fig.layout.template == template, name
+        assert fig.layout.title.text or name == "empty", name
+        assert fig.layout.font.size >= 14, name
+
+
+def test_viz_never_imports_streamlit():
+    code = "import sys, backprop.viz\nprint('streamlit' in sys.modules)"
+    r = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "False"
