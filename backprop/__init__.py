@@ -7,6 +7,7 @@ from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from .costs import COSTS
 from .gradcheck import gradcheck, numerical_gradients
 from .inits import INITS
+from .io import NetworkFileError, read_network
 from .limits import Limits, default_limits
 from .network import Network, accuracy
 from .optimizers import OPTIMIZERS, REGULARIZATIONS
@@ -21,6 +22,7 @@ __all__ = [
     "OPTIMIZERS",
     "REGULARIZATIONS",
     "DivergenceError",
+    "NetworkFileError",
     "Limits",
     "Network",
     "StepResult",
@@ -30,5 +32,6 @@ __all__ = [
     "default_limits",
     "gradcheck",
     "numerical_gradients",
+    "read_network",
 ]
 __version__ = "0.1.0"
