@@ -1,0 +1,16 @@
+"""Backprop Explorer: the router. Run with ``streamlit run app.py``."""
+
+import streamlit as st
+
+from backprop.ui.common import setup_server
+
+st.set_page_config(page_title="Backprop Explorer", page_icon=":material/hub:", layout="wide")
+setup_server()
+
+PAGES = [
+    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("pages/playground.py", title="Playground", icon=":material/model_training:"),
+]
+nav = st.navigation(PAGES)
+st.sidebar.caption("Backprop Explorer: Nielsen's network, every number visible.")
+nav.run()

@@ -1,0 +1,120 @@
+"""The Playground's training controls and counters (callbacks act on the session's run)."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import streamlit as st
+
+from .session import RUN_KEY, Run, reset_run
+
+TICK_SECONDS = 0.2  # Play redraws at up to 5 frames per second
+TICK_BUDGET = 0.12  # seconds of training per frame, so a click is answered within a frame
+SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200)  # steps per frame
+
+
+def _run() -> Run | None:
+    return st.session_state.get(RUN_KEY)
+
+
+def _step() -> None:
+    if run := _run():
+        run.playing = False
+        run.train(steps=1)
+
+
+def _epoch() -> None:
+    if run := _run():
+        run.playing = False
+        run.train(epochs=1)
+
+
+def _toggle_play() -> None:
+    if run := _run():
+        run.playing = not run.playing
+        run.target_epochs = None
+
+
+def _train_n() -> None:
+    if run := _run():
+        n = int(st.session_state.get("n_epochs", 10))
+        run.target_epochs = run.trainer.epochs + n
+        run.playing = True
+
+
+def buttons(run: Run) -> None:
+    """Step, Epoch, Play/Pause, Reset, and "train N epochs" (stable keys for automation)."""
+    with st.container(horizontal=True, vertical_alignment="bottom", key="train-controls"):
+        st.button(
+            "Step",
+            key="step",
+            on_click=_step,
+            help="Train on one mini-batch",
+            icon=":material/skip_next:",
+        )
+        st.button(
+            "Epoch",
+            key="epoch",
+            on_click=_epoch,
+            help="Train one whole epoch",
+            icon=":material/fast_forward:",
+        )
+        label, icon = (
+            ("Pause", ":material/pause:") if run.playing else ("Play", ":material/play_arrow:")
+        )
+        st.button(label, key="play", on_click=_toggle_play, type="primary", icon=icon)
+        st.button(
+            "Reset",
+            key="reset",
+            on_click=reset_run,
+            icon=":material/restart_alt:",
+            help="A fresh network with the same settings and seed",
+        )
+        st.number_input("Epochs", 1, 1000, 10, key="n_epochs", width=110)
+        st.button("Train N epochs", key="train_n", on_click=_train_n)
+        st.select_slider("Speed (steps per frame)", SPEEDS, value=10, key="speed", width=260)
+
+
+def play_tick(run: Run) -> bool:
+    """Train for one frame of Play; True when playing should stop (target or divergence)."""
+    if not run.playing:
+        return False
+    speed = int(st.session_state.get("speed", 10))
+    t0, done = time.perf_counter(), 0
+    tr = run.trainer
+    while done < speed and time.perf_counter() - t0 < TICK_BUDGET:
+        if run.target_epochs is not None and tr.epochs >= run.target_epochs:
+            break
+        if not run.train(steps=1):
+            return True
+        done += 1
+    if run.target_epochs is not None and tr.epochs >= run.target_epochs:
+        run.playing, run.target_epochs = False, None
+        return True
+    return False
+
+
+def _fmt(x: float, pct: bool = False) -> str:
+    if x is None or not math.isfinite(x):
+        return "–"
+    return f"{100 * x:.1f} %" if pct else f"{x:.4g}"
+
+
+def counters(run: Run) -> None:
+    """Step, epoch, and the last evaluated train/test cost and accuracy."""
+    tr = run.trainer
+    cols = ("train_cost", "test_cost", "train_accuracy", "test_accuracy")
+    last = {c: tr.history.last_valid(c) for c in cols} if tr.history.n else tr.evaluate()
+    with st.container(key="step-counter", horizontal=True, gap="large"):
+        st.metric("Step", f"{tr.steps:,}")
+        st.metric("Epoch", f"{tr.epochs:,}")
+        st.metric("Train cost", _fmt(last.get("train_cost")))
+        st.metric("Test cost", _fmt(last.get("test_cost")))
+        if run.dataset.task == "classification":
+            st.metric("Train accuracy", _fmt(last.get("train_accuracy"), pct=True))
+            st.metric("Test accuracy", _fmt(last.get("test_accuracy"), pct=True))
+    if run.target_epochs is not None:
+        start = run.target_epochs - int(st.session_state.get("n_epochs", 10))
+        frac = (tr.epochs - start) / max(1, run.target_epochs - start)
+        st.progress(min(1.0, max(0.0, frac)), text=f"Training to epoch {run.target_epochs}")

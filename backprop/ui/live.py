@@ -1,0 +1,84 @@
+"""A Plotly chart that updates in place (``Plotly.react``) instead of being re-created.
+
+``st.plotly_chart`` removes and re-creates its element whenever the figure's data
+changes, which flashes blank during continuous training. :func:`live_chart` mounts a
+small custom component (Streamlit components v2, no iframe) that keeps one ``<div>``
+alive across reruns and hands each new figure to ``Plotly.react``, which diffs and
+redraws in place. plotly.js itself comes from the installed ``plotly`` package, served
+by Streamlit's static file serving (``static/plotly.min.js``, copied at start-up).
+"""
+
+from __future__ import annotations
+
+import shutil
+from functools import cache
+from pathlib import Path
+
+import plotly
+import plotly.graph_objects as go
+import streamlit as st
+
+STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
+PLOTLY_JS = "plotly.min.js"
+
+_JS = """
+const SRC = "app/static/plotly.min.js";
+function loadPlotly() {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (!window.__bpPlotly) {
+    window.__bpPlotly = new Promise((resolve, reject) => {
+      const s = document.createElement("script");
+      s.src = SRC;
+      s.onload = () => resolve(window.Plotly);
+      s.onerror = () => { window.__bpPlotly = null; reject(new Error("plotly.js not served")); };
+      document.head.appendChild(s);
+    });
+  }
+  return window.__bpPlotly;
+}
+export default function (component) {
+  const { data, parentElement } = component;
+  let div = parentElement.querySelector("div.bp-live-plot");
+  if (!div) {
+    div = document.createElement("div");
+    div.className = "bp-live-plot";
+    parentElement.appendChild(div);
+  }
+  const fig = JSON.parse(data.figure);
+  div.style.height = (fig.layout && fig.layout.height ? fig.layout.height : 420) + "px";
+  loadPlotly().then((Plotly) => {
+    Plotly.react(div, fig.data, fig.layout, {displaylogo: false, responsive: true});
+    div.dataset.revision = String(data.revision);
+  }).catch((e) => { div.textContent = "Could not load plotly.js: " + e.message; });
+  return () => { if (window.Plotly && div.isConnected === false) window.Plotly.purge(div); };
+}
+"""
+
+
+@cache
+def _component():
+    return st.components.v2.component("backprop_live_plot", html="", js=_JS, isolate_styles=False)
+
+
+@cache
+def ensure_plotly_served() -> bool:
+    """Copy plotly.min.js from the plotly package into ``static/``; False if impossible."""
+    src = Path(plotly.__file__).parent / "package_data" / PLOTLY_JS
+    dst = STATIC_DIR / PLOTLY_JS
+    try:
+        if not dst.exists() or dst.stat().st_size != src.stat().st_size:
+            STATIC_DIR.mkdir(exist_ok=True)
+            tmp = dst.with_suffix(".tmp")
+            shutil.copyfile(src, tmp)
+            tmp.replace(dst)
+        return True
+    except OSError:
+        return False
+
+
+def live_chart(fig: go.Figure, key: str, revision: int = 0) -> None:
+    """Show ``fig``; on later reruns with the same ``key`` the chart updates in place."""
+    if not ensure_plotly_served() or not st.get_option("server.enableStaticServing"):
+        st.plotly_chart(fig, key=key)
+        return
+    _component()(key=key, data={"figure": fig.to_json(), "revision": revision})

@@ -1,0 +1,134 @@
+"""Per-user training state: one :class:`Run` per browser session, in ``st.session_state``.
+
+A run holds the dataset, the network and its trainer. It is rebuilt only when a field
+that defines the data or the network changes; learning rate, batch size, optimiser and
+regularisation are applied to the running trainer in place, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from .. import DivergenceError, Network, Trainer
+from ..datasets import DATASETS, Dataset, load
+from .config import PlaygroundConfig
+
+RUN_KEY = "playground_run"
+SMALL_DATA = 5_000  # samples: evaluate train and test after every step up to this size
+
+
+@dataclass
+class Run:
+    """A configured network in training, with what the page needs to show about it."""
+
+    cfg: PlaygroundConfig
+    dataset: Dataset
+    net: Network
+    trainer: Trainer
+    diverged: str | None = None  # the message of the last DivergenceError
+    revision: int = 0  # bumps on every change, so live charts know to redraw
+    playing: bool = False
+    target_epochs: int | None = None  # "train N epochs" in progress
+    notes: list[str] = field(default_factory=list)
+
+    def train(self, steps: int | None = None, epochs: int | None = None) -> bool:
+        """Run steps or epochs; False (with ``diverged`` set) if training diverged."""
+        try:
+            if steps is not None:
+                for _ in range(steps):
+                    self.trainer.step()
+            for _ in range(epochs or 0):
+                self.trainer.run_epoch()
+        except DivergenceError as e:
+            self.diverged = (
+                f"Training stopped at step {e.step}: {e.cause}. The network is kept as it was "
+                "after the last good step. Lower the learning rate and continue, or Reset."
+            )
+            self.playing, self.target_epochs = False, None
+            return False
+        finally:
+            self.revision += 1
+        self.diverged = None
+        return True
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _builtin(name: str, n_samples: int, noise: float, test: float, feats: tuple, seed: int):
+    return load(
+        name, n_samples=n_samples, noise=noise, test_fraction=test, features=feats, seed=seed
+    )
+
+
+def load_dataset(cfg: PlaygroundConfig, uploaded: Dataset | None = None) -> Dataset:
+    """The dataset ``cfg`` names (an uploaded one for ``csv``/``mnist``); ValueError if none."""
+    if cfg.dataset in DATASETS:
+        n = cfg.n_samples
+        if DATASETS[cfg.dataset].kind == "table":
+            n = max(n, 10)
+        return _builtin(cfg.dataset, n, cfg.noise, cfg.test_fraction, cfg.features, cfg.seed)
+    if uploaded is None:
+        what = "a CSV file" if cfg.dataset == "csv" else "the MNIST files"
+        raise ValueError(f"Dataset {cfg.dataset!r} needs {what}: upload it in the sidebar.")
+    return uploaded
+
+
+def build_run(cfg: PlaygroundConfig, dataset: Dataset, net: Network | None = None) -> Run:
+    """A trainer for ``cfg`` on ``dataset``, with a fresh network unless ``net`` is given
+    (ValueError if they clash)."""
+    sizes = [dataset.n_in, *cfg.hidden, dataset.n_out]
+    if net is None:
+        net = Network(sizes, cfg.activation, cfg.output_activation, cfg.cost, cfg.init, cfg.seed)
+    n_eval = dataset.n_train + dataset.n_test
+    steps_per_epoch = -(-dataset.n_train // min(cfg.batch_size, dataset.n_train))
+    trainer = Trainer(
+        net,
+        dataset.X_train,
+        dataset.Y_train,
+        dataset.X_test,
+        dataset.Y_test,
+        eta=cfg.eta,
+        batch_size=min(cfg.batch_size, dataset.n_train),
+        optimizer=cfg.optimizer,
+        regularization=cfg.regularization,
+        lmbda=cfg.lmbda,
+        eval_every=1 if n_eval <= SMALL_DATA else max(1, steps_per_epoch // 10),
+        snapshot_every=1,
+        probe_size=16,
+    )
+    run = Run(cfg, dataset, net, trainer)
+    if cfg.batch_size > dataset.n_train:
+        run.notes.append(
+            f"Batch size {cfg.batch_size} is larger than the {dataset.n_train} training "
+            f"samples; using {dataset.n_train} (full-batch gradient descent)."
+        )
+    return run
+
+
+def current_run(cfg: PlaygroundConfig, uploaded: Dataset | None = None) -> Run:
+    """This session's run for ``cfg``: reused, retuned in place, or rebuilt. ValueError on bad
+    input (the previous run, if any, stays in the session untouched)."""
+    run: Run | None = st.session_state.get(RUN_KEY)
+    if (
+        run is not None
+        and run.cfg.network_key() == cfg.network_key()
+        and (uploaded is None or uploaded is run.dataset)
+    ):
+        if run.cfg.training() != cfg.training():
+            bs = min(cfg.batch_size, run.dataset.n_train)
+            run.trainer.configure(**{**cfg.training(), "batch_size": bs})
+            run.cfg = cfg
+            run.revision += 1
+        return run
+    dataset = load_dataset(cfg, uploaded)
+    run = build_run(cfg, dataset)
+    st.session_state[RUN_KEY] = run
+    return run
+
+
+def reset_run() -> None:
+    """Forget this session's run; the next :func:`current_run` builds it afresh."""
+    run: Run | None = st.session_state.pop(RUN_KEY, None)
+    if run is not None:
+        st.session_state["reset_count"] = st.session_state.get("reset_count", 0) + 1

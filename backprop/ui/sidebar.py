@@ -1,0 +1,253 @@
+"""The Playground's configuration widgets, bound to the URL.
+
+The canonical config lives in ``st.session_state[CFG_KEY]`` (it survives page switches,
+which drop widget state); widgets are re-seeded from it whenever their keys are missing.
+On a session's first run the config is read from the URL (with notices for anything
+invalid); after every run the URL is rewritten from the config.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+
+import streamlit as st
+
+from .. import ACTIVATIONS, COSTS, HIDDEN_ACTIVATIONS, INITS, OPTIMIZERS, REGULARIZATIONS
+from ..datasets import DATASETS, FEATURES, Dataset, load_csv, load_mnist, mnist_folder
+from ..limits import Limits
+from .config import (
+    DATASET_CHOICES,
+    DEFAULT,
+    ETA_RANGE,
+    LMBDA_RANGE,
+    PRESETS,
+    PlaygroundConfig,
+    check,
+    from_query,
+    to_query,
+)
+
+CFG_KEY = "pg_cfg"
+NOTICES_KEY = "pg_url_notices"
+UPLOAD_KEY = "pg_uploaded_dataset"
+W = "w_"  # prefix of the widget keys: w_<field>, w_h<i> for hidden layer sizes
+
+_LABELS = {
+    "circle": "circle (2-D)",
+    "xor": "xor (2-D)",
+    "gauss": "gauss (2-D)",
+    "spiral": "spiral (2-D)",
+    "moons": "moons (2-D)",
+    "sine": "sine (1-D regression)",
+    "plane": "plane (2-D regression)",
+    "digits": "digits 8x8 (1,797 images)",
+    "iris": "iris",
+    "wine": "wine",
+    "breast_cancer": "breast cancer",
+    "csv": "my CSV file (upload)",
+    "mnist": "MNIST (IDX or .npz files)",
+}
+
+
+def config() -> PlaygroundConfig:
+    """This session's current Playground config (read from the URL the first time)."""
+    if CFG_KEY not in st.session_state:
+        cfg, notices = from_query(st.query_params.to_dict())
+        st.session_state[CFG_KEY] = cfg
+        st.session_state[NOTICES_KEY] = notices
+    return st.session_state[CFG_KEY]
+
+
+def apply_config(cfg: PlaygroundConfig) -> None:
+    """Make ``cfg`` current and re-seed every widget from it (use in on_click callbacks)."""
+    st.session_state[CFG_KEY] = cfg
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(W)]:
+        del st.session_state[key]
+
+
+def _seed_widgets(cfg: PlaygroundConfig) -> None:
+    for f in fields(cfg):
+        value = getattr(cfg, f.name)
+        if f.name == "hidden":
+            st.session_state.setdefault(W + "n_hidden", len(value))
+            for i, h in enumerate(value):
+                st.session_state.setdefault(f"{W}h{i}", h)
+        elif f.name == "features":
+            st.session_state.setdefault(W + f.name, list(value))
+        else:
+            st.session_state.setdefault(W + f.name, value)
+
+
+def _on_dataset_change() -> None:
+    """Regression data has one output: switch a softmax output to sigmoid + quadratic."""
+    name = st.session_state[W + "dataset"]
+    regression = name in DATASETS and DATASETS[name].task == "regression"
+    if regression and st.session_state.get(W + "output_activation") == "softmax":
+        st.session_state[W + "output_activation"] = "sigmoid"
+        st.session_state[W + "cost"] = "quadratic"
+        st.toast("Regression has one output: output set to sigmoid with quadratic cost.")
+
+
+def _regenerate() -> None:
+    st.session_state[W + "seed"] = (st.session_state.get(W + "seed", 0) + 1) % 2**32
+
+
+def render(limits: Limits) -> tuple[PlaygroundConfig, Dataset | None]:
+    """Draw the sidebar; return the (valid) config and an uploaded dataset, if any."""
+    cfg = config()
+    _seed_widgets(cfg)
+    sb = st.sidebar
+    with sb.expander("Presets", expanded=False):
+        for name, preset in PRESETS.items():
+            st.button(
+                name, key=f"preset_{name}", on_click=apply_config, args=(preset,), width="stretch"
+            )
+        st.button("Defaults", key="preset_defaults", on_click=apply_config, args=(DEFAULT,))
+    sb.subheader("Data")
+    sb.selectbox(
+        "Dataset",
+        DATASET_CHOICES,
+        key=W + "dataset",
+        on_change=_on_dataset_change,
+        format_func=lambda n: _LABELS.get(n, n),
+    )
+    name = st.session_state[W + "dataset"]
+    uploaded = _upload_widgets(sb, name, limits)
+    kind = DATASETS[name].kind if name in DATASETS else "upload"
+    if kind in ("2d", "1d"):
+        sb.number_input(
+            "Samples", min_value=10, max_value=limits.max_samples, step=50, key=W + "n_samples"
+        )
+        sb.slider(
+            "Noise",
+            0.0,
+            1.0,
+            step=0.05,
+            key=W + "noise",
+            help="TensorFlow Playground's noise / 100: 0.5 is its maximum of 50.",
+        )
+    if kind == "2d":
+        sb.multiselect("Input features", FEATURES, key=W + "features")
+    if name in DATASETS:
+        sb.slider("Test share", 0.1, 0.9, step=0.05, key=W + "test_fraction")
+    c1, c2 = sb.columns([3, 2], vertical_alignment="bottom")
+    c1.number_input("Seed", min_value=0, max_value=2**32 - 1, step=1, key=W + "seed")
+    c2.button("New data", key="regenerate", on_click=_regenerate, help="Next seed")
+    sb.subheader("Network")
+    n_hidden = sb.number_input("Hidden layers", 0, limits.max_layers, step=1, key=W + "n_hidden")
+    cols = sb.columns(4)
+    for i in range(int(n_hidden)):
+        st.session_state.setdefault(f"{W}h{i}", 4)
+        cols[i % 4].number_input(f"L{i + 1}", 1, limits.max_neurons, step=1, key=f"{W}h{i}")
+    sb.selectbox("Activation", HIDDEN_ACTIVATIONS, key=W + "activation")
+    sb.selectbox("Output activation", list(ACTIVATIONS), key=W + "output_activation")
+    sb.selectbox("Cost", list(COSTS), key=W + "cost")
+    sb.selectbox(
+        "Initialisation",
+        list(INITS),
+        key=W + "init",
+        help="standard: N(0,1) (network.py); scaled: N(0,1/n_in) (network2.py)",
+    )
+    sb.subheader("Training")
+    sb.selectbox("Optimiser", list(OPTIMIZERS), key=W + "optimizer")
+    sb.number_input(
+        "Learning rate (eta)", ETA_RANGE[0], ETA_RANGE[1], step=0.01, format="%.5g", key=W + "eta"
+    )
+    sb.number_input("Mini-batch size", 1, limits.max_batch_size, step=1, key=W + "batch_size")
+    sb.selectbox("Regularisation", REGULARIZATIONS, key=W + "regularization")
+    sb.number_input(
+        "Lambda",
+        LMBDA_RANGE[0],
+        LMBDA_RANGE[1],
+        step=0.1,
+        format="%.4g",
+        key=W + "lmbda",
+        disabled=st.session_state[W + "regularization"] == "none",
+    )
+    new = _from_widgets(cfg)
+    try:
+        new = check(new, limits)
+    except ValueError as e:
+        sb.error(f"{e}. Keeping the previous setting.")
+        new = cfg
+    st.session_state[CFG_KEY] = new
+    query = to_query(new)
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
+    return new, uploaded
+
+
+def _from_widgets(cfg: PlaygroundConfig) -> PlaygroundConfig:
+    ss = st.session_state
+    values = {f.name: ss.get(W + f.name, getattr(cfg, f.name)) for f in fields(cfg)}
+    values["hidden"] = tuple(int(ss[f"{W}h{i}"]) for i in range(int(ss[W + "n_hidden"])))
+    values["features"] = tuple(ss.get(W + "features", cfg.features))
+    for k in ("n_samples", "seed", "batch_size"):
+        values[k] = int(values[k])
+    for k in ("noise", "test_fraction", "eta", "lmbda"):
+        values[k] = float(values[k])
+    return replace(cfg, **values)
+
+
+def _upload_widgets(sb, name: str, limits: Limits) -> Dataset | None:
+    """File uploaders for ``csv`` and ``mnist``; the loaded dataset, or None with a message."""
+    if name not in ("csv", "mnist"):
+        return None
+    cache = st.session_state.get(UPLOAD_KEY)
+    if name == "csv":
+        f = sb.file_uploader("CSV file (one row per sample)", type=["csv", "txt"], key="csv_file")
+        target = sb.text_input("Target column (empty: the last)", key="csv_target")
+        if f is None:
+            sb.info("Upload a CSV with a header row; the target column holds classes or values.")
+            return None
+        key = ("csv", f.file_id, target, st.session_state.get(W + "test_fraction"))
+        if cache and cache[0] == key:
+            return cache[1]
+        try:
+            ds = load_csv(
+                f,
+                target or None,
+                test_fraction=st.session_state[W + "test_fraction"],
+                seed=int(st.session_state[W + "seed"]),
+                limits=limits,
+            )
+        except ValueError as e:
+            sb.error(f"Cannot use this CSV: {e}")
+            return None
+        st.session_state[UPLOAD_KEY] = (key, ds)
+        return ds
+    folder = mnist_folder()
+    if folder is not None:
+        key = ("mnist-folder", str(folder))
+        if cache and cache[0] == key:
+            return cache[1]
+        try:
+            ds = load_mnist(folder, limits=limits)
+        except (ValueError, OSError) as e:
+            sb.error(f"Cannot read MNIST from the configured data folder: {e}")
+            return None
+        st.session_state[UPLOAD_KEY] = (key, ds)
+        sb.caption(f"MNIST from the data folder {folder}")
+        return ds
+    files = sb.file_uploader(
+        "MNIST: the four IDX files (.gz or not) or one mnist.npz",
+        type=None,
+        accept_multiple_files=True,
+        key="mnist_files",
+    )
+    if not files:
+        sb.info("Upload train/t10k images and labels (IDX) or mnist.npz. Nothing is downloaded.")
+        return None
+    key = ("mnist", tuple(f.file_id for f in files))
+    if cache and cache[0] == key:
+        return cache[1]
+    try:
+        if len(files) == 1 and files[0].name.endswith(".npz"):
+            ds = load_mnist(files[0], limits=limits)
+        else:
+            ds = load_mnist({f.name: f for f in files}, limits=limits)
+    except (ValueError, OSError) as e:
+        sb.error(f"Cannot use these MNIST files: {e}")
+        return None
+    st.session_state[UPLOAD_KEY] = (key, ds)
+    return ds

@@ -1,0 +1,176 @@
+"""The Playground's views: live charts (updated in place) and the detail tabs."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from .. import viz
+from ..trace import Trace
+from .live import live_chart
+from .session import Run
+
+VIEW_LABELS = {"forward": "Forward: activations a", "backward": "Backward: deltas"}
+QUANTITY_LABELS = {
+    "a": "activations a",
+    "delta": "deltas delta",
+    "z": "weighted inputs z",
+    "w": "weights w",
+    "nabla_w": "gradients nabla_w",
+    "nabla_b": "gradients nabla_b",
+    "update": "last update",
+}
+
+
+def probe_trace(run: Run) -> Trace:
+    """A trace of the current network on the trainer's fixed probe batch."""
+    with np.errstate(all="ignore"):
+        return run.net.trace(*run.trainer.probe)
+
+
+def output_figure(run: Run):
+    """What the network computes: decision boundary, fitted curve, or first-layer images."""
+    ds = run.dataset
+    if ds.raw_train is not None and ds.raw_train.shape[0] == 2:
+        return viz.decision_boundary(run.net, ds)
+    if ds.task == "regression" and ds.n_in == 1:
+        return viz.regression_curve(run.net, ds)
+    if ds.image_shape is not None:
+        return viz.first_layer_images(run.net, ds.image_shape)
+    return viz.layer_heatmap(probe_trace(run), run.net.n_layers, "a")
+
+
+def live_charts(run: Run) -> None:
+    """Network graph, output and cost curve; redrawn in place on every Play frame."""
+    c1, c2 = st.columns([1, 1])
+    with c1:
+        s1, s2 = st.columns([2, 1])
+        view = (
+            s1.segmented_control(
+                "Network view",
+                list(VIEW_LABELS),
+                default="forward",
+                format_func=VIEW_LABELS.get,
+                key="graph_view",
+            )
+            or "forward"
+        )
+        n_probe = run.trainer.probe[0].shape[1]
+        sample = s2.number_input(
+            "Sample",
+            0,
+            n_probe - 1,
+            0,
+            key="graph_sample",
+            help="Which column of the fixed probe batch to show",
+        )
+        tr = probe_trace(run)
+        live_chart(viz.network_graph(tr, int(sample), view), "live_graph", run.revision)
+    with c2:
+        live_chart(output_figure(run), "live_output", run.revision)
+    live_chart(viz.cost_curves(run.trainer.history_frame()), "live_cost", run.revision)
+
+
+def detail_tabs(run: Run) -> None:
+    """Per-layer heatmaps, snapshot animation, neurons and curves; only the open tab runs."""
+    names = ["Layers", "Animation", "Neurons", "Curves"]
+    tabs = st.tabs(names, key="detail_tab", on_change="rerun")
+    L = run.net.n_layers
+    with tabs[0]:
+        if tabs[0].open:
+            layer, quantity = _layer_pickers("layers", L)
+            upd = run.trainer.last_update
+            update = upd[2 * (layer - 1)] if upd is not None and quantity == "update" else None
+            if quantity == "update" and update is None:
+                st.info("No update yet: take a Step.")
+            else:
+                st.plotly_chart(viz.layer_heatmap(probe_trace(run), layer, quantity, update))
+    with tabs[1]:
+        if tabs[1].open:
+            _animation_tab(run, L)
+    with tabs[2]:
+        if tabs[2].open:
+            _neurons_tab(run)
+    with tabs[3]:
+        if tabs[3].open:
+            _curves_tab(run, L)
+
+
+def _layer_pickers(prefix: str, L: int, quantities=None) -> tuple[int, str]:
+    c1, c2 = st.columns(2)
+    layer = c1.selectbox(
+        "Layer",
+        range(1, L + 1),
+        key=f"{prefix}_layer",
+        format_func=lambda l: f"layer {l}" + (" (output)" if l == L else ""),
+    )
+    qs = quantities or list(QUANTITY_LABELS)
+    quantity = c2.selectbox(
+        "Quantity", qs, key=f"{prefix}_quantity", format_func=QUANTITY_LABELS.get
+    )
+    return int(layer), quantity
+
+
+def _animation_tab(run: Run, L: int) -> None:
+    snaps = run.trainer.snapshots
+    st.caption(
+        f"{len(snaps)} snapshots recorded (every {snaps.every} step(s), thinned to stay within "
+        "the memory budget). Press play on the chart or drag the slider to scrub through time."
+    )
+    if len(snaps) < 2:
+        st.info("Train a few steps first: the animation replays recorded snapshots.")
+        return
+    kind = (
+        st.segmented_control(
+            "Animate", ["Layer heatmap", "Network graph"], default="Layer heatmap", key="anim_kind"
+        )
+        or "Layer heatmap"
+    )
+    if kind == "Network graph":
+        view = (
+            st.segmented_control(
+                "View",
+                list(VIEW_LABELS),
+                default="forward",
+                format_func=VIEW_LABELS.get,
+                key="anim_view",
+            )
+            or "forward"
+        )
+        st.plotly_chart(viz.network_animation(snaps.items, 0, view))
+    else:
+        qs = ["a", "delta", "w", "nabla_w"]
+        layer, quantity = _layer_pickers("anim", L, qs)
+        st.plotly_chart(viz.layer_animation(snaps.items, layer, quantity))
+
+
+def _neurons_tab(run: Run) -> None:
+    ds = run.dataset
+    if ds.raw_train is not None and ds.raw_train.shape[0] == 2 and run.net.n_layers > 1:
+        st.caption(
+            "Each hidden neuron's output over the input plane (as in TensorFlow Playground)."
+        )
+        st.plotly_chart(viz.neuron_maps(run.net, ds))
+    elif ds.image_shape is not None:
+        st.caption("Each first-layer neuron's weights drawn as an image.")
+        st.plotly_chart(viz.first_layer_images(run.net, ds.image_shape))
+    else:
+        st.info("Neuron maps need 2-D inputs and a hidden layer; image data shows weights here.")
+
+
+def _curves_tab(run: Run, L: int) -> None:
+    hist = run.trainer.history_frame()
+    if run.dataset.task == "classification":
+        st.plotly_chart(viz.accuracy_curves(hist))
+    c1, c2 = st.columns(2)
+    c1.plotly_chart(viz.norm_curves(hist, "delta_norm"))
+    c2.plotly_chart(viz.norm_curves(hist, "grad_norm"))
+    st.caption(
+        "Nielsen's speed of learning: the norm of each layer's delta (= nabla_b). In a deep "
+        "sigmoid net the early layers learn orders of magnitude slower (log scale)."
+    )
+    layer = st.selectbox("Histogram layer", range(1, L + 1), key="hist_layer")
+    c1, c2 = st.columns(2)
+    snaps = run.trainer.snapshots.items
+    c1.plotly_chart(viz.histograms_over_time(snaps, int(layer), "w"))
+    c2.plotly_chart(viz.histograms_over_time(snaps, int(layer), "nabla_w"))
