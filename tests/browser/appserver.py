@@ -1,0 +1,87 @@
+"""Start the app headless on a free loopback port and open Debian Chromium on it.
+
+Shared by the browser tests and the browser benchmarks. Nothing is downloaded: Playwright
+drives ``/usr/bin/chromium`` (Debian's package) with the flags this sandbox needs.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str, timeout: float = 2.0) -> str:
+    with urllib.request.urlopen(url, timeout=timeout) as r:  # noqa: S310 (loopback only)
+        return r.read().decode()
+
+
+@contextmanager
+def running_app(
+    port: int | None = None, env: dict[str, str] | None = None, log: Path | None = None
+):
+    """``streamlit run app.py`` headless on 127.0.0.1; yields the base URL, stops it after.
+
+    Waits for ``/_stcore/health`` and ``/_stcore/script-health-check`` (the script itself
+    runs without an exception) before yielding.
+    """
+    port = port or free_port()
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        "--server.headless", "true", "--server.port", str(port),
+        "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
+        "--server.runOnSave", "false", "--browser.gatherUsageStats", "false",
+        "--server.scriptHealthCheckEnabled", "true",
+    ]  # fmt: skip
+    out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                            env={**os.environ, **(env or {})})  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited with {proc.returncode} (log: {log})")
+            try:
+                if _get(base + "/_stcore/health").strip() == "ok":
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("the app did not answer /_stcore/health within 60 s")
+            time.sleep(0.25)
+        health = _get(base + "/_stcore/script-health-check", timeout=60)
+        if "ok" not in health:
+            raise RuntimeError(f"the app's script health check failed: {health[:500]}")
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        if log:
+            out.close()
