@@ -17,77 +17,90 @@ Array = np.ndarray
 
 @dataclass(frozen=True)
 class Activation:
-    """A named activation: ``fn(z) -> a`` and ``prime(z, a) -> sigma'(z)`` (elementwise)."""
+    """A named activation: ``fn(z, out=None) -> a`` and ``prime(z, a) -> sigma'(z)``.
+
+    ``fn(z, out=z)`` computes in place. Every ``prime`` is written in terms of ``a`` alone
+    (``z`` may be None), so a training step need not keep ``z``.
+    """
 
     name: str
-    fn: Callable[[Array], Array]
-    prime: Callable[[Array, Array], Array] | None  # None: not elementwise (softmax)
+    fn: Callable[..., Array]
+    prime: Callable[[Array | None, Array], Array] | None  # None: not elementwise (softmax)
     output_only: bool = False
 
     def __call__(self, z: Array) -> Array:
         return self.fn(z)
 
-    def backward(self, z: Array, a: Array, g: Array) -> Array:
+    def backward(self, z: Array | None, a: Array, g: Array) -> Array:
         """dC/dz from g = dC/da: ``g * sigma'(z)`` (BP1/BP2), or J^T g for softmax."""
         if self.prime is not None:
             return g * self.prime(z, a)
         return a * (g - np.sum(a * g, axis=0, keepdims=True))
 
 
-def _sigmoid(z: Array) -> Array:
-    # 1 / (1 + exp(-z)), the seed's formula, in place. exp overflows to inf for z < -709,
-    # giving the right limit 0; callers silence that warning with np.errstate.
-    t = np.negative(z)
+def _sigmoid(z: Array, out: Array | None = None) -> Array:
+    # 1 / (1 + exp(-z)), the seed's formula. exp overflows to inf for z < -709, giving the
+    # right limit 0; callers silence that warning with np.errstate.
+    t = np.negative(z, out=out)
     np.exp(t, out=t)
     t += 1.0
     np.reciprocal(t, out=t)
     return t
 
 
-def _sigmoid_prime(z: Array, a: Array) -> Array:
+def _sigmoid_prime(z: Array | None, a: Array) -> Array:
     return a * (1.0 - a)  # sigma'(z) = sigma(z)(1 - sigma(z))
 
 
-def _tanh_prime(z: Array, a: Array) -> Array:
+def _tanh(z: Array, out: Array | None = None) -> Array:
+    return np.tanh(z, out=out)
+
+
+def _tanh_prime(z: Array | None, a: Array) -> Array:
     return 1.0 - a * a
 
 
-def _relu(z: Array) -> Array:
-    return np.maximum(z, 0.0)
+def _relu(z: Array, out: Array | None = None) -> Array:
+    return np.maximum(z, 0.0, out=out)
 
 
-def _relu_prime(z: Array, a: Array) -> Array:
-    return (z > 0).astype(z.dtype)
+def _relu_prime(z: Array | None, a: Array) -> Array:
+    return (a > 0).astype(a.dtype)  # a > 0 exactly where z > 0
 
 
 LEAKY_SLOPE = 0.01
 
 
-def _leaky_relu(z: Array) -> Array:
-    return np.where(z > 0, z, LEAKY_SLOPE * z)
+def _leaky_relu(z: Array, out: Array | None = None) -> Array:
+    return np.maximum(z, LEAKY_SLOPE * z, out=out)  # = z if z > 0 else 0.01 z
 
 
-def _leaky_relu_prime(z: Array, a: Array) -> Array:
-    return np.where(z > 0, 1.0, LEAKY_SLOPE)
+def _leaky_relu_prime(z: Array | None, a: Array) -> Array:
+    return np.where(a > 0, 1.0, LEAKY_SLOPE)  # a > 0 exactly where z > 0
 
 
-def _linear(z: Array) -> Array:
-    return z.copy()
+def _linear(z: Array, out: Array | None = None) -> Array:
+    if out is None:
+        return z.copy()
+    if out is not z:
+        out[...] = z
+    return out
 
 
-def _linear_prime(z: Array, a: Array) -> Array:
-    return np.ones_like(z)
+def _linear_prime(z: Array | None, a: Array) -> Array:
+    return np.ones_like(a)
 
 
-def _softmax(z: Array) -> Array:
-    e = np.exp(z - z.max(axis=0, keepdims=True))
+def _softmax(z: Array, out: Array | None = None) -> Array:
+    e = np.subtract(z, z.max(axis=0, keepdims=True), out=out)
+    np.exp(e, out=e)
     e /= e.sum(axis=0, keepdims=True)
     return e
 
 
 ACTIVATIONS: dict[str, Activation] = {
     "sigmoid": Activation("sigmoid", _sigmoid, _sigmoid_prime),
-    "tanh": Activation("tanh", np.tanh, _tanh_prime),
+    "tanh": Activation("tanh", _tanh, _tanh_prime),
     "relu": Activation("relu", _relu, _relu_prime),
     "leaky_relu": Activation("leaky_relu", _leaky_relu, _leaky_relu_prime),
     "linear": Activation("linear", _linear, _linear_prime),

@@ -123,15 +123,19 @@ class Network:
                 a = act.fn(w @ a + b)  # a_{l+1} = sigma(w_l a_l + b_l)
         return a
 
-    def forward(self, X: Array) -> tuple[list[Array], list[Array]]:
-        """``(zs, activations)``: all weighted inputs ``z_l`` and activations (``a[0] = X``)."""
+    def forward(self, X: Array, keep_z: bool = True) -> tuple[list, list[Array]]:
+        """``(zs, activations)``: all weighted inputs ``z_l`` and activations (``a[0] = X``).
+
+        With ``keep_z=False`` each sigma is applied in place and ``zs`` holds ``None``s
+        (a training step needs only the activations).
+        """
         a = X
         zs, acts = [], [X]
         for w, b, act in zip(self.weights, self.biases, self._acts):
             z = w @ a
             z += b  # z_l = w_l a_{l-1} + b_l
-            a = act.fn(z)  # a_l = sigma(z_l)
-            zs.append(z)
+            a = act.fn(z) if keep_z else act.fn(z, out=z)  # a_l = sigma(z_l)
+            zs.append(z if keep_z else None)
             acts.append(a)
         return zs, acts
 
@@ -144,15 +148,15 @@ class Network:
         return self._acts[-1].backward(z, a, g)  # (.) sigma'(z_L)
 
     def gradients(
-        self, X: Array, Y: Array, shortcut: bool = True, scale: float = 1.0
-    ) -> tuple[list[Array], list[Array], list[Array], list[Array], list[Array]]:
+        self, X: Array, Y: Array, shortcut: bool = True, scale: float = 1.0, keep_z: bool = True
+    ) -> tuple[list[Array], list[Array], list, list[Array], list[Array]]:
         """One unchecked pass: ``(nabla_b, nabla_w, zs, acts, deltas)``, times ``scale``.
 
         ``deltas`` are scaled by ``scale/m`` (so BP3 is a row sum and BP4 one product);
         multiply by ``m/scale`` for the per-column ``delta_l``. With ``scale = -eta`` the
         gradients come out as plain SGD's updates, saving a pass over every weight.
         """
-        zs, acts = self.forward(X)
+        zs, acts = self.forward(X, keep_z)
         acts_fns = self._acts
         L, m = self.n_layers, X.shape[1]
         delta = self.output_delta(zs[-1], acts[-1], Y, shortcut)  # BP1

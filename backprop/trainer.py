@@ -244,7 +244,9 @@ class Trainer:
         """
         net, eta = self.net, self.eta
         plain = self._plain_sgd
-        nabla_b, nabla_w, zs, acts, deltas = net.gradients(X, Y, scale=-eta if plain else 1.0)
+        nabla_b, nabla_w, _, acts, _ = net.gradients(
+            X, Y, scale=-eta if plain else 1.0, keep_z=False
+        )
         cost = net.cost.fn(acts[-1], Y)
         if plain:
             updates = [p for pair in zip(nabla_w, nabla_b) for p in pair]
