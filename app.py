@@ -4,7 +4,7 @@ import streamlit as st
 
 from backprop.ui.common import setup_server
 
-st.set_page_config(page_title="Backprop Explorer", page_icon=":material/hub:", layout="wide")
+st.set_page_config(page_title="Backprop Explorer", page_icon="🧮", layout="wide")
 setup_server()
 
 PAGES = [
