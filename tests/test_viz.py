@@ -749,10 +749,14 @@ def test_figures_serialise_arrays_as_float32_typed_arrays(net, trace, trainer, x
 
 
 def test_figures_share_the_projector_style(net, trace, trainer, xor):
-    template = pio.templates["plotly_white"]
+    white = pio.templates["plotly_white"].layout
     for name, fig in all_figures(net, trace, trainer, xor).items():
         assert fig.layout.uirevision, name
-        assert fig.layout.template == template, name
+        # plotly_white's look (white background, its grid and colours), without its bulk
+        assert fig.layout.template.layout.plot_bgcolor == white.plot_bgcolor, name
+        assert fig.layout.template.layout.xaxis.gridcolor == white.xaxis.gridcolor, name
+        assert fig.layout.template.layout.colorway == white.colorway, name
+        assert len(fig.layout.template.to_plotly_json().get("data", {})) == 0, name
         assert fig.layout.title.text or name == "empty", name
         assert fig.layout.font.size >= 14, name
 
@@ -764,3 +768,10 @@ def test_viz_never_imports_streamlit():
     )
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "False"
+
+
+def test_values_beyond_float32_are_clipped_not_infinite():
+    from backprop.viz._common import F32_MAX, f32
+
+    out = f32(np.array([1e300, -1e300, 1.5, np.nan]))
+    assert out[0] == F32_MAX and out[1] == -F32_MAX and out[2] == 1.5 and np.isnan(out[3])

@@ -157,27 +157,19 @@ def decision_boundary(net: Network, dataset, grid: int = 80) -> go.Figure:
         z = p.reshape(n, n)
         c0, c1 = CLASS_COLOURS[0], CLASS_COLOURS[1]
         traces: list = [
-            go.Heatmap(
+            go.Contour(  # one grid, drawn as a heatmap with the 0.5 level as a line
                 z=f32(z),
                 x=f32(xs),
                 y=f32(ys),
                 zmin=0.0,
                 zmax=1.0,
                 colorscale=[[0.0, c0], [0.5, "#f7f7f7"], [1.0, c1]],
-                opacity=0.75,
+                opacity=0.8,
+                contours={"start": 0.5, "end": 0.5, "size": 1.0, "coloring": "heatmap"},
+                line={"width": 2.5, "color": "#2c3e50"},
                 colorbar={"title": {"text": label}},
                 hovertemplate=hover + label + " = %{z:.3f}<extra></extra>",
-                name=label,
-            ),
-            go.Contour(
-                z=f32(z),
-                x=f32(xs),
-                y=f32(ys),
-                contours={"start": 0.5, "end": 0.5, "size": 1.0, "coloring": "none"},
-                line={"width": 2, "color": "#2c3e50"},
-                showscale=False,
-                hoverinfo="skip",
-                name="boundary (0.5)",
+                name=label + " (line: 0.5)",
             ),
         ]
         title = f"Decision boundary — {label} over the input plane"

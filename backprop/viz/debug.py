@@ -1,0 +1,191 @@
+"""Figures of the gradient debugger: stage heatmaps, gradient scatter, paired cost curves,
+and the difference between two sets of gradients. Pure Plotly; arrays go in as float32."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ._common import DIVERGING, check_int, empty_figure, f32, style, sym_max
+from .curves import LAYER_COLOURS
+
+Array = np.ndarray
+
+MAX_TEXT_CELLS = 64  # cells of one heatmap up to which each value is written in its cell
+MAX_CELLS = 20_000  # cells of one stage heatmap before rows are thinned
+HIGHLIGHT_LINE = "#f1c40f"
+PAIR_COLOURS = {"correct": "#2471a3", "buggy": "#c0392b"}
+
+
+def stage_heatmaps(
+    arrays: Sequence[tuple[str, Array]], sample: int | None = None, title: str = ""
+) -> go.Figure:
+    """One small heatmap per ``(label, array)`` side by side, each on its own symmetric
+    diverging scale centred at 0; rows are neurons, columns the batch's samples (or, for a
+    weight matrix, the inputs k). Small arrays show their values in the cells; column
+    ``sample`` of per-sample arrays is outlined."""
+    arrays = [(label, np.atleast_2d(np.asarray(a, dtype=np.float64))) for label, a in arrays]
+    if not arrays:
+        return empty_figure("nothing to show", title)
+    keep = [max(1, MAX_CELLS // a.shape[1]) for _, a in arrays]  # rows drawn of each
+    titles = [
+        label + (f" (rows 0-{k - 1} of {a.shape[0]})" if k < a.shape[0] else "")
+        for (label, a), k in zip(arrays, keep)
+    ]
+    fig = make_subplots(
+        rows=1,
+        cols=len(arrays),
+        subplot_titles=titles,
+        horizontal_spacing=min(0.08, 0.5 / len(arrays)),
+    )
+    for c, ((label, a), k) in enumerate(zip(arrays, keep), start=1):
+        a = a[:k]
+        zmax = sym_max(a)
+        text = a.size <= MAX_TEXT_CELLS
+        fig.add_trace(
+            go.Heatmap(
+                z=f32(a),
+                zmin=-zmax,
+                zmax=zmax,
+                zmid=0.0,
+                colorscale=DIVERGING,
+                showscale=False,
+                texttemplate="%{z:.3~g}" if text else None,
+                textfont={"size": 12},
+                hovertemplate=f"{label}[%{{y}}, %{{x}}] = %{{z:.6g}}<extra></extra>",
+                name=label,
+            ),
+            row=1,
+            col=c,
+        )
+        fig.update_yaxes(autorange="reversed", dtick=1 if a.shape[0] <= 20 else None,
+                         title_text="neuron j" if c == 1 else None, row=1, col=c)  # fmt: skip
+        fig.update_xaxes(dtick=1 if a.shape[1] <= 20 else None, row=1, col=c)
+        if sample is not None and 0 <= sample < a.shape[1] and a.shape[1] > 1:
+            fig.add_shape(
+                type="rect",
+                x0=sample - 0.5,
+                x1=sample + 0.5,
+                y0=-0.5,
+                y1=a.shape[0] - 0.5,
+                line={"color": HIGHLIGHT_LINE, "width": 3},
+                row=1,
+                col=c,
+            )
+    rows = max(a.shape[0] for _, a in arrays)
+    style(fig, title, height=min(520, 170 + 26 * rows), margin={"l": 60, "r": 20, "t": 80, "b": 40})
+    return fig
+
+
+def gradient_scatter(groups: Sequence[tuple[str, Array, Array]], title: str = "") -> go.Figure:
+    """Analytic (backprop) against numeric (finite differences) gradients, one marker trace
+    per ``(label, analytic, numeric)`` group (e.g. ``"layer 2 w"``), with the diagonal
+    ``analytic = numeric`` on which every point of a right backprop lies."""
+    groups = [(lab, np.ravel(a), np.ravel(n)) for lab, a, n in groups]
+    title = title or "Backprop (analytic) against finite differences (numeric)"
+    if not groups or all(len(n) == 0 for _, _, n in groups):
+        return empty_figure("no gradients to compare", title)
+    both = np.concatenate([np.concatenate([a, n]) for _, a, n in groups])
+    finite = both[np.isfinite(both)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (-1.0, 1.0)
+    pad = 0.05 * (hi - lo) if hi > lo else 1e-12 + 0.05 * abs(hi)
+    fig = go.Figure(
+        go.Scatter(
+            x=f32([lo - pad, hi + pad]),
+            y=f32([lo - pad, hi + pad]),
+            mode="lines",
+            line={"color": "#7f8c8d", "dash": "dash", "width": 1.5},
+            name="analytic = numeric",
+            hoverinfo="skip",
+        )
+    )
+    for i, (label, a, n) in enumerate(groups):
+        fig.add_trace(
+            go.Scatter(
+                x=f32(n),
+                y=f32(a),
+                mode="markers",
+                marker={
+                    "size": 8,
+                    "color": LAYER_COLOURS[i // 2 % len(LAYER_COLOURS)],
+                    "symbol": "circle" if label.endswith("w") else "diamond",
+                    "opacity": 0.8,
+                },
+                name=label,
+                hovertemplate=(
+                    f"{label}<br>numeric %{{x:.6g}}<br>analytic %{{y:.6g}}<extra></extra>"
+                ),
+            )
+        )
+    style(fig, title, legend={"title": {"text": "layer, parameter"}})
+    fig.update_xaxes(title_text="numeric ∂C/∂p (central differences)")
+    fig.update_yaxes(title_text="analytic ∂C/∂p (backprop)")
+    return fig
+
+
+def cost_pair(history: pd.DataFrame, labels: dict[str, str] | None = None) -> go.Figure:
+    """The ``correct`` and ``buggy`` columns of ``history`` against ``step`` in one figure
+    (two runs from the same weights on the same mini-batches); NaN ends a diverged run."""
+    title = "Training cost: correct against buggy (same start, same mini-batches)"
+    if len(history) == 0:
+        return empty_figure("no steps", title)
+    labels = labels or {"correct": "correct backprop", "buggy": "with the bug"}
+    fig = go.Figure()
+    for col in ("correct", "buggy"):
+        if col not in history.columns:
+            raise ValueError(f"history needs a {col!r} column; it has {list(history.columns)}")
+        d = history[["step", col]].replace([np.inf, -np.inf], np.nan).dropna()
+        fig.add_trace(
+            go.Scatter(
+                x=f32(d["step"].to_numpy()),
+                y=f32(d[col].to_numpy()),
+                mode="lines",
+                line={"color": PAIR_COLOURS[col], "width": 2.5, "dash": None},
+                name=labels.get(col, col),
+                hovertemplate=f"step %{{x}}<br>{labels.get(col, col)}: %{{y:.4g}}<extra></extra>",
+            )
+        )
+    style(
+        fig,
+        title,
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+    )
+    fig.update_xaxes(title_text="step")
+    fig.update_yaxes(title_text="cost C on the training data")
+    return fig
+
+
+def difference_heatmap(diff: Array, layer: int, param: str, title: str = "") -> go.Figure:
+    """``yours - engine`` of one layer's ``param`` (``"w"``: ``(n_l, n_{l-1})``, ``"b"``:
+    ``(n_l, 1)``) on a symmetric diverging scale; white where they agree."""
+    check_int("layer", layer, 1, 10**4)
+    diff = np.atleast_2d(np.asarray(diff, dtype=np.float64))
+    sym = "∂C/∂w" if param == "w" else "∂C/∂b"
+    zmax = sym_max(diff)
+    fig = go.Figure(
+        go.Heatmap(
+            z=f32(diff),
+            zmin=-zmax,
+            zmax=zmax,
+            zmid=0.0,
+            colorscale=DIVERGING,
+            colorbar={"title": {"text": "yours − engine"}},
+            texttemplate="%{z:.2~g}" if diff.size <= MAX_TEXT_CELLS else None,
+            hovertemplate=(
+                f"{sym}[{layer}][%{{y}},%{{x}}]: yours − engine = %{{z:.4g}}<extra></extra>"
+            ),
+        )
+    )
+    style(fig, title or f"Difference in {sym} of layer {layer} (yours − engine)")
+    fig.update_yaxes(title_text=f"neuron j of layer {layer}", autorange="reversed",
+                     dtick=1 if diff.shape[0] <= 20 else None)  # fmt: skip
+    fig.update_xaxes(
+        title_text=f"from neuron k (layer {layer - 1})" if param == "w" else "",
+        showticklabels=param == "w",
+        dtick=1 if diff.shape[1] <= 20 else None,
+    )
+    return fig
