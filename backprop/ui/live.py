@@ -23,13 +23,20 @@ PLOTLY_JS = "plotly.min.js"
 
 _JS = """
 const SRC = "app/static/plotly.min.js";
+// Always the app's own plotly.js (the installed plotly package's), kept in a private global;
+// Streamlit's own charts may have set window.Plotly to another version, which is restored.
 function loadPlotly() {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (window.__bpPlotlyLib) return Promise.resolve(window.__bpPlotlyLib);
   if (!window.__bpPlotly) {
     window.__bpPlotly = new Promise((resolve, reject) => {
+      const previous = window.Plotly;
       const s = document.createElement("script");
       s.src = SRC;
-      s.onload = () => resolve(window.Plotly);
+      s.onload = () => {
+        window.__bpPlotlyLib = window.Plotly;
+        if (previous) window.Plotly = previous;
+        resolve(window.__bpPlotlyLib);
+      };
       s.onerror = () => { window.__bpPlotly = null; reject(new Error("plotly.js not served")); };
       document.head.appendChild(s);
     });
@@ -50,7 +57,7 @@ export default function (component) {
     Plotly.react(div, fig.data, fig.layout, {displaylogo: false, responsive: true});
     div.dataset.revision = String(data.revision);
   }).catch((e) => { div.textContent = "Could not load plotly.js: " + e.message; });
-  return () => { if (window.Plotly && div.isConnected === false) window.Plotly.purge(div); };
+  return () => { if (window.__bpPlotlyLib && !div.isConnected) window.__bpPlotlyLib.purge(div); };
 }
 """
 
