@@ -10,7 +10,7 @@ cfg, uploaded = sidebar.render(lim)
 
 st.title("Playground")
 for notice in st.session_state.pop(sidebar.NOTICES_KEY, []):
-    st.warning(notice, icon=":material/link_off:")
+    st.warning(common.plain(notice), icon=":material/link_off:")
 try:
     run = current_run(cfg, uploaded)
 except ValueError as e:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import streamlit as st
@@ -26,3 +27,12 @@ def limits() -> Limits:
     except ValueError as e:
         st.error(f"Ignoring a bad limit setting: {e}")
         return Limits()
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def plain(text: str) -> str:
+    """``text`` with Markdown escaped (links, images, ``:color[...]``, ``$latex$``), so a
+    message that quotes user input, such as a URL parameter, shows it literally."""
+    return _MARKDOWN.sub(r"\\\1", text)

@@ -249,6 +249,13 @@ def from_query(
             continue
         values[name] = value
     cfg = replace(DEFAULT, **values)
+    info = DATASETS.get(cfg.dataset)
+    if info is not None and info.task == "regression" and cfg.output_activation == "softmax":
+        notices.append(
+            f"Dataset {cfg.dataset!r} has one output, which softmax cannot use (URL parameter"
+            " 'out'); using a sigmoid output with quadratic cost."
+        )
+        cfg = replace(cfg, output_activation="sigmoid", cost="quadratic")
     try:
         return check(cfg, limits), notices
     except ValueError as e:

@@ -29,6 +29,7 @@ from .config import (
 
 CFG_KEY = "pg_cfg"
 NOTICES_KEY = "pg_url_notices"
+URL_STATE_KEY = "pg_url_written"  # the query parameters this page last wrote
 UPLOAD_KEY = "pg_uploaded_dataset"
 W = "w_"  # prefix of the widget keys: w_<field>, w_h<i> for hidden layer sizes
 
@@ -50,10 +51,17 @@ _LABELS = {
 
 
 def config() -> PlaygroundConfig:
-    """This session's current Playground config (read from the URL the first time)."""
-    if CFG_KEY not in st.session_state:
-        cfg, notices = from_query(st.query_params.to_dict())
-        st.session_state[CFG_KEY] = cfg
+    """This session's current Playground config: read from the URL the first time, and
+    again when the URL holds parameters this page did not write (a link such as the home
+    page's presets); an empty URL (the navigation menu) keeps the session's config."""
+    params = st.query_params.to_dict()
+    first = CFG_KEY not in st.session_state
+    if first or (params and params != st.session_state.get(URL_STATE_KEY)):
+        cfg, notices = from_query(params)
+        if first:
+            st.session_state[CFG_KEY] = cfg
+        else:
+            apply_config(cfg)
         st.session_state[NOTICES_KEY] = notices
     return st.session_state[CFG_KEY]
 
@@ -172,6 +180,7 @@ def render(limits: Limits) -> tuple[PlaygroundConfig, Dataset | None]:
         new = cfg
     st.session_state[CFG_KEY] = new
     query = to_query(new)
+    st.session_state[URL_STATE_KEY] = query
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
     return new, uploaded

@@ -1,0 +1,870 @@
+"""The app's pages driven headlessly with Streamlit's AppTest: router, Playground, URL state.
+
+Each test starts its own simulated session. AppTest does not run fragments on a timer, so
+Play is driven by full reruns (each runs one Play frame of the live fragment).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+import numpy as np
+import pandas as pd
+import pytest
+import streamlit.testing.v1.app_test as app_test_module
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from backprop import Network, read_network
+from backprop.datasets import load
+from backprop.io import to_json
+from backprop.ui.config import DEFAULT, PRESETS, PlaygroundConfig, to_query
+from backprop.ui.session import RUN_KEY, build_run
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+PLAYGROUND = "pages/playground.py"
+N_TRAIN = 250  # the default circle: 500 samples, half for training
+
+# A valid config that differs from the default in every field.
+BASE = PlaygroundConfig(
+    dataset="moons",
+    n_samples=300,
+    noise=0.2,
+    test_fraction=0.3,
+    features=("x1", "x2", "x1*x2"),
+    seed=7,
+    hidden=(5, 3),
+    activation="relu",
+    output_activation="sigmoid",
+    cost="cross_entropy",
+    init="he",
+    optimizer="adam",
+    eta=0.05,
+    batch_size=16,
+    regularization="l2",
+    lmbda=0.5,
+)
+
+
+# ----------------------------------------------------------------------- helpers
+def ok(at: AppTest) -> AppTest:
+    """``at`` after checking the last run raised nothing."""
+    assert not at.exception, "\n".join(
+        f"{e.value}\n" + "\n".join(e.stack_trace) for e in at.exception
+    )
+    return at
+
+
+def run(at: AppTest) -> AppTest:
+    return ok(at.run())
+
+
+def playground(params: dict[str, str] | None = None) -> AppTest:
+    """A new session opened on the Playground, with ``params`` as the URL's query.
+
+    (Switching before the first run works because the pages have no custom url_path.)
+    """
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    at.switch_page(PLAYGROUND)
+    run(at)
+    assert "Playground" in texts(at.title)
+    return at
+
+
+def the_run(at: AppTest):
+    return at.session_state[RUN_KEY]
+
+
+def metric(at: AppTest, label: str) -> str:
+    (m,) = [m for m in at.metric if m.label == label]
+    return m.value
+
+
+def counters(at: AppTest) -> tuple[int, int]:
+    return int(metric(at, "Step").replace(",", "")), int(metric(at, "Epoch").replace(",", ""))
+
+
+def click(at: AppTest, key: str) -> AppTest:
+    return run(at.button(key=key).click())
+
+
+def params_of(net: Network) -> list[np.ndarray]:
+    return [p.copy() for pair in zip(net.weights, net.biases) for p in pair]
+
+
+def same_params(a: list[np.ndarray], b: list[np.ndarray]) -> bool:
+    return len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b))
+
+
+def texts(elements) -> list[str]:
+    """The messages of ``elements``, with Markdown backslash escapes removed."""
+    return [re.sub(r"\\(.)", r"\1", e.value) for e in elements]
+
+
+def reference_run(cfg: PlaygroundConfig, steps: int = 0):
+    """The same config built and trained here, outside the app."""
+    ds = load(
+        cfg.dataset,
+        n_samples=cfg.n_samples,
+        noise=cfg.noise,
+        test_fraction=cfg.test_fraction,
+        features=cfg.features,
+        seed=cfg.seed,
+    )
+    ref = build_run(cfg, ds)
+    assert ref.train(steps=steps)
+    return ref
+
+
+def query(at: AppTest) -> dict[str, str]:
+    return {k: (v[-1] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+
+
+# ------------------------------------------------------------------------ router
+def nav_pages() -> list[str]:
+    """The page files app.py registers with st.navigation."""
+    return re.findall(r"st\.Page\(\s*\"([^\"]+\.py)\"", (ROOT / "app.py").read_text())
+
+
+def test_home_renders_with_a_link_per_preset():
+    at = run(AppTest.from_file(APP, default_timeout=60))
+    assert "Backprop Explorer" in texts(at.title)
+    links = at.get("page_link")
+    by_label = {link.value: link.proto for link in links}
+    for name, cfg in PRESETS.items():
+        assert name in by_label, name
+        assert dict(parse_qsl(by_label[name].query_string)) == to_query(cfg)
+    assert not at.error
+
+
+def test_navigation_lists_home_and_playground():
+    pages = nav_pages()
+    assert pages[:2] == ["pages/home.py", PLAYGROUND]
+    assert all((ROOT / p).is_file() for p in pages)
+
+
+@pytest.mark.parametrize("page", nav_pages())
+def test_each_page_renders(page):
+    at = run(AppTest.from_file(APP, default_timeout=60))
+    at.switch_page(page)
+    run(at)
+    assert at.title or at.header or at.markdown, f"{page} rendered nothing"
+    assert not at.error, texts(at.error)
+
+
+# ------------------------------------------------------------------ the counters
+def test_default_playground():
+    at = playground()
+    r = the_run(at)
+    assert r.cfg == DEFAULT
+    assert r.net.sizes == [2, 4, 4, 2]
+    assert counters(at) == (0, 0) and r.trainer.steps == 0
+    assert metric(at, "Train accuracy").endswith("%")
+    assert query(at) == to_query(DEFAULT)  # the URL is written on the first run
+    assert at.button(key="play").label == "Play"
+    for key in ("step", "epoch", "reset", "train_n"):
+        assert at.button(key=key)
+    at.get_by_key("step-counter")  # the counters' container, for browser tests
+    assert not at.warning and not at.error
+
+
+def test_step_trains_exactly_one_batch():
+    at = playground()
+    r = the_run(at)
+    before = params_of(r.net)
+    click(at, "step")
+    assert the_run(at) is r and r.trainer.steps == 1 and counters(at) == (1, 0)
+    assert not same_params(before, params_of(r.net))
+    click(at, "step")
+    assert r.trainer.steps == 2 and counters(at) == (2, 0)
+    run(at)  # a rerun without a click trains nothing
+    assert r.trainer.steps == 2 and counters(at) == (2, 0)
+
+
+def test_epoch_trains_one_epoch_of_batches():
+    at = playground({"bs": "12"})
+    r = the_run(at)
+    per_epoch = math.ceil(N_TRAIN / 12)
+    click(at, "epoch")
+    assert (r.trainer.epochs, r.trainer.steps) == (1, per_epoch)
+    assert counters(at) == (per_epoch, 1)
+    click(at, "step")
+    click(at, "epoch")  # finishes the epoch under way
+    assert (r.trainer.epochs, r.trainer.steps) == (2, 2 * per_epoch)
+    assert counters(at) == (2 * per_epoch, 2)
+
+
+def test_reset_gives_the_fresh_network_of_the_same_seed():
+    at = playground()
+    r = the_run(at)
+    initial = params_of(r.net)
+    for _ in range(3):
+        click(at, "step")
+    assert not same_params(initial, params_of(r.net))
+    click(at, "reset")
+    fresh = the_run(at)
+    assert fresh is not r and fresh.trainer.steps == 0 and counters(at) == (0, 0)
+    assert same_params(initial, params_of(fresh.net))
+    assert fresh.cfg == r.cfg
+    # and the seed really is the config's: a network built here from it is identical
+    net = Network([2, 4, 4, 2], "tanh", "softmax", "log_likelihood", "xavier", DEFAULT.seed)
+    assert same_params(params_of(net), params_of(fresh.net))
+    # training after a reset replays the same steps
+    click(at, "step")
+    assert same_params(params_of(reference_run(DEFAULT, 1).net), params_of(fresh.net))
+
+
+def test_play_and_pause():
+    at = playground()
+    r = the_run(at)
+    click(at, "play")
+    assert r.playing is True
+    assert at.button(key="play").label == "Pause"
+    # the rerun ran one Play frame of the live fragment: at most `speed` steps
+    speed = at.select_slider(key="speed").value
+    assert 1 <= r.trainer.steps <= speed
+    assert not at.tabs  # the detail tabs and exports are hidden while playing
+    assert not at.download_button
+    steps = r.trainer.steps
+    run(at)  # the next frame
+    assert steps < r.trainer.steps <= steps + speed
+    click(at, "play")
+    assert r.playing is False and at.button(key="play").label == "Play"
+    steps = r.trainer.steps
+    run(at)
+    assert r.trainer.steps == steps and counters(at)[0] == steps
+    assert at.tabs  # back when paused
+
+
+def test_play_frame_trains_speed_steps():
+    at = playground()
+    run(at.select_slider(key="speed").set_value(1))
+    click(at, "play")
+    assert the_run(at).trainer.steps == 1  # one frame of one step
+    run(at)
+    assert the_run(at).trainer.steps == 2
+
+
+DIVERGING = {"act": "relu", "out": "linear", "cost": "quadratic", "hidden": "4", "eta": "10"}
+OVERFLOW_IN_CHARTS = "ignore:overflow encountered in cast:RuntimeWarning"  # see the report
+
+
+@pytest.mark.filterwarnings(OVERFLOW_IN_CHARTS)
+def test_play_stops_on_divergence():
+    at = playground(DIVERGING)
+    r = the_run(at)
+    click(at, "play")
+    for _ in range(40):  # each rerun is one Play frame of up to 10 steps
+        if r.diverged:
+            break
+        run(at)
+    assert r.diverged and not r.playing and r.target_epochs is None
+    assert at.button(key="play").label == "Play"
+    (msg,) = texts(at.error)
+    assert f"step {r.trainer.steps + 1}" in msg
+    assert all(np.all(np.isfinite(p)) for p in params_of(r.net))
+
+
+def test_step_while_playing_pauses():
+    at = playground()
+    r = the_run(at)
+    click(at, "play")
+    steps = r.trainer.steps
+    click(at, "step")
+    assert r.playing is False and r.trainer.steps == steps + 1
+    assert at.button(key="play").label == "Play"
+
+
+def test_train_n_epochs():
+    at = playground()
+    r = the_run(at)
+    run(at.number_input(key="n_epochs").set_value(2))
+    click(at, "train_n")
+    assert r.target_epochs == 2 and r.playing
+    assert at.get("progress"), "a progress bar shows while training to a target"
+    for _ in range(100):  # each rerun is one Play frame (fewer steps on a slow host)
+        if not r.playing:
+            break
+        run(at)
+    assert not r.playing and r.target_epochs is None
+    assert (r.trainer.epochs, r.trainer.steps) == (2, 2 * N_TRAIN // 10)
+    assert counters(at) == (2 * N_TRAIN // 10, 2)
+    assert at.button(key="play").label == "Play"
+    assert not at.get("progress")
+
+
+# --------------------------------------------------------------- sidebar controls
+NETWORK_CHANGES = [
+    # widget kind, key, new value, URL key, URL value, expected layer sizes
+    ("selectbox", "w_dataset", "xor", "ds", "xor", [2, 4, 4, 2]),
+    ("selectbox", "w_dataset", "digits", "ds", "digits", [64, 4, 4, 10]),
+    ("number_input", "w_n_samples", 300, "n", "300", [2, 4, 4, 2]),
+    ("slider", "w_noise", 0.25, "noise", "0.25", [2, 4, 4, 2]),
+    ("slider", "w_test_fraction", 0.3, "test", "0.3", [2, 4, 4, 2]),
+    ("multiselect", "w_features", ["x1", "x2", "x1*x2"], "feat", "x1,x2,x1*x2", [3, 4, 4, 2]),
+    ("number_input", "w_seed", 7, "seed", "7", [2, 4, 4, 2]),
+    ("number_input", "w_n_hidden", 3, "hidden", "4,4,4", [2, 4, 4, 4, 2]),
+    ("number_input", "w_n_hidden", 0, "hidden", "", [2, 2]),
+    ("number_input", "w_h0", 6, "hidden", "6,4", [2, 6, 4, 2]),
+    ("number_input", "w_h1", 1, "hidden", "4,1", [2, 4, 1, 2]),
+    ("selectbox", "w_activation", "relu", "act", "relu", [2, 4, 4, 2]),
+    ("selectbox", "w_output_activation", "sigmoid", "out", "sigmoid", [2, 4, 4, 2]),
+    ("selectbox", "w_cost", "cross_entropy", "cost", "cross_entropy", [2, 4, 4, 2]),
+    ("selectbox", "w_init", "he", "init", "he", [2, 4, 4, 2]),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "key", "value", "url_key", "url_value", "sizes"),
+    NETWORK_CHANGES,
+    ids=[f"{c[1]}={c[2]}" for c in NETWORK_CHANGES],
+)
+def test_network_control_rebuilds(kind, key, value, url_key, url_value, sizes):
+    at = playground()
+    old = the_run(at)
+    assert old.train(steps=1)  # a step taken, to see the rebuild start again
+    run(getattr(at, kind)(key=key).set_value(value))
+    new = the_run(at)
+    assert new is not old and new.net is not old.net
+    assert new.trainer.steps == 0 and counters(at) == (0, 0)
+    assert new.net.sizes == sizes
+    assert query(at) == {**to_query(DEFAULT), url_key: url_value}
+    assert to_query(new.cfg) == query(at)
+    assert not at.error and not at.warning
+
+
+def test_network_controls_reach_the_network():
+    at = playground()
+    for key, value in [
+        ("w_activation", "leaky_relu"),
+        ("w_output_activation", "sigmoid"),
+        ("w_cost", "quadratic"),
+        ("w_init", "standard"),
+    ]:
+        run(at.selectbox(key=key).set_value(value))
+    net = the_run(at).net
+    assert (net.activation, net.output_activation, net.cost_name, net.init) == (
+        "leaky_relu",
+        "sigmoid",
+        "quadratic",
+        "standard",
+    )
+    run(at.number_input(key="w_seed").set_value(5))
+    expected = Network([2, 4, 4, 2], "leaky_relu", "sigmoid", "quadratic", "standard", 5)
+    assert same_params(params_of(expected), params_of(the_run(at).net))
+    ds = the_run(at).dataset
+    run(at.number_input(key="w_n_samples").set_value(100))
+    assert the_run(at).dataset.n_train == 50 and ds.n_train == N_TRAIN
+
+
+def test_new_data_button_takes_the_next_seed():
+    at = playground()
+    old = the_run(at)
+    click(at, "regenerate")
+    new = the_run(at)
+    assert new.cfg.seed == 1 and query(at)["seed"] == "1"
+    assert at.number_input(key="w_seed").value == 1
+    assert new is not old and not np.array_equal(new.dataset.X_train, old.dataset.X_train)
+    click(at, "regenerate")
+    assert the_run(at).cfg.seed == 2 and query(at)["seed"] == "2"
+
+
+TRAINING_CHANGES = [
+    # widget kind, key, value, URL key, URL value, trainer attribute, trainer value
+    ("selectbox", "w_optimizer", "adam", "opt", "adam", "optimizer_name", "adam"),
+    ("selectbox", "w_optimizer", "momentum", "opt", "momentum", "optimizer_name", "momentum"),
+    ("number_input", "w_eta", 0.5, "eta", "0.5", "eta", 0.5),
+    ("number_input", "w_batch_size", 25, "bs", "25", "batch_size", 25),
+    ("number_input", "w_batch_size", 1000, "bs", "1000", "batch_size", N_TRAIN),  # clamped
+    ("selectbox", "w_regularization", "l2", "reg", "l2", "regularization", "l2"),
+    ("selectbox", "w_regularization", "l1", "reg", "l1", "regularization", "l1"),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "key", "value", "url_key", "url_value", "attr", "expected"),
+    TRAINING_CHANGES,
+    ids=[f"{c[1]}={c[2]}" for c in TRAINING_CHANGES],
+)
+def test_training_control_retunes_in_place(kind, key, value, url_key, url_value, attr, expected):
+    at = playground()
+    r = the_run(at)
+    assert r.train(steps=1)
+    net, weights = r.net, params_of(r.net)
+    run(getattr(at, kind)(key=key).set_value(value))
+    assert the_run(at) is r and r.net is net  # same run, same network
+    assert r.trainer.steps == 1 and counters(at) == (1, 0)
+    assert same_params(weights, params_of(r.net))
+    assert getattr(r.trainer, attr) == expected
+    assert query(at) == {**to_query(DEFAULT), url_key: url_value}
+    assert to_query(r.cfg) == query(at)
+    click(at, "step")  # and it keeps training from there
+    assert r.trainer.steps == 2
+
+
+def test_lambda_retunes_in_place():
+    at = playground()
+    r = the_run(at)
+    assert at.number_input(key="w_lmbda").proto.disabled  # no regularisation: no lambda
+    run(at.selectbox(key="w_regularization").set_value("l2"))
+    assert not at.number_input(key="w_lmbda").proto.disabled
+    click(at, "step")
+    run(at.number_input(key="w_lmbda").set_value(1.5))
+    assert the_run(at) is r and r.trainer.steps == 1
+    assert (r.trainer.regularization, r.trainer.lmbda) == ("l2", 1.5)
+    assert query(at) == {**to_query(DEFAULT), "reg": "l2", "lmbda": "1.5"}
+
+
+def test_eta_step_uses_the_new_rate():
+    """A step after retuning eta moves the weights as a fresh trainer with that eta would."""
+    at = playground()
+    run(at.number_input(key="w_eta").set_value(0.5))
+    r = the_run(at)
+    click(at, "step")
+    ref = reference_run(replace(DEFAULT, eta=0.5), 1)
+    assert same_params(params_of(r.net), params_of(ref.net))
+    assert not same_params(params_of(r.net), params_of(reference_run(DEFAULT, 1).net))
+
+
+# -------------------------------------------------------------------------- presets
+@pytest.mark.parametrize("name", [*PRESETS, "Defaults"])
+def test_preset_button_applies_its_config(name):
+    at = playground({"ds": "gauss", "hidden": "3", "eta": "0.2", "bs": "5"})
+    preset = PRESETS.get(name, DEFAULT)
+    key = "preset_defaults" if name == "Defaults" else f"preset_{name}"
+    click(at, key)
+    r = the_run(at)
+    assert r.cfg == preset
+    assert query(at) == to_query(preset)
+    assert r.net.sizes[1:-1] == list(preset.hidden)
+    assert (r.net.activation, r.net.output_activation, r.net.cost_name) == (
+        preset.activation,
+        preset.output_activation,
+        preset.cost,
+    )
+    assert (r.trainer.eta, r.trainer.optimizer_name) == (preset.eta, preset.optimizer)
+    # the widgets show it
+    assert at.selectbox(key="w_dataset").value == preset.dataset
+    assert at.number_input(key="w_n_hidden").value == len(preset.hidden)
+    for i, h in enumerate(preset.hidden):
+        assert at.number_input(key=f"w_h{i}").value == h
+    assert at.number_input(key="w_eta").value == preset.eta
+    assert at.selectbox(key="w_cost").value == preset.cost
+    click(at, "step")
+    assert the_run(at).trainer.steps == 1 and the_run(at).cfg == preset
+
+
+# ------------------------------------------------------------------------- the URL
+def test_url_round_trip_sets_widgets_and_trainer():
+    at = playground(to_query(BASE))
+    assert not at.warning, texts(at.warning)
+    r = the_run(at)
+    assert r.cfg == BASE
+    assert query(at) == to_query(BASE)
+    widgets = {
+        ("selectbox", "w_dataset"): "moons",
+        ("number_input", "w_n_samples"): 300,
+        ("slider", "w_noise"): 0.2,
+        ("slider", "w_test_fraction"): 0.3,
+        ("multiselect", "w_features"): ["x1", "x2", "x1*x2"],
+        ("number_input", "w_seed"): 7,
+        ("number_input", "w_n_hidden"): 2,
+        ("number_input", "w_h0"): 5,
+        ("number_input", "w_h1"): 3,
+        ("selectbox", "w_activation"): "relu",
+        ("selectbox", "w_output_activation"): "sigmoid",
+        ("selectbox", "w_cost"): "cross_entropy",
+        ("selectbox", "w_init"): "he",
+        ("selectbox", "w_optimizer"): "adam",
+        ("number_input", "w_eta"): 0.05,
+        ("number_input", "w_batch_size"): 16,
+        ("selectbox", "w_regularization"): "l2",
+        ("number_input", "w_lmbda"): 0.5,
+    }
+    for (kind, key), want in widgets.items():
+        assert getattr(at, kind)(key=key).value == want, key
+    assert r.net.sizes == [3, 5, 3, 2]
+    assert (r.net.activation, r.net.output_activation, r.net.cost_name, r.net.init) == (
+        "relu",
+        "sigmoid",
+        "cross_entropy",
+        "he",
+    )
+    assert r.net.seed == 7
+    assert r.trainer.config() == {
+        "eta": 0.05,
+        "batch_size": 16,
+        "optimizer": "adam",
+        "regularization": "l2",
+        "lmbda": 0.5,
+    }
+    assert r.dataset.n_train == 210  # 300 samples, 30 % for testing
+    # the network and data the URL describes, built here, are the same
+    ref = reference_run(BASE)
+    assert same_params(params_of(r.net), params_of(ref.net))
+    assert np.array_equal(r.dataset.X_train, ref.dataset.X_train)
+
+
+def test_invalid_url_parameters_warn_and_the_page_works():
+    at = playground({"eta": "banana", "hidden": "4,0", "n": "-3", "zzz": "1", "act": "relu"})
+    warnings = texts(at.warning)
+    assert len(warnings) == 4, warnings
+    for key in ("eta", "hidden", "n", "zzz"):  # one warning names each bad parameter
+        named = [w for w in warnings if f"parameter {key}=" in w or f"parameter {key!r}" in w]
+        assert len(named) == 1, (key, warnings)
+    r = the_run(at)
+    assert r.cfg == replace(DEFAULT, activation="relu")  # the valid parameter is kept
+    assert query(at) == to_query(r.cfg)  # the URL is cleaned
+    click(at, "step")
+    assert r.trainer.steps == 1
+    assert not at.warning  # the notices are shown once
+
+
+def test_url_notice_cannot_inject_markdown():
+    at = playground({"ds": "[click me](https://evil.example)", "zz![x](https://e.x/t.png)": "1"})
+    warnings = [w.value for w in at.warning]  # the Markdown as sent
+    assert len(warnings) == 2
+    for w in warnings:
+        assert "](" not in w and "https://" not in w, w
+    assert "[click me](https://evil.example)" in texts(at.warning)[0]  # shown literally
+
+
+def test_url_clash_warns_and_uses_the_default_head():
+    at = playground({"cost": "cross_entropy", "out": "tanh", "ds": "xor"})
+    (w,) = texts(at.warning)
+    assert "cross_entropy" in w and "tanh" in w
+    r = the_run(at)
+    assert r.cfg == replace(DEFAULT, dataset="xor")
+    assert query(at)["out"] == "softmax"
+
+
+def test_regression_url_without_an_output_builds():
+    at = playground({"ds": "sine"})
+    assert not at.error, texts(at.error)
+    r = the_run(at)
+    assert r.net.sizes == [1, 4, 4, 1]
+    assert (r.cfg.output_activation, r.cfg.cost) == ("sigmoid", "quadratic")
+    assert len(at.warning) == 1
+
+
+def test_page_switch_keeps_the_config_and_run():
+    at = playground()
+    run(at.selectbox(key="w_dataset").set_value("xor"))
+    click(at, "step")
+    r = the_run(at)
+    at.switch_page("pages/home.py")
+    run(at)
+    at.query_params.clear()  # the navigation menu drops the query string
+    at.switch_page(PLAYGROUND)
+    run(at)
+    assert the_run(at) is r and r.trainer.steps == 1 and r.cfg.dataset == "xor"
+    assert at.selectbox(key="w_dataset").value == "xor"
+    assert query(at)["ds"] == "xor"
+
+
+def test_home_preset_link_after_visiting_the_playground():
+    """A home page link (query parameters) applies even when the session has a config."""
+    at = playground()
+    click(at, "step")
+    at.switch_page("pages/home.py")
+    run(at)
+    preset = PRESETS["XOR with 2 hidden neurons"]
+    at.query_params.clear()
+    for k, v in to_query(preset).items():  # what st.page_link(query_params=...) sends
+        at.query_params[k] = v
+    at.switch_page(PLAYGROUND)
+    run(at)
+    r = the_run(at)
+    assert r.cfg == preset and r.net.sizes == [2, 2, 2] and r.trainer.steps == 0
+    assert at.selectbox(key="w_dataset").value == "xor"
+    assert at.number_input(key="w_eta").value == preset.eta
+    # later widget changes are not overridden by the link's parameters
+    run(at.number_input(key="w_eta").set_value(0.2))
+    assert the_run(at).cfg.eta == 0.2 and query(at)["eta"] == "0.2"
+
+
+# -------------------------------------------------------------- invalid widgets
+def test_cost_output_clash_in_the_widgets_keeps_the_previous_config():
+    at = playground()
+    run(at.selectbox(key="w_cost").set_value("cross_entropy"))
+    r = the_run(at)
+    good = r.cfg
+    assert good.cost == "cross_entropy" and not at.error
+    click(at, "step")
+    run(at.selectbox(key="w_output_activation").set_value("tanh"))
+    (err,) = texts(at.sidebar.error)
+    assert "cross_entropy" in err and "tanh" in err and "previous" in err
+    assert the_run(at) is r and r.cfg == good and r.trainer.steps == 1
+    assert query(at) == to_query(good)
+    click(at, "step")  # the page still trains
+    assert r.trainer.steps == 2
+    run(at.selectbox(key="w_output_activation").set_value("sigmoid"))
+    assert not at.sidebar.error
+    assert the_run(at).cfg.output_activation == "sigmoid" and query(at)["out"] == "sigmoid"
+
+
+def test_empty_feature_list_is_refused():
+    at = playground()
+    r = the_run(at)
+    run(at.multiselect(key="w_features").set_value([]))
+    assert any("feature" in e for e in texts(at.sidebar.error))
+    assert the_run(at) is r and r.cfg.features == ("x1", "x2")
+    assert query(at)["feat"] == "x1,x2"
+
+
+# ------------------------------------------------------------------- divergence
+@pytest.mark.filterwarnings(OVERFLOW_IN_CHARTS)
+def test_divergence_is_reported_and_the_network_kept():
+    at = playground({**DIVERGING, "eta": "0.1"})
+    run(at.number_input(key="w_eta").set_value(10.0))
+    r = the_run(at)
+    assert r.trainer.eta == 10.0
+    for _ in range(40):
+        before, steps = params_of(r.net), r.trainer.steps
+        with np.errstate(all="ignore"):
+            click(at, "step")
+        if at.error:
+            break
+    else:
+        pytest.fail("eta=10 on a relu net with a linear output never diverged")
+    (msg,) = texts(at.error)
+    assert f"step {steps + 1}" in msg
+    assert re.search(r"cost|gradient|overflow", msg), msg
+    assert r.trainer.steps == steps and counters(at)[0] == steps
+    after = params_of(r.net)
+    assert all(np.all(np.isfinite(p)) for p in after)
+    assert same_params(before, after), "the failing step changed the network"
+    # stepping again fails the same way and still changes nothing
+    with np.errstate(all="ignore"):
+        click(at, "step")
+    assert texts(at.error) == [msg] and same_params(before, params_of(r.net))
+    click(at, "reset")
+    assert not at.error and the_run(at).trainer.steps == 0
+
+
+# --------------------------------------------------------------------- downloads
+@pytest.fixture
+def media(monkeypatch):
+    """The files AppTest's in-memory media storage received, by URL."""
+    files: dict[str, object] = {}
+
+    class Recording(MemoryMediaFileStorage):
+        def load_and_get_id(self, *args, **kwargs):
+            file_id = super().load_and_get_id(*args, **kwargs)
+            files[self.get_url(file_id)] = self.get_file(file_id)
+            return file_id
+
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Recording)
+    return files
+
+
+def download(at: AppTest, media: dict, key: str):
+    f = media[at.download_button(key=key).proto.url]
+    return f.content, f.filename
+
+
+def test_downloads_round_trip(media):
+    at = playground()
+    for _ in range(3):
+        click(at, "step")
+    r = the_run(at)
+    keys = {b.key for b in at.download_button}
+    assert keys == {"dl_json", "dl_npz", "dl_history", "dl_config"}
+    for key in ("dl_json", "dl_npz"):
+        data, name = download(at, media, key)
+        assert name.startswith("backprop-circle-step3")
+        net, meta = read_network(data)
+        assert net.sizes == r.net.sizes
+        assert same_params(params_of(net), params_of(r.net))
+        assert (net.activation, net.output_activation, net.cost_name) == (
+            "tanh",
+            "softmax",
+            "log_likelihood",
+        )
+        assert meta["step"] == 3 and meta["config"] == to_query(DEFAULT)
+    data, name = download(at, media, "dl_history")
+    hist = pd.read_csv(io.BytesIO(data))
+    assert name.endswith("-history.csv") and list(hist["step"]) == [1, 2, 3]
+    data, _ = download(at, media, "dl_config")
+    assert json.loads(data) == to_query(DEFAULT)
+
+
+def test_resume_from_a_downloaded_network(media):
+    at = playground()
+    for _ in range(4):
+        click(at, "step")
+    trained = params_of(the_run(at).net)
+    data, name = download(at, media, "dl_json")
+    click(at, "reset")
+    assert not same_params(trained, params_of(the_run(at).net))
+    run(at.file_uploader(key="resume_file").upload(name, data, "application/json"))
+    r = the_run(at)
+    assert same_params(trained, params_of(r.net))
+    assert r.cfg == DEFAULT and not at.error
+    click(at, "step")  # training continues from the loaded network
+    assert the_run(at) is r and r.trainer.steps == 1
+
+
+def test_resume_a_different_architecture_updates_the_widgets_and_url():
+    at = playground()
+    net = Network([2, 3, 2], "relu", "sigmoid", "quadratic", "he", 5)
+    run(at.file_uploader(key="resume_file").upload("n.json", to_json(net).encode()))
+    r = the_run(at)
+    assert same_params(params_of(net), params_of(r.net)) and r.net.sizes == [2, 3, 2]
+    assert r.cfg == replace(
+        DEFAULT,
+        hidden=(3,),
+        activation="relu",
+        output_activation="sigmoid",
+        cost="quadratic",
+        init="he",
+        seed=5,
+    )
+    assert at.number_input(key="w_n_hidden").value == 1
+    assert at.number_input(key="w_h0").value == 3
+    assert at.selectbox(key="w_activation").value == "relu"
+    assert at.selectbox(key="w_cost").value == "quadratic"
+    assert query(at) == to_query(r.cfg)
+    click(at, "step")
+    assert the_run(at) is r and r.trainer.steps == 1
+
+
+def test_resume_refuses_a_bad_file():
+    at = playground()
+    r = the_run(at)
+    run(at.file_uploader(key="resume_file").upload("x.json", b"{not json", "application/json"))
+    assert any("Cannot load this network" in e for e in texts(at.error))
+    assert the_run(at) is r
+    digits_net = Network([64, 3, 10], "sigmoid", "sigmoid", "quadratic", "standard", 1)
+    run(at.file_uploader(key="resume_file").set_value(("d.json", to_json(digits_net).encode(), "")))
+    (err,) = texts(at.error)
+    assert "64 inputs" in err and "'circle'" in err
+    assert the_run(at) is r and r.net.sizes == [2, 4, 4, 2]
+
+
+# ------------------------------------------------------------------ the datasets
+@pytest.mark.parametrize("name", ["sine", "plane"])
+def test_regression_dataset_switches_the_output_to_sigmoid_quadratic(name):
+    at = playground()
+    run(at.selectbox(key="w_dataset").set_value(name))
+    r = the_run(at)
+    assert (r.cfg.output_activation, r.cfg.cost) == ("sigmoid", "quadratic")
+    assert at.selectbox(key="w_output_activation").value == "sigmoid"
+    assert at.selectbox(key="w_cost").value == "quadratic"
+    assert (query(at)["out"], query(at)["cost"]) == ("sigmoid", "quadratic")
+    assert r.net.sizes[-1] == 1 and r.dataset.task == "regression"
+    assert any("sigmoid" in t.value for t in at.toast)
+    assert not at.error
+    assert "Train accuracy" not in [m.label for m in at.metric]
+    click(at, "step")
+    assert r.trainer.steps == 1
+
+
+@pytest.mark.parametrize("name", ["csv", "mnist"])
+def test_upload_dataset_without_a_file(name, monkeypatch):
+    monkeypatch.delenv("BACKPROP_DATA_DIR", raising=False)
+    at = playground()
+    old = the_run(at)
+    run(at.selectbox(key="w_dataset").set_value(name))
+    assert any("Upload" in i for i in texts(at.sidebar.info))
+    # the main area says what is missing (today as an error: "Cannot build this network")
+    assert any("upload it in the sidebar" in m for m in texts(at.main.error) + texts(at.main.info))
+    assert "step" not in [b.key for b in at.button]  # no controls without a network
+    assert query(at)["ds"] == name
+    assert the_run(at) is old  # nothing to build: the last run stays in the session
+    run(at.selectbox(key="w_dataset").set_value("circle"))
+    assert not at.error and the_run(at) is old and old.cfg == DEFAULT
+    click(at, "step")
+    assert old.trainer.steps == 1
+
+
+def test_csv_upload_builds_a_network():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 3))
+    label = (x[:, 0] + x[:, 1] > 0).astype(int)
+    csv = "a,b,c,label\n" + "\n".join(
+        f"{a:.4f},{b:.4f},{c:.4f},{y}" for (a, b, c), y in zip(x, label)
+    )
+    at = playground()
+    run(at.selectbox(key="w_dataset").set_value("csv"))
+    run(at.file_uploader(key="csv_file").upload("data.csv", csv.encode(), "text/csv"))
+    assert not at.error, texts(at.error)
+    r = the_run(at)
+    assert r.net.sizes == [3, 4, 4, 2] and r.dataset.task == "classification"
+    click(at, "step")
+    assert r.trainer.steps == 1
+
+
+# ------------------------------------------------------------------ detail tabs
+def open_tab(at: AppTest, label: str) -> AppTest:
+    at.session_state["detail_tab"] = label
+    run(at)
+    shown = [t.label for t in at.tabs if t.children]
+    assert shown == [label], shown  # only the open tab's content runs
+    return at
+
+
+def tab(at: AppTest, label: str):
+    (t,) = [t for t in at.tabs if t.label == label]
+    return t
+
+
+def test_detail_tabs_render():
+    at = playground()
+    assert [t.label for t in at.tabs] == ["Layers", "Animation", "Neurons", "Curves"]
+    assert [t.label for t in at.tabs if t.children] == ["Layers"]  # the first is open
+    layers = tab(at, "Layers")
+    assert layers.selectbox(key="layers_layer").value == 1
+    assert len(layers.get("plotly_chart")) == 1
+
+    open_tab(at, "Animation")
+    assert "Train a few steps" in " ".join(texts(tab(at, "Animation").info))
+    open_tab(at, "Neurons")
+    assert len(tab(at, "Neurons").get("plotly_chart")) == 1
+    open_tab(at, "Curves")
+    curves = tab(at, "Curves")
+    assert curves.selectbox(key="hist_layer")
+    assert len(curves.get("plotly_chart")) == 5  # accuracy, two norms, two histograms
+
+    for _ in range(3):
+        click(at, "step")
+    open_tab(at, "Animation")
+    anim = tab(at, "Animation")
+    assert not anim.info and len(anim.get("plotly_chart")) == 1
+    run(anim.button_group(key="anim_kind").set_value("Network graph"))
+    assert len(tab(at, "Animation").get("plotly_chart")) == 1
+    open_tab(at, "Layers")
+
+
+def test_layers_tab_quantities():
+    at = playground()
+    run(tab(at, "Layers").selectbox(key="layers_layer").set_value(3))
+    for quantity in ["update", "a", "delta", "z", "w", "nabla_w", "nabla_b"]:
+        run(tab(at, "Layers").selectbox(key="layers_quantity").set_value(quantity))
+        layers = tab(at, "Layers")
+        assert layers.selectbox(key="layers_layer").value == 3
+        if quantity == "update":
+            assert "No update yet" in " ".join(texts(layers.info))
+            assert not layers.get("plotly_chart")
+            click(at, "step")
+            layers = tab(at, "Layers")
+        assert not layers.info and len(layers.get("plotly_chart")) == 1, quantity
+
+
+def test_tabs_for_a_table_dataset():
+    """Digits: no input plane, so Neurons shows first-layer weights as images."""
+    at = playground({"ds": "digits", "n": "1797", "hidden": "8"})
+    assert the_run(at).net.sizes == [64, 8, 10]
+    for label in ("Neurons", "Curves", "Animation", "Layers"):
+        open_tab(at, label)
+    open_tab(at, "Neurons")
+    assert len(tab(at, "Neurons").get("plotly_chart")) == 1
