@@ -1,0 +1,283 @@
+"""Gradient checking per layer, capped for big networks, and what a failure points to.
+
+:func:`check_gradients` compares analytic gradients (the engine's backprop, or any other
+``(nabla_b, nabla_w)``, such as a buggy one) with central finite differences. Small
+networks use the engine's :func:`~backprop.gradcheck.numerical_gradients` for every
+parameter; when a layer has more than ``max_per_layer`` weights (or biases), a random
+subset of that many is checked, each by the same central difference, re-running the
+forward pass only from the perturbed layer on. :func:`diagnose` names the first failing
+layer counting back from the output, as backprop does, and the equation that breaks there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..gradcheck import compare, numerical_gradients
+from ..network import Network
+from ..validation import finite_number, whole_number
+from .stages import sup
+
+Array = np.ndarray
+
+EPS = 1e-6  # PyTorch's gradcheck default
+ATOL, RTOL = 1e-5, 1e-3  # pass when |analytic - numeric| <= ATOL + RTOL |numeric|
+MAX_PER_LAYER = 50  # weights (and biases) checked per layer of a big network
+EPS_RANGE = (1e-12, 0.1)
+
+
+@dataclass(frozen=True, eq=False)
+class ParamCheck:
+    """One layer's weights or biases: the checked entries (flat ``index``) and both values."""
+
+    layer: int  # 1..L
+    param: str  # "w" or "b"
+    shape: tuple[int, int]
+    index: Array  # flat indices into the parameter array
+    analytic: Array
+    numeric: Array
+
+    @property
+    def errors(self) -> tuple[float, float]:
+        """``(max abs error, max relative error)`` as the engine's gradcheck computes them."""
+        return compare(self.analytic, self.numeric)
+
+    def passed(self, atol: float = ATOL, rtol: float = RTOL) -> bool:
+        bound = atol + rtol * np.abs(self.numeric)
+        return bool(np.all(np.abs(self.analytic - self.numeric) <= bound))
+
+
+@dataclass(frozen=True, eq=False)
+class CheckResult:
+    """Every checked entry, a per-layer table and the diagnosis of the first failure."""
+
+    params: tuple[ParamCheck, ...]
+    table: pd.DataFrame
+    n_layers: int
+    batch_size: int
+    eps: float
+    atol: float
+    rtol: float
+    capped: bool  # some layer was checked on a random subset
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.table["passed"].all())
+
+    def diagnosis(self) -> Diagnosis | None:
+        return diagnose(self.table, self.params, self.batch_size)
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """Where two sets of gradients first part, going back from the output like backprop."""
+
+    layer: int
+    equation: str  # "BP1", "BP2", "BP3", "BP4", or "BP3 and BP4" for a factor m
+    message: str
+    factor: float | None = None  # analytic = factor x reference in that layer, if constant
+
+
+def check_gradients(
+    net: Network,
+    X: Array,
+    Y: Array,
+    analytic: tuple[list[Array], list[Array]] | None = None,
+    *,
+    eps: float = EPS,
+    atol: float = ATOL,
+    rtol: float = RTOL,
+    max_per_layer: int = MAX_PER_LAYER,
+    seed: int = 0,
+) -> CheckResult:
+    """``analytic`` ``(nabla_b, nabla_w)`` (default: ``net.backprop``) against central
+    differences of the mean cost over the columns of ``X``, per layer and parameter kind.
+
+    ``net`` is used on a copy and never changed. At most ``max_per_layer`` weights and as
+    many biases of each layer are checked (a random subset drawn with ``seed``).
+    """
+    eps = finite_number("epsilon", eps, minimum=EPS_RANGE[0], maximum=EPS_RANGE[1])
+    atol = finite_number("atol", atol, minimum=0.0)
+    rtol = finite_number("rtol", rtol, minimum=0.0)
+    cap = whole_number("max_per_layer", max_per_layer, minimum=1)
+    X, Y = net.check_xy(X, Y)
+    net = net.copy()
+    if analytic is None:
+        analytic = net.backprop(X, Y)
+    nb, nw = _check_analytic(net, analytic)
+    rng = np.random.default_rng(seed)
+    picks = []
+    for w, b in zip(net.weights, net.biases):
+        picks.append((_pick(rng, w.size, cap), _pick(rng, b.size, cap)))
+    capped = any(len(iw) < w.size or len(ib) < b.size
+                 for (iw, ib), w, b in zip(picks, net.weights, net.biases))  # fmt: skip
+    with np.errstate(all="ignore"):
+        if capped:
+            num_b, num_w = _subset_numerical(net, X, Y, eps, picks)
+        else:
+            full_b, full_w = numerical_gradients(net, X, Y, eps)
+            num_w = [g.reshape(-1) for g in full_w]
+            num_b = [g.reshape(-1) for g in full_b]
+    params, rows = [], []
+    for l, (iw, ib) in enumerate(picks):
+        for kind, idx, a, n in (("w", iw, nw[l], num_w[l]), ("b", ib, nb[l], num_b[l])):
+            pc = ParamCheck(l + 1, kind, a.shape, idx, a.reshape(-1)[idx], n)
+            abs_err, rel_err = pc.errors
+            params.append(pc)
+            rows.append(
+                {
+                    "layer": l + 1,
+                    "param": kind,
+                    "shape": str(a.shape),
+                    "checked": f"{len(idx)} of {a.size}",
+                    "max_abs_error": abs_err,
+                    "max_rel_error": rel_err,
+                    "passed": pc.passed(atol, rtol),
+                }
+            )
+    table = pd.DataFrame(rows)
+    return CheckResult(tuple(params), table, net.n_layers, X.shape[1], eps, atol, rtol, capped)
+
+
+def _pick(rng: np.random.Generator, size: int, cap: int) -> Array:
+    if size <= cap:
+        return np.arange(size)
+    return np.sort(rng.choice(size, cap, replace=False))
+
+
+def _check_analytic(net: Network, analytic) -> tuple[list[Array], list[Array]]:
+    nb, nw = analytic
+    if len(nb) != net.n_layers or len(nw) != net.n_layers:
+        raise ValueError(f"analytic gradients need {net.n_layers} layers of nabla_b and nabla_w")
+    for l, (b, w) in enumerate(zip(nb, nw)):
+        if np.shape(w) != net.weights[l].shape or np.shape(b) != net.biases[l].shape:
+            raise ValueError(
+                f"analytic gradients of layer {l + 1} have shapes {np.shape(w)}, {np.shape(b)};"
+                f" need {net.weights[l].shape}, {net.biases[l].shape}"
+            )
+    return [np.asarray(b, float) for b in nb], [np.asarray(w, float) for w in nw]
+
+
+def _subset_numerical(
+    net: Network, X: Array, Y: Array, eps: float, picks: list[tuple[Array, Array]]
+) -> tuple[list[Array], list[Array]]:
+    """Central differences ``(C(p + eps) - C(p - eps)) / 2 eps`` for the picked entries.
+
+    The activations feeding layer ``l`` do not depend on its parameters, so each cost is
+    recomputed from ``a[l]`` on; the result is the one a full forward pass would give.
+    """
+    _, acts = net.forward(X)
+    out_w, out_b = [], []
+    for l, (iw, ib) in enumerate(picks):
+        for params, idx, out in ((net.weights, iw, out_w), (net.biases, ib, out_b)):
+            flat = params[l].reshape(-1)
+            g = np.empty(len(idx))
+            for n, i in enumerate(idx):
+                old = flat[i]
+                flat[i] = old + eps
+                plus = _cost_from(net, l, acts[l], Y)
+                flat[i] = old - eps
+                minus = _cost_from(net, l, acts[l], Y)
+                flat[i] = old
+                g[n] = (plus - minus) / (2 * eps)
+            out.append(g)
+    return out_b, out_w
+
+
+def _cost_from(net: Network, l: int, a: Array, Y: Array) -> float:
+    """The mean cost when ``a`` (the activations feeding layer ``l + 1``) goes forward."""
+    for w, b, act in zip(net.weights[l:], net.biases[l:], net.layer_activations[l:]):
+        a = act.fn(w @ a + b)  # a^{l+1} = sigma(w a + b)
+    return net.cost.fn(a, Y)
+
+
+# --------------------------------------------------------------------------- diagnosis
+def suspect(layer: int, n_layers: int, w_ok: bool, b_ok: bool) -> str:
+    """The equation a failure at ``layer`` points to: both gradients wrong means delta is
+    (BP1 at the output, BP2 below); only the bias gradient BP3; only the weights BP4."""
+    if not w_ok and not b_ok:
+        return "BP1" if layer == n_layers else "BP2"
+    return "BP3" if not b_ok else "BP4"
+
+
+def constant_factor(analytic: Array, reference: Array, tol: float = 1e-4) -> float | None:
+    """``f`` if ``analytic = f * reference`` entrywise (f != 1, up to ``tol``), else None."""
+    a, r = np.asarray(analytic, float).ravel(), np.asarray(reference, float).ravel()
+    big = np.abs(r) > 1e-7 * max(float(np.abs(r).max(initial=0.0)), 1e-300)
+    if not np.any(big) or not np.all(np.isfinite(a)):
+        return None
+    ratios = a[big] / r[big]
+    f = float(np.median(ratios))
+    if f == 0 or abs(f - 1) < tol or np.any(np.abs(ratios - f) > tol * abs(f)):
+        return None
+    if np.any(np.abs(a[~big]) > tol * np.abs(a).max()):
+        return None
+    return f
+
+
+def diagnose(table: pd.DataFrame, params, batch_size: int | None = None) -> Diagnosis | None:
+    """The first failing layer from the output and its equation (None if all pass).
+
+    ``table`` has ``layer``, ``param`` and ``passed`` columns; ``params`` the compared
+    arrays (objects with ``layer``, ``param``, ``analytic``, ``numeric``), used to spot a
+    constant factor such as the batch size (gradients summed instead of averaged).
+    """
+    L = int(table["layer"].max())
+    for layer in range(L, 0, -1):
+        rows = table[table["layer"] == layer].set_index("param")["passed"]
+        w_ok, b_ok = bool(rows.get("w", True)), bool(rows.get("b", True))
+        if w_ok and b_ok:
+            continue
+        eq = suspect(layer, L, w_ok, b_ok)
+        what = {
+            "BP1": "the output error δᴸ is wrong (both gradients of the output layer are off)",
+            "BP2": f"the error δ{sup(layer)} is wrong (both gradients of layer {layer} are off)"
+            " while every later layer is right",
+            "BP3": f"only the bias gradient of layer {layer} is off",
+            "BP4": f"only the weight gradient of layer {layer} is off",
+        }[eq]
+        where = f"First difference at layer {layer} (counting back from the output)"
+        msg = f"{where}: {what} → {eq}."
+        pairs = [p for p in params if p.layer == layer]
+        factor = constant_factor(
+            np.concatenate([p.analytic for p in pairs]), np.concatenate([p.numeric for p in pairs])
+        )
+        if factor is not None:
+            times = f"every gradient there is {factor:.4g} × the right one"
+            if batch_size and batch_size > 1 and abs(factor - batch_size) < 1e-6 * batch_size:
+                eq = "BP3 and BP4"
+                msg = (
+                    f"{where}: {times}, and {batch_size} is the batch size m: the gradients were"
+                    " summed over the batch instead of averaged → BP3 and BP4 (they need the 1/m)."
+                )
+            elif abs(factor + 1) < 1e-6:
+                msg += f" In fact {times}: the sign is flipped."
+            else:
+                msg += f" In fact {times}."
+        return Diagnosis(layer, eq, msg, factor)
+    return None
+
+
+def layer_table(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per layer: weights and biases pass or fail, the worst errors, and the
+    equation a failure there points to (``"-"`` where the layer passes)."""
+    rows = []
+    for layer, t in table.groupby("layer", sort=True):
+        ok = t.set_index("param")["passed"]
+        w_ok, b_ok = bool(ok.get("w", True)), bool(ok.get("b", True))
+        rows.append(
+            {
+                "layer": int(layer),
+                "weights": "pass" if w_ok else "FAIL",
+                "biases": "pass" if b_ok else "FAIL",
+                "max_abs_error": float(t["max_abs_error"].max()),
+                "max_rel_error": float(t["max_rel_error"].max()),
+                "points to": "-"
+                if w_ok and b_ok
+                else suspect(int(layer), int(table["layer"].max()), w_ok, b_ok),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,405 @@
+"""Gradient diff: "is my backprop right?" against the engine, layer by layer.
+
+:func:`export_case` writes a test case (network choices, sizes, weights, biases and a
+batch ``X``, ``Y``, samples as columns) as ``.npz`` or JSON; :data:`RECIPE` shows how to
+compute ``nabla_b`` and ``nabla_w`` for it with one's own code and save them.
+:func:`read_case` and :func:`read_gradients` read such files back, and :func:`compare`
+puts the uploaded gradients next to the engine's, naming the first layer (counting back
+from the output, as backprop does) and the equation where they part.
+
+Files are read with ``allow_pickle=False``, after checking every ``.npy`` header: object
+(pickled) arrays and truncated members are refused without being loaded. Any problem
+with a file raises :class:`CaseFileError`, a ``ValueError`` whose message says what is
+wrong (size, format, missing entry, wrong count, wrong shape, NaN, ...).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..io import NetworkFileError, _check_npy_header, _count_layers, _read
+from ..limits import Limits, default_limits
+from ..network import Network
+from .check import Diagnosis, ParamCheck, diagnose
+
+Array = np.ndarray
+
+FORMAT = "backprop-explorer-gradient-case"
+VERSION = 1
+FORMATS = ("npz", "json")
+ATOL, RTOL = 1e-6, 1e-4  # |yours - engine| <= ATOL + RTOL |engine|, entrywise
+CHOICES = ("activation", "output_activation", "cost")
+
+RECIPE = """\
+import numpy as np
+case = np.load("gradient-case.npz")                 # arrays only: allow_pickle=False
+L = len(case["sizes"]) - 1                           # number of weight layers
+W = [case[f"weights_{l}"] for l in range(L)]         # (sizes[l+1], sizes[l])
+B = [case[f"biases_{l}"] for l in range(L)]          # (sizes[l+1], 1)
+X, Y = case["X"], case["Y"]                          # samples are columns: (n_in, m), (n_out, m)
+act, out, cost = (str(case[k]) for k in ("activation", "output_activation", "cost"))
+nabla_b, nabla_w = my_backprop(W, B, X, Y, act, out, cost)  # yours: gradient of the MEAN cost
+grads = {f"nabla_b_{l}": nabla_b[l] for l in range(L)}      # (sizes[l+1], 1)
+grads |= {f"nabla_w_{l}": nabla_w[l] for l in range(L)}     # (sizes[l+1], sizes[l])
+np.savez("my-gradients.npz", **grads)   # or JSON: {"nabla_b": [...], "nabla_w": [...]}
+"""
+
+
+class CaseFileError(ValueError):
+    """A test-case or gradients file that cannot be used; the message says why."""
+
+
+@dataclass(frozen=True, eq=False)
+class Case:
+    """A network (choices, weights, biases) and a batch ``X`` ``(n_in, m)``, ``Y``."""
+
+    sizes: tuple[int, ...]
+    activation: str
+    output_activation: str
+    cost: str
+    weights: tuple[Array, ...]
+    biases: tuple[Array, ...]
+    X: Array
+    Y: Array
+
+    @classmethod
+    def of(cls, net: Network, X: Array, Y: Array) -> Case:
+        X, Y = net.check_xy(X, Y)
+        return cls(
+            tuple(net.sizes),
+            net.activation,
+            net.output_activation,
+            net.cost_name,
+            tuple(w.copy() for w in net.weights),
+            tuple(b.copy() for b in net.biases),
+            X.copy(),
+            Y.copy(),
+        )
+
+    def network(self, limits: Limits | None = None) -> Network:
+        """A network with these choices and parameters (ValueError if they do not fit)."""
+        net = Network(
+            list(self.sizes), self.activation, self.output_activation, self.cost, limits=limits
+        )
+        for l, (w, b) in enumerate(zip(self.weights, self.biases)):
+            if w.shape != net.weights[l].shape or b.shape != net.biases[l].shape:
+                raise ValueError(f"weights_{l} or biases_{l} do not fit sizes {list(self.sizes)}")
+        net.weights = [np.array(w, dtype=np.float64) for w in self.weights]
+        net.biases = [np.array(b, dtype=np.float64) for b in self.biases]
+        return net
+
+    def gradients(self) -> tuple[list[Array], list[Array]]:
+        """The engine's ``(nabla_b, nabla_w)`` for this case."""
+        return self.network().backprop(self.X, self.Y)
+
+
+# ------------------------------------------------------------------------------ writing
+def export_case(net: Network, X: Array, Y: Array, fmt: str = "npz") -> bytes:
+    """The test case ``net``, ``X``, ``Y`` as the bytes of an ``.npz`` or a JSON file."""
+    case = Case.of(net, X, Y)
+    if fmt == "json":
+        doc = {
+            "format": FORMAT,
+            "version": VERSION,
+            "note": "samples are columns; weights[l] is (sizes[l+1], sizes[l]); biases[l] is"
+            " (sizes[l+1], 1); compute the gradient of the mean cost over the m columns",
+            "sizes": list(case.sizes),
+            **{k: getattr(case, k) for k in ("activation", "output_activation", "cost")},
+            "weights": [w.tolist() for w in case.weights],
+            "biases": [b.tolist() for b in case.biases],
+            "X": case.X.tolist(),
+            "Y": case.Y.tolist(),
+        }
+        return json.dumps(doc).encode("utf-8")
+    _check_fmt(fmt)
+    arrays = {
+        "format": np.array(FORMAT),
+        "version": np.array(VERSION, dtype=np.int64),
+        "sizes": np.array(case.sizes, dtype=np.int64),
+        **{k: np.array(getattr(case, k)) for k in CHOICES},
+        "X": case.X,
+        "Y": case.Y,
+    }
+    for l, (w, b) in enumerate(zip(case.weights, case.biases)):
+        arrays[f"weights_{l}"], arrays[f"biases_{l}"] = w, b
+    return _savez(arrays)
+
+
+def gradients_file(nabla_b: list[Array], nabla_w: list[Array], fmt: str = "npz") -> bytes:
+    """Gradients as an answer file: npz keys ``nabla_b_<l>``, ``nabla_w_<l>``, or JSON lists."""
+    if fmt == "json":
+        doc = {"nabla_b": [np.asarray(b).tolist() for b in nabla_b],
+               "nabla_w": [np.asarray(w).tolist() for w in nabla_w]}  # fmt: skip
+        return json.dumps(doc).encode("utf-8")
+    _check_fmt(fmt)
+    arrays = {f"nabla_b_{l}": np.asarray(b) for l, b in enumerate(nabla_b)}
+    arrays.update({f"nabla_w_{l}": np.asarray(w) for l, w in enumerate(nabla_w)})
+    return _savez(arrays)
+
+
+def _check_fmt(fmt: object) -> None:
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; valid choices: {', '.join(FORMATS)}")
+
+
+def _savez(arrays: dict[str, Array]) -> bytes:
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    return buf.getvalue()
+
+
+# ------------------------------------------------------------------------------ reading
+def read_case(data: object, *, limits: Limits | None = None) -> Case:
+    """The :class:`Case` in an ``.npz`` or JSON file (bytes, text or an open file)."""
+    limits = limits or default_limits()
+    doc = {k: _plain(v) for k, v in _load(data, limits, "test case").items()}
+    if doc.get("format") != FORMAT:
+        raise CaseFileError(
+            f"not a gradient test case of this program: format tag {doc.get('format')!r},"
+            f" expected {FORMAT!r}"
+        )
+    version = doc.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= VERSION:
+        raise CaseFileError(f"unknown test case version {version!r}; this program reads {VERSION}")
+    for key in ("sizes", *CHOICES, "X", "Y"):
+        if key not in doc:
+            raise CaseFileError(f"the test case has no {key!r} entry")
+    sizes = _array("sizes", doc["sizes"])
+    if sizes.ndim != 1 or sizes.dtype.kind not in "iu":
+        raise CaseFileError(f"sizes must be a list of whole numbers, got {doc['sizes']!r}")
+    sizes = [int(n) for n in sizes]
+    choices = {}
+    for key in CHOICES:
+        value = doc[key]
+        if not isinstance(value, str):
+            raise CaseFileError(f"{key} must be a name, got {value!r}")
+        choices[key] = value
+    try:
+        net = Network(sizes, choices["activation"], choices["output_activation"],
+                      choices["cost"], limits=limits)  # fmt: skip
+    except ValueError as e:
+        raise CaseFileError(f"the network in the test case is not valid: {e}") from None
+    L = net.n_layers
+    weights = _layers(doc, "weights", L)
+    biases = _layers(doc, "biases", L)
+    for l in range(L):
+        _check_shape(f"weights_{l}", weights[l], net.weights[l].shape, l)
+        _check_shape(f"biases_{l}", biases[l], net.biases[l].shape, l)
+    X, Y = _array("X", doc["X"]), _array("Y", doc["Y"])
+    for name, arr in (("X", X), ("Y", Y)):
+        _check_numbers(name, arr)
+    try:
+        X, Y = net.check_xy(X, Y)
+    except ValueError as e:
+        raise CaseFileError(f"the batch in the test case does not fit the network: {e}") from None
+    return Case(tuple(sizes), *(choices[k] for k in CHOICES), tuple(weights), tuple(biases), X, Y)
+
+
+def read_gradients(
+    data: object, sizes: list[int] | tuple[int, ...], *, limits: Limits | None = None
+) -> tuple[list[Array], list[Array]]:
+    """``(nabla_b, nabla_w)`` from a gradients file (npz keys ``nabla_b_<l>`` and
+    ``nabla_w_<l>``, or JSON ``{"nabla_b": [...], "nabla_w": [...]}``), checked against a
+    network with layer ``sizes``: one array per layer each, in the book's shapes, finite.
+    """
+    limits = limits or default_limits()
+    doc = _load(data, limits, "gradients")
+    L = len(sizes) - 1
+    found = {kind: _layers(doc, kind, L) for kind in ("nabla_b", "nabla_w")}
+    out = {}
+    for kind, arrays in found.items():
+        for l, arr in enumerate(arrays):
+            need = (sizes[l + 1], 1) if kind == "nabla_b" else (sizes[l + 1], sizes[l])
+            _check_shape(f"{kind}_{l}", arr, need, l)
+        out[kind] = [np.array(a, dtype=np.float64) for a in arrays]
+    return out["nabla_b"], out["nabla_w"]
+
+
+def _load(data: object, limits: Limits, what: str) -> dict[str, object]:
+    """The entries of an npz (arrays) or a JSON object (lists), by key."""
+    try:
+        raw = _read(data, limits)  # type: ignore[arg-type]
+    except (NetworkFileError, TypeError) as e:  # too big, empty, or not bytes/text/a file
+        raise CaseFileError(f"cannot read the {what} file: {e}") from None
+    if isinstance(raw, bytes) and raw.startswith(b"PK"):
+        return _load_npz(raw, limits, what)
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise CaseFileError(
+                f"the {what} file is neither an .npz archive nor UTF-8 JSON text (bad byte at"
+                f" position {e.start})"
+            ) from None
+    try:
+        doc = json.loads(raw)
+    except (ValueError, RecursionError) as e:
+        raise CaseFileError(f"the {what} file is not valid JSON: {e}") from None
+    if not isinstance(doc, dict):
+        raise CaseFileError(f"the {what} file must hold a JSON object, got {type(doc).__name__}")
+    return doc
+
+
+def _load_npz(raw: bytes, limits: Limits, what: str) -> dict[str, object]:
+    try:
+        with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
+            zf: zipfile.ZipFile = npz.zip
+            unpacked = sum(info.file_size for info in zf.infolist())
+            if unpacked > limits.max_upload_mb * 2**20:
+                raise CaseFileError(
+                    f"the {what} file unpacks to {unpacked} bytes, over the upload limit of"
+                    f" {limits.max_upload_mb} MB"
+                )
+            out: dict[str, object] = {}
+            for name in zf.namelist():
+                if not name.endswith(".npy"):
+                    continue
+                key = name.removesuffix(".npy")
+                _check_npy_header(zf, name, key)  # refuses pickles before anything is loaded
+                out[key] = npz[key]
+            _npz_layer_keys(zf, out)
+            return out
+    except CaseFileError:
+        raise
+    except NetworkFileError as e:
+        raise CaseFileError(f"the {what} file is refused: {e}") from None
+    except Exception as e:  # zipfile, zlib, struct, numpy: a broken archive
+        raise CaseFileError(f"the {what} .npz file is damaged or truncated: {e}") from None
+
+
+def _npz_layer_keys(zf: zipfile.ZipFile, out: dict[str, object]) -> None:
+    """Collect ``<prefix>_<l>`` entries into lists ``out[prefix]`` (a gap is an error)."""
+    names = set(zf.namelist())
+    for prefix in ("weights", "biases", "nabla_b", "nabla_w"):
+        k = _count_layers(names, prefix)
+        if k:
+            out[prefix] = [out.pop(f"{prefix}_{l}") for l in range(k)]
+
+
+def _layers(doc: dict[str, object], kind: str, L: int) -> list[Array]:
+    if kind not in doc:
+        raise CaseFileError(
+            f"the file has no {kind} arrays: expected {kind}_0 .. {kind}_{L - 1} (npz) or a"
+            f" {kind!r} list (JSON)"
+        )
+    arrays = doc[kind]
+    if not isinstance(arrays, list):
+        raise CaseFileError(f"{kind} must be a list with one array per layer")
+    if len(arrays) != L:
+        raise CaseFileError(
+            f"the network has {L} layers of weights, so {kind} needs {L} arrays, got {len(arrays)}"
+        )
+    out = []
+    for l, a in enumerate(arrays):
+        arr = _array(f"{kind}_{l}", a)
+        _check_numbers(f"{kind}_{l}", arr)
+        out.append(arr)
+    return out
+
+
+def _plain(value: object) -> object:
+    """A 0-d array from an npz (a name, a version) as the Python value it holds."""
+    if isinstance(value, np.ndarray) and value.shape == () and value.dtype.kind in "iuUb":
+        return value.item()
+    return value
+
+
+def _array(name: str, value: object) -> Array:
+    if isinstance(value, np.ndarray):
+        return value
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError, RecursionError):
+        raise CaseFileError(f"{name} is not a rectangular array of numbers") from None
+    return arr
+
+
+def _check_numbers(name: str, arr: Array) -> None:
+    if arr.dtype.kind not in "fiu":
+        raise CaseFileError(
+            f"{name} must hold real numbers (no text, null or true/false), got {_dtype(arr)}"
+        )
+    if not np.all(np.isfinite(arr)):
+        raise CaseFileError(f"{name} contains NaN or infinite values")
+
+
+def _dtype(arr: Array) -> str:
+    return "text or mixed values" if arr.dtype.kind in "OUS" else f"dtype {arr.dtype}"
+
+
+def _check_shape(name: str, arr: Array, need: tuple[int, ...], l: int) -> None:
+    if arr.shape == need:
+        return
+    hint = ""
+    if arr.shape == need[::-1]:
+        hint = " (it looks transposed)"
+    elif arr.ndim == 1 and need[1] == 1 and arr.shape == (need[0],):
+        hint = " (biases and their gradients are column vectors: reshape(-1, 1))"
+    raise CaseFileError(
+        f"{name} (layer {l + 1}) has shape {arr.shape}, but the book's shape for this network"
+        f" is {need}{hint}"
+    )
+
+
+# ---------------------------------------------------------------------------- comparing
+@dataclass(frozen=True, eq=False)
+class DiffResult:
+    """Uploaded gradients against the engine's: a per-layer table and the first difference."""
+
+    table: pd.DataFrame
+    params: tuple[ParamCheck, ...]  # analytic = yours, numeric = the engine's
+    diagnosis: Diagnosis | None
+    atol: float
+    rtol: float
+
+    @property
+    def passed(self) -> bool:
+        return self.diagnosis is None
+
+    def difference(self, layer: int, param: str) -> Array:
+        """``yours - engine`` for layer ``layer`` (1..L), ``param`` ``"w"`` or ``"b"``."""
+        for p in self.params:
+            if p.layer == layer and p.param == param:
+                return (p.analytic - p.numeric).reshape(p.shape)
+        raise ValueError(f"no layer {layer} {param!r} in this comparison")
+
+
+def compare(
+    reference: tuple[list[Array], list[Array]],
+    yours: tuple[list[Array], list[Array]],
+    *,
+    atol: float = ATOL,
+    rtol: float = RTOL,
+    batch_size: int | None = None,
+) -> DiffResult:
+    """``yours`` ``(nabla_b, nabla_w)`` against ``reference`` (the engine's), layer by layer."""
+    (rb, rw), (yb, yw) = reference, yours
+    if len(yb) != len(rb) or len(yw) != len(rw):
+        raise ValueError(f"expected {len(rw)} layers of gradients, got {len(yw)}")
+    params, rows = [], []
+    for l in range(len(rw)):
+        for kind, r, y in (("w", rw[l], yw[l]), ("b", rb[l], yb[l])):
+            r, y = np.asarray(r, np.float64), np.asarray(y, np.float64)
+            if r.shape != y.shape:
+                raise ValueError(f"layer {l + 1} {kind}: shape {y.shape}, expected {r.shape}")
+            pc = ParamCheck(l + 1, kind, r.shape, np.arange(r.size), y.ravel(), r.ravel())
+            abs_err, rel_err = pc.errors
+            params.append(pc)
+            rows.append(
+                {
+                    "layer": l + 1,
+                    "param": kind,
+                    "shape": str(r.shape),
+                    "max_abs_error": abs_err,
+                    "max_rel_error": rel_err,
+                    "passed": pc.passed(atol, rtol),
+                }
+            )
+    table = pd.DataFrame(rows)
+    return DiffResult(table, tuple(params), diagnose(table, params, batch_size), atol, rtol)

@@ -1,0 +1,320 @@
+"""The debugger pages driven headlessly with Streamlit's AppTest: stepper, check, bugs, diff.
+
+Each test starts its own simulated session. AppTest does not run fragments on a timer, so
+the stepper's Play is driven by full reruns (each one is one tick of the fragment). The
+gradient diff's uploads go through AppTest's file_uploader, so the page's own reading and
+error display are what is tested.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from backprop import Network
+from backprop.datasets import FEATURES
+from backprop.debug import BUGS, Case, buggy_gradients, export_case, gradients_file, stages
+from backprop.ui.config import DEFAULT, to_query
+from backprop.ui.debugger import default_subject
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+STEPPER, GRADCHECK = "pages/stepper.py", "pages/gradcheck.py"
+BUGS_PAGE, DIFF = "pages/bugs.py", "pages/diff.py"
+
+
+def ok(at: AppTest) -> AppTest:
+    """``at`` after checking the last run raised nothing."""
+    assert not at.exception, "\n".join(
+        f"{e.value}\n" + "\n".join(e.stack_trace) for e in at.exception
+    )
+    return at
+
+
+def open_page(path: str, via_playground: bool = False) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    if via_playground:  # build the Playground's run first, as a visitor would
+        at.switch_page("pages/playground.py")
+        ok(at.run())
+    at.switch_page(path)
+    return ok(at.run())
+
+
+def texts(elements) -> str:
+    return "\n".join(str(e.value) for e in elements)
+
+
+@pytest.mark.parametrize("path", [STEPPER, GRADCHECK, BUGS_PAGE, DIFF])
+def test_every_debugger_page_loads(path):
+    at = open_page(path)
+    assert at.title[0].value in ("Step-through", "Gradient check", "Bug gallery", "Gradient diff")
+    assert not at.error
+
+
+# ------------------------------------------------------------------------------ stepper
+def stage_title(at: AppTest) -> str:
+    return next(s.value for s in at.subheader if s.value.startswith("Stage "))
+
+
+def test_the_stepper_walks_every_stage_with_next_and_back():
+    at = open_page(STEPPER)
+    first = stage_title(at)
+    n = int(re.match(r"Stage 1 of (\d+): Input", first).group(1))
+    assert n == 11  # [2, 3, 2]: input, 2 forward, cost, BP1, BP2, 2 x (BP3, BP4), update
+    subject = default_subject()  # the page's own: its numbers must be the trace's
+    expected = stages(subject.net.trace(subject.X[:, :1], subject.Y[:, :1]))
+    titles = [first]
+    for i in range(1, n + 1):
+        if i > 1:
+            ok(at.button(key="stage_next").click().run())
+            titles.append(stage_title(at))
+        assert stage_title(at) == f"Stage {i} of {n}: {expected[i - 1].title}"
+        shown = [e.value.removeprefix("$$\n").removesuffix("\n$$") for e in at.latex]
+        assert expected[i - 1].template in shown
+        assert all(line in shown for line in expected[i - 1].numbers)
+    assert len(set(titles)) == n and titles[-1].endswith("(η = 0.1)")
+    assert at.button(key="stage_next").disabled and not at.button(key="stage_prev").disabled
+    ok(at.button(key="stage_prev").click().run())
+    assert stage_title(at) == titles[-2]
+    ok(at.selectbox(key="stage").set_value(4).run())  # jump to BP1
+    assert stage_title(at) == titles[4] and "BP1" in titles[4]
+    shown = texts(at.latex)
+    assert r"\text{shortcut: }" in shown and r"\max \left| \delta^{L}_{\text{general}}" in shown
+
+
+def test_play_walks_to_the_last_stage_and_stops():
+    at = open_page(STEPPER)
+    ok(at.button(key="stage_play").click().run())
+    assert at.session_state["stage_playing"] and at.button(key="stage_play").label == "Pause"
+    seen = {stage_title(at)}
+    for _ in range(20):
+        if not at.session_state["stage_playing"]:
+            break
+        ok(at.run())
+        seen.add(stage_title(at))
+    assert not at.session_state["stage_playing"]
+    assert stage_title(at).startswith("Stage 11 of 11") and len(seen) >= 10
+    assert at.button(key="stage_play").label == "Play"
+    ok(at.button(key="stage_play").click().run())  # Play at the end starts again
+    assert stage_title(at).startswith("Stage 2 of 11")
+    ok(at.button(key="stage_play").click().run())  # Pause
+    assert not at.session_state["stage_playing"]
+
+
+def test_the_stepper_follows_the_playground_network_and_a_batch():
+    at = open_page(STEPPER, via_playground=True)
+    assert at.segmented_control(key="stepper_source").value == "playground"
+    assert "Playground's network" in texts(at.caption)
+    ok(at.number_input(key="stepper_m").set_value(4).run())
+    ok(at.number_input(key="stepper_column").set_value(3).run())
+    ok(at.number_input(key="stepper_neuron").set_value(3).run())
+    n = int(re.match(r"Stage 1 of (\d+)", stage_title(at)).group(1))
+    for _ in range(n - 1):
+        ok(at.button(key="stage_next").click().run())
+    ok(at.segmented_control(key="stepper_source").set_value("default").run())
+    assert "Default network" in texts(at.caption)
+
+
+def test_the_stepper_on_wider_layers_from_the_playground_url():
+    """Seven inputs and layers of 12 and 8 (no whole matrices written out), relu and a
+    sigmoid output with cross-entropy (a canonical pair), set through the Playground's URL."""
+    cfg = to_query(
+        replace(DEFAULT, features=FEATURES, hidden=(12, 8), activation="relu",
+                output_activation="sigmoid", cost="cross_entropy")
+    )  # fmt: skip
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(cfg)
+    at.switch_page("pages/playground.py")
+    ok(at.run())
+    at.switch_page(STEPPER)
+    ok(at.run())
+    assert "sizes [7, 12, 8, 2], relu hidden, sigmoid output" in texts(at.caption)
+    n = int(re.match(r"Stage 1 of (\d+)", stage_title(at)).group(1))
+    assert n == 15  # input, 3 forward, cost, BP1, 2 BP2, 3 x (BP3, BP4), update
+    for _ in range(n - 1):
+        ok(at.button(key="stage_next").click().run())
+        if "BP1" in stage_title(at):
+            assert r"\text{shortcut: }" in texts(at.latex)
+        if "BP2: the error of layer 2" in stage_title(at):
+            assert not any("The whole layer" in c.value for c in at.caption)  # 8 x 12: too big
+    assert stage_title(at).startswith(f"Stage {n} of {n}")
+
+
+# ------------------------------------------------------------------------ gradient check
+def test_the_gradient_check_passes_the_engine():
+    at = open_page(GRADCHECK)
+    assert "passes in every layer" in at.success[0].value
+    table = at.dataframe[0].value
+    assert list(table["passed"]) == ["pass"] * 4 and list(table["checked"])[0] == "6 of 6"
+    assert "O(ε²)" in at.info[0].value and "float64" in at.info[0].value.lower()
+
+
+def test_a_bad_epsilon_is_an_error_naming_it():
+    at = open_page(GRADCHECK)
+    for eps in (0.0, -1e-6, 1.0):
+        ok(at.number_input(key="gc_eps").set_value(eps).run())
+        assert "epsilon" in at.error[0].value and not at.dataframe, eps
+    ok(at.number_input(key="gc_eps").set_value(1e-5).run())
+    assert not at.error and "passes" in at.success[0].value
+
+
+def test_the_gradient_check_on_the_playground_network():
+    at = open_page(GRADCHECK, via_playground=True)
+    ok(at.number_input(key="gradcheck_m").set_value(16).run())
+    assert "passes in every layer" in at.success[0].value
+
+
+# --------------------------------------------------------------------------- bug gallery
+EXPECTED = {  # on the square [2, 2, 2, 2] network: the diagnosis names this layer and equation
+    "bp1_no_sigma_prime": "layer 3 (counting back from the output): the output error δᴸ",
+    "bp2_no_sigma_prime": "layer 2 (counting back from the output): the error δ² is wrong",
+    "bp2_no_transpose": "layer 2 (counting back from the output): the error δ² is wrong",
+    "summed_not_averaged": "summed over the batch instead of averaged → BP3 and BP4",
+    "bias_wrong_layer": "only the bias gradient of layer 2 is off → BP3",
+    "wrong_activation_prime": "→ BP2",
+}
+
+
+def test_the_gallery_passes_the_correct_path():
+    at = open_page(BUGS_PAGE)
+    assert "passes in every layer" in at.success[0].value
+    assert set(at.dataframe[0].value["points to"]) == {"-"}
+
+
+def test_every_bug_toggle_is_flagged():
+    at = open_page(BUGS_PAGE)
+    for key in BUGS:
+        ok(at.toggle(key=f"bug_{key}").set_value(True).run())
+        table = at.dataframe[0].value
+        if key == "update_sign":  # the gradient is right: the check passes, training climbs
+            assert "passes in every layer" in at.success[0].value
+            assert "never looks at" in at.success[0].value and "climbs" in at.warning[0].value
+            assert set(table["weights"]) == set(table["biases"]) == {"pass"}
+        else:
+            assert not at.success, key
+            assert EXPECTED[key] in at.error[0].value, (key, at.error[0].value)
+            assert "FAIL" in set(table["weights"]) | set(table["biases"]), key
+        assert any(c.value.startswith("150 steps") for c in at.caption), key
+        ok(at.toggle(key=f"bug_{key}").set_value(False).run())
+        assert "passes in every layer" in at.success[0].value, key  # and back to correct
+
+
+def test_non_square_layers_show_the_shape_error():
+    at = open_page(BUGS_PAGE)
+    ok(at.segmented_control(key="bugs_network").set_value("nonsquare").run())
+    for key, where in (
+        ("bp2_no_transpose", "BP2 at layer 2"),
+        ("bias_wrong_layer", "BP3 at layer 2"),
+    ):
+        ok(at.toggle(key=f"bug_{key}").set_value(True).run())
+        err = at.error[0].value
+        assert "shape error" in err and where in err, err
+        assert "No training curve" in at.info[0].value
+        ok(at.toggle(key=f"bug_{key}").set_value(False).run())
+
+
+def test_all_bugs_at_once_on_the_playground_network():
+    at = open_page(BUGS_PAGE, via_playground=True)
+    ok(at.segmented_control(key="bugs_network").set_value("playground").run())
+    for key in BUGS:
+        at.toggle(key=f"bug_{key}").set_value(True)
+    ok(at.run())
+    assert at.error  # a shape error or a failed check, never an exception
+
+
+# ------------------------------------------------------------------------- gradient diff
+def page_case(m: int = 4) -> Case:
+    """The case the diff page shows by default: the default network, samples 0..m-1."""
+    s = default_subject()
+    return Case.of(s.net, s.X[:, :m], s.Y[:, :m])
+
+
+def upload(at: AppTest, key: str, name: str, data: bytes) -> AppTest:
+    at.file_uploader(key=key).set_value((name, data, "application/octet-stream"))
+    return ok(at.run())
+
+
+def test_a_correct_upload_passes():
+    case = page_case()
+    at = open_page(DIFF)
+    for fmt in ("npz", "json"):
+        upload(at, "diff_gradients", f"mine.{fmt}", gradients_file(*case.gradients(), fmt=fmt))
+        assert "match the engine's in every layer" in at.success[0].value, fmt
+        assert set(at.dataframe[0].value["passed"]) == {"pass"}
+        assert at.get("plotly_chart"), "the difference heatmap"
+
+
+def test_a_wrong_upload_names_the_layer_and_the_equation():
+    case = page_case()
+    wrong = buggy_gradients(case.network(), case.X, case.Y, ["bp2_no_sigma_prime"])
+    at = open_page(DIFF)
+    upload(at, "diff_gradients", "mine.npz", gradients_file(*wrong))
+    err = at.error[0].value
+    assert "First difference at layer 1" in err and "→ BP2" in err
+    assert at.selectbox(key="diff_layer").value == 1
+    nb, nw = (list(g) for g in case.gradients())
+    nb[1] = nb[1] + 0.01  # only the output bias: BP3
+    upload(at, "diff_gradients", "mine2.npz", gradients_file(nb, nw))
+    assert "layer 2" in at.error[0].value and "→ BP3" in at.error[0].value
+
+
+def test_an_uploaded_case_is_used_for_the_comparison():
+    net = Network([2, 2, 2, 2], "relu", "softmax", "log_likelihood", seed=5)
+    X, Y = default_subject().X[:, 5:8], default_subject().Y[:, 5:8]
+    at = open_page(DIFF)
+    upload(at, "diff_case", "case.json", export_case(net, X, Y, "json"))
+    upload(at, "diff_gradients", "mine.npz", gradients_file(*net.backprop(X, Y)))
+    assert "match the engine's" in at.success[0].value
+    assert "sizes [2, 2, 2, 2]" in texts(at.caption)
+    upload(at, "diff_case", "broken.json", b'{"format": "backprop-explorer-gradient-case"}')
+    assert "Cannot use this test case file" in at.error[0].value
+
+
+class Trap:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __reduce__(self):
+        return (Path.touch, (self.path,))
+
+
+def malformed(case: Case, marker: Path) -> dict[str, tuple[bytes, str]]:
+    nb, nw = case.gradients()
+
+    def npz(**changes) -> bytes:
+        arrays = {f"nabla_b_{l}": b for l, b in enumerate(nb)}
+        arrays.update({f"nabla_w_{l}": w for l, w in enumerate(nw)})
+        arrays.update(changes)
+        buf = io.BytesIO()
+        np.savez(buf, **{k: v for k, v in arrays.items() if v is not None})
+        return buf.getvalue()
+
+    good = npz()
+    return {
+        "wrong shape": (npz(nabla_w_0=nw[0].T), "it looks transposed"),
+        "too few layers": (npz(nabla_w_1=None, nabla_b_1=None), "needs 2 arrays, got 1"),
+        "nan": (npz(nabla_b_1=np.full((2, 1), np.nan)), "contains NaN"),
+        "truncated": (good[: len(good) // 3], "damaged or truncated"),
+        "pickle": (npz(nabla_b_0=np.array([Trap(marker)], dtype=object)), "pickled"),
+        "json": (json.dumps({"nabla_b": [1, 2]}).encode(), "no nabla_w"),
+        "garbage": (b"\xff\xfe\x00garbage" * 10, "neither an .npz archive nor UTF-8"),
+    }
+
+
+def test_malformed_uploads_show_a_clear_error(tmp_path):
+    marker = tmp_path / "unpickled"
+    at = open_page(DIFF)
+    for name, (data, needle) in malformed(page_case(), marker).items():
+        upload(at, "diff_gradients", f"{name}.npz", data)
+        assert at.error, name
+        err = at.error[0].value
+        assert err.startswith("Cannot use this gradients file") and needle in err, (name, err)
+        assert not at.dataframe
+    assert not marker.exists()

@@ -1,0 +1,563 @@
+"""The gradient debugger's engine side: stages, gradient checks, bugs and the gradient diff.
+
+Stage numbers are checked against the Trace they came from; the bugs against the check and
+against training; the diff against gradients written by the tests' own finite differences
+(``helpers``), which never call the engine's backprop.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import pathlib
+import zipfile
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from helpers import finite_difference_gradients
+
+from backprop import ACTIVATIONS, COSTS, HIDDEN_ACTIVATIONS, Network, numerical_gradients
+from backprop.datasets import load
+from backprop.debug import (
+    BUGS,
+    EQUATIONS,
+    RECIPE,
+    BugShapeError,
+    Case,
+    CaseFileError,
+    buggy_gradients,
+    buggy_step,
+    check_gradients,
+    compare,
+    export_case,
+    gradients_file,
+    read_case,
+    read_gradients,
+    sgd_update,
+    stages,
+    train_pair,
+)
+from backprop.debug.check import constant_factor, layer_table, suspect
+from backprop.debug.latex import bmatrix, index, lines, num, par, terms
+from backprop.limits import Limits
+
+PAIRS = [
+    (o, c)
+    for o, c in itertools.product(sorted(ACTIVATIONS), sorted(COSTS))
+    if COSTS[c].outputs is None or o in COSTS[c].outputs
+]
+M = 3
+
+
+@pytest.fixture(scope="module")
+def xor():
+    return load("xor", n_samples=60, seed=0)
+
+
+def batch(ds, m=M, start=0):
+    return ds.X_train[:, start : start + m], ds.Y_train[:, start : start + m]
+
+
+def square_net(seed=1) -> Network:
+    return Network([2, 2, 2, 2], "tanh", "sigmoid", "quadratic", init="xavier", seed=seed)
+
+
+def nonsquare_net(seed=1) -> Network:
+    return Network([2, 4, 3, 2], "tanh", "sigmoid", "quadratic", init="xavier", seed=seed)
+
+
+# ----------------------------------------------------------------------------- stages
+def expected_keys(L: int) -> list[str]:
+    keys = ["input", *[f"forward_{l}" for l in range(1, L + 1)], "cost", "bp1"]
+    keys += [f"bp2_{l}" for l in range(L - 1, 0, -1)]
+    for l in range(L, 0, -1):
+        keys += [f"bp3_{l}", f"bp4_{l}"]
+    return keys + ["update"]
+
+
+@pytest.mark.parametrize("hidden", sorted(HIDDEN_ACTIVATIONS))
+@pytest.mark.parametrize("output,cost", PAIRS)
+def test_stages_show_the_traces_numbers(xor, hidden, output, cost):
+    net = Network([2, 3, 4, 2], hidden, output, cost, init="xavier", seed=3)
+    X, Y = batch(xor)
+    tr = net.trace(X, Y)
+    s, j, k, eta = 1, 2, 1, 0.3
+    got = stages(tr, sample=s, neuron=j, source=k, eta=eta)
+    L = net.n_layers
+    assert [st.key for st in got] == expected_keys(L)
+    by = {st.key: st for st in got}
+    for st in got:
+        assert st.equation in EQUATIONS
+        assert st.view == ("forward" if st.equation in ("input", "forward", "cost") else "backward")
+        assert st.template and st.numbers and st.title
+        for _, arr in st.arrays:
+            assert np.all(np.isfinite(arr))
+    assert by["input"].values["x"] == tr.x[min(j, 1), s]
+    for l in range(1, L + 1):
+        st, jj = by[f"forward_{l}"], min(j, net.sizes[l] - 1)
+        assert (st.layer, st.neuron) == (l, jj)
+        assert st.values["z"] == tr.z[l - 1][jj, s] and st.values["a"] == tr.a[l][jj, s]
+        assert st.arrays[0][1] is tr.z[l - 1] and st.arrays[1][1] is tr.a[l]  # not recomputed
+        assert num(tr.z[l - 1][jj, s]) in st.numbers[0] and num(tr.a[l][jj, s]) in st.numbers[1]
+        assert bool(st.full) == (max(net.weights[l - 1].shape) <= 6)
+    cost_stage = by["cost"]
+    assert cost_stage.values["cost"] == tr.cost
+    assert cost_stage.values["cost_x"] == pytest.approx(
+        net.cost.fn(tr.a[L][:, s : s + 1], tr.y[:, s : s + 1]), rel=0, abs=0
+    )
+    bp1, jj = by["bp1"], min(j, 1)
+    assert (bp1.layer, bp1.equation) == (L, "BP1")
+    assert bp1.values["delta"] == tr.delta[L - 1][jj, s]
+    assert bp1.values["delta_general"] == tr.output_delta_general[jj, s]
+    assert bp1.values["grad"] == tr.cost_grad[jj, s]
+    if net.uses_shortcut:  # both forms shown, and they agree
+        assert bp1.values["delta_shortcut"] == tr.output_delta_shortcut[jj, s]
+        diff = np.max(np.abs(tr.output_delta_general - tr.output_delta_shortcut))
+        assert bp1.values["max_abs_difference"] == diff < 1e-9
+        assert any("shortcut" in line for line in bp1.numbers)
+    else:
+        assert tr.output_delta_shortcut is None and "delta_shortcut" not in bp1.values
+    for l in range(L - 1, 0, -1):
+        st, jj = by[f"bp2_{l}"], min(j, net.sizes[l] - 1)
+        assert (st.layer, st.equation) == (l, "BP2")
+        assert st.values["delta"] == tr.delta[l - 1][jj, s]
+        assert st.values["backprop"] * st.values["sigma_prime"] == pytest.approx(
+            st.values["delta"], rel=1e-12, abs=1e-15
+        )
+    for l in range(1, L + 1):
+        jj, kk = min(j, net.sizes[l] - 1), min(k, net.sizes[l - 1] - 1)
+        assert by[f"bp3_{l}"].values["nabla_b"] == tr.nabla_b[l - 1][jj, 0]
+        assert by[f"bp4_{l}"].values["nabla_w"] == tr.nabla_w[l - 1][jj, kk]
+        assert by[f"bp4_{l}"].source == kk
+    stepped = net.copy()
+    stepped.update_mini_batch(X, Y, eta)  # the engine's own SGD step
+    for l in range(1, L + 1):
+        jj, kk = min(j, net.sizes[l] - 1), min(k, net.sizes[l - 1] - 1)
+        assert by["update"].values[f"w{l}"] == pytest.approx(stepped.weights[l - 1][jj, kk])
+        assert by["update"].values[f"b{l}"] == pytest.approx(stepped.biases[l - 1][jj, 0])
+
+
+def test_stages_of_a_single_sample_and_a_network_without_hidden_layers(xor):
+    net = Network([2, 2], "sigmoid", "softmax", "log_likelihood", seed=0)
+    tr = net.trace(*batch(xor, m=1))
+    got = stages(tr)
+    assert [s.key for s in got] == expected_keys(1)
+    assert "frac{1}{m}" not in got[-3].template  # BP3 for one sample: no mean
+
+
+def test_sgd_update_is_the_engines_step(xor):
+    net = nonsquare_net()
+    X, Y = batch(xor, 5)
+    w, b = sgd_update(net.trace(X, Y), 0.7)
+    net.update_mini_batch(X, Y, 0.7)
+    for l in range(net.n_layers):
+        np.testing.assert_allclose(w[l], net.weights[l], rtol=0, atol=1e-15)
+        np.testing.assert_allclose(b[l], net.biases[l], rtol=0, atol=1e-15)
+
+
+@pytest.mark.parametrize(
+    "kw,name",
+    [({"sample": 3}, "sample"), ({"sample": -1}, "sample"), ({"neuron": -1}, "neuron"),
+     ({"source": 1.5}, "source"), ({"eta": 0}, "eta"), ({"eta": float("nan")}, "eta")],
+)  # fmt: skip
+def test_stages_refuse_bad_arguments_naming_them(xor, kw, name):
+    tr = nonsquare_net().trace(*batch(xor))
+    with pytest.raises(ValueError, match=name):
+        stages(tr, **kw)
+
+
+def test_latex_helpers():
+    assert num(0.123456) == "0.1235" and num(-2) == "{-2}" and num(0) == "0"
+    assert num(1.5e-7) == r"1.500 \times 10^{-7}" and num(float("nan")) == r"\mathrm{NaN}"
+    assert par(-0.5) == "({-0.5})" and par(0.5) == "0.5"
+    assert terms(["a", "b", "c", "d", "e"]) == r"a + b + c + \cdots + e"
+    assert bmatrix(np.array([[1, -2]])) == r"\begin{bmatrix} 1 & {-2} \end{bmatrix}"
+    assert index(1, 2) == "12" and index(10, 2) == "10,2" and index("k", 3) == "k3"
+    assert lines("a") == "a" and lines("a", "b").startswith(r"\begin{gathered}")
+
+
+# ------------------------------------------------------------------------ gradient check
+def test_the_correct_path_passes_the_check(xor):
+    for net in (square_net(), nonsquare_net(), Network([2, 5, 2], "relu", "softmax",
+                                                       "log_likelihood", seed=0)):  # fmt: skip
+        res = check_gradients(net, *batch(xor, 8))
+        assert res.passed and res.diagnosis() is None and not res.capped
+        assert list(res.table["layer"]) == [l for l in range(1, net.n_layers + 1) for _ in "wb"]
+
+
+def test_capped_check_uses_the_same_central_differences(xor):
+    net = Network([2, 30, 2], "sigmoid", "sigmoid", "quadratic", seed=0)
+    X, Y = batch(xor, 4)
+    res = check_gradients(net, X, Y, max_per_layer=7, seed=3)
+    assert res.capped and res.passed
+    assert list(res.table["checked"]) == ["7 of 60", "7 of 30", "7 of 60", "2 of 2"]
+    num_b, num_w = numerical_gradients(net.copy(), X, Y)
+    for p in res.params:
+        full = (num_w if p.param == "w" else num_b)[p.layer - 1].ravel()
+        np.testing.assert_allclose(p.numeric, full[p.index], rtol=1e-9, atol=1e-12)
+
+
+def test_the_check_never_changes_the_network(xor):
+    net = nonsquare_net()
+    before = [w.copy() for w in net.weights] + [b.copy() for b in net.biases]
+    check_gradients(net, *batch(xor, 4), max_per_layer=3)
+    for a, b in zip(before, net.weights + net.biases):
+        assert np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("eps", [0, -1e-6, float("nan"), 1.0, "x", 1e-20])
+def test_bad_epsilon_is_refused_naming_it(xor, eps):
+    with pytest.raises(ValueError, match="epsilon"):
+        check_gradients(square_net(), *batch(xor), eps=eps)
+
+
+def test_suspect_rule_and_constant_factor():
+    assert suspect(3, 3, w_ok=False, b_ok=False) == "BP1"
+    assert suspect(2, 3, w_ok=False, b_ok=False) == "BP2"
+    assert suspect(2, 3, w_ok=True, b_ok=False) == "BP3"
+    assert suspect(3, 3, w_ok=False, b_ok=True) == "BP4"
+    r = np.array([0.5, -2.0, 0.0, 1e-3])
+    assert constant_factor(8 * r, r) == pytest.approx(8)
+    assert constant_factor(-r, r) == pytest.approx(-1)
+    assert constant_factor(r, r) is None and constant_factor(r + 1, r) is None
+
+
+# ---------------------------------------------------------------------------------- bugs
+EXPECTED = {  # bug -> (first failing layer on the square [2, 2, 2, 2] net, equation)
+    "bp1_no_sigma_prime": (3, "BP1"),
+    "bp2_no_sigma_prime": (2, "BP2"),
+    "bp2_no_transpose": (2, "BP2"),
+    "summed_not_averaged": (3, "BP3 and BP4"),  # every gradient off by the factor m
+    "bias_wrong_layer": (2, "BP3"),
+    "wrong_activation_prime": (2, "BP2"),
+}
+
+
+def test_the_registry_is_complete():
+    assert set(BUGS) == set(EXPECTED) | {"update_sign"}
+    for key, bug in BUGS.items():
+        assert bug.key == key and bug.title and bug.description and bug.symptom
+        assert bug.wrong != bug.right
+        assert bug.equation in ("BP1", "BP2", "BP3", "BP3 and BP4", "update")
+
+
+@pytest.mark.parametrize("key", sorted(EXPECTED))
+def test_every_bug_is_flagged_by_the_check(xor, key):
+    net = square_net()
+    X, Y = batch(xor, 8)
+    assert BUGS[key].invisible(net, 8) is None
+    res = check_gradients(net, X, Y, buggy_gradients(net, X, Y, [key]))
+    diag = res.diagnosis()
+    assert not res.passed and diag is not None
+    assert (diag.layer, diag.equation) == EXPECTED[key]
+    if key == "summed_not_averaged":
+        assert diag.factor == pytest.approx(8) and "summed" in diag.message
+    if key == "bias_wrong_layer":  # only the hidden biases fail
+        t = layer_table(res.table)
+        assert list(t["weights"]) == ["pass"] * 3 and list(t["biases"]) == ["FAIL", "FAIL", "pass"]
+
+
+def test_the_update_sign_bug_passes_the_check_but_training_climbs(xor):
+    net = square_net()
+    X, Y = batch(xor, 8)
+    grads = buggy_gradients(net, X, Y, ["update_sign"])
+    assert check_gradients(net, X, Y, grads).passed  # the gradient itself is right
+    hist = train_pair(net, xor.X_train, xor.Y_train, ["update_sign"], eta=1.0, batch_size=10,
+                      steps=60)  # fmt: skip
+    assert hist["buggy"].iloc[0] == hist["correct"].iloc[0]  # same start
+    assert hist["buggy"].iloc[-1] > hist["buggy"].iloc[0] + 0.05  # the cost rises
+    assert hist["correct"].iloc[-1] < hist["correct"].iloc[0]  # and falls without the bug
+
+
+def test_the_bug_free_copy_matches_the_engine(xor):
+    for net in (square_net(), nonsquare_net()):
+        X, Y = batch(xor, 5)
+        ours, engine = buggy_gradients(net, X, Y), net.backprop(X, Y)
+        for a, b in zip(ours[0] + ours[1], engine[0] + engine[1]):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+    hist = train_pair(square_net(), xor.X_train, xor.Y_train, [], eta=0.5, batch_size=10,
+                      steps=20)  # fmt: skip
+    np.testing.assert_allclose(hist["buggy"], hist["correct"], rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "key,needle",
+    [("bp2_no_transpose", "BP2 at layer 2: w^3 has shape (2, 3)"),
+     ("bias_wrong_layer", "BP3 at layer 2")],
+)  # fmt: skip
+def test_non_square_layers_turn_bugs_into_shape_errors(xor, key, needle):
+    with pytest.raises(BugShapeError) as e:
+        buggy_gradients(nonsquare_net(), *batch(xor), [key])
+    assert needle in str(e.value)
+    with pytest.raises(BugShapeError):
+        train_pair(nonsquare_net(), xor.X_train, xor.Y_train, [key], eta=1, batch_size=5, steps=2)
+
+
+def test_invisible_bugs_say_why(xor):
+    linear_out = Network([2, 3, 1], "linear", "linear", "quadratic", seed=0)
+    assert "σ'(z) = 1" in BUGS["bp1_no_sigma_prime"].invisible(linear_out, 4)
+    assert "σ'(z) = 1" in BUGS["bp2_no_sigma_prime"].invisible(linear_out, 4)
+    assert "one sample" in BUGS["summed_not_averaged"].invisible(square_net(), 1)
+    assert "no hidden layer" in BUGS["bp2_no_transpose"].invisible(Network([2, 2], seed=0), 4)
+
+
+def test_unknown_bug_names_the_choices(xor):
+    with pytest.raises(ValueError, match="unknown bug 'nope'; valid choices: bp1_no_sigma_prime"):
+        buggy_gradients(square_net(), *batch(xor), ["nope"])
+
+
+def test_network_gradients_is_untouched_by_the_bugs(xor):
+    original, original_backprop = Network.gradients, Network.backprop
+    net = square_net()
+    X, Y = batch(xor, 8)
+    before = [a.copy() for part in net.gradients(X, Y)[:2] for a in part]
+    params = [p.copy() for p in net.weights + net.biases]
+    for key in BUGS:
+        buggy_gradients(net, X, Y, [key])
+        buggy_step(net.copy(), X, Y, 0.5, [key])
+        train_pair(net, X, Y, [key], eta=0.5, batch_size=4, steps=3)
+    buggy_gradients(net, X, Y, list(BUGS))  # all at once
+    assert Network.gradients is original and Network.__dict__["gradients"] is original
+    assert Network.backprop is original_backprop and "gradients" not in vars(net)
+    after = [a for part in net.gradients(X, Y)[:2] for a in part]
+    assert all(np.array_equal(a, b) for a, b in zip(before, after))
+    assert all(np.array_equal(a, b) for a, b in zip(params, net.weights + net.biases))
+
+
+# ------------------------------------------------------------------------ gradient diff
+@pytest.fixture
+def case(xor) -> Case:
+    return Case.of(nonsquare_net(), *batch(xor, 4))
+
+
+@pytest.mark.parametrize("fmt", ["npz", "json"])
+def test_a_case_round_trips(case, fmt):
+    net = case.network()
+    back = read_case(export_case(net, case.X, case.Y, fmt))
+    assert back.sizes == case.sizes and back.cost == case.cost
+    assert (back.activation, back.output_activation) == (case.activation, case.output_activation)
+    for a, b in zip(back.weights + back.biases + (back.X, back.Y),
+                    case.weights + case.biases + (case.X, case.Y)):  # fmt: skip
+        assert np.array_equal(a, b)
+
+
+def reference_gradients(case: Case):
+    """The tests' own finite differences (no engine backprop), as a user's code would give."""
+    fake = SimpleNamespace(
+        weights=[w.copy() for w in case.weights],
+        biases=[b.copy() for b in case.biases],
+        sizes=list(case.sizes),
+        activation=case.activation,
+        output_activation=case.output_activation,
+        cost_name=case.cost,
+    )
+    return finite_difference_gradients(fake, case.X, case.Y)
+
+
+def test_the_recipe_runs_and_a_correct_upload_passes(case, tmp_path, monkeypatch):
+    (tmp_path / "gradient-case.npz").write_bytes(export_case(case.network(), case.X, case.Y))
+    monkeypatch.chdir(tmp_path)
+
+    def my_backprop(W, B, X, Y, act, out, cost):
+        mine = Case(tuple(case.sizes), act, out, cost, tuple(W), tuple(B), X, Y)
+        return reference_gradients(mine)
+
+    assert len(RECIPE.strip().splitlines()) <= 11
+    exec(RECIPE, {"my_backprop": my_backprop})  # noqa: S102 - the page's recipe, verbatim
+    yours = read_gradients((tmp_path / "my-gradients.npz").read_bytes(), case.sizes)
+    res = compare(case.gradients(), yours)
+    assert res.passed and res.diagnosis is None and res.table["passed"].all()
+    as_json = read_gradients(gradients_file(*reference_gradients(case), fmt="json"), case.sizes)
+    assert compare(case.gradients(), as_json).passed
+
+
+def perturbed(case, layer, param, by=1e-2):
+    nb, nw = (list(map(np.copy, g)) for g in case.gradients())
+    (nw if param == "w" else nb)[layer - 1][0, 0] += by
+    return nb, nw
+
+
+@pytest.mark.parametrize(
+    "change,layer,equation",
+    [(("w", 3), 3, "BP4"), (("b", 3), 3, "BP3"), (("w", 1), 1, "BP4"), (("b", 2), 2, "BP3")],
+)
+def test_a_wrong_upload_names_the_layer_and_equation(case, change, layer, equation):
+    param, at = change
+    yours = read_gradients(gradients_file(*perturbed(case, at, param)), case.sizes)
+    res = compare(case.gradients(), yours)
+    assert not res.passed
+    assert (res.diagnosis.layer, res.diagnosis.equation) == (layer, equation)
+    diff = res.difference(layer, param)
+    assert diff[0, 0] == pytest.approx(1e-2) and np.count_nonzero(np.abs(diff) > 1e-9) == 1
+
+
+def test_buggy_uploads_point_to_bp1_and_bp2(xor):
+    net = square_net()
+    case = Case.of(net, *batch(xor, 4))
+    for key, (layer, eq) in (("bp1_no_sigma_prime", (3, "BP1")), ("bp2_no_sigma_prime",
+                                                                    (2, "BP2"))):  # fmt: skip
+        g = buggy_gradients(net, case.X, case.Y, [key])
+        res = compare(case.gradients(), read_gradients(gradients_file(*g), case.sizes))
+        assert (res.diagnosis.layer, res.diagnosis.equation) == (layer, eq)
+    g = buggy_gradients(net, case.X, case.Y, ["summed_not_averaged"])
+    res = compare(case.gradients(), g, batch_size=4)
+    assert res.diagnosis.factor == pytest.approx(4) and "summed" in res.diagnosis.message
+
+
+def npz(**arrays) -> bytes:
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def good_arrays(case) -> dict:
+    nb, nw = case.gradients()
+    out = {f"nabla_b_{l}": b for l, b in enumerate(nb)}
+    out.update({f"nabla_w_{l}": w for l, w in enumerate(nw)})
+    return out
+
+
+def malformed(case) -> dict[str, tuple[bytes, str]]:
+    """name -> (file bytes, a piece of the expected message)."""
+    good = good_arrays(case)
+    nb, nw = case.gradients()
+    transposed = {**good, "nabla_w_1": good["nabla_w_1"].T}
+    flat_bias = {**good, "nabla_b_0": good["nabla_b_0"].ravel()}
+    missing = {k: v for k, v in good.items() if k != "nabla_w_2"}
+    gap = {k: v for k, v in good.items() if k != "nabla_w_1"}
+    extra = {**good, "nabla_w_3": np.zeros((2, 2)), "nabla_b_3": np.zeros((2, 1))}
+    nan = {**good, "nabla_b_2": np.full((2, 1), np.nan)}
+    text = {**good, "nabla_w_0": np.array([["a"] * 2] * 4)}
+    real = gradients_file(nb, nw)
+    return {
+        "transposed": (npz(**transposed), "(4, 3), but the book's shape for this network is (3, 4)"
+                       " (it looks transposed)"),
+        "flat bias": (npz(**flat_bias), "column vectors"),
+        "missing layer": (npz(**missing), "needs 3 arrays, got 2"),
+        "gap": (npz(**gap), "no 'nabla_w_1' entry"),
+        "extra layer": (npz(**extra), "needs 3 arrays, got 4"),
+        "nan": (npz(**nan), "nabla_b_2 contains NaN"),
+        "text": (npz(**text), "must hold real numbers"),
+        "truncated": (real[: len(real) // 2], "damaged or truncated"),
+        "corrupt": (b"PK\x03\x04" + bytes(range(256)) * 4, "damaged or truncated"),
+        "binary": (bytes([0x80, 0xFF, 0x00, 0x13]) * 50, "neither an .npz archive nor UTF-8"),
+        "empty": (b"", "empty"),
+        "not json": (b"{nabla_b: 1", "not valid JSON"),
+        "json list": (b"[1, 2, 3]", "must hold a JSON object"),
+        "json ragged": (json.dumps({"nabla_b": [[[1.0], [2.0, 3.0]]] * 3,
+                                    "nabla_w": [w.tolist() for w in nw]}).encode(),
+                        "not a rectangular array"),  # fmt: skip
+        "json null": (json.dumps({"nabla_b": [[[None]] * 4, [[0]] * 3, [[0]] * 2],
+                                  "nabla_w": [w.tolist() for w in nw]}).encode(),
+                      "must hold real numbers"),  # fmt: skip
+        "json NaN": (json.dumps({"nabla_b": [[[float("nan")]] * 4, [[0]] * 3, [[0]] * 2],
+                                 "nabla_w": [w.tolist() for w in nw]}).encode(),
+                     "nabla_b_0 contains NaN"),
+        "a case, not gradients": (export_case(case.network(), case.X, case.Y), "no nabla_b"),
+    }  # fmt: skip
+
+
+def test_malformed_gradient_files_raise_clear_value_errors(case):
+    for name, (data, needle) in malformed(case).items():
+        with pytest.raises(CaseFileError) as e:
+            read_gradients(data, case.sizes)
+        assert isinstance(e.value, ValueError)
+        assert needle in str(e.value), f"{name}: {e.value}"
+
+
+def test_oversize_files_are_refused(case):
+    big = b"{" + b" " * (2**20 + 10) + b"}"
+    with pytest.raises(CaseFileError, match="larger than the upload limit of 1 MB"):
+        read_gradients(big, case.sizes, limits=Limits(max_upload_mb=1))
+    buf = io.BytesIO()
+    np.savez_compressed(buf, nabla_b_0=np.zeros((400_000, 1)))  # a few kB, 3.2 MB unpacked
+    bomb = buf.getvalue()
+    assert len(bomb) < 2**20
+    with pytest.raises(CaseFileError, match="unpacks to .* over the upload limit of 1 MB"):
+        read_gradients(bomb, case.sizes, limits=Limits(max_upload_mb=1))
+
+
+def test_malformed_case_files_raise_clear_value_errors(case):
+    good = export_case(case.network(), case.X, case.Y, "json")
+    doc = json.loads(good)
+    bad = {
+        "other format": ({**doc, "format": "something-else"}, "not a gradient test case"),
+        "new version": ({**doc, "version": 2}, "unknown test case version 2"),
+        "no X": ({k: v for k, v in doc.items() if k != "X"}, "no 'X' entry"),
+        "bad name": ({**doc, "activation": "swish"}, "unknown activation 'swish'"),
+        "bad shape": ({**doc, "weights": doc["weights"][:2]}, "needs 3 arrays, got 2"),
+        "batch": ({**doc, "X": [[1.0, 2.0]]}, "does not fit the network"),
+    }
+    for name, (d, needle) in bad.items():
+        with pytest.raises(CaseFileError) as e:
+            read_case(json.dumps(d).encode())
+        assert needle in str(e.value), f"{name}: {e.value}"
+
+
+class Trap:
+    """Unpickling this creates ``path``: proof that a file was (or was not) unpickled."""
+
+    def __init__(self, path: pathlib.Path) -> None:
+        self.path = path
+
+    def __reduce__(self):
+        return (pathlib.Path.touch, (self.path,))
+
+
+def test_a_pickled_object_array_is_refused_without_unpickling(case, tmp_path):
+    proof, marker = tmp_path / "proof", tmp_path / "marker"
+    armed = npz(nabla_b_0=np.array([Trap(proof)], dtype=object))
+    with np.load(io.BytesIO(armed), allow_pickle=True) as f:
+        f["nabla_b_0"]  # the trap is real: loading with pickles allowed springs it
+    assert proof.exists()
+    good = good_arrays(case)
+    data = npz(**{**good, "nabla_b_0": np.array([Trap(marker)], dtype=object)})
+    with pytest.raises(CaseFileError, match="pickled"):
+        read_gradients(data, case.sizes)
+    doc = dict(np.load(io.BytesIO(export_case(case.network(), case.X, case.Y))))
+    with pytest.raises(CaseFileError, match="pickled"):
+        read_case(npz(**{**doc, "X": np.array([Trap(marker)], dtype=object)}))
+    assert not marker.exists()
+
+
+def test_case_npz_members_are_checked_before_loading(case):
+    """A member whose header promises more data than it holds is refused as truncated."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        header = io.BytesIO()
+        np.lib.format.write_array_header_1_0(
+            header, {"descr": "<f8", "fortran_order": False, "shape": (10**6, 1)}
+        )
+        zf.writestr("nabla_b_0.npy", header.getvalue() + b"\0" * 16)
+    with pytest.raises(CaseFileError, match="truncated"):
+        read_gradients(buf.getvalue(), case.sizes)
+
+
+# ------------------------------------------------------------------------------ figures
+def test_the_debug_figures_show_the_arrays_as_float32(xor):
+    from backprop.viz.debug import cost_pair, difference_heatmap, gradient_scatter, stage_heatmaps
+
+    net = square_net()
+    X, Y = batch(xor, 4)
+    res = check_gradients(net, X, Y)
+    groups = [(f"layer {p.layer} {p.param}", p.analytic, p.numeric) for p in res.params]
+    fig = gradient_scatter(groups)
+    assert len(fig.data) == 1 + len(groups) and fig.data[0].name == "analytic = numeric"
+    for tr, p in zip(fig.data[1:], res.params):
+        assert tr.x.dtype == np.float32 and np.allclose(tr.x, p.numeric, rtol=1e-6, atol=1e-9)
+        assert np.allclose(tr.y, p.analytic, rtol=1e-6, atol=1e-9)
+    hist = train_pair(net, xor.X_train, xor.Y_train, ["update_sign"], eta=1.0, batch_size=5,
+                      steps=5)  # fmt: skip
+    pair = cost_pair(hist)
+    assert [t.name for t in pair.data] == ["correct backprop", "with the bug"]
+    assert np.allclose(pair.data[1].y, hist["buggy"], rtol=1e-6)
+    diff = np.arange(6.0).reshape(3, 2) - 2
+    heat = difference_heatmap(diff, 2, "w")
+    assert heat.data[0].z.dtype == np.float32 and heat.data[0].zmin == -heat.data[0].zmax == -3
+    tr = net.trace(X, Y)
+    st = stages(tr, sample=2)[1]
+    sh = stage_heatmaps(st.arrays, sample=2)
+    assert len(sh.data) == 2 and np.array_equal(sh.data[0].z, tr.z[0].astype(np.float32))
+    assert sh.layout.shapes[0].x0 == 1.5  # column 2 outlined
