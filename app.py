@@ -7,13 +7,16 @@ from backprop.ui.common import setup_server
 st.set_page_config(page_title="Backprop Explorer", page_icon="🧮", layout="wide")
 setup_server()
 
+# The folder is app_pages/, not pages/: Streamlit treats a folder named pages/ as its old
+# multipage layout until this router has run once, so the first deep link after a server
+# start (a shared Playground URL) would run the page without this file.
 PAGES = [
-    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-    st.Page("pages/playground.py", title="Playground", icon=":material/model_training:"),
-    st.Page("pages/stepper.py", title="Step-through", icon=":material/footprint:"),
-    st.Page("pages/gradcheck.py", title="Gradient check", icon=":material/rule:"),
-    st.Page("pages/bugs.py", title="Bug gallery", icon=":material/bug_report:"),
-    st.Page("pages/diff.py", title="Gradient diff", icon=":material/compare:"),
+    st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("app_pages/playground.py", title="Playground", icon=":material/model_training:"),
+    st.Page("app_pages/stepper.py", title="Step-through", icon=":material/footprint:"),
+    st.Page("app_pages/gradcheck.py", title="Gradient check", icon=":material/rule:"),
+    st.Page("app_pages/bugs.py", title="Bug gallery", icon=":material/bug_report:"),
+    st.Page("app_pages/diff.py", title="Gradient diff", icon=":material/compare:"),
 ]
 nav = st.navigation(PAGES)
 st.sidebar.caption("Backprop Explorer: Nielsen's network, every number visible.")

@@ -26,8 +26,8 @@ from backprop.ui.debugger import default_subject
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
-STEPPER, GRADCHECK = "pages/stepper.py", "pages/gradcheck.py"
-BUGS_PAGE, DIFF = "pages/bugs.py", "pages/diff.py"
+STEPPER, GRADCHECK = "app_pages/stepper.py", "app_pages/gradcheck.py"
+BUGS_PAGE, DIFF = "app_pages/bugs.py", "app_pages/diff.py"
 
 
 def ok(at: AppTest) -> AppTest:
@@ -41,7 +41,7 @@ def ok(at: AppTest) -> AppTest:
 def open_page(path: str, via_playground: bool = False) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     if via_playground:  # build the Playground's run first, as a visitor would
-        at.switch_page("pages/playground.py")
+        at.switch_page("app_pages/playground.py")
         ok(at.run())
     at.switch_page(path)
     return ok(at.run())
@@ -131,7 +131,7 @@ def test_the_stepper_on_wider_layers_from_the_playground_url():
     )  # fmt: skip
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params.update(cfg)
-    at.switch_page("pages/playground.py")
+    at.switch_page("app_pages/playground.py")
     ok(at.run())
     at.switch_page(STEPPER)
     ok(at.run())

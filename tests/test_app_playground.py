@@ -29,7 +29,7 @@ from backprop.ui.session import RUN_KEY, build_run
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
-PLAYGROUND = "pages/playground.py"
+PLAYGROUND = "app_pages/playground.py"
 N_TRAIN = 250  # the default circle: 500 samples, half for training
 
 # A valid config that differs from the default in every field.
@@ -148,7 +148,7 @@ def test_home_renders_with_a_link_per_preset():
 
 def test_navigation_lists_home_and_playground():
     pages = nav_pages()
-    assert pages[:2] == ["pages/home.py", PLAYGROUND]
+    assert pages[:2] == ["app_pages/home.py", PLAYGROUND]
     assert all((ROOT / p).is_file() for p in pages)
 
 
@@ -561,7 +561,7 @@ def test_page_switch_keeps_the_config_and_run():
     run(at.selectbox(key="w_dataset").set_value("xor"))
     click(at, "step")
     r = the_run(at)
-    at.switch_page("pages/home.py")
+    at.switch_page("app_pages/home.py")
     run(at)
     at.query_params.clear()  # the navigation menu drops the query string
     at.switch_page(PLAYGROUND)
@@ -575,7 +575,7 @@ def test_home_preset_link_after_visiting_the_playground():
     """A home page link (query parameters) applies even when the session has a config."""
     at = playground()
     click(at, "step")
-    at.switch_page("pages/home.py")
+    at.switch_page("app_pages/home.py")
     run(at)
     preset = PRESETS["XOR with 2 hidden neurons"]
     at.query_params.clear()

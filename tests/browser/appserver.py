@@ -41,12 +41,16 @@ def _get(url: str, timeout: float = 2.0) -> str:
 
 @contextmanager
 def running_app(
-    port: int | None = None, env: dict[str, str] | None = None, log: Path | None = None
+    port: int | None = None,
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
+    script_check: bool = True,
 ):
     """``streamlit run app.py`` headless on 127.0.0.1; yields the base URL, stops it after.
 
-    Waits for ``/_stcore/health`` and ``/_stcore/script-health-check`` (the script itself
-    runs without an exception) before yielding.
+    Waits for ``/_stcore/health`` and, unless ``script_check`` is False, for
+    ``/_stcore/script-health-check`` (the script itself runs without an exception) before
+    yielding. Skip that check to see the server as its first visitor does.
     """
     port = port or free_port()
     cmd = [
@@ -73,9 +77,10 @@ def running_app(
             if time.monotonic() > deadline:
                 raise RuntimeError("the app did not answer /_stcore/health within 60 s")
             time.sleep(0.25)
-        health = _get(base + "/_stcore/script-health-check", timeout=60)
-        if "ok" not in health:
-            raise RuntimeError(f"the app's script health check failed: {health[:500]}")
+        if script_check:
+            health = _get(base + "/_stcore/script-health-check", timeout=60)
+            if "ok" not in health:
+                raise RuntimeError(f"the app's script health check failed: {health[:500]}")
         yield base
     finally:
         proc.terminate()

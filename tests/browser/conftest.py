@@ -64,19 +64,6 @@ ALLOWLIST: tuple[Benign, ...] = (
         re.compile(r"^Failed to load resource: the server responded with a status of 404\b"),
         re.compile(r"^http://127\.0\.0\.1:\d+/[^?#]+/_stcore/(health|host-config)$"),
     ),
-    # app.py sets page_icon=":material/hub:"; Streamlit's frontend turns a material icon into
-    # a favicon URL on Google's font CDN (``b_()`` in index.*.js: fonts.gstatic.com/s/i/
-    # short-term/release/materialsymbolsrounded/<icon>/default/24px.svg). The test browser
-    # blocks all non-loopback requests, so this favicon fetch always fails (offline it
-    # fails anyway with ERR_NAME_NOT_RESOLVED). Only the tab icon is affected.
-    Benign(
-        "the material-icon favicon is fetched from fonts.gstatic.com (blocked in tests)",
-        re.compile(r"^Failed to load resource: net::ERR_"),
-        re.compile(
-            r"^https://fonts\.gstatic\.com/s/i/short-term/release/materialsymbolsrounded/"
-            r"\w+/default/24px\.svg$"
-        ),
-    ),
 )
 
 

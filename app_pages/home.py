@@ -1,7 +1,5 @@
 """Home: what backprop is, the four equations, and one-click starts."""
 
-import contextlib
-
 import streamlit as st
 
 from backprop.ui.config import PRESETS, to_query
@@ -48,7 +46,7 @@ cols = st.columns(2)
 for i, (name, cfg) in enumerate(PRESETS.items()):
     with cols[i % 2].container(border=True):
         st.page_link(
-            "pages/playground.py",
+            "app_pages/playground.py",
             label=name,
             icon=":material/play_circle:",
             query_params=to_query(cfg),
@@ -56,28 +54,28 @@ for i, (name, cfg) in enumerate(PRESETS.items()):
         st.caption(blurbs.get(name, ""))
 
 st.subheader("Pages")
-st.page_link(
-    "pages/playground.py",
-    label="Playground: train step by step and watch every layer",
-    icon=":material/model_training:",
-)
-for path, label, icon in (
+LINKS = (
     (
-        "pages/stepper.py",
+        "app_pages/playground.py",
+        "Playground: train step by step and watch every layer",
+        ":material/model_training:",
+    ),
+    (
+        "app_pages/stepper.py",
         "Step-through: one sample forward, then BP1-BP4 with the numbers",
         ":material/footprint:",
     ),
     (
-        "pages/gradcheck.py",
+        "app_pages/gradcheck.py",
         "Gradient check: backprop against finite differences",
         ":material/rule:",
     ),
     (
-        "pages/bugs.py",
+        "app_pages/bugs.py",
         "Bug gallery: the classic backprop bugs and how they show",
         ":material/bug_report:",
     ),
-    ("pages/diff.py", "Gradient diff: is my own backprop right?", ":material/compare:"),
-):
-    with contextlib.suppress(Exception):  # TODO(lead): link directly once all pages land
-        st.page_link(path, label=label, icon=icon)
+    ("app_pages/diff.py", "Gradient diff: is my own backprop right?", ":material/compare:"),
+)
+for path, label, icon in LINKS:
+    st.page_link(path, label=label, icon=icon)
