@@ -9,34 +9,41 @@ lim = common.limits()
 cfg, uploaded = sidebar.render(lim)
 
 st.title("Playground")
-for notice in st.session_state.pop(sidebar.NOTICES_KEY, []):
-    st.warning(common.plain(notice), icon=":material/link_off:")
-try:
-    run = current_run(cfg, uploaded)
-except ValueError as e:
-    st.error(f"Cannot build this network: {e}", icon=":material/error:")
-    st.stop()
-for note in run.notes:
-    st.info(note)
+messages = st.container()  # one fixed slot, so a message never shifts the charts below
+with messages:
+    for notice in st.session_state.pop(sidebar.NOTICES_KEY, []):
+        st.warning(common.plain(notice), icon=":material/link_off:")
+    try:
+        run = current_run(cfg, uploaded)
+    except ValueError as e:
+        views.setup_problem(e, cfg)
+        st.stop()
+    for note in run.notes:
+        st.info(note)
+playing = run.playing
+controls.run_controls(run)
 
-controls.buttons(run)
-if run.diverged:
-    st.error(run.diverged, icon=":material/warning:")
 
-
-@st.fragment(run_every=controls.TICK_SECONDS if run.playing else None)
-def live_panel() -> None:
-    """Counters and the three live charts; during Play this alone reruns, once per frame."""
+@st.fragment(run_every=controls.TICK_SECONDS if playing else None)
+def main_panel() -> None:
+    """Controls, counters and every view. Step, Epoch and the view pickers rerun only this
+    fragment (not the sidebar); during Play it reruns once per frame without the tabs."""
     current = st.session_state.get(RUN_KEY)
-    if current is None:
-        return
-    if controls.play_tick(current):
-        st.rerun()  # playing stopped: redraw the whole page (buttons, messages)
+    if current is None:  # Reset: the run is rebuilt by the full script
+        st.rerun()
+    if controls.play_tick(current) or current.playing != playing:
+        st.rerun()  # Play ended (or Step paused it): the fragment's timer is set by a full run
+    controls.step_controls()
+    with st.container():  # fixed slot for the divergence message
+        if current.diverged:
+            st.error(current.diverged, icon=":material/warning:")
     controls.counters(current)
     views.live_charts(current)
+    if current.playing:
+        st.caption("Layer heatmaps, animation and curves appear when paused.")
+    else:
+        views.detail_tabs(current)
 
 
-live_panel()
-if not run.playing:
-    views.detail_tabs(run)
-    exports.panel(run)
+main_panel()
+exports.panel(run)

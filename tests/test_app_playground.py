@@ -17,13 +17,12 @@ from urllib.parse import parse_qsl
 import numpy as np
 import pandas as pd
 import pytest
-import streamlit.testing.v1.app_test as app_test_module
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from backprop import Network, read_network
 from backprop.datasets import load
 from backprop.io import to_json
+from backprop.ui import exports
 from backprop.ui.config import DEFAULT, PRESETS, PlaygroundConfig, to_query
 from backprop.ui.session import RUN_KEY, build_run
 
@@ -232,8 +231,8 @@ def test_play_and_pause():
     # the rerun ran one Play frame of the live fragment: at most `speed` steps
     speed = at.select_slider(key="speed").value
     assert 1 <= r.trainer.steps <= speed
-    assert not at.tabs  # the detail tabs and exports are hidden while playing
-    assert not at.download_button
+    assert not at.tabs  # the detail tabs are hidden while playing
+    assert len(at.download_button) == 4  # downloads stay: each file is made at click time
     steps = r.trainer.steps
     run(at)  # the next frame
     assert steps < r.trainer.steps <= steps + speed
@@ -652,37 +651,14 @@ def test_divergence_is_reported_and_the_network_kept():
 
 
 # --------------------------------------------------------------------- downloads
-@pytest.fixture
-def media(monkeypatch):
-    """The files AppTest's in-memory media storage received, by URL."""
-    files: dict[str, object] = {}
-
-    class Recording(MemoryMediaFileStorage):
-        def load_and_get_id(self, *args, **kwargs):
-            file_id = super().load_and_get_id(*args, **kwargs)
-            files[self.get_url(file_id)] = self.get_file(file_id)
-            return file_id
-
-    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Recording)
-    return files
-
-
-def download(at: AppTest, media: dict, key: str):
-    f = media[at.download_button(key=key).proto.url]
-    return f.content, f.filename
-
-
-def test_downloads_round_trip(media):
+def test_downloads_are_made_on_click_from_the_current_run():
     at = playground()
+    assert {b.key for b in at.download_button} == {"dl_json", "dl_npz", "dl_history", "dl_config"}
     for _ in range(3):
-        click(at, "step")
+        click(at, "step")  # a fragment-only rerun in the browser: the buttons are not redrawn
     r = the_run(at)
-    keys = {b.key for b in at.download_button}
-    assert keys == {"dl_json", "dl_npz", "dl_history", "dl_config"}
-    for key in ("dl_json", "dl_npz"):
-        data, name = download(at, media, key)
-        assert name.startswith("backprop-circle-step3")
-        net, meta = read_network(data)
+    for make in (exports.network_json, exports.network_npz):
+        net, meta = read_network(make(r))
         assert net.sizes == r.net.sizes
         assert same_params(params_of(net), params_of(r.net))
         assert (net.activation, net.output_activation, net.cost_name) == (
@@ -691,19 +667,19 @@ def test_downloads_round_trip(media):
             "log_likelihood",
         )
         assert meta["step"] == 3 and meta["config"] == to_query(DEFAULT)
-    data, name = download(at, media, "dl_history")
-    hist = pd.read_csv(io.BytesIO(data))
-    assert name.endswith("-history.csv") and list(hist["step"]) == [1, 2, 3]
-    data, _ = download(at, media, "dl_config")
-    assert json.loads(data) == to_query(DEFAULT)
+    hist = pd.read_csv(io.StringIO(exports.history_csv(r)))
+    assert list(hist["step"]) == [1, 2, 3]
+    assert json.loads(exports.config_json(r)) == to_query(DEFAULT)
+    click(at, "step")  # the same callables see the run as it is at click time
+    assert read_network(exports.network_json(r))[1]["step"] == 4
 
 
-def test_resume_from_a_downloaded_network(media):
+def test_resume_from_a_downloaded_network():
     at = playground()
     for _ in range(4):
         click(at, "step")
     trained = params_of(the_run(at).net)
-    data, name = download(at, media, "dl_json")
+    data, name = exports.network_json(the_run(at)).encode(), "backprop-circle.json"
     click(at, "reset")
     assert not same_params(trained, params_of(the_run(at).net))
     run(at.file_uploader(key="resume_file").upload(name, data, "application/json"))
@@ -727,8 +703,7 @@ def test_resume_a_different_architecture_updates_the_widgets_and_url():
         output_activation="sigmoid",
         cost="quadratic",
         init="he",
-        seed=5,
-    )
+    )  # the seed (which made the data) stays; the network brings its own weights
     assert at.number_input(key="w_n_hidden").value == 1
     assert at.number_input(key="w_h0").value == 3
     assert at.selectbox(key="w_activation").value == "relu"
@@ -818,13 +793,24 @@ def tab(at: AppTest, label: str):
     return t
 
 
+def live_charts(node) -> list[str]:
+    """Keys of the in-place live charts (custom components keyed ``live_*``) below ``node``."""
+    found = []
+    for child in getattr(node, "children", {}).values():
+        key = getattr(child, "key", None)
+        if isinstance(key, str) and key.startswith("live_"):
+            found.append(key)
+        found += live_charts(child)
+    return found
+
+
 def test_detail_tabs_render():
     at = playground()
     assert [t.label for t in at.tabs] == ["Layers", "Animation", "Neurons", "Curves"]
     assert [t.label for t in at.tabs if t.children] == ["Layers"]  # the first is open
     layers = tab(at, "Layers")
     assert layers.selectbox(key="layers_layer").value == 1
-    assert len(layers.get("plotly_chart")) == 1
+    assert live_charts(layers) == ["live_layer"]  # updated in place, like the live panel
 
     open_tab(at, "Animation")
     assert "Train a few steps" in " ".join(texts(tab(at, "Animation").info))
@@ -854,10 +840,10 @@ def test_layers_tab_quantities():
         assert layers.selectbox(key="layers_layer").value == 3
         if quantity == "update":
             assert "No update yet" in " ".join(texts(layers.info))
-            assert not layers.get("plotly_chart")
+            assert not live_charts(layers)
             click(at, "step")
             layers = tab(at, "Layers")
-        assert not layers.info and len(layers.get("plotly_chart")) == 1, quantity
+        assert not layers.info and live_charts(layers) == ["live_layer"], quantity
 
 
 def test_tabs_for_a_table_dataset():

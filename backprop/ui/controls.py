@@ -43,23 +43,10 @@ def _train_n() -> None:
         run.playing = True
 
 
-def buttons(run: Run) -> None:
-    """Step, Epoch, Play/Pause, Reset, and "train N epochs" (stable keys for automation)."""
-    with st.container(horizontal=True, vertical_alignment="bottom", key="train-controls"):
-        st.button(
-            "Step",
-            key="step",
-            on_click=_step,
-            help="Train on one mini-batch",
-            icon=":material/skip_next:",
-        )
-        st.button(
-            "Epoch",
-            key="epoch",
-            on_click=_epoch,
-            help="Train one whole epoch",
-            icon=":material/fast_forward:",
-        )
+def run_controls(run: Run) -> None:
+    """Play/Pause, Reset and "train N epochs": full reruns, which interrupt a running frame
+    at once (a click inside a fragment would wait for the frame to finish)."""
+    with st.container(horizontal=True, vertical_alignment="bottom", key="run-controls"):
         label, icon = (
             ("Pause", ":material/pause:") if run.playing else ("Play", ":material/play_arrow:")
         )
@@ -74,6 +61,25 @@ def buttons(run: Run) -> None:
         st.number_input("Epochs", 1, 1000, 10, key="n_epochs", width=110)
         st.button("Train N epochs", key="train_n", on_click=_train_n)
         st.select_slider("Speed (steps per frame)", SPEEDS, value=10, key="speed", width=260)
+
+
+def step_controls() -> None:
+    """Step and Epoch: inside the view fragment, so a click redraws only the views."""
+    with st.container(horizontal=True, vertical_alignment="bottom", key="step-controls"):
+        st.button(
+            "Step",
+            key="step",
+            on_click=_step,
+            help="Train on one mini-batch",
+            icon=":material/skip_next:",
+        )
+        st.button(
+            "Epoch",
+            key="epoch",
+            on_click=_epoch,
+            help="Train one whole epoch",
+            icon=":material/fast_forward:",
+        )
 
 
 def play_tick(run: Run) -> bool:

@@ -17,43 +17,48 @@ def _meta(run: Run) -> dict:
     return {"config": to_query(run.cfg), "step": run.trainer.steps, "epoch": run.trainer.epochs}
 
 
+def network_json(run: Run) -> str:
+    """The network now, with the config and step count, as JSON text."""
+    return to_json(run.net, _meta(run))
+
+
+def network_npz(run: Run) -> bytes:
+    """The network now as ``.npz`` bytes (read back with ``allow_pickle=False``)."""
+    return to_npz(run.net, _meta(run))
+
+
+def history_csv(run: Run) -> str:
+    """The per-step history so far (costs, accuracies, per-layer norms) as CSV."""
+    return run.trainer.history_frame().to_csv(index=False)
+
+
+def config_json(run: Run) -> str:
+    """The config as the URL's query parameters, as JSON."""
+    return json.dumps(to_query(run.cfg), indent=2)
+
+
+DOWNLOADS = (  # key, label, file suffix, mime type, content
+    ("dl_json", "Network (.json)", ".json", "application/json", network_json),
+    ("dl_npz", "Network (.npz)", ".npz", "application/octet-stream", network_npz),
+    ("dl_history", "History (.csv)", "-history.csv", "text/csv", history_csv),
+    ("dl_config", "Config (.json)", "-config.json", "application/json", config_json),
+)
+
+
 def panel(run: Run) -> None:
-    """Export the run, or resume from a network file."""
+    """Export the run, or resume from a network file. Each file is made when its button is
+    clicked, from the run as it is then, so the panel needs no redraw after a Step."""
     with st.expander("Export and resume", icon=":material/download:"):
-        c = st.columns(4)
-        stem = f"backprop-{run.cfg.dataset}-step{run.trainer.steps}"
-        c[0].download_button(
-            "Network (.json)",
-            to_json(run.net, _meta(run)),
-            f"{stem}.json",
-            "application/json",
-            key="dl_json",
-            on_click="ignore",
-        )
-        c[1].download_button(
-            "Network (.npz)",
-            to_npz(run.net, _meta(run)),
-            f"{stem}.npz",
-            "application/octet-stream",
-            key="dl_npz",
-            on_click="ignore",
-        )
-        c[2].download_button(
-            "History (.csv)",
-            run.trainer.history_frame().to_csv(index=False),
-            f"{stem}-history.csv",
-            "text/csv",
-            key="dl_history",
-            on_click="ignore",
-        )
-        c[3].download_button(
-            "Config (.json)",
-            json.dumps(to_query(run.cfg), indent=2),
-            "backprop-config.json",
-            "application/json",
-            key="dl_config",
-            on_click="ignore",
-        )
+        with st.container(horizontal=True):
+            for key, label, suffix, mime, content in DOWNLOADS:
+                st.download_button(
+                    label,
+                    lambda content=content: content(run),
+                    f"backprop-{run.cfg.dataset}{suffix}",
+                    mime,
+                    key=key,
+                    on_click="ignore",
+                )
         f = st.file_uploader(
             "Resume from a saved network (.json or .npz)", type=["json", "npz"], key="resume_file"
         )
@@ -82,8 +87,7 @@ def _resume(run: Run, f) -> None:
         output_activation=net.output_activation,
         cost=net.cost_name,
         init=net.init,
-        seed=net.seed if net.seed is not None else run.cfg.seed,
-    )
+    )  # the seed stays: it made this dataset (the network brings its own weights)
     try:
         new = build_run(cfg, ds, net=net)
     except ValueError as e:

@@ -7,9 +7,11 @@ import streamlit as st
 
 from .. import viz
 from ..trace import Trace
+from .config import UPLOADED, PlaygroundConfig
 from .live import live_chart
 from .session import Run
 
+LIVE_GRID = 60  # decision-boundary resolution in the live panel (redrawn every Step/frame)
 VIEW_LABELS = {"forward": "Forward: activations a", "backward": "Backward: deltas"}
 QUANTITY_LABELS = {
     "a": "activations a",
@@ -22,6 +24,14 @@ QUANTITY_LABELS = {
 }
 
 
+def setup_problem(error: ValueError, cfg: PlaygroundConfig) -> None:
+    """Why there is no network to show: a missing upload (info) or a clash (error)."""
+    if cfg.dataset in UPLOADED and "upload" in str(error):
+        st.info(f"{error}", icon=":material/upload_file:")
+    else:
+        st.error(f"Cannot build this network: {error}", icon=":material/error:")
+
+
 def probe_trace(run: Run) -> Trace:
     """A trace of the current network on the trainer's fixed probe batch."""
     with np.errstate(all="ignore"):
@@ -32,7 +42,7 @@ def output_figure(run: Run):
     """What the network computes: decision boundary, fitted curve, or first-layer images."""
     ds = run.dataset
     if ds.raw_train is not None and ds.raw_train.shape[0] == 2:
-        return viz.decision_boundary(run.net, ds)
+        return viz.decision_boundary(run.net, ds, grid=LIVE_GRID)
     if ds.task == "regression" and ds.n_in == 1:
         return viz.regression_curve(run.net, ds)
     if ds.image_shape is not None:
@@ -84,7 +94,8 @@ def detail_tabs(run: Run) -> None:
             if quantity == "update" and update is None:
                 st.info("No update yet: take a Step.")
             else:
-                st.plotly_chart(viz.layer_heatmap(probe_trace(run), layer, quantity, update))
+                fig = viz.layer_heatmap(probe_trace(run), layer, quantity, update)
+                live_chart(fig, "live_layer", run.revision)
     with tabs[1]:
         if tabs[1].open:
             _animation_tab(run, L)

@@ -39,19 +39,20 @@ _CHART_JS = """key => {
     return {revision: Number(d.dataset.revision), points: traces.map(t => n(t.x))};
 }"""
 _CHART_OR_EMPTY_JS = f"k => ({_CHART_JS})(k) || {{revision: -1, points: []}}"
+# the live panel's charts (the Layers tab's live heatmap is hidden during Play, by design)
+_PANEL = ", ".join(f".st-key-{k} div.bp-live-plot" for k in LIVE)
 _OBSERVE_JS = """() => {
     window.__bpRemoved = 0;
-    window.__bpLive = [...document.querySelectorAll('div.bp-live-plot')];
+    window.__bpLive = [...document.querySelectorAll('PANEL')];
     window.__bpObserver = new MutationObserver(records => {
         for (const r of records) for (const node of r.removedNodes) {
             if (node.nodeType !== 1) continue;
-            window.__bpRemoved += node.matches('div.bp-live-plot')
-                ? 1 : node.querySelectorAll('div.bp-live-plot').length;
+            window.__bpRemoved += window.__bpLive.filter(d => node.contains(d)).length;
         }
     });
     window.__bpObserver.observe(document.body, {childList: true, subtree: true});
     return window.__bpLive.length;
-}"""
+}""".replace("PANEL", _PANEL)
 _REMOVED_JS = """() => ({removed: window.__bpRemoved,
     detached: window.__bpLive.filter(d => !d.isConnected).length})"""
 
