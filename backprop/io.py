@@ -136,7 +136,7 @@ def read_network(data: Source, *, limits: Limits | None = None) -> tuple[Network
     as right after ``Network(**config)`` (seeded, or fresh entropy for ``seed=None``).
     """
     limits = limits or default_limits()
-    raw = _read(data, limits)
+    raw = read_source(data, limits)
     if isinstance(raw, bytes) and raw.startswith(b"PK"):
         return _from_npz_bytes(raw, limits)
     return _from_json_text(raw, limits)
@@ -145,7 +145,7 @@ def read_network(data: Source, *, limits: Limits | None = None) -> tuple[Network
 def from_json(data: Source, *, limits: Limits | None = None) -> Network:
     """The network in JSON ``data`` (text, bytes, an open file or a path)."""
     limits = limits or default_limits()
-    raw = _read(data, limits)
+    raw = read_source(data, limits)
     if isinstance(raw, bytes) and raw.startswith(b"PK"):
         raise NetworkFileError(
             "this is a zip archive (an .npz file?), not JSON; use from_npz or read_network"
@@ -156,7 +156,7 @@ def from_json(data: Source, *, limits: Limits | None = None) -> Network:
 def from_npz(data: bytes | IO[bytes] | os.PathLike, *, limits: Limits | None = None) -> Network:
     """The network in an ``.npz`` archive (its bytes, an open binary file or a path)."""
     limits = limits or default_limits()
-    raw = _read(data, limits)
+    raw = read_source(data, limits)
     if isinstance(raw, str):
         raise NetworkFileError(
             "an .npz file must be given as bytes or a file opened in binary mode"
@@ -185,7 +185,7 @@ def _suffix(path: Path) -> str:
     return suffix
 
 
-def _read(data: Source, limits: Limits) -> bytes | str:
+def read_source(data: Source, limits: Limits) -> bytes | str:
     """The contents of ``data``, reading at most ``max_upload_mb`` MB + 1 byte."""
     cap = limits.max_upload_mb * 2**20
     if isinstance(data, (bytes, bytearray, memoryview)):
@@ -322,7 +322,7 @@ def _npz_parts(npz: Any, limits: Limits) -> tuple[object, list, list, object, ob
         name = key + ".npy"
         if name not in names:
             raise NetworkFileError(f"the .npz file has no {key!r} entry")
-        _check_npy_header(zf, name, label)
+        check_npy_header(zf, name, label)
         arr = npz[key]  # np.load(..., allow_pickle=False): object arrays are refused
         if not isinstance(arr, np.ndarray):
             raise NetworkFileError(f"{label} in the .npz file is not an array")
@@ -351,14 +351,14 @@ def _npz_parts(npz: Any, limits: Limits) -> tuple[object, list, list, object, ob
     if "config.npy" not in names:
         raise NetworkFileError("the file has no 'config' entry")
     config = json_entry("config")
-    n_w = _count_layers(names, "weights")
-    n_b = _count_layers(names, "biases")
+    n_w = count_layers(names, "weights")
+    n_b = count_layers(names, "biases")
     weights = [array(f"weights_{l}", f"weights[{l}]") for l in range(n_w)]
     biases = [array(f"biases_{l}", f"biases[{l}]") for l in range(n_b)]
     return config, weights, biases, json_entry("rng_state"), json_entry("meta")
 
 
-def _check_npy_header(zf: zipfile.ZipFile, name: str, label: str) -> None:
+def check_npy_header(zf: zipfile.ZipFile, name: str, label: str) -> None:
     """Refuse pickles and headers that promise more data than the member holds."""
     fmt = np.lib.format
     with zf.open(name) as fp:
@@ -377,7 +377,7 @@ def _check_npy_header(zf: zipfile.ZipFile, name: str, label: str) -> None:
         raise NetworkFileError(f"{label} is truncated: its header promises more data than it has")
 
 
-def _count_layers(names: set[str], prefix: str) -> int:
+def count_layers(names: set[str], prefix: str) -> int:
     """How many ``<prefix>_0 .. <prefix>_{k-1}`` entries; a gap in the numbering is an error."""
     found = set()
     for name in names:

@@ -854,3 +854,13 @@ def test_tabs_for_a_table_dataset():
         open_tab(at, label)
     open_tab(at, "Neurons")
     assert len(tab(at, "Neurons").get("plotly_chart")) == 1
+
+
+def test_a_batch_larger_than_the_data_says_so_when_retuned_in_place():
+    at = playground()
+    r = the_run(at)
+    run(at.number_input(key="w_batch_size").set_value(1000))
+    assert the_run(at) is r and r.trainer.batch_size == r.dataset.n_train
+    assert any("full-batch" in t for t in texts(at.info))
+    run(at.number_input(key="w_batch_size").set_value(10))
+    assert r.trainer.batch_size == 10 and not any("full-batch" in t for t in texts(at.info))

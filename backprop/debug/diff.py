@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..io import NetworkFileError, _check_npy_header, _count_layers, _read
+from ..io import NetworkFileError, check_npy_header, count_layers, read_source
 from ..limits import Limits, default_limits
 from ..network import Network
 from .check import Diagnosis, ParamCheck, diagnose
@@ -224,7 +224,7 @@ def read_gradients(
 def _load(data: object, limits: Limits, what: str) -> dict[str, object]:
     """The entries of an npz (arrays) or a JSON object (lists), by key."""
     try:
-        raw = _read(data, limits)  # type: ignore[arg-type]
+        raw = read_source(data, limits)  # type: ignore[arg-type]
     except (NetworkFileError, TypeError) as e:  # too big, empty, or not bytes/text/a file
         raise CaseFileError(f"cannot read the {what} file: {e}") from None
     if isinstance(raw, bytes) and raw.startswith(b"PK"):
@@ -261,7 +261,7 @@ def _load_npz(raw: bytes, limits: Limits, what: str) -> dict[str, object]:
                 if not name.endswith(".npy"):
                     continue
                 key = name.removesuffix(".npy")
-                _check_npy_header(zf, name, key)  # refuses pickles before anything is loaded
+                check_npy_header(zf, name, key)  # refuses pickles before anything is loaded
                 out[key] = npz[key]
             _npz_layer_keys(zf, out)
             return out
@@ -277,7 +277,7 @@ def _npz_layer_keys(zf: zipfile.ZipFile, out: dict[str, object]) -> None:
     """Collect ``<prefix>_<l>`` entries into lists ``out[prefix]`` (a gap is an error)."""
     names = set(zf.namelist())
     for prefix in ("weights", "biases", "nabla_b", "nabla_w"):
-        k = _count_layers(names, prefix)
+        k = count_layers(names, prefix)
         if k:
             out[prefix] = [out.pop(f"{prefix}_{l}") for l in range(k)]
 

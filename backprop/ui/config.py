@@ -245,7 +245,8 @@ def from_query(
             _check_field(name, value, limits)
         except (ValueError, TypeError) as e:
             shown = _fmt(getattr(DEFAULT, name))
-            notices.append(f"URL parameter {key}={raw[:40]!r} is invalid ({e}); using {shown!r}.")
+            why = str(e) if len(str(e)) <= 160 else str(e)[:157] + "..."
+            notices.append(f"URL parameter {key}={raw[:40]!r} is invalid ({why}); using {shown!r}.")
             continue
         values[name] = value
     cfg = replace(DEFAULT, **values)

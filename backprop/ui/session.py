@@ -97,13 +97,17 @@ def build_run(cfg: PlaygroundConfig, dataset: Dataset, net: Network | None = Non
         snapshot_every=1,
         probe_size=16,
     )
-    run = Run(cfg, dataset, net, trainer)
-    if cfg.batch_size > dataset.n_train:
-        run.notes.append(
-            f"Batch size {cfg.batch_size} is larger than the {dataset.n_train} training "
-            f"samples; using {dataset.n_train} (full-batch gradient descent)."
-        )
-    return run
+    return Run(cfg, dataset, net, trainer, notes=batch_notes(cfg, dataset))
+
+
+def batch_notes(cfg: PlaygroundConfig, dataset: Dataset) -> list[str]:
+    """A note when the mini-batch is clamped to the training set (full-batch descent)."""
+    if cfg.batch_size <= dataset.n_train:
+        return []
+    return [
+        f"Batch size {cfg.batch_size} is larger than the {dataset.n_train} training samples; "
+        f"using {dataset.n_train} (full-batch gradient descent)."
+    ]
 
 
 def current_run(cfg: PlaygroundConfig, uploaded: Dataset | None = None) -> Run:
@@ -119,6 +123,7 @@ def current_run(cfg: PlaygroundConfig, uploaded: Dataset | None = None) -> Run:
             bs = min(cfg.batch_size, run.dataset.n_train)
             run.trainer.configure(**{**cfg.training(), "batch_size": bs})
             run.cfg = cfg
+            run.notes = batch_notes(cfg, run.dataset)
             run.revision += 1
         return run
     dataset = load_dataset(cfg, uploaded)
