@@ -63,6 +63,42 @@ def _line(
     )
 
 
+def _batch_train_test(history: pd.DataFrame, x: str, metric: str, max_points: int) -> list:
+    """Lines for ``batch_<metric>`` (faint), ``train_<metric>`` and ``test_<metric>``."""
+    traces = []
+    if f"batch_{metric}" in history.columns:
+        traces.append(
+            _line(history, x, f"batch_{metric}", f"mini-batch {metric}", max_points, True)
+        )
+    for split, colour in (("train", "#2471a3"), ("test", "#e67e22")):
+        col = f"{split}_{metric}"
+        if col in history.columns:
+            line = {"color": colour, "width": 2.5}
+            traces.append(
+                _line(
+                    history,
+                    x,
+                    col,
+                    f"{split} {metric}",
+                    max_points,
+                    marker={"color": colour},
+                    line=line,
+                )
+            )
+    return traces
+
+
+def _curve_figure(traces: list, title: str, x: str) -> go.Figure:
+    fig = go.Figure(traces)
+    style(
+        fig,
+        title,
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+    )
+    fig.update_xaxes(title_text=x)
+    return fig
+
+
 def cost_curves(
     history: pd.DataFrame, x: str = "step", log_y: bool = False, max_points: int = MAX_POINTS
 ) -> go.Figure:
@@ -71,32 +107,7 @@ def cost_curves(
     if len(history) == 0:
         return empty_figure(NO_STEPS, "Cost")
     x = _xs(history, x)
-    traces = []
-    if "batch_cost" in history.columns:
-        traces.append(_line(history, x, "batch_cost", "mini-batch cost", max_points, True))
-    for col, name, colour in (
-        ("train_cost", "train cost", "#2471a3"),
-        ("test_cost", "test cost", "#e67e22"),
-    ):
-        if col in history.columns:
-            traces.append(
-                _line(
-                    history,
-                    x,
-                    col,
-                    name,
-                    max_points,
-                    marker={"color": colour},
-                    line={"color": colour, "width": 2.5},
-                )
-            )
-    fig = go.Figure(traces)
-    style(
-        fig,
-        "Cost",
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
-    )
-    fig.update_xaxes(title_text=x)
+    fig = _curve_figure(_batch_train_test(history, x, "cost", max_points), "Cost", x)
     fig.update_yaxes(title_text="cost C", type="log" if log_y else "linear")
     return fig
 
@@ -111,32 +122,7 @@ def accuracy_curves(
     cols = [c for c in ("batch_accuracy", "train_accuracy", "test_accuracy") if c in history]
     if not cols or history[cols].isna().all().all():
         return empty_figure("no accuracy values (regression has none)", "Accuracy")
-    traces = []
-    if "batch_accuracy" in history.columns:
-        traces.append(_line(history, x, "batch_accuracy", "mini-batch accuracy", max_points, True))
-    for col, name, colour in (
-        ("train_accuracy", "train accuracy", "#2471a3"),
-        ("test_accuracy", "test accuracy", "#e67e22"),
-    ):
-        if col in history.columns:
-            traces.append(
-                _line(
-                    history,
-                    x,
-                    col,
-                    name,
-                    max_points,
-                    marker={"color": colour},
-                    line={"color": colour, "width": 2.5},
-                )
-            )
-    fig = go.Figure(traces)
-    style(
-        fig,
-        "Accuracy",
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
-    )
-    fig.update_xaxes(title_text=x)
+    fig = _curve_figure(_batch_train_test(history, x, "accuracy", max_points), "Accuracy", x)
     fig.update_yaxes(title_text="accuracy", range=[0, 1.02], tickformat=".0%")
     return fig
 
