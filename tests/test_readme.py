@@ -23,3 +23,10 @@ def test_readme_python_example_runs(monkeypatch, capsys):
 @pytest.mark.parametrize("command", ["streamlit run app.py", "python -m pytest"])
 def test_readme_has_the_two_commands(command):
     assert command in (ROOT / "README.md").read_text()
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    (command,) = [line for line in readme.splitlines() if "requirements-dev.txt" in line]
+    assert command.strip() in ci
