@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_ui_config import BASE  # a valid config that differs from DEFAULT everywhere
 
 from backprop import Network, read_network
 from backprop.datasets import load
@@ -30,26 +31,6 @@ ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 PLAYGROUND = "app_pages/playground.py"
 N_TRAIN = 250  # the default circle: 500 samples, half for training
-
-# A valid config that differs from the default in every field.
-BASE = PlaygroundConfig(
-    dataset="moons",
-    n_samples=300,
-    noise=0.2,
-    test_fraction=0.3,
-    features=("x1", "x2", "x1*x2"),
-    seed=7,
-    hidden=(5, 3),
-    activation="relu",
-    output_activation="sigmoid",
-    cost="cross_entropy",
-    init="he",
-    optimizer="adam",
-    eta=0.05,
-    batch_size=16,
-    regularization="l2",
-    lmbda=0.5,
-)
 
 
 # ----------------------------------------------------------------------- helpers
