@@ -219,6 +219,15 @@ def _check_field(name: str, value: object, limits: Limits | None) -> None:
         check(replace(DEFAULT, **{name: value}), limits)
 
 
+def _unknown_notice(keys: list[str], shown: int = 5) -> str:
+    """One notice for all unknown keys (a few named, each shortened), however many."""
+    names = ", ".join(repr(k if len(k) <= 40 else k[:37] + "...") for k in keys[:shown])
+    if len(keys) == 1:
+        return f"Ignored unknown URL parameter {names}."
+    more = f" and {len(keys) - shown} more" if len(keys) > shown else ""
+    return f"Ignored {len(keys)} unknown URL parameters: {names}{more}."
+
+
 def from_query(
     params: Mapping[str, str | list[str]], limits: Limits | None = None
 ) -> tuple[PlaygroundConfig, list[str]]:
@@ -229,12 +238,13 @@ def from_query(
     """
     notices: list[str] = []
     values: dict[str, object] = {}
+    unknown: list[str] = []
     by_key = {v: k for k, v in URL_KEYS.items()}
     for key, raw in params.items():
         if isinstance(raw, list):
             raw = raw[-1] if raw else ""
         if key not in by_key:
-            notices.append(f"Ignored unknown URL parameter {key!r}.")
+            unknown.append(key)
             continue
         name = by_key[key]
         if len(raw) > MAX_URL_VALUE:
@@ -249,6 +259,8 @@ def from_query(
             notices.append(f"URL parameter {key}={raw[:40]!r} is invalid ({why}); using {shown!r}.")
             continue
         values[name] = value
+    if unknown:
+        notices.append(_unknown_notice(unknown))
     cfg = replace(DEFAULT, **values)
     info = DATASETS.get(cfg.dataset)
     if info is not None and info.task == "regression" and cfg.output_activation == "softmax":
