@@ -63,9 +63,13 @@ def _jump() -> None:
     st.session_state[INDEX_KEY] = st.session_state["stage"]
 
 
-def _toggle_play(n: int) -> None:
-    playing = not st.session_state.get(PLAY_KEY, False)
-    if playing and st.session_state.get(INDEX_KEY, 0) >= n - 1:
+def _set_playing(playing: bool, n: int) -> None:
+    """Play or Pause; idempotent (not a toggle), so a click delivered twice cannot undo itself."""
+    if (
+        playing
+        and not st.session_state.get(PLAY_KEY)
+        and st.session_state.get(INDEX_KEY, 0) >= n - 1
+    ):
         st.session_state[INDEX_KEY] = 0  # Play from the end starts again
     st.session_state[PLAY_KEY] = playing
 
@@ -120,7 +124,8 @@ def stepper(decorated_playing: bool) -> None:
                   icon=":material/skip_next:", disabled=i == n_stages - 1)  # fmt: skip
         label, icon = ("Pause", ":material/pause:") if decorated_playing else (
             "Play", ":material/play_arrow:")  # fmt: skip
-        st.button(label, key="stage_play", on_click=_toggle_play, args=(n_stages,),
+        st.button(label, key="stage_play", on_click=_set_playing,
+                  args=(not decorated_playing, n_stages),
                   icon=icon, type="primary")  # fmt: skip
         titles = [f"{k + 1}. {s.title}" for k, s in enumerate(stage_list)]
         if decorated_playing:

@@ -30,9 +30,11 @@ def _epoch() -> None:
         run.train(epochs=1)
 
 
-def _toggle_play() -> None:
+def _set_playing(playing: bool) -> None:
+    """Play or Pause. Idempotent on purpose (not a toggle): a click that reaches the server
+    twice, e.g. with a frame's rerun during Play, must not undo itself."""
     if run := _run():
-        run.playing = not run.playing
+        run.playing = playing
         run.target_epochs = None
 
 
@@ -47,10 +49,13 @@ def run_controls(run: Run) -> None:
     """Play/Pause, Reset and "train N epochs": full reruns, which interrupt a running frame
     at once (a click inside a fragment would wait for the frame to finish)."""
     with st.container(horizontal=True, vertical_alignment="bottom", key="run-controls"):
+        playing = run.playing
         label, icon = (
-            ("Pause", ":material/pause:") if run.playing else ("Play", ":material/play_arrow:")
+            ("Pause", ":material/pause:") if playing else ("Play", ":material/play_arrow:")
         )
-        st.button(label, key="play", on_click=_toggle_play, type="primary", icon=icon)
+        st.button(
+            label, key="play", on_click=_set_playing, args=(not playing,), type="primary", icon=icon
+        )
         st.button(
             "Reset",
             key="reset",
