@@ -28,7 +28,7 @@ import pytest
 from tests.browser.appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app
 
 try:
-    from playwright.sync_api import Browser, Page, sync_playwright
+    from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
     from playwright.sync_api import Error as PlaywrightError
 except ImportError:  # pragma: no cover - reported by the ``browser`` fixture
     sync_playwright = None
@@ -153,21 +153,28 @@ def page_log() -> PageLog:
     return PageLog()
 
 
-@pytest.fixture
-def page(
-    browser: Browser, app_server: AppServer, page_log: PageLog, request: pytest.FixtureRequest
-) -> Iterator[Page]:
+def open_context(browser: Browser, base: str, log: PageLog) -> tuple[BrowserContext, Page]:
+    """A new context (a new Streamlit session) and page that records console and page errors
+    into ``log`` and blocks every request off ``base``."""
     context = browser.new_context(viewport=VIEWPORT)
     context.set_default_timeout(30_000)
 
     def block(route) -> None:
-        page_log.blocked.append(route.request.url)
+        log.blocked.append(route.request.url)
         route.abort()
 
-    context.route(lambda url: not url.startswith(app_server.base), block)
+    context.route(lambda url: not url.startswith(base), block)
     pg = context.new_page()
-    pg.on("console", lambda m: page_log.console.append((m.type, m.text, m.location["url"])))
-    pg.on("pageerror", lambda e: page_log.page_errors.append(str(e)))
+    pg.on("console", lambda m: log.console.append((m.type, m.text, m.location["url"])))
+    pg.on("pageerror", lambda e: log.page_errors.append(str(e)))
+    return context, pg
+
+
+@pytest.fixture
+def page(
+    browser: Browser, app_server: AppServer, page_log: PageLog, request: pytest.FixtureRequest
+) -> Iterator[Page]:
+    context, pg = open_context(browser, app_server.base, page_log)
     try:
         yield pg
     finally:

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import VIEWPORT, PageLog, _assert_clean, wait_idle
+from conftest import PageLog, _assert_clean, open_context, wait_idle
 from playwright.sync_api import expect
 from test_playground import PLAY, click, counter, wait_counter, wait_live_charts
 
@@ -31,18 +31,8 @@ DEFAULTS = {"query": "", "dataset": "circle (2-D)", "hidden": (4, 4), "seed": 0}
 def session(browser, app_server, query: str) -> Iterator[tuple]:
     """A new browser context (a new Streamlit session) on the Playground; yields its page and
     log. Requests off the app server are blocked, as in conftest's ``page`` fixture."""
-    ctx = browser.new_context(viewport=VIEWPORT)
-    ctx.set_default_timeout(30_000)
     log = PageLog()
-
-    def block(route) -> None:
-        log.blocked.append(route.request.url)
-        route.abort()
-
-    ctx.route(lambda url: not url.startswith(app_server.base), block)
-    page = ctx.new_page()
-    page.on("console", lambda m: log.console.append((m.type, m.text, m.location["url"])))
-    page.on("pageerror", lambda e: log.page_errors.append(str(e)))
+    ctx, page = open_context(browser, app_server.base, log)
     try:
         page.goto(app_server.url("/playground" + query))
         wait_live_charts(page)
