@@ -12,7 +12,7 @@ from .limits import Limits, default_limits
 from .network import Network, accuracy
 from .optimizers import OPTIMIZERS, REGULARIZATIONS
 from .trace import Trace
-from .trainer import DivergenceError, StepResult, Trainer
+from .trainer import DeadNetworkError, DivergenceError, StepResult, Trainer
 
 __all__ = [
     "ACTIVATIONS",
@@ -21,6 +21,7 @@ __all__ = [
     "INITS",
     "OPTIMIZERS",
     "REGULARIZATIONS",
+    "DeadNetworkError",
     "DivergenceError",
     "NetworkFileError",
     "Limits",

@@ -27,6 +27,9 @@ class Activation:
     fn: Callable[..., Array]
     prime: Callable[[Array | None, Array], Array] | None  # None: not elementwise (softmax)
     output_only: bool = False
+    # sigma'(z) can be exactly 0: for ReLU whenever z <= 0; for sigmoid and tanh once |z| is
+    # so large that a rounds to its bound. A layer with sigma' = 0 everywhere stops learning.
+    can_die: bool = False
 
     def __call__(self, z: Array) -> Array:
         return self.fn(z)
@@ -99,9 +102,9 @@ def _softmax(z: Array, out: Array | None = None) -> Array:
 
 
 ACTIVATIONS: dict[str, Activation] = {
-    "sigmoid": Activation("sigmoid", _sigmoid, _sigmoid_prime),
-    "tanh": Activation("tanh", _tanh, _tanh_prime),
-    "relu": Activation("relu", _relu, _relu_prime),
+    "sigmoid": Activation("sigmoid", _sigmoid, _sigmoid_prime, can_die=True),
+    "tanh": Activation("tanh", _tanh, _tanh_prime, can_die=True),
+    "relu": Activation("relu", _relu, _relu_prime, can_die=True),
     "leaky_relu": Activation("leaky_relu", _leaky_relu, _leaky_relu_prime),
     "linear": Activation("linear", _linear, _linear_prime),
     "softmax": Activation("softmax", _softmax, None, output_only=True),

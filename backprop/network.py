@@ -139,6 +139,35 @@ class Network:
             acts.append(a)
         return zs, acts
 
+    def dead_layers(self, X: Array, acts: list[Array] | None = None, chunk: int = 1024) -> list:
+        """Layers ``l`` (1..L) where ``sigma'(z_l) = 0`` for every unit and every column of
+        ``X``: ReLU units that all output 0, or sigmoid/tanh units all saturated at their
+        bounds. BP2 then passes no error to layer ``l`` or below (BP1 gives ``delta_L = 0``
+        for the output layer unless the cost's ``a - y`` shortcut applies), so they never
+        learn again. Stops at the first chunk of columns where every such layer is alive.
+        ``acts`` (from :meth:`forward` on ``X``) saves recomputing the activations.
+        """
+        L, sigmas = self.n_layers, self._acts
+        candidates = [
+            l for l, s in enumerate(sigmas, 1) if s.can_die and (l < L or not self.uses_shortcut)
+        ]
+        if not candidates:
+            return []
+        if acts is not None:
+            return [l for l in candidates if not np.any(sigmas[l - 1].prime(None, acts[l]))]
+        alive: set[int] = set()
+        with np.errstate(all="ignore"):
+            for start in range(0, X.shape[1], chunk):
+                a = X[:, start : start + chunk]
+                for l in range(1, candidates[-1] + 1):
+                    sigma = sigmas[l - 1]
+                    a = sigma.fn(self.weights[l - 1] @ a + self.biases[l - 1])
+                    if l in candidates and l not in alive and np.any(sigma.prime(None, a)):
+                        alive.add(l)
+                if len(alive) == len(candidates):
+                    return []
+        return [l for l in candidates if l not in alive]
+
     # ------------------------------------------------------------------- backward
     def output_delta(self, z: Array, a: Array, Y: Array, shortcut: bool = True) -> Array:
         """BP1: ``delta_L`` per column; ``a - y`` for a canonical pair when ``shortcut``."""

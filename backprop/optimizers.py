@@ -29,6 +29,9 @@ class SGD:
     def commit(self, state: object) -> None:
         pass
 
+    def rescale(self, factor: float) -> None:
+        """The learning rate was multiplied by ``factor``: scale state measured in steps."""
+
     def state(self) -> dict[str, Array]:
         return {}
 
@@ -51,6 +54,11 @@ class Momentum(SGD):
 
     def commit(self, state: object) -> None:
         self.v = state  # type: ignore[assignment]
+
+    def rescale(self, factor: float) -> None:
+        """``v`` sums past ``-eta g``: as if they had been taken with the new eta."""
+        if factor != 1.0:
+            self.v = [v * factor for v in self.v]
 
     def state(self) -> dict[str, Array]:
         return {f"v_{i}": v for i, v in enumerate(self.v)}

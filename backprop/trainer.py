@@ -7,6 +7,7 @@ network's own seeded ``np.random.Generator``, so a seed reproduces a run bit for
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,15 +21,32 @@ from .validation import choose, finite_number, whole_number
 Array = np.ndarray
 
 
+RELATIVE_JUMP = 0.25  # an update this large relative to w is checked before it is kept
+COST_JUMP = 1e6  # a checked update that multiplies the batch's cost (>= 1) by this diverges
+WEIGHT_JUMP = 1e3  # nor may it change a layer's weights by this many times their norm
 EVAL_COLUMNS = ("train_cost", "train_accuracy", "test_cost", "test_accuracy")
 
 
 class DivergenceError(FloatingPointError):
-    """A step produced a non-finite cost, gradient or parameter; nothing was changed."""
+    """A step produced a non-finite cost, gradient or parameter; nothing was changed.
 
-    def __init__(self, step: int, cause: str) -> None:
+    ``step`` is the refused step's number, ``cause`` what went wrong (names the layer or
+    the cost), ``hint`` what to do about it.
+    """
+
+    hint = "Lower the learning rate and continue, or Reset."
+
+    def __init__(self, step: int, cause: str, hint: str | None = None) -> None:
         super().__init__(f"training diverged at step {step}: {cause}")
         self.step, self.cause = step, cause
+        if hint is not None:
+            self.hint = hint
+
+
+class DeadNetworkError(DivergenceError):
+    """A step that would leave a whole layer with sigma'(z) = 0 on every training sample
+    (dead ReLUs, or sigmoid/tanh units saturated at their bounds): it and the layers below
+    could never learn again. Nothing was changed."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +102,7 @@ class Trainer:
         self.X_test, self.Y_test = (None, None)
         if X_test is not None:
             self.X_test, self.Y_test = net.check_xy(X_test, Y_test)
-        self.eta = finite_number("eta (learning rate)", eta, positive=True)
+        self._eta = finite_number("eta (learning rate)", eta, positive=True)
         self.batch_size = whole_number(
             "batch size", batch_size, minimum=1, maximum=min(lim.max_batch_size, self.n)
         )
@@ -138,7 +156,21 @@ class Trainer:
         )
         self.last_update: list[Array] | None = None  # [dw_0, db_0, ...] of the last step
         self._last_grads: list[Array] | None = None
+        self._w_low: list[float] | None = None  # lower bounds of ||w_l||, see _jumps
+        self._has_relu = any(act.name == "relu" for act in net.layer_activations)
         self.snapshot()
+
+    @property
+    def eta(self) -> float:
+        """The learning rate. Setting it rescales the optimiser's carried motion (momentum's
+        velocity holds past ``-eta g`` terms), so a lower eta slows a runaway at once."""
+        return self._eta
+
+    @eta.setter
+    def eta(self, value: float) -> None:
+        value = finite_number("eta (learning rate)", value, positive=True)
+        self.opt.rescale(value / self._eta)
+        self._eta = value
 
     def configure(self, **changes: object) -> None:
         """Change ``eta``, ``batch_size``, ``optimizer``, ``regularization`` or ``lmbda``
@@ -268,26 +300,14 @@ class Trainer:
         X, Y = self._next_batch()
         grads, updates, state, cost, acts = self._proposal(X, Y)
         sq = [float(np.vdot(u, u)) for u in updates]  # squared norms, [w_0, b_0, ...]
-        cause = None
-        if not np.isfinite(cost):
-            cause = f"the cost of the mini-batch is {cost}"
-        elif not np.isfinite(sum(sq)):
-            cause = "a gradient or update is NaN or infinite (learning rate too high?)"
-        params = self._params()
-        big = cause is None and max(sq) > 1e200
-        saved = [p.copy() for p in params] if big else None
-        if cause is None:
-            for p, u in zip(params, updates):
-                p += u
-            if big and not all(np.all(np.isfinite(p)) for p in params):
-                for p, s in zip(params, saved):
-                    p[...] = s
-                cause = "a parameter overflowed to infinity"
-        if cause is not None:
+        error = self._non_finite(cost, acts[-1], grads, updates, sq, step)
+        if error is None:
+            error = self._apply(updates, sq, X, Y, cost, step)
+        if error is not None:
             self._pos, self._perm = pos, perm  # the batch is not consumed
             if rng_state is not None:  # nor the shuffle drawn for a new epoch
                 self.net.rng.bit_generator.state = rng_state
-            raise DivergenceError(step, cause)
+            raise error
         self.opt.commit(state)
         self.steps = step
         self.last_update, self._last_grads = updates, grads
@@ -332,6 +352,123 @@ class Trainer:
                 erow = self.epoch_history.new_row()
                 erow[:] = [self.steps, self.epochs, *row[4:8]]
 
+    def _apply(self, updates, sq, X: Array, Y: Array, cost: float, step: int):
+        """Add ``updates`` to the parameters. When the step is risky (:meth:`_jumps`), check
+        the result on the batch; if it is unusable, undo it exactly and return the error."""
+        params = self._params()
+        jumps = self._jumps(sq)
+        risky = self._has_relu or max(jumps) > RELATIVE_JUMP  # ReLUs die at any step size
+        saved = [p.copy() for p in params] if risky else None
+        for p, u in zip(params, updates):
+            p += u
+        error = self._check_update(X, Y, cost, jumps, step) if risky else None
+        if error is not None:
+            for p, s in zip(params, saved):
+                p[...] = s
+            if isinstance(error, DeadNetworkError) and self.net.dead_layers(self.X):
+                for p, u in zip(params, updates):  # dead already: this step did no harm
+                    p += u
+                error = None
+        if error is None:
+            self._moved(sq)
+        return error
+
+    def _jumps(self, sq: list[float]) -> list[float]:
+        """``||Delta w_l|| / ||w_l||`` per layer (0 for all-zero weights): exact wherever it
+        may exceed ``RELATIVE_JUMP``, otherwise an upper bound. A large jump is how outputs
+        explode and sigmoid/tanh units saturate. ``||w_l||`` is tracked as a lower bound
+        (``||w + Delta|| >= ||w|| - ||Delta||``), so the pass over the weights that
+        computes it exactly is only made every ``~1 / jump`` steps."""
+        if self._w_low is None:
+            self._w_low = [float(np.sqrt(np.vdot(w, w))) for w in self.net.weights]
+        out, low = [], self._w_low
+        for l, w in enumerate(self.net.weights):
+            d = math.sqrt(sq[2 * l])
+            if d > RELATIVE_JUMP * low[l]:
+                low[l] = math.sqrt(float(np.vdot(w, w)))
+            out.append(d / low[l] if low[l] > 0 else 0.0)
+        return out
+
+    def _moved(self, sq: list[float]) -> None:
+        """Keep the lower bounds of ``||w_l||`` true after an update of norm ``sqrt(sq)``."""
+        low = self._w_low
+        for l in range(len(low)):
+            low[l] = max(0.0, low[l] - math.sqrt(sq[2 * l]))
+
+    def _check_update(self, X: Array, Y: Array, before: float, jumps: list[float], step: int):
+        """Why the just-updated network is unusable, if it is: a parameter overflowed or
+        jumped ``WEIGHT_JUMP`` times its size, its cost on this batch overflows or jumps
+        ``COST_JUMP``-fold (from ``before``, to at least ``COST_JUMP``), or a layer died
+        (checked on the batch, then on all the data)."""
+        net = self.net
+        for i, p in enumerate(self._params()):
+            if not np.all(np.isfinite(p)):
+                return DivergenceError(step, f"{_param_name(i)} overflowed to infinity")
+        l = int(np.argmax(jumps))
+        if jumps[l] > WEIGHT_JUMP:
+            return DivergenceError(
+                step,
+                f"this update would change the weights of layer {l + 1} by {jumps[l]:.3g} "
+                "times their size (||Delta w|| / ||w||): training is diverging",
+            )
+        _, acts = net.forward(X, keep_z=False)
+        cost = net.cost.fn(acts[-1], Y)
+        if not np.isfinite(cost):
+            return DivergenceError(step, f"after this update {_cost_problem(cost, acts[-1])}")
+        if cost > COST_JUMP * max(before, 1.0):
+            return DivergenceError(
+                step,
+                f"this update would make the mini-batch cost jump from {before:.3g} to "
+                f"{cost:.3g}: training is diverging",
+            )
+        dead = net.dead_layers(X, acts) and net.dead_layers(self.X)
+        if not dead:
+            return None
+        l = dead[0]
+        then = (
+            "so delta_L = 0 (BP1) and nothing learns"
+            if l == net.n_layers
+            else f"so BP2 passes no error to layer {l} or below and they stop learning"
+        )
+        hint = None
+        if net.layer_activations[l - 1].name == "relu":
+            hint = (
+                "Lower the learning rate and continue, pick leaky_relu (whose units cannot "
+                "die), or Reset."
+            )
+        return DeadNetworkError(step, f"after this update {self._dead_what(l)}, {then}", hint)
+
+    def _non_finite(self, cost, a, grads, updates, sq, step) -> DivergenceError | None:
+        """Why this step's cost or updates are unusable, naming the cost or the layer."""
+        if not np.isfinite(cost):  # the network was beyond repair before this step
+            return DivergenceError(
+                step,
+                _cost_problem(cost, a),
+                "A smaller learning rate cannot fix a network whose cost is already infinite: "
+                "Reset, or upload another network.",
+            )
+        for i, s in enumerate(sq):
+            if not np.isfinite(s):
+                name = _param_name(i)
+                if np.all(np.isfinite(updates[i])):
+                    return DivergenceError(
+                        step, f"the update to {name} is too large to represent (|update| > 1e154)"
+                    )
+                bad = "NaN" if np.isnan(grads[i]).any() or np.isnan(updates[i]).any() else "inf"
+                return DivergenceError(
+                    step, f"the gradient of {name} contains {bad} (learning rate too high?)"
+                )
+        return None
+
+    def _dead_what(self, l: int) -> str:
+        act = self.net.layer_activations[l - 1].name
+        layer = "the output layer" if l == self.net.n_layers else f"hidden layer {l}"
+        how = "output 0" if act == "relu" else "are saturated (a at its bound, sigma'(z) = 0)"
+        return (
+            f"all {self.net.sizes[l]} {act} units of {layer} {how} for every one of the "
+            f"{self.n} training samples"
+        )
+
     # ------------------------------------------------------------------- views
     def history_frame(self) -> pd.DataFrame:
         """Per-step history: costs, accuracies and per-layer norms (layers count from 1)."""
@@ -349,3 +486,16 @@ class Trainer:
             "regularization": self.regularization,
             "lmbda": self.lmbda,
         }
+
+
+def _param_name(i: int) -> str:
+    """The name of entry ``i`` of the flat list ``[w_0, b_0, w_1, b_1, ...]`` (layers from 1)."""
+    return f"{'wb'[i % 2]} of layer {i // 2 + 1}"
+
+
+def _cost_problem(cost: float, a: Array) -> str:
+    """``"the mini-batch cost overflowed to inf (largest output |a| = 3e+200)"``."""
+    what = "is NaN" if np.isnan(cost) else f"overflowed to {cost}"
+    finite = np.abs(a[np.isfinite(a)])
+    top = f"{float(finite.max()):.3g}" if finite.size else "not finite"
+    return f"the mini-batch cost {what} (largest output |a| = {top})"

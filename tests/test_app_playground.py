@@ -618,7 +618,7 @@ def test_divergence_is_reported_and_the_network_kept():
         pytest.fail("eta=10 on a relu net with a linear output never diverged")
     (msg,) = texts(at.error)
     assert f"step {steps + 1}" in msg
-    assert re.search(r"cost|gradient|overflow", msg), msg
+    assert re.search(r"cost|gradient|overflow|too large|diverging|dead|saturated", msg), msg
     assert r.trainer.steps == steps and counters(at)[0] == steps
     after = params_of(r.net)
     assert all(np.all(np.isfinite(p)) for p in after)
@@ -629,6 +629,99 @@ def test_divergence_is_reported_and_the_network_kept():
     assert texts(at.error) == [msg] and same_params(before, params_of(r.net))
     click(at, "reset")
     assert not at.error and the_run(at).trainer.steps == 0
+
+
+# Ways to wreck training, each with what the message must name.
+WRECKS = {
+    # eta = 1e6: the first update is many times the size of the weights it changes
+    "eta-1e6": (
+        {"eta": "1e6"},
+        r"this update would change the weights of layer \d by [0-9.e+]+ times their size",
+    ),
+    # adam at eta = 100 on XOR: one step pushes every tanh unit of a layer to +-1
+    "saturation": (
+        {"ds": "xor", "opt": "adam", "eta": "100"},
+        r"all 4 tanh units of hidden layer \d are saturated \(a at its bound, sigma'\(z\) = 0\)",
+    ),
+    # linear output, quadratic cost: the outputs, and with them the cost, explode
+    "cost-explodes": (
+        {
+            "ds": "sine",
+            "act": "relu",
+            "out": "linear",
+            "cost": "quadratic",
+            "hidden": "8",
+            "eta": "2",
+        },
+        r"this update would make the mini-batch cost jump from [0-9.e+]+ to [0-9.e+]+: "
+        r"training is diverging",
+    ),
+    # a big step pushes every ReLU of the second hidden layer below zero on all the data
+    "dying-relu": (
+        {"act": "relu", "hidden": "8,8", "eta": "3"},
+        r"all 8 relu units of hidden layer 2 output 0 for every one of the 250 training "
+        r"samples, so BP2 passes no error to layer 2 or below",
+    ),
+}
+
+
+@pytest.mark.filterwarnings(OVERFLOW_IN_CHARTS)
+@pytest.mark.parametrize("name", WRECKS)
+def test_wrecked_training_stops_names_the_step_and_cause_and_recovers(name):
+    params, cause = WRECKS[name]
+    at = playground(params)
+    r = the_run(at)
+    for _ in range(60):
+        before, steps = params_of(r.net), r.trainer.steps
+        click(at, "step")
+        if at.error:
+            break
+    else:
+        pytest.fail(f"{name}: training never stopped")
+    (msg,) = texts(at.error)
+    assert f"Training stopped at step {steps + 1}: " in msg, msg
+    assert re.search(cause, msg), msg
+    assert f"as it was after step {steps}" in msg and "Reset" in msg, msg
+    # nothing lost: the last good network is kept, finite, shown and downloadable
+    assert r.trainer.steps == steps and counters(at)[0] == steps
+    assert same_params(before, params_of(r.net))
+    assert all(np.all(np.isfinite(p)) for p in params_of(r.net))
+    saved, meta = read_network(exports.network_json(r))
+    assert meta["step"] == steps and same_params(params_of(saved), before)
+    # a smaller learning rate continues from that network
+    run(at.number_input(key="w_eta").set_value(0.001))
+    assert the_run(at) is r and r.trainer.eta == 0.001
+    click(at, "step")
+    assert not at.error and r.trainer.steps == steps + 1 and counters(at)[0] == steps + 1
+    assert r.net.dead_layers(r.trainer.X) == []
+    click(at, "reset")
+    assert not at.error and the_run(at).trainer.steps == 0
+
+
+@pytest.mark.filterwarnings(OVERFLOW_IN_CHARTS)
+def test_a_network_whose_cost_overflows_is_kept_and_reset_starts_afresh():
+    """An uploaded network with finite but huge output weights: (a - y)^2 overflows."""
+    at = playground()
+    net = Network([2, 4, 2], "tanh", "linear", "quadratic", "xavier", 3)
+    net.weights[-1][...] = 1e200
+    run(at.file_uploader(key="resume_file").upload("huge.json", to_json(net).encode()))
+    r = the_run(at)
+    click(at, "step")
+    (msg,) = texts(at.error)
+    assert re.search(
+        r"Training stopped at step 1: the mini-batch cost overflowed to inf "
+        r"\(largest output \|a\| = [0-9.]+e\+200\)",
+        msg,
+    ), msg
+    assert "Reset, or upload another network" in msg
+    assert r.trainer.steps == 0 and same_params(params_of(net), params_of(r.net))
+    saved, meta = read_network(exports.network_json(r))
+    assert same_params(params_of(saved), params_of(net)) and meta["step"] == 0
+    click(at, "reset")
+    fresh = the_run(at)
+    click(at, "step")
+    assert not at.error and fresh.trainer.steps == 1
+    assert all(np.abs(w).max() < 1e3 for w in fresh.net.weights)
 
 
 # --------------------------------------------------------------------- downloads

@@ -97,7 +97,7 @@ URL_CASES = [
     ("hidden-too-many-layers", {"hidden": ",".join(["4"] * 20)}, "over the limit of 8"),
     ("eta-zero", {"eta": "0"}, "learning rate must be >= 1e-05"),
     ("eta-negative", {"eta": "-1"}, "learning rate must be >= 1e-05"),
-    ("eta-huge", {"eta": "1e9"}, "learning rate must be <= 10.0"),
+    ("eta-huge", {"eta": "1e9"}, "learning rate must be <= 1000000.0"),
     ("eta-non-numeric", {"eta": "banana"}, "eta must be a number"),
     ("eta-nan", {"eta": "nan"}, "eta must be finite"),
     ("eta-inf", {"eta": "inf"}, "eta must be finite"),

@@ -6,6 +6,8 @@ trainer's shuffle) and from the update formulas written out here.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,7 +19,7 @@ from helpers import (
     seed_batch_gradient,
 )
 
-from backprop import DivergenceError, Limits, Network, StepResult, Trainer
+from backprop import DeadNetworkError, DivergenceError, Limits, Network, StepResult, Trainer
 
 
 def blobs(n: int, seed: int = 0):
@@ -535,7 +537,10 @@ def _regression(n=20, seed=0):
 def test_divergence_raises_and_changes_nothing(optimizer, eta):
     X, Y = _regression()
     net = Network([2, 8, 1], "relu", "linear", "quadratic", seed=1)
-    tr = Trainer(net, X, Y, eta=eta, batch_size=5, optimizer=optimizer, snapshot_every=1)
+    tr = Trainer(net, X, Y, eta=0.01, batch_size=5, optimizer=optimizer, snapshot_every=1)
+    for _ in range(3):
+        tr.step()  # some good steps first, so there is state to keep
+    tr.eta = eta
     for _ in range(50):
         before = _state(tr)
         try:
@@ -582,7 +587,7 @@ def test_lowering_eta_after_divergence_continues_as_if_nothing_happened(optimize
 
 @pytest.mark.parametrize(("optimizer", "eta"), [("sgd", 1e6), ("momentum", 1e6), ("adam", 1e150)])
 def test_after_divergence_every_step_either_succeeds_or_changes_nothing(optimizer, eta):
-    """Once the weights are huge, a lower eta may or may not help; it never corrupts."""
+    """A lower eta either continues or is refused changing nothing; it never corrupts."""
     X, Y = _regression(20, seed=5)
     net = Network([2, 8, 1], "relu", "linear", "quadratic", seed=1)
     tr = Trainer(net, X, Y, eta=eta, batch_size=5, optimizer=optimizer)
@@ -603,7 +608,8 @@ def test_after_divergence_every_step_either_succeeds_or_changes_nothing(optimize
             assert tr.steps == before["steps"] + 1
             assert all(np.all(np.isfinite(p)) for p in params_of(net))
             outcomes.append("stepped")
-    assert "refused" in outcomes
+    # the guard stopped before the weights ran away, so every lower eta continues
+    assert outcomes == ["stepped"] * 4
 
 
 def test_bias_update_overflow_is_caught():
@@ -620,3 +626,161 @@ def test_bias_update_overflow_is_caught():
     tr.eta = 0.1
     tr.step()
     assert tr.steps == 1 and np.isfinite(net.biases[1]).all()
+
+
+# ------------------------------------------------------- dead and saturated layers
+def _dead_relu_net() -> Network:
+    """Every unit of hidden layer 1 has z < 0 on inputs in [0, 1]^2: all output 0."""
+    net = Network([2, 3, 4, 2], "relu", "softmax", "log_likelihood", seed=0)
+    net.weights[0][...], net.biases[0][...] = -1.0, -0.5
+    return net
+
+
+def test_dead_layers_finds_a_dead_relu_layer_and_the_layers_still_alive():
+    X = np.random.default_rng(0).uniform(0, 1, (2, 300))
+    net = _dead_relu_net()
+    assert net.dead_layers(X) == [1]
+    _, acts = net.forward(X)
+    assert net.dead_layers(X, acts) == [1]
+    assert net.dead_layers(X, chunk=7) == [1]  # chunked: every chunk is checked
+    net.weights[0][2], net.biases[0][2, 0] = 0.0, 0.1  # one unit alive on every sample
+    assert net.dead_layers(X) == [] and net.dead_layers(X, net.forward(X)[1]) == []
+    net.weights[0][2], net.biases[0][2, 0] = 1.0, -1.7  # alive only where x1 + x2 > 1.7
+    assert 0 < (X.sum(0) > 1.7).sum() < 30
+    assert net.dead_layers(X, chunk=7) == [] and net.dead_layers(X[:, X.sum(0) < 1.7]) == [1]
+
+
+@pytest.mark.parametrize(
+    ("act", "out", "cost", "dead"),
+    [
+        ("sigmoid", "sigmoid", "quadratic", [1, 2]),  # no shortcut: a saturated output is dead
+        ("tanh", "sigmoid", "cross_entropy", [1]),  # a - y: the output still learns
+        ("tanh", "softmax", "log_likelihood", [1]),
+        ("leaky_relu", "linear", "quadratic", []),  # sigma' never 0
+        ("linear", "linear", "quadratic", []),
+    ],
+)
+def test_dead_layers_saturated_units_have_zero_derivative(act, out, cost, dead):
+    X = np.random.default_rng(1).uniform(0.5, 1, (2, 50))
+    net = Network([2, 3, 2], act, out, cost, seed=0)
+    for w, b in zip(net.weights, net.biases):
+        w[...], b[...] = 1e3, 1e3  # z ~ 1e3: sigmoid a = 1 and tanh a = 1 exactly
+    assert net.dead_layers(X) == dead
+    net.weights[0][0, 0] = net.biases[0][0, 0] = 0.0
+    net.weights[0][0, 1] = 1.0  # unit 0 of layer 1 now has a moderate z
+    assert 1 not in net.dead_layers(X)
+
+
+def _first_error(tr: Trainer, steps: int = 100):
+    for _ in range(steps):
+        before = _state(tr)
+        try:
+            tr.step()
+        except DivergenceError as e:
+            return e, before
+    pytest.fail("training never stopped")
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_a_step_that_kills_a_relu_layer_is_refused_and_a_smaller_eta_continues(optimizer):
+    X, Y = blobs(200)
+    net = Network([2, 8, 8, 2], "relu", "softmax", "log_likelihood", seed=0)
+    eta = 3.0 if optimizer != "adam" else 10.0
+    tr = Trainer(net, X, Y, eta=eta, batch_size=10, optimizer=optimizer)
+    err, before = _first_error(tr)
+    assert isinstance(err, DeadNetworkError) and err.step == before["steps"] + 1
+    assert re.fullmatch(
+        r"after this update all 8 relu units of hidden layer (1|2) output 0 for every one of "
+        r"the 200 training samples, so BP2 passes no error to layer \1 or below and they stop "
+        r"learning",
+        err.cause,
+    ), err.cause
+    assert "leaky_relu" in err.hint
+    _assert_unchanged(tr, before)
+    assert net.dead_layers(X) == []  # the kept network is alive
+    tr.eta = 1e-3
+    for _ in range(20):
+        tr.step()
+    assert tr.steps == before["steps"] + 20 and net.dead_layers(X) == []
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+@pytest.mark.parametrize("act", ["sigmoid", "tanh", "relu", "leaky_relu", "linear"])
+def test_eta_1e6_is_refused_at_the_first_step_as_a_jump_in_the_weights(act, optimizer):
+    X, Y = blobs(100)
+    net = Network([2, 5, 2], act, "softmax", "log_likelihood", seed=0)
+    tr = Trainer(net, X, Y, eta=1e6, batch_size=10, optimizer=optimizer)
+    err, before = _first_error(tr)
+    assert err.step == 1 and re.fullmatch(
+        r"this update would change the weights of layer [12] by (\S+) times their size "
+        r"\(\|\|Delta w\|\| / \|\|w\|\|\): training is diverging",
+        err.cause,
+    ), err.cause
+    _assert_unchanged(tr, before)
+    tr.eta = 0.5
+    tr.train(2)
+    assert tr.steps == 20
+
+
+@pytest.mark.parametrize("act", ["sigmoid", "tanh"])
+def test_a_step_that_saturates_a_whole_layer_is_refused(act):
+    X, Y = blobs(100)
+    net = Network([2, 4, 4, 2], act, "softmax", "log_likelihood", seed=0)
+    tr = Trainer(net, X, Y, eta=300.0, batch_size=10, optimizer="adam")
+    err, before = _first_error(tr)
+    assert isinstance(err, DeadNetworkError), err
+    assert re.search(rf"all 4 {act} units of hidden layer [12] are saturated", err.cause)
+    assert "leaky_relu" not in err.hint
+    _assert_unchanged(tr, before)
+    assert net.dead_layers(X) == []
+
+
+def test_an_exploding_cost_is_refused_before_it_overflows():
+    X, Y = _regression(40, seed=2)
+    net = Network([2, 8, 1], "leaky_relu", "linear", "quadratic", seed=0)
+    tr = Trainer(net, X, Y, eta=3.0, batch_size=10)
+    err, before = _first_error(tr)
+    m = re.fullmatch(
+        r"this update would make the mini-batch cost jump from (\S+) to (\S+): training is "
+        r"diverging",
+        err.cause,
+    )
+    assert m and float(m[2]) > 1e6 * max(float(m[1]), 1), err.cause
+    _assert_unchanged(tr, before)
+
+
+def test_a_cost_that_already_overflows_names_the_output_and_says_reset():
+    X, Y = _regression(20, seed=2)
+    net = Network([2, 4, 1], "tanh", "linear", "quadratic", seed=0)
+    net.weights[1][...] = 1e200  # finite, but (a - y)^2 overflows
+    tr = Trainer(net, X, Y, eta=0.1, batch_size=5)
+    err, before = _first_error(tr)
+    assert err.step == 1 and re.fullmatch(
+        r"the mini-batch cost overflowed to inf \(largest output \|a\| = \S+e\+200\)", err.cause
+    ), err.cause
+    assert "Reset" in err.hint and "smaller learning rate cannot" in err.hint
+    _assert_unchanged(tr, before)
+
+
+def test_a_net_dead_before_the_step_still_trains_what_it_can():
+    X = np.random.default_rng(0).uniform(0, 1, (2, 40))
+    Y = np.eye(2)[:, np.arange(40) % 2]
+    net = _dead_relu_net()
+    tr = Trainer(net, X, Y, eta=0.5, batch_size=10)
+    b_out = net.biases[-1].copy()
+    tr.train(2)
+    assert tr.steps == 8 and not np.array_equal(b_out, net.biases[-1])
+
+
+def test_healthy_sigmoid_training_skips_the_post_update_check(monkeypatch):
+    """The check costs a forward pass: the book's network at eta = 3 must not pay it."""
+    X, Y = blobs(300)
+    calls = []
+    real = Trainer._check_update
+    monkeypatch.setattr(Trainer, "_check_update", lambda *a: calls.append(1) or real(*a))
+    net = Network([2, 30, 2], "sigmoid", seed=0)
+    Trainer(net, X, Y, eta=3.0, batch_size=10).train(3)
+    assert calls == []
+    relu = Network([2, 30, 2], "relu", "softmax", "log_likelihood", seed=0)
+    Trainer(relu, X, Y, eta=0.1, batch_size=10).train(1)
+    assert len(calls) == 30  # ReLU units die one by one: every step is checked

@@ -129,7 +129,7 @@ INVALID = {
     "cost": ["hinge", "", "mse"],
     "init": ["glorot", ""],
     "opt": ["rmsprop", ""],
-    "eta": ["0", "-0.1", "1e-6", "10.5", "nan", "inf", "abc", ""],
+    "eta": ["0", "-0.1", "1e-6", "2e6", "nan", "inf", "abc", ""],
     "bs": ["0", "-1", "abc", "1e9", "2.5", "10001"],
     "reg": ["l3", "", "L2"],
     "lmbda": ["-1", "101", "nan", "inf", "x"],
@@ -202,8 +202,8 @@ def test_valid_edge_values_are_accepted():
     cfg, notices = from_query(params)
     assert notices == []
     assert (cfg.eta, cfg.batch_size, cfg.n_samples, cfg.noise, cfg.lmbda) == (1e-5, 1, 10, 1, 100)
-    cfg, notices = from_query({"eta": "10", "seed": str(2**32 - 1), "hidden": " 3 , 2 "})
-    assert notices == [] and cfg.eta == 10.0 and cfg.seed == 2**32 - 1 and cfg.hidden == (3, 2)
+    cfg, notices = from_query({"eta": "1e6", "seed": str(2**32 - 1), "hidden": " 3 , 2 "})
+    assert notices == [] and cfg.eta == 1e6 and cfg.seed == 2**32 - 1 and cfg.hidden == (3, 2)
 
 
 # ------------------------------------------------------------- cost and output

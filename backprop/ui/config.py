@@ -19,7 +19,7 @@ from ..validation import choose, finite_number, whole_number
 UPLOADED = ("csv", "mnist")  # datasets that come from the user's files
 DATASET_CHOICES = tuple(DATASETS) + UPLOADED
 MAX_URL_VALUE = 200  # characters; longer parameter values are refused outright
-ETA_RANGE = (1e-5, 10.0)  # TensorFlow Playground's learning-rate range
+ETA_RANGE = (1e-5, 1e6)  # up to rates that wreck training: the guard explains what happened
 LMBDA_RANGE = (0.0, 100.0)
 
 

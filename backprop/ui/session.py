@@ -43,8 +43,8 @@ class Run:
                 self.trainer.run_epoch()
         except DivergenceError as e:
             self.diverged = (
-                f"Training stopped at step {e.step}: {e.cause}. The network is kept as it was "
-                "after the last good step. Lower the learning rate and continue, or Reset."
+                f"Training stopped at step {e.step}: {e.cause}. The network stays as it was "
+                f"after step {e.step - 1}, on screen and in the downloads below. {e.hint}"
             )
             self.playing, self.target_epochs = False, None
             return False
