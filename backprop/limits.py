@@ -22,6 +22,9 @@ class Limits:
     max_parameters: int = 1_000_000  # weights + biases of one network
     max_samples: int = 70_000  # rows of one dataset
     max_batch_size: int = 10_000
+    # samples x parameters of one mini-batch (~0.1-0.3 s a step on one core), so that a
+    # single Step cannot hold a shared server for seconds
+    max_step_work: int = 100_000_000
     max_epochs: int = 1_000
     max_history: int = 20_000  # step rows kept before the history is thinned
     snapshot_budget_mb: int = 32  # memory for recorded snapshots, per trainer

@@ -62,7 +62,9 @@ class Trainer:
 
     ``X_train`` is ``(n_in, n)``; ``eta`` the learning rate; ``lmbda`` the regularisation
     strength, scaled by ``1/n`` as in network2 (L2: ``w -> (1 - eta lmbda/n) w - eta nabla_w``).
-    ``eval_every``: evaluate full train/test cost and accuracy every k steps (0: at epoch
+    ``eval_samples`` caps the samples of each set that evaluation uses (evenly spaced; None:
+    all), bounding its cost on big data. ``eval_every``: evaluate train/test cost and
+    accuracy every k steps (0: at epoch
     ends only, unless ``evaluate_epochs=False``). ``snapshot_every``: record parameters and
     a probe trace every k steps (0: never) within ``snapshot_budget_mb``. ``record=False``
     skips the history, per step and per epoch (for benchmarks).
@@ -83,6 +85,7 @@ class Trainer:
         lmbda: float = 0.0,
         momentum: float = 0.9,
         eval_every: int = 0,
+        eval_samples: int | None = None,
         snapshot_every: int = 0,
         probe_size: int = 16,
         snapshot_budget_mb: float | None = None,
@@ -103,9 +106,7 @@ class Trainer:
         if X_test is not None:
             self.X_test, self.Y_test = net.check_xy(X_test, Y_test)
         self._eta = finite_number("eta (learning rate)", eta, positive=True)
-        self.batch_size = whole_number(
-            "batch size", batch_size, minimum=1, maximum=min(lim.max_batch_size, self.n)
-        )
+        self.batch_size = _check_batch(batch_size, net, self.n)
         self.optimizer_name = optimizer
         opt_cls = choose("optimizer", optimizer, OPTIMIZERS)
         choose("regularization", regularization, dict.fromkeys(REGULARIZATIONS))
@@ -113,6 +114,13 @@ class Trainer:
         self.lmbda = finite_number("lmbda (regularisation)", lmbda, minimum=0.0)
         momentum = finite_number("momentum", momentum, minimum=0.0, maximum=1.0)
         self.eval_every = whole_number("eval_every", eval_every, minimum=0)
+        cap = eval_samples
+        if cap is not None:
+            cap = whole_number("eval_samples", cap, minimum=1)
+        self._eval_sets = [
+            (name, *_evenly(X, Y, cap))
+            for name, X, Y in (("train", self.X, self.Y), ("test", self.X_test, self.Y_test))
+        ]
         shapes = [p.shape for p in self._params()]
         self.opt_momentum = momentum
         self.opt = opt_cls(shapes, momentum=momentum)
@@ -184,9 +192,7 @@ class Trainer:
         new = {k: changes.get(k, getattr(self, k if k != "optimizer" else "optimizer_name"))
                for k in allowed}  # fmt: skip
         eta = finite_number("eta (learning rate)", new["eta"], positive=True)
-        lim = self.net.limits
-        bs = whole_number("batch size", new["batch_size"], minimum=1,
-                          maximum=min(lim.max_batch_size, self.n))  # fmt: skip
+        bs = _check_batch(new["batch_size"], self.net, self.n)
         opt_cls = choose("optimizer", new["optimizer"], OPTIMIZERS)
         choose("regularization", new["regularization"], dict.fromkeys(REGULARIZATIONS))
         lmbda = finite_number("lmbda (regularisation)", new["lmbda"], minimum=0.0)
@@ -214,7 +220,7 @@ class Trainer:
         """Train and test cost (with the penalty) and accuracy of the current network."""
         out = {}
         pen = self.penalty()
-        for name, X, Y in (("train", self.X, self.Y), ("test", self.X_test, self.Y_test)):
+        for name, X, Y in self._eval_sets:
             if X is None:
                 out[f"{name}_cost"] = out[f"{name}_accuracy"] = float("nan")
                 continue
@@ -320,6 +326,11 @@ class Trainer:
         if self.snapshots.due(step) or (epoch_done and self.snapshots.every > 0):
             self.snapshot()
         return StepResult(step, self.epochs, cost, epoch_done)
+
+    @property
+    def epoch_fraction(self) -> float:
+        """How much of the current epoch is done, in [0, 1)."""
+        return 0.0 if self._perm is None else self._pos / self.n
 
     @property
     def last_grads(self) -> list[Array] | None:
@@ -499,3 +510,27 @@ def _cost_problem(cost: float, a: Array) -> str:
     finite = np.abs(a[np.isfinite(a)])
     top = f"{float(finite.max()):.3g}" if finite.size else "not finite"
     return f"the mini-batch cost {what} (largest output |a| = {top})"
+
+
+def _evenly(X: Array | None, Y: Array | None, cap: int | None) -> tuple:
+    """At most ``cap`` evenly spaced columns of ``X`` and ``Y`` (all when ``cap`` is None)."""
+    if X is None or cap is None or X.shape[1] <= cap:
+        return X, Y
+    idx = np.linspace(0, X.shape[1] - 1, cap).round().astype(np.int64)
+    return X[:, idx], Y[:, idx]
+
+
+def _check_batch(batch_size: object, net: Network, n: int) -> int:
+    """The batch size if it fits the data and the limits (one step's samples x parameters
+    at most ``max_step_work``), else ValueError saying which and what to lower."""
+    lim = net.limits
+    bs = whole_number("batch size", batch_size, minimum=1, maximum=min(lim.max_batch_size, n))
+    work = bs * net.n_parameters()
+    if work > lim.max_step_work:
+        raise ValueError(
+            f"a mini-batch of {bs:,} samples through {net.n_parameters():,} parameters is "
+            f"{work:,} multiply-adds a step, over the limit of {lim.max_step_work:,}: "
+            f"use a batch of at most {max(1, lim.max_step_work // net.n_parameters()):,} "
+            "or a smaller network"
+        )
+    return bs

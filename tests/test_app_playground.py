@@ -23,7 +23,7 @@ from test_ui_config import BASE  # a valid config that differs from DEFAULT ever
 from backprop import Network, read_network
 from backprop.datasets import load
 from backprop.io import to_json
-from backprop.ui import exports
+from backprop.ui import controls, exports, session
 from backprop.ui.config import DEFAULT, PRESETS, PlaygroundConfig, to_query
 from backprop.ui.session import RUN_KEY, build_run
 
@@ -264,20 +264,64 @@ def test_step_while_playing_pauses():
     assert at.button(key="play").label == "Play"
 
 
-def test_train_n_epochs():
+def test_an_epoch_too_long_for_one_click_goes_on_in_frames(monkeypatch):
+    monkeypatch.setattr(controls, "EPOCH_BUDGET", 0.0)  # every epoch is "too long"
+    monkeypatch.setattr(controls, "TICK_BUDGET", 1e-4)  # and a frame trains a step or two
     at = playground()
     r = the_run(at)
-    run(at.number_input(key="n_epochs").set_value(2))
-    click(at, "train_n")
-    assert r.target_epochs == 2 and r.playing
-    assert at.get("progress"), "a progress bar shows while training to a target"
-    for _ in range(100):  # each rerun is one Play frame (fewer steps on a slow host)
+    click(at, "step")
+    click(at, "epoch")
+    assert r.playing and (r.target_start, r.target_epochs) == (0, 1)
+    assert at.get("progress")
+    for _ in range(200):
         if not r.playing:
             break
         run(at)
+    assert (r.trainer.epochs, r.trainer.steps) == (1, N_TRAIN // 10)
+    assert not r.playing and r.target_epochs is None and not at.get("progress")
+
+
+def test_a_batch_over_the_step_work_limit_is_refused_and_the_run_kept(monkeypatch):
+    monkeypatch.setenv("BACKPROP_MAX_STEP_WORK", "2000")  # default net: 42 parameters
+    at = playground()
+    r = the_run(at)
+    click(at, "step")
+    run(at.number_input(key="w_batch_size").set_value(100))
+    (msg,) = texts(at.error)
+    assert "a mini-batch of 100 samples through 42 parameters is 4,200 multiply-adds" in msg
+    assert "use a batch of at most 47" in msg
+    assert the_run(at) is r and r.trainer.batch_size == 10 and r.trainer.steps == 1
+
+
+def test_costs_on_big_data_are_measured_on_a_subset_and_say_so():
+    cfg = replace(DEFAULT, n_samples=40_000, hidden=(256, 256))
+    r = build_run(cfg, load("circle", n_samples=40_000, test_fraction=0.5, seed=0))
+    cap = session.eval_samples(r.net)
+    assert cap < 20_000 and any(f"at most {cap:,} evenly spaced samples" in n for n in r.notes)
+    assert r.trainer.eval_every > 1
+    small = build_run(DEFAULT, load("circle", n_samples=500, test_fraction=0.5, seed=0))
+    assert small.notes == [] and small.trainer.eval_every == 1
+
+
+def test_train_n_epochs():
+    """Training to a target runs as many steps as fit a frame's time budget, frame after
+    frame, with a progress bar, whatever the Play speed."""
+    at = playground()
+    r = the_run(at)
+    run(at.number_input(key="n_epochs").set_value(100))
+    click(at, "train_n")
+    assert r.target_epochs == 100 and r.playing, "100 epochs fit in one frame?"
+    assert at.get("progress"), "a progress bar shows while training to a target"
+    frames = 1
+    for _ in range(500):  # each rerun is one Play frame (fewer steps on a slow host)
+        if not r.playing:
+            break
+        run(at)
+        frames += 1
     assert not r.playing and r.target_epochs is None
-    assert (r.trainer.epochs, r.trainer.steps) == (2, 2 * N_TRAIN // 10)
-    assert counters(at) == (2 * N_TRAIN // 10, 2)
+    assert (r.trainer.epochs, r.trainer.steps) == (100, 100 * N_TRAIN // 10)
+    assert counters(at) == (100 * N_TRAIN // 10, 100)
+    assert frames < 2500 / 10, "frames ran Play's 10 steps, not the time budget"
     assert at.button(key="play").label == "Play"
     assert not at.get("progress")
 

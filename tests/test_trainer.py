@@ -784,3 +784,32 @@ def test_healthy_sigmoid_training_skips_the_post_update_check(monkeypatch):
     relu = Network([2, 30, 2], "relu", "softmax", "log_likelihood", seed=0)
     Trainer(relu, X, Y, eta=0.1, batch_size=10).train(1)
     assert len(calls) == 30  # ReLU units die one by one: every step is checked
+
+
+# ------------------------------------------------------------------ limits on work
+def test_a_step_over_the_work_limit_is_refused_naming_the_numbers_and_a_fix():
+    X, Y = blobs(200)
+    lim = Limits(max_step_work=1_000)
+    net = Network([2, 10, 2], limits=lim)  # 52 parameters: at most 19 samples a step
+    with pytest.raises(ValueError) as e:
+        Trainer(net, X, Y, batch_size=20)
+    assert str(e.value) == (
+        "a mini-batch of 20 samples through 52 parameters is 1,040 multiply-adds a step, "
+        "over the limit of 1,000: use a batch of at most 19 or a smaller network"
+    )
+    tr = Trainer(net, X, Y, batch_size=19)
+    with pytest.raises(ValueError, match="at most 19"):
+        tr.configure(batch_size=50, eta=0.5)
+    assert (tr.batch_size, tr.eta) == (19, 3.0)  # nothing applied
+
+
+def test_evaluation_uses_at_most_eval_samples_evenly_spaced_columns():
+    X, Y = blobs(301)
+    net = Network([2, 5, 2], seed=0)
+    full = Trainer(net, X, Y, X[:, :20], Y[:, :20])
+    capped = Trainer(net, X, Y, X[:, :20], Y[:, :20], eval_samples=31)
+    idx = np.arange(0, 301, 10)  # 31 evenly spaced columns, first and last included
+    a = net.feedforward(X[:, idx])
+    ev = capped.evaluate()
+    assert ev["train_cost"] == net.cost.fn(a, Y[:, idx]) != full.evaluate()["train_cost"]
+    assert ev["test_cost"] == full.evaluate()["test_cost"]  # 20 columns: under the cap

@@ -11,6 +11,7 @@ from .session import RUN_KEY, Run, reset_run
 
 TICK_SECONDS = 0.2  # Play redraws at up to 5 frames per second
 TICK_BUDGET = 0.12  # seconds of training per frame, so a click is answered within a frame
+EPOCH_BUDGET = 0.5  # seconds an Epoch click trains at once; a longer epoch goes on in frames
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200)  # steps per frame
 
 
@@ -25,9 +26,17 @@ def _step() -> None:
 
 
 def _epoch() -> None:
+    """Finish the current epoch: at once if it takes under ``EPOCH_BUDGET``, else the rest
+    is trained in Play frames (with a progress bar), so one click never holds the server."""
     if run := _run():
         run.playing = False
-        run.train(epochs=1)
+        tr, t0 = run.trainer, time.perf_counter()
+        target = tr.epochs + 1
+        while tr.epochs < target and time.perf_counter() - t0 < EPOCH_BUDGET:
+            if not run.train(steps=1):
+                return
+        if tr.epochs < target:
+            run.target_start, run.target_epochs, run.playing = target - 1, target, True
 
 
 def _set_playing(playing: bool) -> None:
@@ -41,6 +50,7 @@ def _set_playing(playing: bool) -> None:
 def _train_n() -> None:
     if run := _run():
         n = int(st.session_state.get("n_epochs", 10))
+        run.target_start = run.trainer.epochs
         run.target_epochs = run.trainer.epochs + n
         run.playing = True
 
@@ -88,10 +98,11 @@ def step_controls() -> None:
 
 
 def play_tick(run: Run) -> bool:
-    """Train for one frame of Play; True when playing should stop (target or divergence)."""
+    """Train for one frame of Play; True when playing should stop (target or divergence).
+    Play runs ``speed`` steps a frame; training to a target runs what fits the budget."""
     if not run.playing:
         return False
-    speed = int(st.session_state.get("speed", 10))
+    speed = int(st.session_state.get("speed", 10)) if run.target_epochs is None else 10**9
     t0, done = time.perf_counter(), 0
     tr = run.trainer
     while done < speed and time.perf_counter() - t0 < TICK_BUDGET:
@@ -126,6 +137,6 @@ def counters(run: Run) -> None:
             st.metric("Train accuracy", _fmt(last.get("train_accuracy"), pct=True))
             st.metric("Test accuracy", _fmt(last.get("test_accuracy"), pct=True))
     if run.target_epochs is not None:
-        start = run.target_epochs - int(st.session_state.get("n_epochs", 10))
-        frac = (tr.epochs - start) / max(1, run.target_epochs - start)
+        start = run.target_start if run.target_start is not None else tr.epochs
+        frac = (tr.epochs + tr.epoch_fraction - start) / max(1, run.target_epochs - start)
         st.progress(min(1.0, max(0.0, frac)), text=f"Training to epoch {run.target_epochs}")

@@ -16,7 +16,8 @@ from ..datasets import DATASETS, Dataset, load
 from .config import PlaygroundConfig
 
 RUN_KEY = "playground_run"
-SMALL_DATA = 5_000  # samples: evaluate train and test after every step up to this size
+EVAL_WORK = 2_000_000  # samples x parameters of evaluation per step, on average (~1 ms)
+EVAL_CAP = 200_000_000  # samples x parameters of one evaluation (~0.1-0.3 s), at most
 
 
 @dataclass
@@ -30,7 +31,8 @@ class Run:
     diverged: str | None = None  # the message of the last DivergenceError
     revision: int = 0  # bumps on every change, so live charts know to redraw
     playing: bool = False
-    target_epochs: int | None = None  # "train N epochs" in progress
+    target_epochs: int | None = None  # "train N epochs" (or a long Epoch) in progress
+    target_start: int | None = None  # the epoch that training to the target started from
     notes: list[str] = field(default_factory=list)
 
     def train(self, steps: int | None = None, epochs: int | None = None) -> bool:
@@ -80,7 +82,6 @@ def build_run(cfg: PlaygroundConfig, dataset: Dataset, net: Network | None = Non
     sizes = [dataset.n_in, *cfg.hidden, dataset.n_out]
     if net is None:
         net = Network(sizes, cfg.activation, cfg.output_activation, cfg.cost, cfg.init, cfg.seed)
-    n_eval = dataset.n_train + dataset.n_test
     steps_per_epoch = -(-dataset.n_train // min(cfg.batch_size, dataset.n_train))
     trainer = Trainer(
         net,
@@ -93,21 +94,44 @@ def build_run(cfg: PlaygroundConfig, dataset: Dataset, net: Network | None = Non
         optimizer=cfg.optimizer,
         regularization=cfg.regularization,
         lmbda=cfg.lmbda,
-        eval_every=1 if n_eval <= SMALL_DATA else max(1, steps_per_epoch // 10),
+        eval_every=eval_every(dataset, net, steps_per_epoch),
+        eval_samples=eval_samples(net),
         snapshot_every=1,
         probe_size=16,
     )
-    return Run(cfg, dataset, net, trainer, notes=batch_notes(cfg, dataset))
+    return Run(cfg, dataset, net, trainer, notes=batch_notes(cfg, dataset, net))
 
 
-def batch_notes(cfg: PlaygroundConfig, dataset: Dataset) -> list[str]:
-    """A note when the mini-batch is clamped to the training set (full-batch descent)."""
-    if cfg.batch_size <= dataset.n_train:
-        return []
-    return [
-        f"Batch size {cfg.batch_size} is larger than the {dataset.n_train} training samples; "
-        f"using {dataset.n_train} (full-batch gradient descent)."
-    ]
+def eval_samples(net: Network) -> int:
+    """Samples of each of train and test that one evaluation uses (``EVAL_CAP``)."""
+    return max(100, EVAL_CAP // (2 * net.n_parameters()))
+
+
+def eval_every(dataset: Dataset, net: Network, steps_per_epoch: int) -> int:
+    """Steps between train/test evaluations: every step when that is cheap (the toy data
+    sets), else as often as ``EVAL_WORK`` per step allows, and never more often than 10
+    times an epoch on big data. (Epoch ends are always evaluated.)"""
+    n = min(dataset.n_train, eval_samples(net)) + min(dataset.n_test, eval_samples(net))
+    every = -(-n * net.n_parameters() // EVAL_WORK)
+    return 1 if every <= 1 else max(every, steps_per_epoch // 10)
+
+
+def batch_notes(cfg: PlaygroundConfig, dataset: Dataset, net: Network | None = None) -> list:
+    """Notes on what was adapted: a mini-batch clamped to the training set (full-batch
+    descent), and costs measured on a subset of big data."""
+    notes = []
+    if cfg.batch_size > dataset.n_train:
+        notes.append(
+            f"Batch size {cfg.batch_size} is larger than the {dataset.n_train} training "
+            f"samples; using {dataset.n_train} (full-batch gradient descent)."
+        )
+    cap = eval_samples(net) if net is not None else None
+    if cap is not None and max(dataset.n_train, dataset.n_test) > cap:
+        notes.append(
+            f"Train and test cost and accuracy are measured on at most {cap:,} evenly spaced "
+            "samples of each set, so that every step stays quick for everyone on this server."
+        )
+    return notes
 
 
 def current_run(cfg: PlaygroundConfig, uploaded: Dataset | None = None) -> Run:
@@ -123,7 +147,7 @@ def current_run(cfg: PlaygroundConfig, uploaded: Dataset | None = None) -> Run:
             bs = min(cfg.batch_size, run.dataset.n_train)
             run.trainer.configure(**{**cfg.training(), "batch_size": bs})
             run.cfg = cfg
-            run.notes = batch_notes(cfg, run.dataset)
+            run.notes = batch_notes(cfg, run.dataset, run.net)
             run.revision += 1
         return run
     dataset = load_dataset(cfg, uploaded)
