@@ -25,6 +25,8 @@ class Limits:
     # samples x parameters of one mini-batch (~0.1-0.3 s a step on one core), so that a
     # single Step cannot hold a shared server for seconds
     max_step_work: int = 100_000_000
+    # samples x parameters x forward passes of one finite-difference gradient check
+    max_check_work: int = 1_000_000_000
     max_epochs: int = 1_000
     max_history: int = 20_000  # step rows kept before the history is thinned
     snapshot_budget_mb: int = 32  # memory for recorded snapshots, per trainer

@@ -561,3 +561,17 @@ def test_the_debug_figures_show_the_arrays_as_float32(xor):
     sh = stage_heatmaps(st.arrays, sample=2)
     assert len(sh.data) == 2 and np.array_equal(sh.data[0].z, tr.z[0].astype(np.float32))
     assert sh.layout.shapes[0].x0 == 1.5  # column 2 outlined
+
+
+def test_a_big_check_is_cut_to_the_work_limit():
+    lim = Limits(max_check_work=200_000)
+    net = Network([3, 20, 20, 2], "tanh", seed=0, limits=lim)  # 542 parameters
+    X = np.random.default_rng(0).normal(size=(3, 4))
+    Y = np.eye(2)[:, [0, 1, 0, 1]]
+    result = check_gradients(net, X, Y)
+    # 2 forward passes x 4 samples x 542 parameters per entry, 2 kinds x 3 layers:
+    per_layer = 200_000 // (2 * 3 * 2 * 4 * 542)
+    assert per_layer == 7
+    assert all(len(p.index) <= per_layer for p in result.params)
+    assert list(result.table["checked"])[:2] == ["7 of 60", "7 of 20"]
+    assert all(result.table["passed"])

@@ -97,13 +97,16 @@ def check_gradients(
     differences of the mean cost over the columns of ``X``, per layer and parameter kind.
 
     ``net`` is used on a copy and never changed. At most ``max_per_layer`` weights and as
-    many biases of each layer are checked (a random subset drawn with ``seed``).
+    many biases of each layer are checked (a random subset drawn with ``seed``), fewer if
+    the two forward passes per entry would exceed ``net.limits.max_check_work``.
     """
     eps = finite_number("epsilon", eps, minimum=EPS_RANGE[0], maximum=EPS_RANGE[1])
     atol = finite_number("atol", atol, minimum=0.0)
     rtol = finite_number("rtol", rtol, minimum=0.0)
     cap = whole_number("max_per_layer", max_per_layer, minimum=1)
     X, Y = net.check_xy(X, Y)
+    per_entry = 2 * X.shape[1] * net.n_parameters()  # two forward passes of the batch
+    cap = min(cap, max(1, net.limits.max_check_work // (2 * net.n_layers * per_entry)))
     net = net.copy()
     if analytic is None:
         analytic = net.backprop(X, Y)
