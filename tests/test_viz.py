@@ -775,3 +775,219 @@ def test_values_beyond_float32_are_clipped_not_infinite():
 
     out = f32(np.array([1e300, -1e300, 1.5, np.nan]))
     assert out[0] == F32_MAX and out[1] == -F32_MAX and out[2] == 1.5 and np.isnan(out[3])
+
+
+# ======================================================================== dict specs
+# The live charts send ``viz.spec_json(spec)`` without validating the spec: these check
+# that Plotly accepts every spec and that its JSON is exactly the public figure's.
+def three_class_data() -> Dataset:
+    rng = np.random.default_rng(0)
+    raw = rng.uniform(-3, 3, (2, 30))
+    Y = np.eye(3)[:, np.arange(30) % 3]
+    return Dataset(
+        name="three",
+        task="classification",
+        X_train=raw[:, :20],
+        Y_train=Y[:, :20],
+        X_test=raw[:, 20:],
+        Y_test=Y[:, 20:],
+        feature_names=("x1", "x2"),
+        class_names=("a", "b", "c"),
+        raw_train=raw[:, :20],
+        raw_test=raw[:, 20:],
+    )
+
+
+def diverged_net() -> Network:
+    """A net whose weights hold NaN, inf and values beyond float32, as after divergence."""
+    net = make_net([2, 5, 3], seed=3)
+    net.weights[0][0, 0] = np.nan
+    net.weights[1][1, 2] = np.inf
+    net.weights[0][2, 1] = -1e300
+    return net
+
+
+@pytest.fixture(scope="module")
+def spec_cases(net, trace, trainer, xor) -> dict[str, tuple]:
+    """``name: (builder name, args, kwargs)`` covering every spec builder's branches."""
+    big = Network([50, 20, 3], seed=0)
+    big_trace = big.trace(np.random.default_rng(1).random((50, 2)), np.eye(3)[:, :2])
+    bad = diverged_net()
+    with np.errstate(all="ignore"):
+        bad_trace = bad.trace(xor.X_train[:, :6], np.vstack([xor.Y_train[:, :6], np.zeros(6)]))
+    sine = load("sine", n_samples=40, seed=0)
+    plane = load("plane", n_samples=40, seed=0)
+    h = trainer.history_frame()
+    broken = h.copy()
+    broken.loc[broken.index[1], "batch_cost"] = np.inf
+    broken.loc[broken.index[2], "batch_cost"] = np.nan
+    broken.loc[broken.index[4], "train_cost"] = -np.inf
+    return {
+        "graph": ("network_graph", (trace,), {}),
+        "graph backward, highlighted": ("network_graph", (trace, 3, "backward", 2), {}),
+        "graph capped (50-20-3)": ("network_graph", (big_trace,), {"max_edges": 100}),
+        "graph capped, backward": ("network_graph", (big_trace, 1, "backward", 0), {}),
+        "graph diverged": ("network_graph", (bad_trace, 2, "forward", 1), {}),
+        "graph diverged, backward": ("network_graph", (bad_trace, 0, "backward"), {}),
+        "heatmap input a": ("layer_heatmap", (trace, 0, "a"), {}),
+        "heatmap delta": ("layer_heatmap", (trace, 1, "delta"), {}),
+        "heatmap nabla_b": ("layer_heatmap", (trace, 3, "nabla_b"), {}),
+        "heatmap update": (
+            "layer_heatmap",
+            (trainer.net.trace(*trainer.probe), 2, "update", trainer.last_update),
+            {},
+        ),
+        "heatmap thinned (50-20-3)": ("layer_heatmap", (big_trace, 1, "w"), {"max_cells": 600}),
+        "heatmap diverged": ("layer_heatmap", (bad_trace, 1, "w"), {}),
+        "boundary, 2 classes": ("decision_boundary", (net, xor), {"grid": 20}),
+        "boundary, 3 classes": (
+            "decision_boundary",
+            (make_net([2, 5, 3]), three_class_data()),
+            {"grid": 12},
+        ),
+        "boundary, regression plane": (
+            "decision_boundary",
+            (Network([2, 3, 1], activation="tanh", output_activation="sigmoid", seed=0), plane),
+            {"grid": 10},
+        ),
+        "boundary diverged": ("decision_boundary", (bad, three_class_data()), {"grid": 8}),
+        "regression curve": (
+            "regression_curve",
+            (Network([1, 6, 1], activation="tanh", output_activation="sigmoid", seed=0), sine),
+            {},
+        ),
+        "images": ("first_layer_images", (Network([64, 5, 10], seed=0), (8, 8)), {}),
+        "images, 2 rows": ("first_layer_images", (Network([64, 13, 10], seed=0), (8, 8)), {}),
+        "images capped": ("first_layer_images", (Network([64, 40, 10], seed=0), (8, 8)), {}),
+        "images diverged": ("first_layer_images", (bad, (1, 2)), {}),
+        "cost": ("cost_curves", (h,), {}),
+        "cost, log y, inf and NaN": ("cost_curves", (broken,), {"log_y": True}),
+        "cost by epoch": ("cost_curves", (trainer.epoch_frame(),), {"x": "epoch"}),
+        "cost, few points (markers)": ("cost_curves", (h.iloc[:3],), {}),
+        "cost, no steps": ("cost_curves", (h.iloc[:0],), {}),
+    }
+
+
+SPEC_CASES = [
+    "graph",
+    "graph backward, highlighted",
+    "graph capped (50-20-3)",
+    "graph capped, backward",
+    "graph diverged",
+    "graph diverged, backward",
+    "heatmap input a",
+    "heatmap delta",
+    "heatmap nabla_b",
+    "heatmap update",
+    "heatmap thinned (50-20-3)",
+    "heatmap diverged",
+    "boundary, 2 classes",
+    "boundary, 3 classes",
+    "boundary, regression plane",
+    "boundary diverged",
+    "regression curve",
+    "images",
+    "images, 2 rows",
+    "images capped",
+    "images diverged",
+    "cost",
+    "cost, log y, inf and NaN",
+    "cost by epoch",
+    "cost, few points (markers)",
+    "cost, no steps",
+]
+
+
+def plain_leaves(obj, path="spec"):
+    """``(path, value)`` of every value in ``obj`` that is not a dict, list or tuple."""
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from plain_leaves(v, f"{path}.{k}")
+    elif isinstance(obj, (list, tuple)):
+        for i, v in enumerate(obj):
+            yield from plain_leaves(v, f"{path}[{i}]")
+    else:
+        yield path, obj
+
+
+def test_spec_cases_cover_every_spec_builder(spec_cases):
+    assert list(spec_cases) == SPEC_CASES
+    builders = {name for name, _, _ in spec_cases.values()}
+    assert {f"{b}_spec" for b in builders} == {n for n in viz.__all__ if n.endswith("_spec")}
+
+
+@pytest.mark.parametrize("case", SPEC_CASES)
+def test_spec_validates_and_serialises_exactly_like_the_public_figure(spec_cases, case):
+    name, args, kw = spec_cases[case]
+    with np.errstate(all="ignore"):
+        spec = getattr(viz, f"{name}_spec")(*args, **kw)
+        public = getattr(viz, name)(*args, **kw)
+    assert set(spec) == {"data", "layout"}
+    validated = go.Figure(spec)  # raises on a misspelt property or a bad value
+    assert json.loads(pio.to_json(validated)) == json.loads(public.to_json())
+    # what the live charts send: the same JSON, typed arrays included, without validation
+    sent = viz.spec_json(spec)
+    assert json.loads(sent) == json.loads(public.to_json())
+    # plain data only (no Plotly objects, which would be validated again), arrays as f4
+    for path, v in plain_leaves(spec):
+        assert isinstance(v, (str, int, float, type(None), np.ndarray)), (path, type(v))
+        if isinstance(v, np.ndarray):
+            assert v.dtype == np.float32, path
+    if name != "cost_curves" or len(args[0]):
+        assert '"bdata"' in sent and '"dtype":"f4"' in sent
+    assert json.loads(viz.spec_json(spec)) == json.loads(sent)  # spec_json left spec alone
+    assert all(isinstance(t, dict) for t in spec["data"])
+
+
+@pytest.mark.parametrize(("n", "max_neurons"), [(5, 30), (13, 30), (40, 30), (40, 1)])
+def test_first_layer_images_lay_out_like_make_subplots(n, max_neurons):
+    from plotly.subplots import make_subplots
+
+    net = Network([64, n, 10], seed=0)
+    layout = viz.first_layer_images_spec(net, (8, 8), max_neurons)["layout"]
+    count = min(n, max_neurons)
+    cols = min(10, count)
+    rows = -(-count // cols)
+    ref = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=[f"n{j}" for j in range(count)],
+        horizontal_spacing=min(0.02, 0.4 / cols),
+        vertical_spacing=min(0.08, 0.5 / rows),
+    )
+    ref.update_annotations(font_size=12)
+    ref = ref.to_plotly_json()["layout"]
+    assert layout["annotations"] == ref["annotations"]
+    axes = sorted(k for k in ref if k.startswith(("xaxis", "yaxis")))
+    assert sorted(k for k in layout if k.startswith(("xaxis", "yaxis"))) == axes
+    for k in axes:
+        assert {p: layout[k][p] for p in ("anchor", "domain")} == ref[k], k
+    assert layout["height"] == 90 + rows * 130
+
+
+def test_a_misspelt_property_in_a_spec_is_caught_by_validation(trace):
+    spec = viz.network_graph_spec(trace)
+    spec["data"][0]["hovertemplat"] = "%{x}"
+    with pytest.raises(ValueError, match="hovertemplat"):
+        go.Figure(spec)
+    spec = viz.layer_heatmap_spec(trace, 1, "w")
+    spec["layout"]["xaxis"]["dtick"] = None  # validated away: the raw JSON would differ
+    assert json.loads(viz.spec_json(spec)) != json.loads(go.Figure(spec).to_json())
+
+
+def test_spec_json_encodes_arrays_like_plotly():
+    from backprop.viz._common import style_layout
+
+    a = np.arange(12, dtype=np.float64).reshape(3, 4)
+    spec = {
+        "data": [
+            {"type": "heatmap", "z": a.astype(np.float32), "x": a[0], "y": a[:, 1]},  # strided
+            {"type": "scatter", "x": np.arange(5), "y": np.array([1e10, 2, 3, 4, 5])},  # int64
+            {"type": "scatter", "x": np.zeros(0), "y": np.array([1, 2], dtype=">f4")},
+            {"type": "scatter", "x": [1, 2.5, None], "y": (np.float64(1.5), 2)},
+            {"type": "scatter", "x": np.arange(3, dtype=np.uint8), "text": np.array(["a", "b"])},
+        ],
+        "layout": style_layout("t", xaxis={"range": np.array([0.0, 1.0])}),
+    }
+    assert json.loads(viz.spec_json(spec)) == json.loads(go.Figure(spec).to_json())
+    assert isinstance(spec["data"][0]["z"], np.ndarray)  # not modified

@@ -6,6 +6,9 @@ small custom component (Streamlit components v2, no iframe) that keeps one ``<di
 alive across reruns and hands each new figure to ``Plotly.react``, which diffs and
 redraws in place. plotly.js itself comes from the installed ``plotly`` package, served
 by Streamlit's static file serving (``static/plotly.min.js``, copied at start-up).
+
+Live figures come as dict specs (``viz.*_spec``) and go to JSON with ``viz.spec_json``,
+skipping ``go.Figure``'s validation: most of the server's CPU per Step otherwise.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from pathlib import Path
 import plotly
 import plotly.graph_objects as go
 import streamlit as st
+
+from ..viz import spec_json
 
 STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
 PLOTLY_JS = "plotly.min.js"
@@ -83,9 +88,11 @@ def ensure_plotly_served() -> bool:
         return False
 
 
-def live_chart(fig: go.Figure, key: str, revision: int = 0) -> None:
-    """Show ``fig``; on later reruns with the same ``key`` the chart updates in place."""
+def live_chart(fig: go.Figure | dict, key: str, revision: int = 0) -> None:
+    """Show ``fig``, a figure or a dict spec ``{"data": [...], "layout": {...}}`` (sent
+    unvalidated); on later reruns with the same ``key`` the chart updates in place."""
     if not ensure_plotly_served() or not st.get_option("server.enableStaticServing"):
-        st.plotly_chart(fig, key=key)
+        st.plotly_chart(fig, key=key)  # validates a dict spec into a figure
         return
-    _component()(key=key, data={"figure": fig.to_json(), "revision": revision})
+    text = spec_json(fig) if isinstance(fig, dict) else fig.to_json()
+    _component()(key=key, data={"figure": text, "revision": revision})

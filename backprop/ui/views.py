@@ -38,20 +38,22 @@ def probe_trace(run: Run) -> Trace:
         return run.net.trace(*run.trainer.probe)
 
 
-def output_figure(run: Run):
-    """What the network computes: decision boundary, fitted curve, or first-layer images."""
+def output_spec(run: Run) -> dict:
+    """What the network computes, as a dict spec: decision boundary, fitted curve,
+    first-layer images, or (other data) the output layer's activations."""
     ds = run.dataset
     if ds.raw_train is not None and ds.raw_train.shape[0] == 2:
-        return viz.decision_boundary(run.net, ds, grid=LIVE_GRID)
+        return viz.decision_boundary_spec(run.net, ds, grid=LIVE_GRID)
     if ds.task == "regression" and ds.n_in == 1:
-        return viz.regression_curve(run.net, ds)
+        return viz.regression_curve_spec(run.net, ds)
     if ds.image_shape is not None:
-        return viz.first_layer_images(run.net, ds.image_shape)
-    return viz.layer_heatmap(probe_trace(run), run.net.n_layers, "a")
+        return viz.first_layer_images_spec(run.net, ds.image_shape)
+    return viz.layer_heatmap_spec(probe_trace(run), run.net.n_layers, "a")
 
 
 def live_charts(run: Run) -> None:
-    """Network graph, output and cost curve; redrawn in place on every Play frame."""
+    """Network graph, output and cost curve; redrawn in place on every Play frame (built as
+    dict specs and sent unvalidated: they are the server's main cost per Step)."""
     c1, c2 = st.columns([1, 1])
     with c1:
         s1, s2 = st.columns([2, 1])
@@ -75,10 +77,10 @@ def live_charts(run: Run) -> None:
             help="Which column of the fixed probe batch to show",
         )
         tr = probe_trace(run)
-        live_chart(viz.network_graph(tr, int(sample), view), "live_graph", run.revision)
+        live_chart(viz.network_graph_spec(tr, int(sample), view), "live_graph", run.revision)
     with c2:
-        live_chart(output_figure(run), "live_output", run.revision)
-    live_chart(viz.cost_curves(run.trainer.history_frame()), "live_cost", run.revision)
+        live_chart(output_spec(run), "live_output", run.revision)
+    live_chart(viz.cost_curves_spec(run.trainer.history_frame()), "live_cost", run.revision)
 
 
 def detail_tabs(run: Run) -> None:
@@ -94,8 +96,8 @@ def detail_tabs(run: Run) -> None:
             if quantity == "update" and update is None:
                 st.info("No update yet: take a Step.")
             else:
-                fig = viz.layer_heatmap(probe_trace(run), layer, quantity, update)
-                live_chart(fig, "live_layer", run.revision)
+                spec = viz.layer_heatmap_spec(probe_trace(run), layer, quantity, update)
+                live_chart(spec, "live_layer", run.revision)
     with tabs[1]:
         if tabs[1].open:
             _animation_tab(run, L)

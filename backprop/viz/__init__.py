@@ -1,24 +1,37 @@
 """Plotly figure builders for Backprop Explorer: data in, ``go.Figure`` out.
 
+The figures redrawn on every training step also come as plain dict specs (``*_spec``,
+``{"data": [...], "layout": {...}}``): the same figure without Plotly's per-property
+validation, serialised by :func:`spec_json`. ``go.Figure(spec)`` is the public figure.
+
 Pure Plotly (never streamlit). Arrays go to Plotly as float32 so figures serialise as
 compact base64 typed arrays; signed quantities use a diverging scale centred at 0 with a
 symmetric range; every figure has ``uirevision`` set so zoom survives updates.
 Layers count from 1 (layer l is fed by ``weights[l-1]``); layer 0 is the input.
 """
 
-from ._common import DIVERGING, empty_figure
+from ._common import DIVERGING, empty_figure, spec_json
 from .animation import layer_animation, network_animation
 from .curves import (
     HIST_QUANTITIES,
     NORM_KINDS,
     accuracy_curves,
     cost_curves,
+    cost_curves_spec,
     histograms_over_time,
     norm_curves,
 )
-from .layers import QUANTITIES, layer_heatmap, layer_values
-from .network import VIEWS, network_graph
-from .output import decision_boundary, first_layer_images, neuron_maps, regression_curve
+from .layers import QUANTITIES, layer_heatmap, layer_heatmap_spec, layer_values
+from .network import VIEWS, network_graph, network_graph_spec
+from .output import (
+    decision_boundary,
+    decision_boundary_spec,
+    first_layer_images,
+    first_layer_images_spec,
+    neuron_maps,
+    regression_curve,
+    regression_curve_spec,
+)
 
 __all__ = [
     "DIVERGING",
@@ -28,16 +41,23 @@ __all__ = [
     "VIEWS",
     "accuracy_curves",
     "cost_curves",
+    "cost_curves_spec",
     "decision_boundary",
+    "decision_boundary_spec",
     "empty_figure",
     "first_layer_images",
+    "first_layer_images_spec",
     "histograms_over_time",
     "layer_animation",
     "layer_heatmap",
+    "layer_heatmap_spec",
     "layer_values",
     "network_animation",
     "network_graph",
+    "network_graph_spec",
     "neuron_maps",
     "norm_curves",
     "regression_curve",
+    "regression_curve_spec",
+    "spec_json",
 ]

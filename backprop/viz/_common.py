@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import copy
 from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
+from _plotly_utils.basevalidators import is_homogeneous_array
+from _plotly_utils.utils import to_typed_array_spec
 
 Array = np.ndarray
 
@@ -24,6 +28,11 @@ DIVERGING: list[list] = [
 ]
 POSITIVE, NEGATIVE = "#c0392b", "#2471a3"  # edge colours, matching the scale's ends
 SEQUENTIAL = "Viridis"
+#: ``SEQUENTIAL`` as the explicit scale Plotly's validator turns the name into (plotly.py's
+#: Viridis, which differs slightly from plotly.js's built-in one); for dict specs.
+SEQUENTIAL_SCALE: list[list] = [
+    [float(p), c] for p, c in go.layout.Coloraxis(colorscale=SEQUENTIAL).colorscale
+]
 CLASS_COLOURS = (
     "#2471a3",
     "#e67e22",
@@ -57,6 +66,8 @@ TEMPLATE = go.layout.Template(
         )
     }
 )
+#: ``TEMPLATE`` as a plain dict, for figure specs (copied into each one).
+TEMPLATE_SPEC: dict = TEMPLATE.to_plotly_json()
 FONT_SIZE = 14
 MIN_RANGE = 1e-12  # colour range used when every value is zero
 
@@ -109,36 +120,114 @@ def evenly(n: int, k: int) -> Array:
     return np.unique(np.linspace(0, n - 1, max(k, 1)).round().astype(np.int64))
 
 
-def style(fig: go.Figure, title: str, **layout) -> go.Figure:
-    """Apply the shared projector-friendly layout: template, fonts, margins, uirevision."""
-    fig.update_layout(
-        template=TEMPLATE,
-        title={"text": title, "font": {"size": FONT_SIZE + 4}, "x": 0.01, "xanchor": "left"},
-        font={"size": FONT_SIZE},
-        margin={"l": 70, "r": 30, "t": 70, "b": 60},
-        uirevision=UIREVISION,
-        hoverlabel={"font": {"size": FONT_SIZE}},
-    )
-    if layout:
-        fig.update_layout(**layout)
+def merge(base: dict, extra: dict) -> dict:
+    """A copy of ``base`` updated by ``extra`` the way ``fig.update_layout`` does it: nested
+    dicts are merged key by key, anything else (lists too) replaces the old value."""
+    out = dict(base)
+    for k, v in extra.items():
+        old = out.get(k)
+        out[k] = merge(old, v) if isinstance(v, dict) and isinstance(old, dict) else v
+    return out
+
+
+def style_layout(title: str, **layout) -> dict:
+    """The shared projector-friendly layout as a dict: template, fonts, margins, uirevision,
+    then ``layout`` merged in (nested dicts key by key, like ``fig.update_layout``)."""
+    base = {
+        "template": copy.deepcopy(TEMPLATE_SPEC),
+        "title": {"text": title, "font": {"size": FONT_SIZE + 4}, "x": 0.01, "xanchor": "left"},
+        "font": {"size": FONT_SIZE},
+        "margin": {"l": 70, "r": 30, "t": 70, "b": 60},
+        "uirevision": UIREVISION,
+        "hoverlabel": {"font": {"size": FONT_SIZE}},
+    }
+    return merge(base, layout) if layout else base
+
+
+def apply_layout(fig: go.Figure, layout: dict) -> go.Figure:
+    """``fig.update_layout(layout)`` for a layout from :func:`style_layout`; its template
+    replaces ``fig``'s (``update_layout`` would merge a dict into the default template)."""
+    if "template" in layout:
+        layout = {**layout, "template": TEMPLATE}
+    fig.update_layout(layout)
     return fig
+
+
+def style(fig: go.Figure, title: str, **layout) -> go.Figure:
+    """Apply the shared projector-friendly layout (:func:`style_layout`) to ``fig``."""
+    return apply_layout(fig, style_layout(title, **layout))
+
+
+def figure(spec: dict) -> go.Figure:
+    """``go.Figure`` of a dict spec ``{"data": [...], "layout": {...}}``, validated once
+    (a misspelt property raises here)."""
+    return go.Figure(spec)
+
+
+_LEAVES = (str, int, float, type(None))  # bool is an int; numpy float64 a float
+_CONTAINERS = (dict, list, tuple)
+_SKIPPED_KEYS = frozenset(("geojson", "layer", "layers", "range"))  # Plotly leaves these
+_FAST_DTYPES = {np.dtype(np.float32): "f4", np.dtype(np.float64): "f8"}
+
+
+def _typed_array(v):
+    """What ``go.Figure.to_dict`` makes of a non-container value: numeric arrays become
+    base64 typed arrays (native float32/float64 arrays directly, the rest through Plotly's
+    own ``to_typed_array_spec``), anything else is kept."""
+    if type(v) is np.ndarray and v.dtype in _FAST_DTYPES and v.size and v.flags.c_contiguous:
+        out = {"dtype": _FAST_DTYPES[v.dtype], "bdata": base64.b64encode(v).decode("ascii")}
+        if v.ndim > 1:
+            out["shape"] = str(v.shape)[1:-1]
+        return out
+    return to_typed_array_spec(v) if is_homogeneous_array(v) else v
+
+
+def _encoded(obj):
+    """``obj`` with its dicts and lists copied and the arrays that are dict values encoded
+    as :func:`_typed_array`: the conversion ``go.Figure.to_dict`` does (Plotly's
+    ``convert_to_base64``), in one pass that does not modify ``obj``."""
+    if isinstance(obj, dict):
+        out = {}
+        for k, v in obj.items():
+            if isinstance(v, _LEAVES) or k in _SKIPPED_KEYS:
+                out[k] = v
+            elif isinstance(v, _CONTAINERS):
+                out[k] = _encoded(v)
+            else:
+                out[k] = _typed_array(v)
+        return out
+    if isinstance(obj, (list, tuple)):
+        return [_encoded(v) if isinstance(v, _CONTAINERS) else v for v in obj]
+    return obj
+
+
+def spec_json(spec: dict) -> str:
+    """The JSON ``go.Figure(spec).to_json()`` would send, without building the figure (and so
+    without validating it): numpy arrays become the same base64 typed arrays. ``spec`` is
+    not modified."""
+    return pio.to_json(_encoded(spec), validate=False)
+
+
+def empty_spec(message: str, title: str = "") -> dict:
+    """:func:`empty_figure` as a dict spec."""
+    note = {
+        "text": message,
+        "x": 0.5,
+        "y": 0.5,
+        "xref": "paper",
+        "yref": "paper",
+        "showarrow": False,
+        "font": {"size": FONT_SIZE + 4, "color": "#7f8c8d"},
+    }
+    layout = style_layout(
+        title, annotations=[note], xaxis={"visible": False}, yaxis={"visible": False}
+    )
+    return {"data": [], "layout": layout}
 
 
 def empty_figure(message: str, title: str = "") -> go.Figure:
     """A blank figure that says ``message`` in the middle (e.g. "no steps yet")."""
-    fig = go.Figure()
-    fig.add_annotation(
-        text=message,
-        x=0.5,
-        y=0.5,
-        xref="paper",
-        yref="paper",
-        showarrow=False,
-        font={"size": FONT_SIZE + 4, "color": "#7f8c8d"},
-    )
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return style(fig, title)
+    return figure(empty_spec(message, title))
 
 
 def cap_note(shown: int, total: int, what: str) -> str:

@@ -159,7 +159,7 @@ def layer_animation(
     if first.size < values[0].size:
         note += f" (showing {len(rows)}×{len(cols)} of {values[0].shape[0]}×{values[0].shape[1]})"
     base += note
-    fig = go.Figure(heatmap_trace(first, rows, cols, layer, quantity, zmax))
+    fig = go.Figure([heatmap_trace(first, rows, cols, layer, quantity, zmax)])
     fig.frames = [
         go.Frame(
             data=[go.Heatmap(z=f32(v[np.ix_(rows, cols)]))],

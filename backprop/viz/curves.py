@@ -10,7 +10,17 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..history import Snapshot
-from ._common import check_choice, check_int, empty_figure, evenly, f32, style
+from ._common import (
+    check_choice,
+    check_int,
+    empty_figure,
+    empty_spec,
+    evenly,
+    f32,
+    figure,
+    style,
+    style_layout,
+)
 from .animation import snapshot_values
 from .layers import LABELS, SYMBOLS
 
@@ -46,21 +56,24 @@ def _xs(history: pd.DataFrame, x: str) -> str:
 
 def _line(
     df: pd.DataFrame, x: str, y: str, name: str, max_points: int, faint: bool = False, **kw
-) -> go.Scatter:
-    """Rows where ``y`` is finite (evenly thinned to ``max_points``) as a line."""
-    d = df[[x, y]].replace([np.inf, -np.inf], np.nan).dropna()
-    d = d.iloc[evenly(len(d), max_points)]
+) -> dict:
+    """Rows where ``y`` is finite (evenly thinned to ``max_points``) as a line (trace dict)."""
+    xs = df[x].to_numpy(dtype=np.float64, na_value=np.nan)
+    ys = df[y].to_numpy(dtype=np.float64, na_value=np.nan)
+    rows = np.flatnonzero(np.isfinite(xs) & np.isfinite(ys))
+    rows = rows[evenly(len(rows), max_points)]
     style_kw = {"line": {"width": 1, "color": "#95a5a6"}, "opacity": 0.6} if faint else {}
-    mode = "lines" if faint or len(d) > 60 else "lines+markers"
-    return go.Scatter(
-        x=f32(d[x].to_numpy()),
-        y=f32(d[y].to_numpy()),
-        mode=mode,
-        name=name,
-        hovertemplate=f"{x} %{{x}}<br>{name} = %{{y:.4g}}<extra></extra>",
+    mode = "lines" if faint or len(rows) > 60 else "lines+markers"
+    return {
+        "type": "scatter",
+        "x": f32(xs[rows]),
+        "y": f32(ys[rows]),
+        "mode": mode,
+        "name": name,
+        "hovertemplate": f"{x} %{{x}}<br>{name} = %{{y:.4g}}<extra></extra>",
         **style_kw,
         **kw,
-    )
+    }
 
 
 def _batch_train_test(history: pd.DataFrame, x: str, metric: str, max_points: int) -> list:
@@ -88,15 +101,27 @@ def _batch_train_test(history: pd.DataFrame, x: str, metric: str, max_points: in
     return traces
 
 
-def _curve_figure(traces: list, title: str, x: str) -> go.Figure:
-    fig = go.Figure(traces)
-    style(
-        fig,
+def _curve_spec(traces: list, title: str, x: str, yaxis: dict) -> dict:
+    layout = style_layout(
         title,
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        xaxis={"title": {"text": x}},
+        yaxis=yaxis,
     )
-    fig.update_xaxes(title_text=x)
-    return fig
+    return {"data": traces, "layout": layout}
+
+
+def cost_curves_spec(
+    history: pd.DataFrame, x: str = "step", log_y: bool = False, max_points: int = MAX_POINTS
+) -> dict:
+    """:func:`cost_curves` as a dict spec ``{"data": [...], "layout": {...}}`` (not
+    validated: cheap to build and to serialise with :func:`~._common.spec_json`)."""
+    if len(history) == 0:
+        return empty_spec(NO_STEPS, "Cost")
+    x = _xs(history, x)
+    traces = _batch_train_test(history, x, "cost", max_points)
+    yaxis = {"title": {"text": "cost C"}, "type": "log" if log_y else "linear"}
+    return _curve_spec(traces, "Cost", x, yaxis)
 
 
 def cost_curves(
@@ -104,12 +129,7 @@ def cost_curves(
 ) -> go.Figure:
     """Cost against ``x`` (``"step"`` or ``"epoch"``): the mini-batch cost as a faint line
     (history frames only) and the full train/test cost where they were evaluated."""
-    if len(history) == 0:
-        return empty_figure(NO_STEPS, "Cost")
-    x = _xs(history, x)
-    fig = _curve_figure(_batch_train_test(history, x, "cost", max_points), "Cost", x)
-    fig.update_yaxes(title_text="cost C", type="log" if log_y else "linear")
-    return fig
+    return figure(cost_curves_spec(history, x, log_y, max_points))
 
 
 def accuracy_curves(
@@ -122,9 +142,9 @@ def accuracy_curves(
     cols = [c for c in ("batch_accuracy", "train_accuracy", "test_accuracy") if c in history]
     if not cols or history[cols].isna().all().all():
         return empty_figure("no accuracy values (regression has none)", "Accuracy")
-    fig = _curve_figure(_batch_train_test(history, x, "accuracy", max_points), "Accuracy", x)
-    fig.update_yaxes(title_text="accuracy", range=[0, 1.02], tickformat=".0%")
-    return fig
+    traces = _batch_train_test(history, x, "accuracy", max_points)
+    yaxis = {"title": {"text": "accuracy"}, "range": [0, 1.02], "tickformat": ".0%"}
+    return figure(_curve_spec(traces, "Accuracy", x, yaxis))
 
 
 def norm_columns(history: pd.DataFrame, kind: str) -> list[tuple[int, str]]:
@@ -156,11 +176,12 @@ def norm_curves(
         traces.append(
             _line(d, x, col, f"layer {l}", max_points, line={"color": colour, "width": 2})
         )
-    fig = go.Figure(traces)
-    style(fig, NORM_TITLES[kind])
-    fig.update_xaxes(title_text=x)
-    fig.update_yaxes(title_text=kind.replace("_", " ") + " (log scale)", type="log")
-    return fig
+    layout = style_layout(
+        NORM_TITLES[kind],
+        xaxis={"title": {"text": x}},
+        yaxis={"title": {"text": kind.replace("_", " ") + " (log scale)"}, "type": "log"},
+    )
+    return figure({"data": traces, "layout": layout})
 
 
 def histograms_over_time(

@@ -8,7 +8,17 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..trace import Trace
-from ._common import DIVERGING, check_choice, check_int, evenly, f32, style, sym_max
+from ._common import (
+    DIVERGING,
+    apply_layout,
+    check_choice,
+    check_int,
+    evenly,
+    f32,
+    figure,
+    style_layout,
+    sym_max,
+)
 
 Array = np.ndarray
 
@@ -120,21 +130,22 @@ def hovertemplate(layer: int, quantity: str) -> str:
 
 def heatmap_trace(
     values: Array, rows: Array, cols: Array, layer: int, quantity: str, zmax: float
-) -> go.Heatmap:
-    """A diverging heatmap centred at 0 with range ``[-zmax, zmax]``."""
-    return go.Heatmap(
-        z=f32(values),
-        x=f32(cols),
-        y=f32(rows),
-        zmin=-zmax,
-        zmax=zmax,
-        zmid=0.0,
-        colorscale=DIVERGING,
-        colorbar={"title": {"text": SYMBOLS[quantity]}},
-        hovertemplate=hovertemplate(layer, quantity),
-        hoverongaps=False,
-        name=f"{quantity}[{layer}]",
-    )
+) -> dict:
+    """A diverging heatmap trace dict centred at 0 with range ``[-zmax, zmax]``."""
+    return {
+        "type": "heatmap",
+        "z": f32(values),
+        "x": f32(cols),
+        "y": f32(rows),
+        "zmin": -zmax,
+        "zmax": zmax,
+        "zmid": 0.0,
+        "colorscale": DIVERGING,
+        "colorbar": {"title": {"text": SYMBOLS[quantity]}},
+        "hovertemplate": hovertemplate(layer, quantity),
+        "hoverongaps": False,
+        "name": f"{quantity}[{layer}]",
+    }
 
 
 def axis_titles(layer: int, quantity: str) -> tuple[str, str]:
@@ -147,27 +158,51 @@ def axis_titles(layer: int, quantity: str) -> tuple[str, str]:
     return f"from neuron k (layer {layer - 1})", f"to neuron j (layer {layer})"
 
 
+def heatmap_layout_spec(layer: int, quantity: str, title: str, shape: tuple[int, int]) -> dict:
+    """Axis titles, row 0 on top, one tick per row/column when there are few (``shape``)."""
+    xt, yt = axis_titles(layer, quantity)
+    xaxis = {"title": {"text": xt}, "showgrid": False, "showticklabels": quantity != "nabla_b"}
+    yaxis = {"title": {"text": yt}, "autorange": "reversed", "showgrid": False}
+    if shape[1] <= 20:
+        xaxis["dtick"] = 1
+    if shape[0] <= 20:
+        yaxis["dtick"] = 1
+    return style_layout(title, xaxis=xaxis, yaxis=yaxis)
+
+
 def heatmap_layout(
     fig: go.Figure, layer: int, quantity: str, title: str, shape: tuple[int, int]
 ) -> go.Figure:
-    """Axis titles, row 0 on top, one tick per row/column when there are few (``shape``)."""
-    xt, yt = axis_titles(layer, quantity)
-    style(fig, title)
-    fig.update_xaxes(
-        title_text=xt,
-        showgrid=False,
-        showticklabels=quantity != "nabla_b",
-        dtick=1 if shape[1] <= 20 else None,
-    )
-    fig.update_yaxes(
-        title_text=yt, autorange="reversed", showgrid=False, dtick=1 if shape[0] <= 20 else None
-    )
-    return fig
+    """:func:`heatmap_layout_spec` applied to ``fig``."""
+    return apply_layout(fig, heatmap_layout_spec(layer, quantity, title, shape))
 
 
 def layer_title(layer: int, quantity: str) -> str:
     where = "input" if layer == 0 else f"layer {layer}"
     return f"{LABELS[quantity]} — {where}"
+
+
+def layer_heatmap_spec(
+    trace: Trace,
+    layer: int,
+    quantity: str,
+    update: Array | Sequence[Array] | None = None,
+    *,
+    max_cells: int = MAX_CELLS,
+) -> dict:
+    """:func:`layer_heatmap` as a dict spec ``{"data": [...], "layout": {...}}`` (not
+    validated: cheap to build and to serialise with :func:`~._common.spec_json`)."""
+    values = layer_values(trace, layer, quantity, update)
+    shown, rows, cols = thin(values, check_int("max_cells", max_cells, 1, 10**8))
+    zmax = sym_max(values)
+    note = ""
+    if shown.size < values.size:
+        note = f" (showing {len(rows)}×{len(cols)} of {values.shape[0]}×{values.shape[1]})"
+    title = layer_title(layer, quantity) + note
+    return {
+        "data": [heatmap_trace(shown, rows, cols, layer, quantity, zmax)],
+        "layout": heatmap_layout_spec(layer, quantity, title, (len(rows), len(cols))),
+    }
 
 
 def layer_heatmap(
@@ -186,12 +221,4 @@ def layer_heatmap(
     (``"a"`` only). Diverging colours with ``zmin = -zmax``, ``zmax = max|v|``. Arrays over
     ``max_cells`` cells are thinned to evenly spaced rows/columns (said in the title).
     """
-    values = layer_values(trace, layer, quantity, update)
-    shown, rows, cols = thin(values, check_int("max_cells", max_cells, 1, 10**8))
-    zmax = sym_max(values)
-    note = ""
-    if shown.size < values.size:
-        note = f" (showing {len(rows)}×{len(cols)} of {values.shape[0]}×{values.shape[1]})"
-    fig = go.Figure(heatmap_trace(shown, rows, cols, layer, quantity, zmax))
-    title = layer_title(layer, quantity) + note
-    return heatmap_layout(fig, layer, quantity, title, (len(rows), len(cols)))
+    return figure(layer_heatmap_spec(trace, layer, quantity, update, max_cells=max_cells))

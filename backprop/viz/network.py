@@ -12,11 +12,13 @@ from ._common import (
     DIVERGING,
     NEGATIVE,
     POSITIVE,
+    apply_layout,
     check_choice,
     check_int,
     evenly,
     f32,
-    style,
+    figure,
+    style_layout,
     sym_max,
 )
 
@@ -123,15 +125,16 @@ def graph_traces(
     lay: GraphLayout,
     emax: float,
     keep: Array | None = None,
-) -> list[go.Scatter]:
-    """The figure's traces, always in this order: ``2 * N_BUCKETS`` edge lines (by sign of
-    ``v`` and width class ``|v| / emax``), one edge-hover trace, one node trace per layer.
-    ``keep`` indexes the edges of :func:`edge_geometry` to draw (all when None)."""
+) -> list[dict]:
+    """The figure's traces as scatter trace dicts, always in this order: ``2 * N_BUCKETS``
+    edge lines (by sign of ``v`` and width class ``|v| / emax``), one edge-hover trace, one
+    node trace per layer. ``keep`` indexes the edges of :func:`edge_geometry` to draw (all
+    when None)."""
     geo = edge_geometry(lay)
     if keep is not None:
         geo = {key: a[keep] for key, a in geo.items()}
     v = edge_array(edge_values(trace, view), geo)
-    traces: list[go.Scatter] = []
+    traces: list[dict] = []
     with np.errstate(invalid="ignore"):
         bucket = np.minimum((np.abs(v) / emax * N_BUCKETS).astype(np.int64), N_BUCKETS - 1)
     symbol = "w" if view == "forward" else "∂C/∂w"
@@ -142,38 +145,40 @@ def graph_traces(
             xs = np.column_stack([geo["x0"][sel], geo["x1"][sel], gap])
             ys = np.column_stack([geo["y0"][sel], geo["y1"][sel], gap])
             traces.append(
-                go.Scatter(
-                    x=f32(xs.ravel()),
-                    y=f32(ys.ravel()),
-                    mode="lines",
-                    line={"color": colour, "width": max(0.5, MAX_WIDTH * (b + 0.5) / N_BUCKETS)},
-                    opacity=0.65,
-                    hoverinfo="skip",
-                    showlegend=False,
-                    name=f"edges {symbol} {'>' if positive else '<'} 0, width class {b}",
-                )
+                {
+                    "type": "scatter",
+                    "x": f32(xs.ravel()),
+                    "y": f32(ys.ravel()),
+                    "mode": "lines",
+                    "line": {"color": colour, "width": max(0.5, MAX_WIDTH * (b + 0.5) / N_BUCKETS)},
+                    "opacity": 0.65,
+                    "hoverinfo": "skip",
+                    "showlegend": False,
+                    "name": f"edges {symbol} {'>' if positive else '<'} 0, width class {b}",
+                }
             )
     t = HOVER_AT
     w, gw = edge_array(trace.weights, geo), edge_array(trace.nabla_w, geo)
     traces.append(
-        go.Scatter(
-            x=f32((1 - t) * geo["x0"] + t * geo["x1"]),
-            y=f32((1 - t) * geo["y0"] + t * geo["y1"]),
-            mode="markers",
-            marker={"size": 9, "color": "rgba(0,0,0,0)"},
-            text=[f"w[{l}][{j},{k}]" for l, j, k in zip(geo["l"], geo["j"], geo["k"])],
-            customdata=f32(np.column_stack([w, gw])),
-            hovertemplate=(
+        {
+            "type": "scatter",
+            "x": f32((1 - t) * geo["x0"] + t * geo["x1"]),
+            "y": f32((1 - t) * geo["y0"] + t * geo["y1"]),
+            "mode": "markers",
+            "marker": {"size": 9, "color": "rgba(0,0,0,0)"},
+            "text": [f"w[{l}][{j},{k}]" for l, j, k in zip(geo["l"], geo["j"], geo["k"])],
+            "customdata": f32(np.column_stack([w, gw])),
+            "hovertemplate": (
                 "%{text} = %{customdata[0]:.4g}<br>∂C/∂w = %{customdata[1]:.4g}<extra></extra>"
             ),
-            showlegend=False,
-            name="edge hover",
-        )
+            "showlegend": False,
+            "name": "edge hover",
+        }
     )
     return traces + _node_traces(trace, sample, view, lay)
 
 
-def _node_traces(trace: Trace, sample: int, view: str, lay: GraphLayout) -> list[go.Scatter]:
+def _node_traces(trace: Trace, sample: int, view: str, lay: GraphLayout) -> list[dict]:
     colours = node_values(trace, sample, view)
     size = (
         26 if max(len(s) for s in lay.shown) <= 6 else 20 if max(map(len, lay.shown)) <= 10 else 14
@@ -199,16 +204,17 @@ def _node_traces(trace: Trace, sample: int, view: str, lay: GraphLayout) -> list
                 "<br>a = %{customdata[2]:.4g}<br>δ = %{customdata[3]:.4g}<extra></extra>"
             )
         out.append(
-            go.Scatter(
-                x=f32(x),
-                y=f32(ys),
-                mode="markers",
-                marker=marker,
-                customdata=f32(custom),
-                hovertemplate=hover,
-                showlegend=False,
-                name=f"layer {l}",
-            )
+            {
+                "type": "scatter",
+                "x": f32(x),
+                "y": f32(ys),
+                "mode": "markers",
+                "marker": marker,
+                "customdata": f32(custom),
+                "hovertemplate": hover,
+                "showlegend": False,
+                "name": f"layer {l}",
+            }
         )
     return out
 
@@ -222,19 +228,41 @@ def layer_names(sizes: tuple[int, ...]) -> list[str]:
     return names
 
 
-def graph_figure_layout(
-    fig: go.Figure,
+def graph_layout_spec(
     lay: GraphLayout,
     view: str,
     cmax: float,
     title: str,
     highlight_layer: int | None = None,
-) -> go.Figure:
+) -> dict:
     """Axes, colour axis, ellipsis notes and the highlight rectangle of a network graph."""
     L = len(lay.sizes) - 1
     lo, hi = lay.y_range
-    style(
-        fig,
+    annotations = [
+        {
+            "x": l,
+            "y": float(lay.ys[l].min()) - 0.9,
+            "text": f"⋮ {len(s)} of {n}",
+            "showarrow": False,
+        }
+        for l, (s, n) in enumerate(zip(lay.shown, lay.sizes))
+        if len(s) < n
+    ]
+    what = "w" if view == "forward" else "∂C/∂w"
+    annotations.append(
+        {
+            "text": f"edges: red {what} > 0, blue {what} < 0, width ∝ |{what}|",
+            "x": 0,
+            "y": 1.0,
+            "xref": "paper",
+            "yref": "paper",
+            "xanchor": "left",
+            "yanchor": "bottom",
+            "showarrow": False,
+            "font": {"size": 12, "color": "#566573"},
+        }
+    )
+    layout = style_layout(
         title,
         coloraxis={
             "colorscale": DIVERGING,
@@ -244,44 +272,42 @@ def graph_figure_layout(
         },
         hovermode="closest",
         plot_bgcolor="white",
-    )
-    fig.update_xaxes(
-        tickvals=list(range(L + 1)),
-        ticktext=layer_names(lay.sizes),
-        range=[-0.5, L + 0.5],
-        showgrid=False,
-        zeroline=False,
-    )
-    fig.update_yaxes(visible=False, range=[lo - 1.4, hi + 0.8])
-    for l, (s, n) in enumerate(zip(lay.shown, lay.sizes)):
-        if len(s) < n:
-            fig.add_annotation(
-                x=l, y=float(lay.ys[l].min()) - 0.9, text=f"⋮ {len(s)} of {n}", showarrow=False
-            )
-    what = "w" if view == "forward" else "∂C/∂w"
-    fig.add_annotation(
-        text=f"edges: red {what} > 0, blue {what} < 0, width ∝ |{what}|",
-        x=0,
-        y=1.0,
-        xref="paper",
-        yref="paper",
-        xanchor="left",
-        yanchor="bottom",
-        showarrow=False,
-        font={"size": 12, "color": "#566573"},
+        xaxis={
+            "tickvals": list(range(L + 1)),
+            "ticktext": layer_names(lay.sizes),
+            "range": [-0.5, L + 0.5],
+            "showgrid": False,
+            "zeroline": False,
+        },
+        yaxis={"visible": False, "range": [lo - 1.4, hi + 0.8]},
+        annotations=annotations,
     )
     if highlight_layer is not None:
-        fig.add_shape(
-            type="rect",
-            x0=highlight_layer - 0.3,
-            x1=highlight_layer + 0.3,
-            y0=lo - 0.6,
-            y1=hi + 0.6,
-            fillcolor=HIGHLIGHT,
-            line={"width": 0},
-            layer="below",
-        )
-    return fig
+        layout["shapes"] = [
+            {
+                "type": "rect",
+                "x0": highlight_layer - 0.3,
+                "x1": highlight_layer + 0.3,
+                "y0": lo - 0.6,
+                "y1": hi + 0.6,
+                "fillcolor": HIGHLIGHT,
+                "line": {"width": 0},
+                "layer": "below",
+            }
+        ]
+    return layout
+
+
+def graph_figure_layout(
+    fig: go.Figure,
+    lay: GraphLayout,
+    view: str,
+    cmax: float,
+    title: str,
+    highlight_layer: int | None = None,
+) -> go.Figure:
+    """:func:`graph_layout_spec` applied to ``fig``."""
+    return apply_layout(fig, graph_layout_spec(lay, view, cmax, title, highlight_layer))
 
 
 def graph_title(view: str, sample: int, drawn: int, candidates: int, lay: GraphLayout) -> str:
@@ -301,16 +327,44 @@ def graph_title(view: str, sample: int, drawn: int, candidates: int, lay: GraphL
     return title + (f" (showing {'; '.join(notes)})" if notes else "")
 
 
-def slim(trace: go.Scatter) -> go.Scatter:
+def slim(trace: dict | go.Scatter) -> dict:
     """Only what changes between animation frames with a fixed edge set: edge lines' x/y,
     hover values, node colours. Plotly merges a frame's trace into the drawn one."""
-    if trace.mode == "lines":
-        return go.Scatter(x=trace.x, y=trace.y)
-    kw = {"customdata": trace.customdata}
-    colour = trace.marker.color
-    if trace.name != "edge hover" and colour is not None and not isinstance(colour, str):
+    if not isinstance(trace, dict):
+        trace = trace.to_plotly_json()
+    if trace.get("mode") == "lines":
+        return {"type": "scatter", "x": trace["x"], "y": trace["y"]}
+    kw = {"type": "scatter", "customdata": trace.get("customdata")}
+    colour = trace.get("marker", {}).get("color")
+    if trace.get("name") != "edge hover" and colour is not None and not isinstance(colour, str):
         kw["marker"] = {"color": colour}
-    return go.Scatter(**kw)
+    return kw
+
+
+def network_graph_spec(
+    trace: Trace,
+    sample: int = 0,
+    view: str = "forward",
+    highlight_layer: int | None = None,
+    *,
+    max_neurons: int = MAX_NEURONS,
+    max_edges: int = MAX_EDGES,
+) -> dict:
+    """:func:`network_graph` as a dict spec ``{"data": [...], "layout": {...}}`` (not
+    validated: cheap to build and to serialise with :func:`~._common.spec_json`)."""
+    check_choice("view", view, VIEWS)
+    sample = check_sample(trace, sample)
+    if highlight_layer is not None:
+        highlight_layer = check_int("highlight_layer", highlight_layer, 0, trace.n_layers)
+    max_edges = check_int("max_edges", max_edges, 1, 10**6)
+    lay = graph_layout(trace.sizes, check_int("max_neurons", max_neurons, 1, 10**4))
+    emax = sym_max(*edge_values(trace, view))
+    v = edge_array(edge_values(trace, view), edge_geometry(lay))
+    keep = pick_edges(v, max_edges)
+    data = graph_traces(trace, sample, view, lay, emax, keep)
+    title = graph_title(view, sample, len(keep), len(v), lay)
+    cmax = colour_max(trace, sample, view)
+    return {"data": data, "layout": graph_layout_spec(lay, view, cmax, title, highlight_layer)}
 
 
 def network_graph(
@@ -331,16 +385,13 @@ def network_graph(
     per layer (evenly spaced) and ``max_edges`` edges (the largest ``|w|``, or ``|nabla_w|``
     backward) are drawn; the title says so.
     """
-    check_choice("view", view, VIEWS)
-    sample = check_sample(trace, sample)
-    if highlight_layer is not None:
-        highlight_layer = check_int("highlight_layer", highlight_layer, 0, trace.n_layers)
-    max_edges = check_int("max_edges", max_edges, 1, 10**6)
-    lay = graph_layout(trace.sizes, check_int("max_neurons", max_neurons, 1, 10**4))
-    emax = sym_max(*edge_values(trace, view))
-    v = edge_array(edge_values(trace, view), edge_geometry(lay))
-    keep = pick_edges(v, max_edges)
-    fig = go.Figure(graph_traces(trace, sample, view, lay, emax, keep))
-    title = graph_title(view, sample, len(keep), len(v), lay)
-    cmax = colour_max(trace, sample, view)
-    return graph_figure_layout(fig, lay, view, cmax, title, highlight_layer)
+    return figure(
+        network_graph_spec(
+            trace,
+            sample,
+            view,
+            highlight_layer,
+            max_neurons=max_neurons,
+            max_edges=max_edges,
+        )
+    )

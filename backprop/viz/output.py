@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 import plotly.graph_objects as go
@@ -12,12 +13,14 @@ from ..network import Network
 from ._common import (
     CLASS_COLOURS,
     DIVERGING,
-    SEQUENTIAL,
+    SEQUENTIAL_SCALE,
     cap_note,
     check_int,
     empty_figure,
     f32,
+    figure,
     style,
+    style_layout,
     sym_max,
 )
 
@@ -93,7 +96,7 @@ def class1_score(net: Network, out: Array) -> tuple[Array, str]:
     return (out[1] > out[0]).astype(np.float64), "predicted class"
 
 
-def _point_traces(dataset, raw_tr: Array, raw_te: Array, k: int) -> list[go.Scatter]:
+def _point_traces(dataset, raw_tr: Array, raw_te: Array, k: int) -> list[dict]:
     names = _class_names(dataset, k)
     out = []
     for split, raw, Y, symbol in (
@@ -108,42 +111,46 @@ def _point_traces(dataset, raw_tr: Array, raw_te: Array, k: int) -> list[go.Scat
             colour = CLASS_COLOURS[c % len(CLASS_COLOURS)]
             line = {"color": "white", "width": 1} if symbol == "circle" else {"width": 0}
             out.append(
-                go.Scatter(
-                    x=f32(raw[0, sel]),
-                    y=f32(raw[1, sel]),
-                    mode="markers",
-                    marker={"symbol": symbol, "size": 8, "color": colour, "line": line},
-                    name=f"{split}: {names[c]}",
-                    hovertemplate=(
+                {
+                    "type": "scatter",
+                    "x": f32(raw[0, sel]),
+                    "y": f32(raw[1, sel]),
+                    "mode": "markers",
+                    "marker": {"symbol": symbol, "size": 8, "color": colour, "line": line},
+                    "name": f"{split}: {names[c]}",
+                    "hovertemplate": (
                         f"{split}, {names[c]}<br>x1 = %{{x:.3f}}<br>x2 = %{{y:.3f}}<extra></extra>"
                     ),
-                )
+                }
             )
     return out
 
 
-def _plane_axes(fig: go.Figure, xs: Array, ys: Array) -> None:
-    fig.update_xaxes(
-        title_text="x1", range=[xs[0], xs[-1]], showgrid=False, zeroline=False, constrain="domain"
-    )
-    fig.update_yaxes(
-        title_text="x2",
-        range=[ys[0], ys[-1]],
-        showgrid=False,
-        zeroline=False,
-        scaleanchor="x",
-        scaleratio=1,
-        constrain="domain",
-    )
+def _plane_axes(xs: Array, ys: Array) -> dict:
+    """``xaxis`` and ``yaxis`` of the input plane: the grid's range, x1 and x2 to scale."""
+    return {
+        "xaxis": {
+            "title": {"text": "x1"},
+            "range": [float(xs[0]), float(xs[-1])],
+            "showgrid": False,
+            "zeroline": False,
+            "constrain": "domain",
+        },
+        "yaxis": {
+            "title": {"text": "x2"},
+            "range": [float(ys[0]), float(ys[-1])],
+            "showgrid": False,
+            "zeroline": False,
+            "scaleanchor": "x",
+            "scaleratio": 1,
+            "constrain": "domain",
+        },
+    }
 
 
-def decision_boundary(net: Network, dataset, grid: int = 80) -> go.Figure:
-    """The network's answer over the raw input plane of 2-D data, with the data on top.
-
-    Classification, 2 classes: ``P(class 1)`` heatmap (``grid x grid``, range [0, 1]) and
-    the 0.5 contour; more classes: the argmax class. Regression (``plane``): the output
-    surface, coloured like the points' targets. Train points are circles, test points x.
-    """
+def decision_boundary_spec(net: Network, dataset, grid: int = 80) -> dict:
+    """:func:`decision_boundary` as a dict spec ``{"data": [...], "layout": {...}}`` (not
+    validated: cheap to build and to serialise with :func:`~._common.spec_json`)."""
     xs, ys, pts = plane_grid(dataset, grid)
     raw_tr, raw_te = _raw_points(dataset)
     out = _forward_plane(net, dataset, pts)[-1]
@@ -156,21 +163,22 @@ def decision_boundary(net: Network, dataset, grid: int = 80) -> go.Figure:
         p, label = class1_score(net, out)
         z = p.reshape(n, n)
         c0, c1 = CLASS_COLOURS[0], CLASS_COLOURS[1]
-        traces: list = [
-            go.Contour(  # one grid, drawn as a heatmap with the 0.5 level as a line
-                z=f32(z),
-                x=f32(xs),
-                y=f32(ys),
-                zmin=0.0,
-                zmax=1.0,
-                colorscale=[[0.0, c0], [0.5, "#f7f7f7"], [1.0, c1]],
-                opacity=0.8,
-                contours={"start": 0.5, "end": 0.5, "size": 1.0, "coloring": "heatmap"},
-                line={"width": 2.5, "color": "#2c3e50"},
-                colorbar={"title": {"text": label}},
-                hovertemplate=hover + label + " = %{z:.3f}<extra></extra>",
-                name=label + " (line: 0.5)",
-            ),
+        traces: list[dict] = [
+            {  # one grid, drawn as a heatmap with the 0.5 level as a line
+                "type": "contour",
+                "z": f32(z),
+                "x": f32(xs),
+                "y": f32(ys),
+                "zmin": 0.0,
+                "zmax": 1.0,
+                "colorscale": [[0.0, c0], [0.5, "#f7f7f7"], [1.0, c1]],
+                "opacity": 0.8,
+                "contours": {"start": 0.5, "end": 0.5, "size": 1.0, "coloring": "heatmap"},
+                "line": {"width": 2.5, "color": "#2c3e50"},
+                "colorbar": {"title": {"text": label}},
+                "hovertemplate": hover + label + " = %{z:.3f}<extra></extra>",
+                "name": label + " (line: 0.5)",
+            },
         ]
         title = f"Decision boundary — {label} over the input plane"
     else:
@@ -180,27 +188,36 @@ def decision_boundary(net: Network, dataset, grid: int = 80) -> go.Figure:
             colour = CLASS_COLOURS[c % len(CLASS_COLOURS)]
             scale += [[c / k, colour], [(c + 1) / k, colour]]
         traces = [
-            go.Heatmap(
-                z=f32(z),
-                x=f32(xs),
-                y=f32(ys),
-                zmin=-0.5,
-                zmax=k - 0.5,
-                colorscale=scale,
-                opacity=0.45,
-                colorbar={"tickvals": list(range(k)), "ticktext": _class_names(dataset, k)},
-                hovertemplate=hover + "predicted class %{z}<extra></extra>",
-                name="predicted class",
-            )
+            {
+                "type": "heatmap",
+                "z": f32(z),
+                "x": f32(xs),
+                "y": f32(ys),
+                "zmin": -0.5,
+                "zmax": k - 0.5,
+                "colorscale": scale,
+                "opacity": 0.45,
+                "colorbar": {"tickvals": list(range(k)), "ticktext": _class_names(dataset, k)},
+                "hovertemplate": hover + "predicted class %{z}<extra></extra>",
+                "name": "predicted class",
+            }
         ]
         title = "Decision regions — predicted class over the input plane"
-    fig = go.Figure(traces + _point_traces(dataset, raw_tr, raw_te, k))
-    style(fig, title, legend={"orientation": "h", "y": -0.15})
-    _plane_axes(fig, xs, ys)
-    return fig
+    layout = style_layout(title, legend={"orientation": "h", "y": -0.15}, **_plane_axes(xs, ys))
+    return {"data": traces + _point_traces(dataset, raw_tr, raw_te, k), "layout": layout}
 
 
-def _regression_plane(net, dataset, xs, ys, out, raw_tr, raw_te) -> go.Figure:
+def decision_boundary(net: Network, dataset, grid: int = 80) -> go.Figure:
+    """The network's answer over the raw input plane of 2-D data, with the data on top.
+
+    Classification, 2 classes: ``P(class 1)`` heatmap (``grid x grid``, range [0, 1]) and
+    the 0.5 contour; more classes: the argmax class. Regression (``plane``): the output
+    surface, coloured like the points' targets. Train points are circles, test points x.
+    """
+    return figure(decision_boundary_spec(net, dataset, grid))
+
+
+def _regression_plane(net, dataset, xs, ys, out, raw_tr, raw_te) -> dict:
     if out.shape[0] != 1:
         raise ValueError(f"regression needs one output neuron, the network has {out.shape[0]}")
     n = len(xs)
@@ -209,49 +226,49 @@ def _regression_plane(net, dataset, xs, ys, out, raw_tr, raw_te) -> go.Figure:
     vals = np.concatenate([z.ravel(), Ytr, Yte])
     vals = vals[np.isfinite(vals)]
     lo, hi = (float(vals.min()), float(vals.max())) if vals.size else (0.0, 1.0)
-    traces: list = [
-        go.Heatmap(
-            z=f32(z),
-            x=f32(xs),
-            y=f32(ys),
-            coloraxis="coloraxis",
-            hovertemplate="x1 = %{x:.2f}<br>x2 = %{y:.2f}<br>output = %{z:.3f}<extra></extra>",
-            name="network output",
-        )
+    traces: list[dict] = [
+        {
+            "type": "heatmap",
+            "z": f32(z),
+            "x": f32(xs),
+            "y": f32(ys),
+            "coloraxis": "coloraxis",
+            "hovertemplate": "x1 = %{x:.2f}<br>x2 = %{y:.2f}<br>output = %{z:.3f}<extra></extra>",
+            "name": "network output",
+        }
     ]
     for split, raw, y, symbol in (("train", raw_tr, Ytr, "circle"), ("test", raw_te, Yte, "x")):
         if raw.shape[1]:
             traces.append(
-                go.Scatter(
-                    x=f32(raw[0]),
-                    y=f32(raw[1]),
-                    mode="markers",
-                    marker={
+                {
+                    "type": "scatter",
+                    "x": f32(raw[0]),
+                    "y": f32(raw[1]),
+                    "mode": "markers",
+                    "marker": {
                         "symbol": symbol,
                         "size": 8,
                         "color": f32(y),
                         "coloraxis": "coloraxis",
                         "line": {"color": "white", "width": 1},
                     },
-                    name=f"{split} points",
-                    hovertemplate=f"{split}<br>x1 = %{{x:.2f}}<br>x2 = %{{y:.2f}}"
+                    "name": f"{split} points",
+                    "hovertemplate": f"{split}<br>x1 = %{{x:.2f}}<br>x2 = %{{y:.2f}}"
                     "<br>target = %{marker.color:.3f}<extra></extra>",
-                )
+                }
             )
-    fig = go.Figure(traces)
-    style(
-        fig,
+    layout = style_layout(
         "Network output over the input plane (points: targets)",
         coloraxis={
-            "colorscale": SEQUENTIAL,
+            "colorscale": SEQUENTIAL_SCALE,
             "cmin": lo,
             "cmax": hi,
             "colorbar": {"title": {"text": "output"}},
         },
         legend={"orientation": "h", "y": -0.15},
+        **_plane_axes(xs, ys),
     )
-    _plane_axes(fig, xs, ys)
-    return fig
+    return {"data": traces, "layout": layout}
 
 
 # ------------------------------------------------------------------ neuron maps
@@ -333,8 +350,9 @@ def neuron_maps(net: Network, dataset, grid: int = 30, max_neurons: int = 32) ->
 
 
 # ---------------------------------------------------------------- 1-D regression
-def regression_curve(net: Network, dataset, points: int = CURVE_POINTS) -> go.Figure:
-    """1-D regression (``sine``): the fitted curve on a dense grid with train/test points."""
+def regression_curve_spec(net: Network, dataset, points: int = CURVE_POINTS) -> dict:
+    """:func:`regression_curve` as a dict spec ``{"data": [...], "layout": {...}}`` (not
+    validated: cheap to build and to serialise with :func:`~._common.spec_json`)."""
     raw = getattr(dataset, "raw_train", None)
     if raw is not None and np.asarray(raw).shape[0] == 1:
         x_tr, x_te = np.asarray(raw)[0], np.asarray(dataset.raw_test)[0]
@@ -364,46 +382,73 @@ def regression_curve(net: Network, dataset, points: int = CURVE_POINTS) -> go.Fi
         ("test", x_te, dataset.Y_test, "x"),
     ):
         traces.append(
-            go.Scatter(
-                x=f32(x),
-                y=f32(np.asarray(Y)[0]),
-                mode="markers",
-                marker={
+            {
+                "type": "scatter",
+                "x": f32(x),
+                "y": f32(np.asarray(Y)[0]),
+                "mode": "markers",
+                "marker": {
                     "symbol": symbol,
                     "size": 7,
                     "color": CLASS_COLOURS[0 if split == "train" else 1],
                 },
-                opacity=0.7,
-                name=f"{split} points",
-                hovertemplate=f"{split}<br>{name} = %{{x:.3f}}<br>y = %{{y:.3f}}<extra></extra>",
-            )
+                "opacity": 0.7,
+                "name": f"{split} points",
+                "hovertemplate": f"{split}<br>{name} = %{{x:.3f}}<br>y = %{{y:.3f}}<extra></extra>",
+            }
         )
     traces.append(
-        go.Scatter(
-            x=f32(xg[0]),
-            y=f32(yg),
-            mode="lines",
-            line={"color": "#2c3e50", "width": 3},
-            name="network",
-            hovertemplate=f"{name} = %{{x:.3f}}<br>network = %{{y:.3f}}<extra></extra>",
-        )
+        {
+            "type": "scatter",
+            "x": f32(xg[0]),
+            "y": f32(yg),
+            "mode": "lines",
+            "line": {"color": "#2c3e50", "width": 3},
+            "name": "network",
+            "hovertemplate": f"{name} = %{{x:.3f}}<br>network = %{{y:.3f}}<extra></extra>",
+        }
     )
-    fig = go.Figure(traces)
-    style(fig, "Regression — network output vs data", legend={"orientation": "h", "y": -0.15})
-    fig.update_xaxes(title_text=name)
-    fig.update_yaxes(title_text="y")
-    return fig
+    layout = style_layout(
+        "Regression — network output vs data",
+        legend={"orientation": "h", "y": -0.15},
+        xaxis={"title": {"text": name}},
+        yaxis={"title": {"text": "y"}},
+    )
+    return {"data": traces, "layout": layout}
+
+
+def regression_curve(net: Network, dataset, points: int = CURVE_POINTS) -> go.Figure:
+    """1-D regression (``sine``): the fitted curve on a dense grid with train/test points."""
+    return figure(regression_curve_spec(net, dataset, points))
 
 
 # ------------------------------------------------------------------- image weights
-def first_layer_images(
-    net: Network, image_shape: tuple[int, int], max_neurons: int = 30
-) -> go.Figure:
-    """Each first-layer neuron's weights ``w[1][j, :]`` as an ``image_shape`` picture.
+@lru_cache(maxsize=32)
+def subplot_domains(
+    rows: int, cols: int, horizontal_spacing: float, vertical_spacing: float
+) -> tuple[tuple[tuple[float, float], tuple[float, float]], ...]:
+    """``((x domain, y domain), ...)`` of the cells of ``make_subplots(rows, cols, ...)``,
+    row by row from the top left: Plotly's own grid, computed once per shape."""
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        horizontal_spacing=horizontal_spacing,
+        vertical_spacing=vertical_spacing,
+    )
+    out = []
+    for i in range(1, rows * cols + 1):
+        suffix = "" if i == 1 else str(i)
+        xd = fig.layout["xaxis" + suffix].domain
+        yd = fig.layout["yaxis" + suffix].domain
+        out.append(((float(xd[0]), float(xd[1])), (float(yd[0]), float(yd[1]))))
+    return tuple(out)
 
-    Diverging colours, symmetric per image (``zmin = -max|w_j|``), so each shows the
-    pattern its neuron looks for: red pixels excite it, blue inhibit it.
-    """
+
+def first_layer_images_spec(
+    net: Network, image_shape: tuple[int, int], max_neurons: int = 30
+) -> dict:
+    """:func:`first_layer_images` as a dict spec ``{"data": [...], "layout": {...}}`` (not
+    validated: cheap to build and to serialise with :func:`~._common.spec_json`)."""
     shape = tuple(int(s) for s in image_shape)
     if len(shape) != 2 or shape[0] * shape[1] != net.sizes[0]:
         raise ValueError(
@@ -414,39 +459,66 @@ def first_layer_images(
     count = min(max_neurons, W.shape[0])
     cols = min(10, count)
     rows = math.ceil(count / cols)
-    fig = make_subplots(
-        rows=rows,
-        cols=cols,
-        subplot_titles=[f"n{j}" for j in range(count)],
-        horizontal_spacing=min(0.02, 0.4 / cols),
-        vertical_spacing=min(0.08, 0.5 / rows),
-    )
+    domains = subplot_domains(rows, cols, min(0.02, 0.4 / cols), min(0.08, 0.5 / rows))
+    axes: dict = {}
+    for i, (xd, yd) in enumerate(domains, start=1):
+        x, y = _xname(i), "y" if i == 1 else f"y{i}"
+        axes["xaxis" + x[1:]] = {"anchor": y, "domain": list(xd)}
+        axes["yaxis" + y[1:]] = {"anchor": x, "domain": list(yd)}
+    traces, titles = [], []
     for j in range(count):
-        r, c = j // cols + 1, j % cols + 1
         m = sym_max(W[j])
-        fig.add_trace(
-            go.Heatmap(
-                z=f32(W[j].reshape(shape)),
-                zmin=-m,
-                zmax=m,
-                zmid=0.0,
-                colorscale=DIVERGING,
-                showscale=False,
-                name=f"n{j}",
-                hovertemplate=f"w[1][{j}, pixel (row %{{y}}, col %{{x}})]"
+        x, y = _xname(j + 1), "y" if j == 0 else f"y{j + 1}"
+        traces.append(
+            {
+                "type": "heatmap",
+                "z": f32(W[j].reshape(shape)),
+                "zmin": -m,
+                "zmax": m,
+                "zmid": 0.0,
+                "colorscale": DIVERGING,
+                "showscale": False,
+                "name": f"n{j}",
+                "hovertemplate": f"w[1][{j}, pixel (row %{{y}}, col %{{x}})]"
                 " = %{z:.4g}<extra></extra>",
-            ),
-            row=r,
-            col=c,
+                "xaxis": x,
+                "yaxis": y,
+            }
         )
-        fig.update_yaxes(scaleanchor=_xname(j + 1), autorange="reversed", row=r, col=c)
-    style(
-        fig,
+        axes["yaxis" + y[1:]].update(scaleanchor=x, autorange="reversed")
+        xd, yd = domains[j]
+        titles.append(
+            {
+                "y": yd[1],
+                "xref": "paper",
+                "x": sum(xd) / 2.0,
+                "yref": "paper",
+                "text": f"n{j}",
+                "showarrow": False,
+                "font": {"size": 12},
+                "xanchor": "center",
+                "yanchor": "bottom",
+            }
+        )
+    hidden = {"showticklabels": False, "showgrid": False, "zeroline": False, "constrain": "domain"}
+    for ax in axes.values():
+        ax.update(hidden)
+    layout = style_layout(
         "First-layer weights as images (red excites, blue inhibits; scale per image)"
         + cap_note(count, W.shape[0], "neurons"),
         height=90 + rows * PANEL_PX,
+        annotations=titles,
+        **axes,
     )
-    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False, constrain="domain")
-    fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False, constrain="domain")
-    fig.update_annotations(font_size=12)
-    return fig
+    return {"data": traces, "layout": layout}
+
+
+def first_layer_images(
+    net: Network, image_shape: tuple[int, int], max_neurons: int = 30
+) -> go.Figure:
+    """Each first-layer neuron's weights ``w[1][j, :]`` as an ``image_shape`` picture.
+
+    Diverging colours, symmetric per image (``zmin = -max|w_j|``), so each shows the
+    pattern its neuron looks for: red pixels excite it, blue inhibit it.
+    """
+    return figure(first_layer_images_spec(net, image_shape, max_neurons))

@@ -1,0 +1,66 @@
+"""``backprop.ui.live.live_chart``: dict specs go to the browser as the figure's JSON."""
+
+from __future__ import annotations
+
+import json
+
+import plotly.graph_objects as go
+from streamlit.testing.v1 import AppTest
+
+from backprop import Network, viz
+from backprop.datasets import load
+
+
+def _script(kind: str, served: bool) -> None:
+    from unittest import mock
+
+    from backprop import Network, viz
+    from backprop.datasets import load
+    from backprop.ui import live
+
+    xor = load("xor", n_samples=40, seed=0)
+    net = Network([2, 3, 2], output_activation="softmax", cost="log_likelihood", seed=0)
+    trace = net.trace(xor.X_train[:, :4], xor.Y_train[:, :4])
+    fig = viz.network_graph_spec(trace) if kind == "spec" else viz.network_graph(trace)
+    with mock.patch.object(live, "ensure_plotly_served", lambda: served):
+        live.live_chart(fig, "live_test", 7)
+
+
+def expected_json() -> dict:
+    xor = load("xor", n_samples=40, seed=0)
+    net = Network([2, 3, 2], output_activation="softmax", cost="log_likelihood", seed=0)
+    trace = net.trace(xor.X_train[:, :4], xor.Y_train[:, :4])
+    return json.loads(viz.network_graph(trace).to_json())
+
+
+def run(kind: str, served: bool = True) -> AppTest:
+    at = AppTest.from_function(_script, args=(kind, served), default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def component_data(at: AppTest) -> dict:
+    (el,) = [c for c in at.main.children.values() if getattr(c, "key", None) == "live_test"]
+    return json.loads(el.proto.json)
+
+
+def test_a_spec_is_sent_as_the_validated_figures_json():
+    data = component_data(run("spec"))
+    assert data["revision"] == 7
+    assert json.loads(data["figure"]) == expected_json()
+    assert '"dtype":"f4"' in data["figure"]  # typed arrays, not long lists
+
+
+def test_a_figure_is_still_accepted():
+    data = component_data(run("figure"))
+    assert json.loads(data["figure"]) == expected_json()
+
+
+def test_without_static_serving_a_spec_falls_back_to_plotly_chart():
+    for kind in ("spec", "figure"):
+        at = run(kind, served=False)
+        (chart,) = at.get("plotly_chart")
+        sent = json.loads(chart.proto.spec)
+        assert sent["data"] == expected_json()["data"], kind
+        assert go.Figure(sent).layout.title.text.startswith("Forward pass")
