@@ -420,7 +420,7 @@ class Trainer:
             return DivergenceError(
                 step,
                 f"this update would change the weights of layer {l + 1} by {jumps[l]:.3g} "
-                "times their size (||Delta w|| / ||w||): training is diverging",
+                "times their size (‖Δw‖ / ‖w‖): training is diverging",
             )
         _, acts = net.forward(X, keep_z=False)
         cost = net.cost.fn(acts[-1], Y)

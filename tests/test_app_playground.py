@@ -725,7 +725,8 @@ def test_wrecked_training_stops_names_the_step_and_cause_and_recovers(name):
     (msg,) = texts(at.error)
     assert f"Training stopped at step {steps + 1}: " in msg, msg
     assert re.search(cause, msg), msg
-    assert f"as it was after step {steps}" in msg and "Reset" in msg, msg
+    when = f"after step {steps}" if steps else "before the first step"
+    assert f"The network stays as it was {when}, on screen" in msg and "Reset" in msg, msg
     # nothing lost: the last good network is kept, finite, shown and downloadable
     assert r.trainer.steps == steps and counters(at)[0] == steps
     assert same_params(before, params_of(r.net))

@@ -713,7 +713,7 @@ def test_eta_1e6_is_refused_at_the_first_step_as_a_jump_in_the_weights(act, opti
     err, before = _first_error(tr)
     assert err.step == 1 and re.fullmatch(
         r"this update would change the weights of layer [12] by (\S+) times their size "
-        r"\(\|\|Delta w\|\| / \|\|w\|\|\): training is diverging",
+        r"\(‖Δw‖ / ‖w‖\): training is diverging",
         err.cause,
     ), err.cause
     _assert_unchanged(tr, before)

@@ -44,9 +44,10 @@ class Run:
             for _ in range(epochs or 0):
                 self.trainer.run_epoch()
         except DivergenceError as e:
+            when = f"after step {e.step - 1}" if e.step > 1 else "before the first step"
             self.diverged = (
                 f"Training stopped at step {e.step}: {e.cause}. The network stays as it was "
-                f"after step {e.step - 1}, on screen and in the downloads below. {e.hint}"
+                f"{when}, on screen and in the downloads below. {e.hint}"
             )
             self.playing, self.target_epochs = False, None
             return False

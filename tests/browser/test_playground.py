@@ -9,7 +9,10 @@ fills (``.main-svg``) and stamps with ``data-revision``, inside ``.st-key-live_<
 
 from __future__ import annotations
 
+import json
+import math
 import time
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -210,3 +213,36 @@ def test_invalid_url_parameter_warns_and_page_works(page, app_server, wait_idle)
     click(page, "step")
     wait_counter(page, 1)
     wait_chart_revision(page, "live_cost", 0)
+
+
+def test_divergence_keeps_the_network_on_screen_downloadable_and_a_lower_eta_continues(
+    page, app_server, wait_idle, assert_clean, screenshot
+):
+    open_playground(page, app_server, wait_idle, "?eta=1e6")
+    graph = chart(page, "live_graph")
+    click(page, "step")
+    error = page.locator('[data-testid="stAlertContentError"]')
+    expect(error).to_contain_text("Training stopped at step 1: this update would change")
+    expect(error).to_contain_text("Lower the learning rate")
+    wait_idle()
+    assert counter(page) == 0
+    # the last good network is still drawn, redrawn after the refused step
+    wait_live_charts(page)
+    after = wait_chart_revision(page, "live_graph", graph["revision"])
+    assert sum(after["points"]) > 0 and after["points"] == graph["points"]
+    assert_clean("after divergence")
+    screenshot("playground-diverged")
+    page.get_by_text("Export and resume").click()  # the downloads sit in an expander
+    with page.expect_download() as download:
+        click(page, "dl_json")
+    saved = json.loads(Path(download.value.path()).read_text())
+    assert saved["meta"]["step"] == 0
+    assert all(math.isfinite(v) for w in saved["weights"] for row in w for v in row)
+    eta = page.locator('[data-testid="stSidebar"]').get_by_label("Learning rate (eta)", exact=True)
+    eta.fill("0.1")
+    eta.press("Enter")
+    wait_idle()
+    click(page, "step")
+    wait_counter(page, 1)
+    expect(error).to_have_count(0)
+    assert "eta=0.1" in page.url
