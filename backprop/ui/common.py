@@ -44,6 +44,21 @@ def _setup_process() -> None:
     if libc := _glibc():
         libc.mallopt(M_ARENA_MAX, MALLOC_ARENAS)
         libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+    _freeze_modules()
+
+
+def _freeze_modules() -> None:
+    """Move every object alive now (modules, classes, caches: ~120,000 of them) out of the
+    garbage collector's sight with ``gc.freeze()``. Streamlit runs a full collection after
+    every script run, fragment runs included; it took ~50 ms of CPU per Step scanning
+    objects that live as long as the process, and now only scans what sessions made."""
+    import backprop.debug  # noqa: F401  (everything any page imports, before freezing)
+    import backprop.ui.debugger  # noqa: F401
+    import backprop.ui.exports  # noqa: F401
+    import backprop.ui.views  # noqa: F401
+
+    gc.collect()
+    gc.freeze()
 
 
 @cache
