@@ -1,0 +1,45 @@
+"""Server set-up: BLAS pinned, long-lived objects frozen for the collector, and memory given
+back a little after sessions end (many ends sharing one release)."""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+
+from streamlit.testing.v1 import AppTest
+from test_app_playground import APP, PLAYGROUND, run
+from threadpoolctl import threadpool_info
+
+from backprop.ui import common
+
+
+def test_a_page_run_pins_blas_and_freezes_the_long_lived_objects():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page(PLAYGROUND)
+    run(at)
+    assert all(p["num_threads"] == 1 for p in threadpool_info() if p["user_api"] == "blas")
+    # modules, classes and caches: Streamlit's full collection after every run skips them
+    assert gc.get_freeze_count() > 50_000
+
+
+def test_session_ends_close_together_share_one_release(monkeypatch):
+    calls, trims, done = [], [], threading.Event()
+
+    class FakeLibc:
+        def malloc_trim(self, pad: int) -> int:
+            trims.append(pad)
+            done.set()
+            return 1
+
+    monkeypatch.setattr(common, "RELEASE_DELAY", 0.2)
+    monkeypatch.setattr(common, "_glibc", lambda: FakeLibc())
+    monkeypatch.setattr(common.gc, "collect", lambda *a: calls.append(a) or 0)
+    for _ in range(5):  # five sessions closing at once
+        common._session_ended(None)
+    assert done.wait(5), "the release never ran"
+    time.sleep(0.3)
+    assert (len(calls), trims) == (1, [0])
+    common._session_ended(None)  # a later end gets a release of its own
+    done.clear()
+    assert done.wait(5) and len(calls) == 2
