@@ -505,22 +505,7 @@ def test_decision_boundary_is_p_class_1_over_the_plane(net, xor):
 
 
 def test_decision_boundary_shows_the_argmax_for_three_classes():
-    rng = np.random.default_rng(0)
-    raw = rng.uniform(-3, 3, (2, 30))
-    labels = np.arange(30) % 3
-    Y = np.eye(3)[:, labels]
-    ds = Dataset(
-        name="three",
-        task="classification",
-        X_train=raw[:, :20],
-        Y_train=Y[:, :20],
-        X_test=raw[:, 20:],
-        Y_test=Y[:, 20:],
-        feature_names=("x1", "x2"),
-        class_names=("a", "b", "c"),
-        raw_train=raw[:, :20],
-        raw_test=raw[:, 20:],
-    )
+    ds = three_class_data()
     net = make_net([2, 5, 3])
     fig = viz.decision_boundary(net, ds, grid=12)
     hm = fig.data[0]
