@@ -950,6 +950,8 @@ def _read_bytes(
 def _too_big(name: str, size: int | None, max_bytes: int, upload: bool) -> str:
     got = "" if size is None else f" ({size / 2**20:.1f} MB)"
     limit = f"{max_bytes / 2**20:g} MB"
+    if size is not None and float(f"{size / 2**20:.1f}") <= max_bytes / 2**20:
+        got, limit = f" ({size:,} bytes)", f"{limit} ({max_bytes:,} bytes)"  # 1.0 MB > 1 MB
     if upload:
         limit += " (limits.max_upload_mb)"
     return f"{name}: file too big{got}; the limit is {limit}"

@@ -763,8 +763,10 @@ def test_csv_limits():
     with pytest.raises(ValueError, match="more than 10 rows"):
         load_csv(io.StringIO(text), limits=Limits(max_samples=10))
     big = b"x,y\n" + b"1,0\n2,1\n" * (2**20 // 8 + 1)
-    with pytest.raises(ValueError, match="too big.*limit is 1 MB"):
+    with pytest.raises(ValueError) as e:
         load_csv(io.BytesIO(big), limits=Limits(max_upload_mb=1))
+    # just over: bytes, since "1.0 MB; the limit is 1 MB" would read as no problem at all
+    assert f"file too big ({len(big):,} bytes); the limit is 1 MB (1,048,576 bytes)" in str(e.value)
     with pytest.raises(ValueError, match=r"too big \(60.0 MB\)"):
         load_csv(SizedUpload(), limits=Limits(max_upload_mb=50))
     with pytest.raises(ValueError, match="over the limit of 2"):
