@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import os
 import re
 import sys
 import threading
@@ -39,7 +40,8 @@ def _setup_process() -> None:
     With 20 users gone, the server held no more live objects than before them, yet kept
     ~30 MB more RSS; two arenas and a fixed 64 KB threshold, with the release below, cut
     that by about 60 % (``benchmarks/bench_load.py``)."""
-    threadpool_limits(1)
+    _import_everything()
+    threadpool_limits(1)  # after the imports: it sets the libraries loaded so far
     ensure_plotly_served()
     if libc := _glibc():
         libc.mallopt(M_ARENA_MAX, MALLOC_ARENAS)
@@ -47,16 +49,25 @@ def _setup_process() -> None:
     _freeze_modules()
 
 
+def _import_everything() -> None:
+    """Everything any page imports, now: scikit-learn (table data sets) loads its own
+    OpenBLAS and OpenMP, which one thread must cover too (OpenMP's count is per thread, and
+    Streamlit runs each script on a new one, so it is set by environment before loading),
+    and its objects should be frozen with the rest."""
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    import sklearn.datasets  # noqa: F401
+
+    import backprop.debug  # noqa: F401
+    import backprop.ui.debugger  # noqa: F401
+    import backprop.ui.exports  # noqa: F401
+    import backprop.ui.views  # noqa: F401
+
+
 def _freeze_modules() -> None:
     """Move every object alive now (modules, classes, caches: ~120,000 of them) out of the
     garbage collector's sight with ``gc.freeze()``. Streamlit runs a full collection after
     every script run, fragment runs included; it took ~50 ms of CPU per Step scanning
     objects that live as long as the process, and now only scans what sessions made."""
-    import backprop.debug  # noqa: F401  (everything any page imports, before freezing)
-    import backprop.ui.debugger  # noqa: F401
-    import backprop.ui.exports  # noqa: F401
-    import backprop.ui.views  # noqa: F401
-
     gc.collect()
     gc.freeze()
 
