@@ -28,6 +28,7 @@ gives bit-identical arrays.
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import io
 import math
 import os
@@ -349,20 +350,59 @@ def _check_features(features: object) -> tuple[str, ...]:
 
 
 # ============================================================================ tables
+_BC = ("radius", "texture", "perimeter", "area", "smoothness", "compactness", "concavity",
+       "concave points", "symmetry", "fractal dimension")  # fmt: skip
+TABLE_FEATURES = {
+    "iris": tuple(f"{p} {d} (cm)" for p in ("sepal", "petal") for d in ("length", "width")),
+    "wine": (
+        "alcohol",
+        "malic_acid",
+        "ash",
+        "alcalinity_of_ash",
+        "magnesium",
+        "total_phenols",
+        "flavanoids",
+        "nonflavanoid_phenols",
+        "proanthocyanins",
+        "color_intensity",
+        "hue",
+        "od280/od315_of_diluted_wines",
+        "proline",
+    ),  # fmt: skip
+    "breast_cancer": tuple(f"mean {f}" for f in _BC)
+    + tuple(f"{f} error" for f in _BC)
+    + tuple(f"worst {f}" for f in _BC),
+}
+TABLE_FILES = {
+    "digits": "digits.csv.gz",
+    "iris": "iris.csv",
+    "wine": "wine_data.csv",
+    "breast_cancer": "breast_cancer.csv",
+}
+
+
+def read_table(name: str) -> tuple[Array, Array, tuple[str, ...], tuple[str, ...]]:
+    """``(X, y, feature_names, class_names)`` of scikit-learn's bundled table ``name``,
+    read from its data file (rows are samples; the target is the last column) without
+    importing scikit-learn, which would cost the server ~65 MB and its own BLAS threads."""
+    spec = importlib.util.find_spec("sklearn")  # locates the package, runs none of it
+    if spec is None or not spec.submodule_search_locations:
+        raise ValueError(f"data set {name!r} needs scikit-learn installed (its data files)")
+    path = Path(spec.submodule_search_locations[0]) / "datasets" / "data" / TABLE_FILES[name]
+    with gzip.open(path, "rt") if path.suffix == ".gz" else path.open() as f:
+        header = None if name == "digits" else f.readline().strip().split(",")
+        data = np.loadtxt(f, delimiter=",", dtype=np.float64, ndmin=2)
+    X, y = data[:, :-1], data[:, -1].astype(np.int64)
+    if header is None:  # digits: 8x8 images, classes 0..9
+        return X, y, tuple(f"pixel {i}" for i in range(X.shape[1])), tuple(map(str, range(10)))
+    return X, y, TABLE_FEATURES[name], tuple(header[2:])
+
+
 def _load_table(
     name: str, n: int | None, test_fraction: float, rng: np.random.Generator
 ) -> Dataset:
-    from sklearn import datasets as skd  # imported lazily: it is slow to import
-
-    bunch = {
-        "digits": skd.load_digits,
-        "iris": skd.load_iris,
-        "wine": skd.load_wine,
-        "breast_cancer": skd.load_breast_cancer,
-    }[name]()
-    X = np.asarray(bunch.data, dtype=np.float64)
-    y = np.asarray(bunch.target, dtype=np.int64)
-    n_classes = len(bunch.target_names)
+    X, y, feature_names, class_names = read_table(name)
+    n_classes = len(class_names)
     if n is not None and n < len(y):
         keep = rng.permutation(len(y))[:n]
         X, y = X[keep], y[keep]
@@ -376,9 +416,6 @@ def _load_table(
     else:
         X_train, X_test = _standardise(X_train, X_test)
     Y = _one_hot(y, n_classes)
-    feature_names = getattr(bunch, "feature_names", None)
-    if feature_names is None or len(feature_names) != X.shape[1]:
-        feature_names = [f"pixel {i}" for i in range(X.shape[1])]
     return Dataset(
         name=name,
         task="classification",
@@ -386,8 +423,8 @@ def _load_table(
         Y_train=_cols(Y, tr),
         X_test=X_test,
         Y_test=_cols(Y, te),
-        feature_names=tuple(str(f) for f in feature_names),
-        class_names=tuple(str(c) for c in bunch.target_names),
+        feature_names=feature_names,
+        class_names=class_names,
         image_shape=image_shape,
     )
 

@@ -6,6 +6,9 @@ import gzip
 import io
 import pickle
 import struct
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,8 +27,11 @@ from backprop.datasets import (
     load_csv,
     load_mnist,
     mnist_folder,
+    read_table,
 )
 from backprop.limits import Limits
+
+ROOT = Path(__file__).resolve().parents[1]
 
 ALL = tuple(DATASETS)
 SYNTHETIC = CLASSIFICATION_2D + REGRESSION
@@ -785,3 +791,27 @@ def test_csv_bad_arguments(tmp_path, flowers):
         load_csv(io.StringIO(flowers), seed=-3)
     with pytest.raises(ValueError, match="expected a path, bytes or a file-like"):
         load_csv(12345)
+
+
+@pytest.mark.parametrize("name", ["digits", "iris", "wine", "breast_cancer"])
+def test_tables_are_scikit_learns_read_from_its_files(name):
+    from sklearn import datasets as skd
+
+    bunch = getattr(skd, f"load_{name}")()
+    X, y, features, classes = read_table(name)
+    assert np.array_equal(X, bunch.data) and np.array_equal(y, bunch.target)
+    assert classes == tuple(str(c) for c in bunch.target_names)
+    if name != "digits":
+        assert features == tuple(str(f) for f in bunch.feature_names)
+
+
+def test_loading_a_table_does_not_import_scikit_learn():
+    """It would add ~65 MB to every server process, and BLAS threads of its own."""
+    code = (
+        "import sys; from backprop.datasets import load; d = load('wine', seed=0); "
+        "print(d.n_in, 'sklearn' in sys.modules, 'scipy' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert out.stdout.split() == ["13", "False", "False"]

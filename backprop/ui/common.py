@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ctypes
 import gc
-import os
 import re
 import sys
 import threading
@@ -50,13 +49,7 @@ def _setup_process() -> None:
 
 
 def _import_everything() -> None:
-    """Everything any page imports, now: scikit-learn (table data sets) loads its own
-    OpenBLAS and OpenMP, which one thread must cover too (OpenMP's count is per thread, and
-    Streamlit runs each script on a new one, so it is set by environment before loading),
-    and its objects should be frozen with the rest."""
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-    import sklearn.datasets  # noqa: F401
-
+    """Everything any page imports, now, so that it is frozen with the rest."""
     import backprop.debug  # noqa: F401
     import backprop.ui.debugger  # noqa: F401
     import backprop.ui.exports  # noqa: F401
