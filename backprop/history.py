@@ -89,16 +89,21 @@ class Snapshot:
         return n
 
 
-class SnapshotBuffer:
-    """Snapshots every ``every`` steps within ``budget_bytes``.
+MAX_SNAPSHOTS = 256  # enough frames to scrub through a run; each holds ~30 small objects
 
-    Past the budget, every second snapshot is dropped and ``every`` doubles, so the
-    buffer always spans the whole run (scrub from step 0 to now) in bounded memory.
+
+class SnapshotBuffer:
+    """Snapshots every ``every`` steps within ``budget_bytes`` and ``max_items``.
+
+    Past either, every second snapshot is dropped and ``every`` doubles, so the buffer
+    always spans the whole run (scrub from step 0 to now) in bounded memory, and with a
+    bounded number of objects for the garbage collector to walk.
     """
 
-    def __init__(self, every: int, budget_bytes: int) -> None:
+    def __init__(self, every: int, budget_bytes: int, max_items: int = MAX_SNAPSHOTS) -> None:
         self.every = int(every)
         self.budget_bytes = int(budget_bytes)
+        self.max_items = max(3, int(max_items))
         self.items: list[Snapshot] = []
         self.nbytes = 0
 
@@ -110,7 +115,9 @@ class SnapshotBuffer:
             return
         self.items.append(snap)
         self.nbytes += snap.nbytes
-        while self.nbytes > self.budget_bytes and len(self.items) > 2:
+        while (self.nbytes > self.budget_bytes or len(self.items) > self.max_items) and len(
+            self.items
+        ) > 2:
             self.every *= 2
             keep = self.items[:-1:2] + [self.items[-1]]
             self.items = keep

@@ -813,3 +813,14 @@ def test_evaluation_uses_at_most_eval_samples_evenly_spaced_columns():
     ev = capped.evaluate()
     assert ev["train_cost"] == net.cost.fn(a, Y[:, idx]) != full.evaluate()["train_cost"]
     assert ev["test_cost"] == full.evaluate()["test_cost"]  # 20 columns: under the cap
+
+
+def test_snapshots_stay_under_their_count_cap_and_span_the_run():
+    X, Y = blobs(50)
+    tr = Trainer(Network([2, 3, 2], seed=0), X, Y, batch_size=5, snapshot_every=1)
+    for _ in range(1000):
+        tr.step()
+    steps, every = tr.snapshots.steps, tr.snapshots.every
+    assert 100 <= len(steps) <= 256 and every in (4, 8, 16)  # thinned by halving
+    assert steps[0] == 0 and steps[-1] == 1000 and steps == sorted(set(steps))
+    assert sum(s % every == 0 for s in steps) >= len(steps) / 2  # (epoch ends add a few)
