@@ -433,21 +433,7 @@ class Trainer:
                 f"{cost:.3g}: training is diverging",
             )
         dead = net.dead_layers(X, acts) and net.dead_layers(self.X)
-        if not dead:
-            return None
-        l = dead[0]
-        then = (
-            "so delta_L = 0 (BP1) and nothing learns"
-            if l == net.n_layers
-            else f"so BP2 passes no error to layer {l} or below and they stop learning"
-        )
-        hint = None
-        if net.layer_activations[l - 1].name == "relu":
-            hint = (
-                "Lower the learning rate and continue, pick leaky_relu (whose units cannot "
-                "die), or Reset."
-            )
-        return DeadNetworkError(step, f"after this update {self._dead_what(l)}, {then}", hint)
+        return self._dead_error(dead[0], step) if dead else None
 
     def _non_finite(self, cost, a, grads, updates, sq, step) -> DivergenceError | None:
         """Why this step's cost or updates are unusable, naming the cost or the layer."""
@@ -471,13 +457,28 @@ class Trainer:
                 )
         return None
 
-    def _dead_what(self, l: int) -> str:
-        act = self.net.layer_activations[l - 1].name
-        layer = "the output layer" if l == self.net.n_layers else f"hidden layer {l}"
+    def _dead_error(self, l: int, step: int) -> DeadNetworkError:
+        """Layer ``l`` died: which units, why nothing below it learns, and what to do."""
+        net = self.net
+        act = net.layer_activations[l - 1].name
+        layer = "the output layer" if l == net.n_layers else f"hidden layer {l}"
         how = "output 0" if act == "relu" else "are saturated (a at its bound, sigma'(z) = 0)"
-        return (
-            f"all {self.net.sizes[l]} {act} units of {layer} {how} for every one of the "
-            f"{self.n} training samples"
+        then = (
+            "so delta_L = 0 (BP1) and nothing learns"
+            if l == net.n_layers
+            else f"so BP2 passes no error to layer {l} or below and they stop learning"
+        )
+        hint = None
+        if act == "relu":
+            hint = (
+                "Lower the learning rate and continue, pick leaky_relu (whose units cannot "
+                "die), or Reset."
+            )
+        return DeadNetworkError(
+            step,
+            f"after this update all {net.sizes[l]} {act} units of {layer} {how} for every one "
+            f"of the {self.n} training samples, {then}",
+            hint,
         )
 
     # ------------------------------------------------------------------- views
