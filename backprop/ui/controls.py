@@ -29,14 +29,12 @@ def _epoch() -> None:
     """Finish the current epoch: at once if it takes under ``EPOCH_BUDGET``, else the rest
     is trained in Play frames (with a progress bar), so one click never holds the server."""
     if run := _run():
-        run.playing = False
-        tr, t0 = run.trainer, time.perf_counter()
-        target = tr.epochs + 1
-        while tr.epochs < target and time.perf_counter() - t0 < EPOCH_BUDGET:
-            if not run.train(steps=1):
-                return
-        if tr.epochs < target:
-            run.target_start, run.target_epochs, run.playing = target - 1, target, True
+        tr = run.trainer
+        run.playing, run.target_start, run.target_epochs = False, tr.epochs, tr.epochs + 1
+        if _train_within(run, EPOCH_BUDGET) and tr.epochs < run.target_epochs:
+            run.playing = True
+        else:
+            run.target_epochs = None  # done (or diverged, which cleared it already)
 
 
 def _set_playing(playing: bool) -> None:
@@ -97,21 +95,28 @@ def step_controls() -> None:
         )
 
 
+def _train_within(run: Run, seconds: float, max_steps: float = math.inf) -> bool:
+    """Steps until ``seconds`` pass, ``max_steps`` are done or ``run.target_epochs`` is
+    reached; False if training diverged."""
+    tr, t0, done = run.trainer, time.perf_counter(), 0
+    while done < max_steps and time.perf_counter() - t0 < seconds:
+        if run.target_epochs is not None and tr.epochs >= run.target_epochs:
+            break
+        if not run.train(steps=1):
+            return False
+        done += 1
+    return True
+
+
 def play_tick(run: Run) -> bool:
     """Train for one frame of Play; True when playing should stop (target or divergence).
     Play runs ``speed`` steps a frame; training to a target runs what fits the budget."""
     if not run.playing:
         return False
-    speed = int(st.session_state.get("speed", 10)) if run.target_epochs is None else 10**9
-    t0, done = time.perf_counter(), 0
-    tr = run.trainer
-    while done < speed and time.perf_counter() - t0 < TICK_BUDGET:
-        if run.target_epochs is not None and tr.epochs >= run.target_epochs:
-            break
-        if not run.train(steps=1):
-            return True
-        done += 1
-    if run.target_epochs is not None and tr.epochs >= run.target_epochs:
+    speed = int(st.session_state.get("speed", 10)) if run.target_epochs is None else math.inf
+    if not _train_within(run, TICK_BUDGET, speed):
+        return True
+    if run.target_epochs is not None and run.trainer.epochs >= run.target_epochs:
         run.playing, run.target_epochs = False, None
         return True
     return False
