@@ -11,8 +11,8 @@ from .config import UPLOADED, PlaygroundConfig
 from .live import live_chart
 from .session import Run
 
-LIVE_GRID = 60  # decision-boundary resolution in the live panel (redrawn every Step/frame)
-VIEW_LABELS = {"forward": "Forward: activations a", "backward": "Backward: deltas"}
+LIVE_GRID = 50  # decision-boundary resolution on the live board (redrawn every frame)
+VIEW_LABELS = {"forward": "Forward: a", "backward": "Backward: δ"}
 QUANTITY_LABELS = {
     "a": "activations a",
     "delta": "deltas delta",
@@ -38,7 +38,7 @@ def probe_trace(run: Run) -> Trace:
         return run.net.trace(*run.trainer.probe)
 
 
-def output_spec(run: Run) -> dict:
+def output_spec(run: Run, tr: Trace | None = None) -> dict:
     """What the network computes, as a dict spec: decision boundary, fitted curve,
     first-layer images, or (other data) the output layer's activations."""
     ds = run.dataset
@@ -48,39 +48,47 @@ def output_spec(run: Run) -> dict:
         return viz.regression_curve_spec(run.net, ds)
     if ds.image_shape is not None:
         return viz.first_layer_images_spec(run.net, ds.image_shape)
-    return viz.layer_heatmap_spec(probe_trace(run), run.net.n_layers, "a")
+    return viz.layer_heatmap_spec(tr or probe_trace(run), run.net.n_layers, "a")
 
 
-def live_charts(run: Run) -> None:
-    """Network graph, output and cost curve; redrawn in place on every Play frame (built as
-    dict specs and sent unvalidated: they are the server's main cost per Step)."""
-    c1, c2 = st.columns([1, 1])
-    with c1:
-        s1, s2 = st.columns([2, 1])
-        view = (
-            s1.segmented_control(
-                "Network view",
-                list(VIEW_LABELS),
-                default="forward",
-                format_func=VIEW_LABELS.get,
-                key="graph_view",
-            )
-            or "forward"
+def view_pickers(run: Run) -> None:
+    """The network view (forward/backward) and the probe sample the board's graph shows."""
+    with st.container(horizontal=True, vertical_alignment="bottom", key="view-pickers"):
+        st.segmented_control(
+            "Network view",
+            list(VIEW_LABELS),
+            default="forward",
+            format_func=VIEW_LABELS.get,
+            key="graph_view",
         )
         n_probe = run.trainer.probe[0].shape[1]
-        sample = s2.number_input(
+        st.number_input(
             "Sample",
             0,
             n_probe - 1,
             0,
             key="graph_sample",
-            help="Which column of the fixed probe batch to show",
+            width=120,
+            help="Which column of the fixed probe batch the graph shows",
         )
-        tr = probe_trace(run)
-        live_chart(viz.network_graph_spec(tr, int(sample), view), "live_graph", run.revision)
-    with c2:
-        live_chart(output_spec(run), "live_output", run.revision)
-    live_chart(viz.cost_curves_spec(run.trainer.history_frame()), "live_cost", run.revision)
+
+
+def present_toggle() -> None:
+    """Presentation mode on or off (kept in the URL as ``?present=1``)."""
+    st.toggle(
+        "Present",
+        key="present_toggle",
+        value=st.query_params.get("present") == "1",
+        on_change=_toggle_present,
+        help="Presentation mode: sidebar closed, large high-contrast text (?present=1)",
+    )
+
+
+def _toggle_present() -> None:
+    if st.session_state.get("present_toggle"):
+        st.query_params["present"] = "1"
+    else:
+        st.query_params.pop("present", None)
 
 
 def detail_tabs(run: Run) -> None:
