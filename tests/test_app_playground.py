@@ -23,7 +23,7 @@ from test_ui_config import BASE  # a valid config that differs from DEFAULT ever
 from backprop import Network, read_network
 from backprop.datasets import load
 from backprop.io import to_json
-from backprop.ui import controls, exports, session
+from backprop.ui import board, controls, exports, session
 from backprop.ui.config import DEFAULT, PRESETS, PlaygroundConfig, to_query
 from backprop.ui.session import RUN_KEY, build_run
 
@@ -209,29 +209,40 @@ def test_play_and_pause():
     click(at, "play")
     assert r.playing is True
     assert at.button(key="play").label == "Pause"
-    # the rerun ran one Play frame of the live fragment: at most `speed` steps
+    # the rerun trained one chunk of the live board: at most CHUNK_FRAMES frames of `speed`
     speed = at.select_slider(key="speed").value
-    assert 1 <= r.trainer.steps <= speed
-    assert not at.tabs  # the detail tabs are hidden while playing
+    chunk = board.CHUNK_FRAMES * speed
+    assert speed <= r.trainer.steps <= chunk
+    assert at.tabs  # nothing is hidden while playing
     assert len(at.download_button) == 4  # downloads stay: each file is made at click time
     steps = r.trainer.steps
-    run(at)  # the next frame
-    assert steps < r.trainer.steps <= steps + speed
+    run(at)  # the board's request for the next chunk
+    assert steps < r.trainer.steps <= steps + chunk
     click(at, "play")
     assert r.playing is False and at.button(key="play").label == "Play"
     steps = r.trainer.steps
     run(at)
     assert r.trainer.steps == steps and counters(at)[0] == steps
-    assert at.tabs  # back when paused
+    assert at.tabs
 
 
-def test_play_frame_trains_speed_steps():
+def test_play_frame_trains_speed_steps(monkeypatch):
+    monkeypatch.setattr(board, "CHUNK_FRAMES", 1)
     at = playground()
     run(at.select_slider(key="speed").set_value(1))
     click(at, "play")
     assert the_run(at).trainer.steps == 1  # one frame of one step
     run(at)
     assert the_run(at).trainer.steps == 2
+
+
+def test_a_chunk_records_one_frame_per_speed_steps(monkeypatch):
+    monkeypatch.setattr(board, "CHUNK_BUDGET", 60.0)  # no time cut on a slow host
+    monkeypatch.setattr(controls, "FRAME_BUDGET", 60.0)
+    at = playground()
+    run(at.select_slider(key="speed").set_value(5))
+    click(at, "play")
+    assert the_run(at).trainer.steps == 5 * board.CHUNK_FRAMES
 
 
 DIVERGING = {"act": "relu", "out": "linear", "cost": "quadratic", "hidden": "4", "eta": "10"}
@@ -267,6 +278,8 @@ def test_step_while_playing_pauses():
 def test_an_epoch_too_long_for_one_click_goes_on_in_frames(monkeypatch):
     monkeypatch.setattr(controls, "EPOCH_BUDGET", 0.0)  # every epoch is "too long"
     monkeypatch.setattr(controls, "TICK_BUDGET", 1e-4)  # and a frame trains a step or two
+    monkeypatch.setattr(controls, "FRAME_BUDGET", 1e-4)
+    monkeypatch.setattr(board, "CHUNK_FRAMES", 1)
     at = playground()
     r = the_run(at)
     click(at, "step")

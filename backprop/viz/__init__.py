@@ -21,7 +21,14 @@ from .curves import (
     histograms_over_time,
     norm_curves,
 )
-from .layers import QUANTITIES, layer_grid_spec, layer_heatmap, layer_heatmap_spec, layer_values
+from .layers import (
+    QUANTITIES,
+    layer_grid,
+    layer_grid_spec,
+    layer_heatmap,
+    layer_heatmap_spec,
+    layer_values,
+)
 from .network import VIEWS, network_graph, network_graph_spec, with_neuron_maps
 from .output import (
     decision_boundary,
@@ -50,6 +57,7 @@ __all__ = [
     "first_layer_images_spec",
     "histograms_over_time",
     "layer_animation",
+    "layer_grid",
     "layer_grid_spec",
     "layer_heatmap",
     "layer_heatmap_spec",

@@ -20,6 +20,7 @@ header as UTF-8 JSON, zero padding to a multiple of 8, then the arrays, each 8-a
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import struct
@@ -235,3 +236,23 @@ def value(ref: list, binary: bytes, shape: list | None = None) -> Array:
     else:
         arr = np.frombuffer(binary, np.float32, n, o)
     return arr.reshape(shape) if shape else arr
+
+
+_DTYPES = {"f4": np.float32, "f8": np.float64, "i1": np.int8, "u1": np.uint8, "i2": np.int16,
+           "u2": np.uint16, "i4": np.int32, "u4": np.uint32}  # fmt: skip
+
+
+def decoded(obj: object) -> object:
+    """A base spec as sent with Plotly's typed arrays ``{dtype, bdata, shape}`` decoded
+    into numpy arrays (what the browser's ``clone`` does)."""
+    if isinstance(obj, dict):
+        if isinstance(obj.get("bdata"), str) and obj.get("dtype") in _DTYPES:
+            arr = np.frombuffer(base64.b64decode(obj["bdata"]), _DTYPES[obj["dtype"]])
+            shape = obj.get("shape")
+            if shape:
+                arr = arr.reshape([int(s) for s in str(shape).split(",")])
+            return arr
+        return {k: decoded(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [decoded(v) for v in obj]
+    return obj

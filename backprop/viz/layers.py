@@ -273,3 +273,12 @@ def layer_grid_spec(
         **axes,
     )
     return {"data": traces, "layout": layout}
+
+
+def layer_grid(
+    trace: Trace, quantities: Sequence[str] = GRID_QUANTITIES, *, max_cells: int = 4_000
+) -> go.Figure:
+    """Every layer's ``a``, ``delta``, ``w`` and ``nabla_w`` (or ``quantities``) as small
+    heatmaps: quantities in rows, layers ``1..L`` in columns, each cell on its own
+    symmetric range and thinned to ``max_cells`` cells."""
+    return figure(layer_grid_spec(trace, quantities, max_cells=max_cells))
