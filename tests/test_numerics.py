@@ -16,6 +16,7 @@ import pytest
 
 from backprop import ACTIVATIONS, COSTS, Network, Trainer
 from backprop.datasets import load
+from backprop.debug import stages
 
 DIGITS = 400  # enough for 1 - a when a = 1 - 1e-326 (a logit gap of 750)
 REL, FLOOR = 1e-9, 1e-15  # BP1 within 1e-9 of the largest exact entry, at least 1e-15
@@ -187,3 +188,17 @@ def test_softmax_cross_entropy_on_digits_is_not_refused_as_diverging():
         result = trainer.step()
         assert np.isfinite(result.cost)
     assert trainer.steps == 20
+
+
+def test_step_through_shows_the_general_bp1_and_the_stable_form_the_engine_uses():
+    net = _net("softmax", "cross_entropy", np.array([40.0, 0.0, 0.0]))
+    tr = net.trace(np.zeros((1, 1)), np.array([[0.0], [1.0], [0.0]]))
+    by = {st.key: st for st in stages(tr, neuron=1)}
+    bp1, cost = by["bp1"], by["cost"]
+    assert cost.values["cost_x"] == pytest.approx(80 - np.log(2), rel=1e-14)  # -ln(1-a0) - ln a1
+    assert any("from z" in note for note in cost.notes)
+    assert r"J_{\sigma}(z^{L})^{T}\, \nabla_a C" in bp1.template  # the general form
+    assert bp1.values["delta_general"] == tr.output_delta_general[1, 0]
+    assert bp1.values["delta"] == pytest.approx(-1.5, rel=1e-12)  # what the engine used
+    assert any("stable" in note and "from z" in note for note in bp1.notes)
+    assert any("-1.5" in line for line in bp1.numbers)
