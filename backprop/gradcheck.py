@@ -21,7 +21,7 @@ def numerical_gradients(
     """
     eps = finite_number("epsilon", eps, positive=True)
     X, Y = net.check_xy(X, Y)
-    cost = lambda: net.cost.fn(net.feedforward(X), Y)  # noqa: E731
+    cost = lambda: net.output_cost(*net.outputs(X), Y)  # noqa: E731
     out_b, out_w = [], []
     for params, out in ((net.biases, out_b), (net.weights, out_w)):
         for p in params:

@@ -225,8 +225,8 @@ class Trainer:
                 out[f"{name}_cost"] = out[f"{name}_accuracy"] = float("nan")
                 continue
             with np.errstate(all="ignore"):
-                a = self.net.feedforward(X)
-            out[f"{name}_cost"] = self.net.cost.fn(a, Y) + pen
+                z, a = self.net.outputs(X)
+                out[f"{name}_cost"] = self.net.output_cost(z, a, Y) + pen
             out[f"{name}_accuracy"] = accuracy(a, Y)
         return out
 
@@ -282,10 +282,10 @@ class Trainer:
         """
         net, eta = self.net, self.eta
         plain = self._plain_sgd
-        nabla_b, nabla_w, _, acts, _ = net.gradients(
+        nabla_b, nabla_w, zs, acts, _ = net.gradients(
             X, Y, scale=-eta if plain else 1.0, keep_z=False
         )
-        cost = net.cost.fn(acts[-1], Y)
+        cost = net.output_cost(zs[-1], acts[-1], Y)
         if plain:
             updates = [p for pair in zip(nabla_w, nabla_b) for p in pair]
             return updates, updates, None, cost, acts
@@ -422,8 +422,8 @@ class Trainer:
                 f"this update would change the weights of layer {l + 1} by {jumps[l]:.3g} "
                 "times their size (‖Δw‖ / ‖w‖): training is diverging",
             )
-        _, acts = net.forward(X, keep_z=False)
-        cost = net.cost.fn(acts[-1], Y)
+        zs, acts = net.forward(X, keep_z=False)
+        cost = net.output_cost(zs[-1], acts[-1], Y)
         if not np.isfinite(cost):
             return DivergenceError(step, f"after this update {_cost_problem(cost, acts[-1])}")
         if cost > COST_JUMP * max(before, 1.0):

@@ -470,6 +470,23 @@ def test_bad_network_upload(name, make, expected, tmp_path):
     still_trains(at, r)
 
 
+def test_uploaded_network_with_saturated_outputs_trains_exactly():
+    """Outputs hundreds of logits apart (softmax + cross_entropy): not a divergence, and the
+    cost is exact (log-sum-exp from z), not clamped at ln(tiny)."""
+    net = Network(SIZES, "tanh", "softmax", "cross_entropy", "xavier", 3)
+    net.weights[-1][:] = 0.0
+    net.biases[-1][:, 0] = [800.0, 0.0]
+    at, r = trained_playground()
+    run(at.file_uploader(key="resume_file").upload("n.json", to_json(net).encode(), "text/json"))
+    ok(at)
+    new = the_run(at)
+    assert new is not r and new.net.cost_name == "cross_entropy"
+    X, Y = new.trainer.X, new.trainer.Y  # C_x = -ln a_1 - ln(1 - a_0) = 1600 for class 1
+    assert new.net.cost_of(X, Y) == pytest.approx(1600.0 * Y[1].mean(), rel=1e-12)
+    still_trains(at, new)
+    assert not at.error, texts(at.error)
+
+
 # ---------------------------------------------------- uploaded gradients (diff page)
 def _grads(sizes=SIZES, fill=0.0, layers=None, shape_fix=None) -> dict[str, np.ndarray]:
     L = len(sizes) - 1 if layers is None else layers
