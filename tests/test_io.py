@@ -5,12 +5,13 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import struct
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
-from hostile import many_lists, nested, npy_header, peak_bytes, with_members
+from hostile import many_lists, nested, npy_bytes, npy_header, npz_of, peak_bytes, with_members
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -553,3 +554,24 @@ def test_a_deeply_nested_rng_state_is_refused_with_a_message(fmt):
         read_network(data)
     meta = {"a": {"b": {"c": {"d": [[[[1]]]]}}}}  # ordinary nesting still loads
     assert read_network(to_json(net, meta))[1] == meta
+
+
+def test_a_member_inflating_past_its_declared_size_costs_only_the_declared_size():
+    """A zip bomb whose directory understates a member: only the declared bytes inflate."""
+    net = make(**ARCHS[0])
+    member = npy_bytes(net.biases[0]) + bytes(20 * MB)  # 20 MB of zeros past the array
+    bomb = npz_of({"biases_0.npy": member})
+    declared = struct.pack("<L", len(member) - 20 * MB)
+    for sig, at in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):  # local and central headers
+        i = bomb.index(sig)
+        bomb = bomb[: i + at] + declared + bomb[i + at + 4 :]
+    arrays = {f"{k}.npy": v for k, v in _npz_arrays(net).items() if k != "biases_0"}
+    bad = with_members(bomb, arrays)
+    raised, peak = peak_bytes(lambda: read_network(bad))
+    assert peak < 5 * MB, f"reading it allocated {peak / MB:.0f} MB"
+    assert isinstance(raised, NetworkFileError) and "damaged" in str(raised), raised  # CRC
+
+
+def _npz_arrays(net: Network) -> dict[str, np.ndarray]:
+    with np.load(io.BytesIO(to_npz(net)), allow_pickle=False) as z:
+        return {k: z[k] for k in z.files}
