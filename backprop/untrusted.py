@@ -218,6 +218,8 @@ def _check_directory(raw: bytes, max_members: int, error: Error) -> None:
     at = raw.rfind(b"PK\x05\x06", max(0, len(raw) - _EOCD.size - 0xFFFF))
     if at < 0 or len(raw) - at < _EOCD.size:
         raise error("the .npz file is damaged or truncated: no zip directory at its end")
+    if raw[max(0, at - 20) : at].startswith(b"PK\x06\x07"):  # zip64: sizes past 4 GB
+        raise error("the .npz file uses zip64 records, which no file of this kind needs")
     _, _, _, _, count, dir_size, _, _ = _EOCD.unpack_from(raw, at)
     if count > max_members or dir_size > max_members * _DIR_BYTES_PER_MEMBER:
         raise error(

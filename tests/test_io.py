@@ -575,3 +575,14 @@ def test_a_member_inflating_past_its_declared_size_costs_only_the_declared_size(
 def _npz_arrays(net: Network) -> dict[str, np.ndarray]:
     with np.load(io.BytesIO(to_npz(net)), allow_pickle=False) as z:
         return {k: z[k] for k in z.files}
+
+
+def test_a_zip64_directory_is_refused_before_it_is_read(monkeypatch):
+    """zip64 records can declare a directory far larger than the checked 32-bit one."""
+    buf = io.BytesIO()
+    monkeypatch.setattr(zipfile, "ZIP_FILECOUNT_LIMIT", 0)  # makes zipfile write zip64
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("format.npy", npy_bytes(np.array(FORMAT)))
+    monkeypatch.undo()
+    with pytest.raises(NetworkFileError, match="zip64"):
+        read_network(buf.getvalue())
