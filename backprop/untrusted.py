@@ -118,7 +118,7 @@ class JsonBudget:
 
 
 _STRING = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"')  # possessive: no backtracking
-_BRACKETS = re.compile(r"[\[\]{}]")
+_OTHERS = bytes(c for c in range(256) if c not in b"[]{}")  # deleted to find the brackets
 
 
 def parse_json(text: str, budget: JsonBudget, error: Error, what: str = "the file") -> object:
@@ -148,10 +148,10 @@ def parse_json(text: str, budget: JsonBudget, error: Error, what: str = "the fil
 
 def _depth(text: str) -> int:
     """The deepest nesting of brackets outside strings (their count is already capped)."""
-    brackets = "".join(_BRACKETS.findall(_STRING.sub("", text)))
+    brackets = _STRING.sub("", text).encode("utf-8", "surrogatepass").translate(None, _OTHERS)
     if not brackets:
         return 0
-    b = np.frombuffer(brackets.encode("ascii"), dtype=np.uint8)
+    b = np.frombuffer(brackets, dtype=np.uint8)
     steps = np.where((b == ord("[")) | (b == ord("{")), 1, -1)
     return int(np.cumsum(steps).max())
 
