@@ -586,3 +586,10 @@ def test_a_zip64_directory_is_refused_before_it_is_read(monkeypatch):
     monkeypatch.undo()
     with pytest.raises(NetworkFileError, match="zip64"):
         read_network(buf.getvalue())
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting():
+    net = make(**ARCHS[0])
+    meta = {"note": "[" * 100 + '\\"{' * 50, "quote": 'say "[[[["', "deep": [[[["]]]]"]]]]}
+    assert read_network(to_json(net, meta))[1] == meta
+    assert read_network(to_npz(net, meta))[1] == meta
