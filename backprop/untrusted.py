@@ -114,7 +114,7 @@ class JsonBudget:
         if batch:
             rows += limits.max_inputs + limits.max_outputs
             items += (limits.max_inputs + limits.max_outputs) * limits.max_batch_size
-        return cls(items=items + 10_000, containers=rows + 1_000)
+        return cls(items=items + rows + 10_000, containers=rows + 1_000)  # a row: 1 more
 
 
 _STRING = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"')  # possessive: no backtracking

@@ -593,3 +593,10 @@ def test_brackets_inside_strings_do_not_count_as_nesting():
     meta = {"note": "[" * 100 + '\\"{' * 50, "quote": 'say "[[[["', "deep": [[[["]]]]"]]]]}
     assert read_network(to_json(net, meta))[1] == meta
     assert read_network(to_npz(net, meta))[1] == meta
+
+
+def test_the_json_budget_counts_rows_too():
+    """Raised limits: 20,000 one-weight rows are 20,000 more lists than parameters."""
+    lim = Limits(max_neurons=20_000, max_parameters=230_000)
+    net = Network([1, 20_000, 9, 1], seed=0, limits=lim)
+    assert_same(net, read_network(to_json(net), limits=lim)[0])
