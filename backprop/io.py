@@ -17,8 +17,10 @@ Reading rebuilds the network through ``Network(...)``, so names and sizes are ch
 the engine and its :class:`Limits`, then checks each weight and bias (count, exact shape,
 real numbers, all finite) before assigning it. Any problem with the *contents* of a file
 (not UTF-8, not JSON, a truncated zip, a pickle, a missing key, a wrong shape, NaN, an
-unknown name, another format, a newer version, over ``max_upload_mb``) raises
-:class:`NetworkFileError`, a ``ValueError`` whose message says what is wrong.
+unknown name, another format, a newer version, over ``max_upload_mb``, more members,
+values or nesting than any network within the limits) raises :class:`NetworkFileError`,
+a ``ValueError`` whose message says what is wrong. Files are read through
+:mod:`backprop.untrusted`, which checks counts and sizes before anything is allocated.
 
 Entry points: :func:`to_json` / :func:`from_json`, :func:`to_npz` / :func:`from_npz`,
 :func:`save` / :func:`load` (format from the suffix), and :func:`read_network`, which
