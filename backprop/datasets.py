@@ -34,7 +34,6 @@ import math
 import os
 import struct
 import warnings
-import zipfile
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -44,6 +43,7 @@ from typing import Any
 import numpy as np
 
 from .limits import Limits, default_limits
+from .untrusted import load_npz
 from .validation import choose, finite_number, whole_number
 
 Array = np.ndarray
@@ -439,6 +439,11 @@ MNIST_FILES = (
 MNIST_NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
 MNIST_VALIDATION = 10_000  # Nielsen: the last 10k of the 60k training images
 _IMAGE = (28, 28)
+MNIST_NPZ_MEMBERS = 16  # a Keras mnist.npz holds 4
+
+
+class MnistFileError(ValueError):
+    """MNIST files that cannot be used: missing, corrupt, mismatched or too big."""
 
 
 def mnist_folder() -> Path | None:
@@ -459,9 +464,18 @@ def load_mnist(source: Any, *, limits: Limits | None = None) -> Dataset:
     (c) a Keras-style ``.npz`` (path, file-like or bytes) with keys ``x_train``,
     ``y_train``, ``x_test``, ``y_test``. Pixels become ``[0, 1]`` float64 ``(784, m)``,
     labels one-hot ``(10, m)``. With fewer than 60000 training images the last sixth
-    (``n // 6``) is the validation set. Nothing is ever downloaded.
+    (``n // 6``) is the validation set. Nothing is ever downloaded. Any problem with the
+    files raises :class:`MnistFileError` (a ``ValueError``) saying what is wrong.
     """
-    limits = limits or default_limits()
+    try:
+        return _load_mnist(source, limits or default_limits())
+    except MnistFileError:
+        raise
+    except ValueError as e:
+        raise MnistFileError(str(e)) from None
+
+
+def _load_mnist(source: Any, limits: Limits) -> Dataset:
     if isinstance(source, Mapping):
         files = _mnist_upload_dict(source, limits)
         return _mnist_from_idx(files, limits)
@@ -612,30 +626,31 @@ def _mnist_from_npz(data: bytes, name: str, limits: Limits) -> Dataset:
     if data[:4] != b"PK\x03\x04":
         idx_like = data[:2] in (b"\x1f\x8b", b"\x00\x00")
         hint = " (for IDX files pass a dict of the four files)" if idx_like else ""
-        raise ValueError(f"{name}: not an .npz file{hint}")
+        raise MnistFileError(f"{name}: not an .npz file{hint}")
+
+    def check(key: str, shape: tuple[int, ...], dtype: np.dtype) -> None:
+        if key in MNIST_NPZ_KEYS and shape and shape[0] > limits.max_samples:
+            raise MnistFileError(
+                f"{key} has {shape[0]:,} items, over the limit of {limits.max_samples:,} samples"
+            )
+
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            size = sum(i.file_size for i in zf.infolist())
-    except (zipfile.BadZipFile, OSError, EOFError) as e:
-        raise ValueError(f"{name}: not a valid .npz file ({e})") from None
-    if size > _npz_bound(limits):
-        raise ValueError(f"{name}: unpacks to {size} bytes, over the limit")
-    arrays = {}
-    try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-            missing = [k for k in MNIST_NPZ_KEYS if k not in npz.files]
-            if missing:
-                raise ValueError(
-                    f"{name}: missing arrays {', '.join(missing)}; "
-                    f"expected keys {', '.join(MNIST_NPZ_KEYS)}"
-                )
-            for key in MNIST_NPZ_KEYS:
-                try:
-                    arrays[key] = npz[key]
-                except ValueError as e:  # object arrays: refused, never unpickled
-                    raise ValueError(f"{name}: array {key!r} cannot be read safely ({e})") from None
-    except (zipfile.BadZipFile, OSError, EOFError, KeyError) as e:
-        raise ValueError(f"{name}: not a valid .npz file ({e})") from None
+        arrays = load_npz(
+            data,
+            max_bytes=_npz_bound(limits),
+            max_members=MNIST_NPZ_MEMBERS,
+            error=MnistFileError,
+            check=check,
+            bound="the MNIST limit",
+        )
+    except MnistFileError as e:
+        raise MnistFileError(f"{name}: {e}") from None
+    missing = [k for k in MNIST_NPZ_KEYS if k not in arrays]
+    if missing:
+        raise MnistFileError(
+            f"{name}: missing arrays {', '.join(missing)}; "
+            f"expected keys {', '.join(MNIST_NPZ_KEYS)}"
+        )
     parts = []
     for xk, yk in (("x_train", "y_train"), ("x_test", "y_test")):
         x, y = arrays[xk], arrays[yk]

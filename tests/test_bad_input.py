@@ -19,12 +19,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hostile import many_lists, nested, npy_header, npz_of, with_members
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 from test_app_playground import APP, PLAYGROUND, click, ok, playground, run, texts, the_run
 
 from backprop import Network
+from backprop.debug import export_case
 from backprop.io import to_json, to_npz
 from backprop.ui.config import DEFAULT, UPLOADED, URL_KEYS
 from backprop.ui.session import RUN_KEY
@@ -401,6 +403,23 @@ def _nan_json() -> bytes:
     return json.dumps(doc).encode()  # json writes NaN, which Python's reader accepts
 
 
+def _deep_rng_state() -> str:
+    """An RNG state whose lists nest 600 deep (it raised RecursionError on the page)."""
+    return json.dumps({"bit_generator": "PCG64", "state": "@"}).replace('"@"', nested(600))
+
+
+def _json_plus(junk: str) -> bytes:
+    """A valid network file with one more entry, ``junk`` (JSON text)."""
+    return (to_json(_net())[:-1] + f', "junk": {junk}}}').encode()
+
+
+def _npz_raw(**members: bytes) -> bytes:
+    """The default network's archive with some members replaced by raw ``.npy`` bytes."""
+    with np.load(io.BytesIO(to_npz(_net())), allow_pickle=False) as z:
+        arrays = {k + ".npy": z[k] for k in z.files if k not in members}
+    return npz_of({**arrays, **{k + ".npy": v for k, v in members.items()}})
+
+
 def _pickled_npz(marker: Path) -> bytes:
     evil = np.empty(1, dtype=object)
     evil[0] = Marker(marker)
@@ -449,6 +468,39 @@ NETWORK_CASES: list[tuple[str, str, Callable[[Path], bytes], str]] = [
         "n.json",
         lambda m: to_json(Network([5, 4, 2], "tanh", "softmax", "log_likelihood")).encode(),
         "5 inputs",
+    ),
+    # hostile files: tiny uploads claiming huge counts, shapes or depths
+    (
+        "layer-index-10-million",
+        "n.npz",
+        lambda m: with_members(to_npz(_net()), {"weights_10000000.npy": np.zeros((1, 1))}),
+        "weights_10000000",
+    ),
+    (
+        "too-many-members",
+        "n.npz",
+        lambda m: with_members(to_npz(_net()), {f"x_{i}.npy": b"" for i in range(500)}),
+        "members",
+    ),
+    (
+        "header-claims-8-TB",
+        "n.npz",
+        lambda m: _npz_raw(weights_0=npy_header((10**6, 10**6), "<f8")),
+        "truncated",
+    ),
+    ("200k-one-element-lists", "n.json", lambda m: _json_plus(many_lists(200_000)), "lists"),
+    ("3M-values", "n.json", lambda m: _json_plus("[" + "0," * 3_000_000 + "0]"), "values"),
+    (
+        "deep-rng-state",
+        "n.json",
+        lambda m: _json_with(rng_state="@").replace(b'"@"', _deep_rng_state().encode()),
+        "nested more than",
+    ),  # fmt: skip
+    (
+        "deep-rng-state-npz",
+        "n.npz",
+        lambda m: _npz_with(rng_state=np.array(_deep_rng_state())),
+        "nested more than",
     ),
 ]
 
@@ -520,6 +572,21 @@ def _nan_grads_json(m: Path) -> bytes:
     return json.dumps(doc).encode()
 
 
+def _case_npz(columns: int) -> bytes:
+    """A test case for the default network whose batch X, Y has ``columns`` columns: real
+    zeros (int8, so 3 million compress to a few KB) or, past that, only a header."""
+    good = export_case(_net(), np.zeros((2, 1)), np.eye(2)[:, :1])
+    with np.load(io.BytesIO(good), allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files if k not in ("X", "Y")}
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    if columns <= 10**7:
+        batch = {k: np.zeros((2, columns), np.int8) for k in ("X.npy", "Y.npy")}
+    else:
+        batch = {k: npy_header((2, columns), "<f8") for k in ("X.npy", "Y.npy")}
+    return with_members(buf.getvalue(), batch)
+
+
 # id, uploader key, file name, content maker, a substring of the error
 GRADIENT_CASES: list[tuple[str, str, str, Callable[[Path], bytes], str]] = [
     ("empty", "diff_gradients", "g.npz", lambda m: b"", "empty"),
@@ -558,9 +625,45 @@ GRADIENT_CASES: list[tuple[str, str, str, Callable[[Path], bytes], str]] = [
         lambda m: _npz(_grads(fill=np.inf)),
         "NaN or infinite",
     ),  # fmt: skip
+    (
+        "index-10-million",
+        "diff_gradients",
+        "g.npz",
+        lambda m: with_members(_npz(_grads()), {"nabla_w_10000000.npy": np.zeros((1, 1))}),
+        "nabla_w_10000000",
+    ),  # fmt: skip
+    (
+        "too-many-members",
+        "diff_gradients",
+        "g.npz",
+        lambda m: npz_of({f"nabla_b_{i}.npy": b"" for i in range(500)}),
+        "members",
+    ),  # fmt: skip
+    (
+        "200k-lists-json",
+        "diff_gradients",
+        "g.json",
+        lambda m: b'{"nabla_b": ' + many_lists(200_000).encode() + b"}",
+        "lists",
+    ),  # fmt: skip
+    (
+        "deep-json",
+        "diff_gradients",
+        "g.json",
+        lambda m: b'{"nabla_b": ' + nested(600).encode() + b"}",
+        "nested more than",
+    ),  # fmt: skip
     ("case-corrupt", "diff_case", "c.npz", lambda m: b"PK\x03\x04" + bytes(100), "test case"),
     ("case-raw-pickle", "diff_case", "c.npz", lambda m: pickle.dumps(Marker(m)), "test case"),
     ("case-pickled-array", "diff_case", "c.npz", _pickled_grads, "pickled"),
+    ("case-3M-columns", "diff_case", "c.npz", lambda m: _case_npz(3_000_000), "max_batch_size"),
+    (
+        "case-header-claims-2**40-columns",
+        "diff_case",
+        "c.npz",
+        lambda m: _case_npz(2**40),
+        "max_batch_size",
+    ),  # fmt: skip
 ]
 
 
@@ -603,6 +706,13 @@ def _mnist_set(**replace: bytes) -> list[tuple[str, bytes, str]]:
     return [(k, v, "application/octet-stream") for k, v in files.items()]
 
 
+def _mnist_npz(**members: bytes) -> bytes:
+    """A small mnist.npz with some members replaced by raw ``.npy`` bytes."""
+    shapes = {"x_train": (10, 28, 28), "y_train": (10,), "x_test": (4, 28, 28), "y_test": (4,)}
+    arrays = {k: np.zeros(shape, np.uint8) for k, shape in shapes.items()}
+    return npz_of({k + ".npy": members.get(k, v) for k, v in arrays.items()})
+
+
 OCTET = "application/octet-stream"
 # id, files, a substring of the error
 MNIST_CASES = [
@@ -625,6 +735,16 @@ MNIST_CASES = [
     ),  # fmt: skip
     ("garbage-npz", [("mnist.npz", b"PK\x03\x04" + bytes(64), OCTET)], "mnist.npz"),
     ("npz-not-a-zip", [("mnist.npz", b"hello", OCTET)], "not an .npz file"),
+    (
+        "npz-header-claims-2**40-images",
+        [("mnist.npz", _mnist_npz(x_train=npy_header((2**40, 28, 28))), OCTET)],
+        "over the limit of 70,000",
+    ),  # fmt: skip
+    (
+        "npz-too-many-members",
+        [("mnist.npz", npz_of({f"x{i}.npy": b"" for i in range(100)}), OCTET)],
+        "members",
+    ),  # fmt: skip
 ]
 
 

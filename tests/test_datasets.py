@@ -12,9 +12,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hostile import npy_header, peak_bytes, with_members
 from hypothesis import given
 from hypothesis import strategies as st
 
+from backprop import datasets
 from backprop.datasets import (
     CLASSIFICATION_2D,
     DATASETS,
@@ -481,7 +483,7 @@ def test_mnist_npz_with_object_array_fails_without_unpickling(mnist_arrays):
     data = npz_bytes(evil)
     assert pickle.loads(pickle.dumps(Trap())) == "payload" and UNPICKLED == ["unpickled"]
     UNPICKLED.clear()
-    with pytest.raises(ValueError, match="y_train.*cannot be read safely"):
+    with pytest.raises(ValueError, match="y_train holds Python objects"):
         load_mnist(io.BytesIO(data))
     assert UNPICKLED == []
 
@@ -504,10 +506,37 @@ def test_mnist_npz_malformed(mnist_arrays, change, match):
         load_mnist(io.BytesIO(npz_bytes(arrays)))
 
 
+@pytest.mark.parametrize(
+    ("member", "match"),
+    [
+        (npy_header((2**40, 28, 28)), "1,099,511,627,776 items, over the limit of 70,000"),
+        (npy_header((60_000, 28, 28)), "x_train is truncated"),  # 47 MB promised, 64 held
+        (npy_header((10,), "|O"), "pickled"),
+    ],
+    ids=["2**40-images", "47MB-header", "object"],
+)
+def test_mnist_npz_headers_are_checked_before_anything_is_allocated(mnist_arrays, member, match):
+    """An 0.7 KB mnist.npz whose header claimed 2**40 images raised MemoryError."""
+    arrays = {k: v for k, v in mnist_arrays.items() if k != "x_train"}
+    bad = with_members(npz_bytes(arrays), {"x_train.npy": member})
+    raised, peak = peak_bytes(lambda: load_mnist(io.BytesIO(bad)))
+    assert isinstance(raised, ValueError) and match in str(raised), repr(raised)
+    assert peak < 5 * 2**20, f"refusing it allocated {peak / 2**20:.0f} MB"
+
+
+def test_mnist_failures_are_mnist_file_errors(mnist_arrays, mnist_bytes):
+    many = with_members(npz_bytes(mnist_arrays), {f"x{i}.npy": b"" for i in range(20)})
+    with pytest.raises(datasets.MnistFileError, match="has 24 members"):
+        load_mnist(io.BytesIO(many))
+    files = _swap(mnist_bytes, MNIST_FILES[1], b"\x00\x00\x08\x01")
+    with pytest.raises(datasets.MnistFileError, match="truncated IDX header"):
+        load_mnist(uploads(files))
+
+
 def test_mnist_single_file_must_be_npz(mnist_bytes):
     with pytest.raises(ValueError, match="not an .npz file.*dict of the four files"):
         load_mnist(io.BytesIO(mnist_bytes[MNIST_FILES[0]]))
-    with pytest.raises(ValueError, match="not a valid .npz"):
+    with pytest.raises(ValueError, match="npz file is damaged or truncated"):
         load_mnist(io.BytesIO(b"PK\x03\x04" + b"garbage" * 10))
     with pytest.raises(ValueError, match="neither a folder nor a file"):
         load_mnist("/no/such/place")

@@ -17,6 +17,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 from helpers import finite_difference_gradients
+from hostile import many_lists, nested, npy_header, peak_bytes, with_members
 
 from backprop import ACTIVATIONS, COSTS, HIDDEN_ACTIVATIONS, Network, numerical_gradients
 from backprop.datasets import load
@@ -49,6 +50,7 @@ PAIRS = [
     if COSTS[c].outputs is None or o in COSTS[c].outputs
 ]
 M = 3
+MB = 2**20
 
 
 @pytest.fixture(scope="module")
@@ -538,6 +540,85 @@ def test_case_npz_members_are_checked_before_loading(case):
         zf.writestr("nabla_b_0.npy", header.getvalue() + b"\0" * 16)
     with pytest.raises(CaseFileError, match="truncated"):
         read_gradients(buf.getvalue(), case.sizes)
+
+
+def case_arrays(case: Case) -> dict[str, np.ndarray]:
+    with np.load(io.BytesIO(export_case(case.network(), case.X, case.Y))) as z:
+        return {k: z[k] for k in z.files}
+
+
+@pytest.mark.parametrize("prefix", ["nabla_w", "nabla_b"])
+def test_a_huge_gradient_index_is_a_gap_found_at_no_cost(case, prefix):
+    """A 1.4 KB gradients file with ``nabla_w_10000000`` cost 1.6 s and +1 GB."""
+    bad = with_members(npz(**good_arrays(case)), {f"{prefix}_10000000.npy": np.zeros((1, 1))})
+    raised, peak = peak_bytes(lambda: read_gradients(bad, case.sizes))
+    assert peak < 5 * MB, f"refusing it allocated {peak / MB:.0f} MB"
+    assert isinstance(raised, CaseFileError), raised
+    assert f"no '{prefix}_3' entry (but has '{prefix}_10000000')" in str(raised)
+
+
+def test_more_members_than_a_gradients_file_has_are_refused_unread(case):
+    bad = with_members(npz(**good_arrays(case)), {f"x_{i}.npy": b"" for i in range(200)})
+    with pytest.raises(CaseFileError, match=r"has 206 members .* at most"):
+        read_gradients(bad, case.sizes)
+
+
+@pytest.mark.parametrize(
+    ("X", "Y"),
+    [
+        (np.zeros((2, 3_000_000), np.int8), np.zeros((2, 3_000_000), np.int8)),
+        (npy_header((2, 2**40), "<f8"), npy_header((2, 2**40), "<f8")),
+    ],
+    ids=["3M-columns", "header-2**40-columns"],
+)
+def test_a_case_batch_over_the_limits_is_refused_before_loading(case, X, Y):
+    """A 15 KB case whose batch had 3,000,000 columns was accepted (then +1 GB to use)."""
+    arrays = {k: v for k, v in case_arrays(case).items() if k not in "XY"}
+    bad = with_members(npz(**arrays), {"X.npy": X, "Y.npy": Y})
+    raised, peak = peak_bytes(lambda: read_case(bad).gradients())
+    assert peak < 5 * MB, f"refusing it allocated {peak / MB:.0f} MB"
+    assert isinstance(raised, CaseFileError), raised
+    assert "samples (columns), over the limit of 10,000" in str(raised)
+
+
+def test_a_json_case_batch_over_the_limits_is_refused(case):
+    net = case.network()
+    X, Y = np.zeros((2, 11)), np.zeros((2, 11))
+    data = export_case(net, X, Y, "json")
+    with pytest.raises(CaseFileError, match="batch size must be <= 10"):
+        read_case(data, limits=Limits(max_batch_size=10))
+    work = Limits(max_step_work=10 * net.n_parameters())  # one backprop of 11 columns: over
+    with pytest.raises(CaseFileError, match="multiply-adds a step, over the limit"):
+        read_case(data, limits=work)
+    assert read_case(export_case(net, X[:, :10], Y[:, :10], "json"), limits=work).X.shape == (2, 10)
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ('{"nabla_b": ' + many_lists(50_000) + "}", "JSON lists and objects"),
+        ('{"nabla_b": [' + "0," * 2_000_000 + "0]}", "JSON values"),
+        ('{"nabla_b": ' + nested(600) + "}", "nested more than 32 levels deep"),
+    ],
+    ids=["50k-lists", "2M-values", "600-deep"],
+)
+def test_json_larger_than_any_gradients_file_is_refused_before_parsing(case, text, match):
+    raised, peak = peak_bytes(lambda: read_gradients(text, case.sizes))
+    assert peak < 2 * MB, f"reading {len(text) / MB:.1f} MB of text allocated {peak / MB:.0f} MB"
+    assert isinstance(raised, CaseFileError) and match in str(raised), raised
+
+
+def test_the_largest_batch_the_limits_allow_still_loads():
+    lim = Limits(max_batch_size=1_000)
+    net = Network([lim.max_inputs, 8, lim.max_outputs], cost="quadratic", seed=0)
+    X = np.ones((lim.max_inputs, lim.max_batch_size))
+    Y = np.zeros((lim.max_outputs, lim.max_batch_size))
+    for fmt in ("npz", "json"):
+        assert read_case(export_case(net, X, Y, fmt), limits=lim).X.shape == X.shape
+    nb, nw = net.backprop(X[:, :2], Y[:, :2])
+    transposed = gradients_file(nb, [w.T for w in nw], "json")  # told it is transposed
+    with pytest.raises(CaseFileError, match="looks transposed"):
+        read_gradients(transposed, net.sizes, limits=lim)
 
 
 # ------------------------------------------------------------------------------ figures

@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import io
 import json
-import zipfile
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from ..io import NetworkFileError, check_npy_header, count_layers, read_source
 from ..limits import Limits, default_limits
 from ..network import Network
+from ..trainer import _check_batch
+from ..untrusted import JsonBudget, count_layers, decode_utf8, load_npz, parse_json, read_capped
 from .check import Diagnosis, ParamCheck, diagnose
 
 Array = np.ndarray
@@ -35,6 +35,7 @@ VERSION = 1
 FORMATS = ("npz", "json")
 ATOL, RTOL = 1e-6, 1e-4  # |yours - engine| <= ATOL + RTOL |engine|, entrywise
 CHOICES = ("activation", "output_activation", "cost")
+NPZ_HEADER_KEYS = 4 + len(CHOICES)  # format, version, sizes, X, Y and the choices
 
 RECIPE = """\
 import numpy as np
@@ -194,6 +195,11 @@ def read_case(data: object, *, limits: Limits | None = None) -> Case:
     X, Y = _array("X", doc["X"]), _array("Y", doc["Y"])
     for name, arr in (("X", X), ("Y", Y)):
         _check_numbers(name, arr)
+    if X.ndim == 2 and X.shape[1] > 0:  # one backprop of the batch: a step's work at most
+        try:
+            _check_batch(X.shape[1], net, X.shape[1])
+        except ValueError as e:
+            raise CaseFileError(f"the batch in the test case is over the limits: {e}") from None
     try:
         X, Y = net.check_xy(X, Y)
     except ValueError as e:
@@ -224,60 +230,52 @@ def read_gradients(
 def _load(data: object, limits: Limits, what: str) -> dict[str, object]:
     """The entries of an npz (arrays) or a JSON object (lists), by key."""
     try:
-        raw = read_source(data, limits)  # type: ignore[arg-type]
-    except (NetworkFileError, TypeError) as e:  # too big, empty, or not bytes/text/a file
+        raw = read_capped(data, limits.max_upload_mb * 2**20, CaseFileError)  # type: ignore[arg-type]
+    except (CaseFileError, TypeError) as e:  # too big, empty, or not bytes/text/a file
         raise CaseFileError(f"cannot read the {what} file: {e}") from None
     if isinstance(raw, bytes) and raw.startswith(b"PK"):
         return _load_npz(raw, limits, what)
-    if isinstance(raw, bytes):
-        try:
-            raw = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as e:
-            raise CaseFileError(
-                f"the {what} file is neither an .npz archive nor UTF-8 JSON text (bad byte at"
-                f" position {e.start})"
-            ) from None
-    try:
-        doc = json.loads(raw)
-    except (ValueError, RecursionError) as e:
-        raise CaseFileError(f"the {what} file is not valid JSON: {e}") from None
+    text = decode_utf8(raw, CaseFileError, f"the {what} file", "; it is neither an .npz archive"
+                       " nor UTF-8 JSON text")  # fmt: skip
+    budget = JsonBudget.of(limits, batch=what == "test case")
+    doc = parse_json(text, budget, CaseFileError, f"the {what} file")
     if not isinstance(doc, dict):
         raise CaseFileError(f"the {what} file must hold a JSON object, got {type(doc).__name__}")
     return doc
 
 
 def _load_npz(raw: bytes, limits: Limits, what: str) -> dict[str, object]:
+    def check(key: str, shape: tuple[int, ...], dtype: np.dtype) -> None:
+        if key in ("X", "Y") and len(shape) == 2 and shape[1] > limits.max_batch_size:
+            raise CaseFileError(_batch_too_big(shape[1], limits))
+
     try:
-        with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
-            zf: zipfile.ZipFile = npz.zip
-            unpacked = sum(info.file_size for info in zf.infolist())
-            if unpacked > limits.max_upload_mb * 2**20:
-                raise CaseFileError(
-                    f"the {what} file unpacks to {unpacked} bytes, over the upload limit of"
-                    f" {limits.max_upload_mb} MB"
-                )
-            out: dict[str, object] = {}
-            for name in zf.namelist():
-                if not name.endswith(".npy"):
-                    continue
-                key = name.removesuffix(".npy")
-                check_npy_header(zf, name, key)  # refuses pickles before anything is loaded
-                out[key] = npz[key]
-            _npz_layer_keys(zf, out)
-            return out
-    except CaseFileError:
-        raise
-    except NetworkFileError as e:
+        out: dict[str, object] = dict(
+            load_npz(
+                raw,
+                max_bytes=limits.max_upload_mb * 2**20,
+                max_members=NPZ_HEADER_KEYS + 4 * (limits.max_layers + 1),
+                error=CaseFileError,
+                check=check,
+            )
+        )
+        _npz_layer_keys(out)
+    except CaseFileError as e:
         raise CaseFileError(f"the {what} file is refused: {e}") from None
-    except Exception as e:  # zipfile, zlib, struct, numpy: a broken archive
-        raise CaseFileError(f"the {what} .npz file is damaged or truncated: {e}") from None
+    return out
 
 
-def _npz_layer_keys(zf: zipfile.ZipFile, out: dict[str, object]) -> None:
+def _batch_too_big(m: int, limits: Limits) -> str:
+    return (
+        f"its batch has {m:,} samples (columns), over the limit of {limits.max_batch_size:,}"
+        " (limits.max_batch_size)"
+    )
+
+
+def _npz_layer_keys(out: dict[str, object]) -> None:
     """Collect ``<prefix>_<l>`` entries into lists ``out[prefix]`` (a gap is an error)."""
-    names = set(zf.namelist())
     for prefix in ("weights", "biases", "nabla_b", "nabla_w"):
-        k = count_layers(names, prefix)
+        k = count_layers(list(out), prefix, CaseFileError)
         if k:
             out[prefix] = [out.pop(f"{prefix}_{l}") for l in range(k)]
 
