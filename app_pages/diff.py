@@ -27,7 +27,7 @@ st.markdown(
 )
 lim = common.limits()
 subject = debugger.choose_subject("diff")
-X, Y, first = debugger.pick_batch(subject, "diff", max_m=16, default_m=4)
+X, Y, first = debugger.pick_batch(subject, "diff", max_m=16, default_m=4, mixed=True)
 case = Case.of(subject.net, X, Y)
 
 st.subheader("1. Download the test case")
@@ -100,10 +100,12 @@ with left:
     st.dataframe(debugger.fmt_table(result.table), hide_index=True, key="diff_table")
 with rightcol:
     L = len(case.sizes) - 1
-    default_layer = result.diagnosis.layer if result.diagnosis else L
+    focus_layer, focus_param = result.focus  # a new result opens on where it first differs
+    token = debugger.digest(*right[0], *right[1], *yours[0], *yours[1])
+    debugger.follow(token, "diff_shown", {"diff_layer": focus_layer, "diff_param": focus_param})
     s1, s2 = st.columns(2)
-    layer = s1.selectbox("Layer", range(1, L + 1), index=default_layer - 1, key="diff_layer")
-    param = s2.segmented_control("Gradient", ["w", "b"], default="w", key="diff_param") or "w"
+    layer = s1.selectbox("Layer", range(1, L + 1), key="diff_layer")
+    param = s2.segmented_control("Gradient", ["w", "b"], key="diff_param") or "w"
     st.plotly_chart(
         difference_heatmap(result.difference(int(layer), param), int(layer), param),
         key="diff_heatmap",

@@ -362,6 +362,17 @@ class DiffResult:
     def passed(self) -> bool:
         return self.diagnosis is None
 
+    @property
+    def focus(self) -> tuple[int, str]:
+        """``(layer, param)`` to show first: the first layer that differs and its parameter
+        that differs (``"w"`` if both do); the output layer's ``"w"`` when all match."""
+        if self.diagnosis is None:
+            return max(p.layer for p in self.params), "w"
+        layer = self.diagnosis.layer
+        bad = {p.param for p in self.params
+               if p.layer == layer and not p.passed(self.atol, self.rtol)}  # fmt: skip
+        return layer, "b" if bad == {"b"} else "w"
+
     def difference(self, layer: int, param: str) -> Array:
         """``yours - engine`` for layer ``layer`` (1..L), ``param`` ``"w"`` or ``"b"``."""
         for p in self.params:

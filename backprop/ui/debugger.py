@@ -124,15 +124,21 @@ def choose_subject(prefix: str, default: Subject | None = None) -> Subject:
 
 
 def pick_batch(
-    subject: Subject, prefix: str, max_m: int, default_m: int = 1, cols=None
+    subject: Subject, prefix: str, max_m: int, default_m: int = 1, cols=None, mixed=False
 ) -> tuple[Array, Array, int]:
-    """``(X, Y, first)``: ``m`` consecutive training samples from ``first`` (wrapping)."""
+    """``(X, Y, first)``: ``m`` consecutive training samples from ``first`` (wrapping).
+
+    ``mixed``: ``first`` starts at the first batch of ``default_m`` with two classes.
+    """
     c1, c2 = cols if cols is not None else st.columns(2)
     n = subject.n
-    first = int(
-        c1.number_input("First sample", 0, n - 1, 0, key=f"{prefix}_first", help=f"0 .. {n - 1}")
-    )
     hi = min(max_m, n)
+    start = mixed_start(subject.Y, min(default_m, hi)) if mixed else 0
+    hint = " (the default batch holds more than one class)" if start else ""
+    first = int(
+        c1.number_input("First sample", 0, n - 1, start, key=f"{prefix}_first",
+                        help=f"0 .. {n - 1}{hint}")
+    )  # fmt: skip
     m = int(
         c2.number_input(
             "Batch size m", 1, hi, min(default_m, hi), key=f"{prefix}_m",
@@ -141,6 +147,17 @@ def pick_batch(
     )  # fmt: skip
     idx = (first + np.arange(m)) % n
     return subject.X[:, idx], subject.Y[:, idx], first
+
+
+def mixed_start(Y: Array, m: int) -> int:
+    """The first ``first`` whose ``m`` consecutive samples hold more than one class (the
+    row of the largest target; for one output, its distinct values), else 0."""
+    labels = Y.argmax(axis=0) if Y.shape[0] > 1 else Y[0]
+    n = labels.shape[0]
+    for first in range(n):
+        if np.unique(labels[(first + np.arange(m)) % n]).size > 1:
+            return first
+    return 0
 
 
 def show_stage(stage: Stage) -> None:
@@ -168,13 +185,32 @@ def fmt_table(df):
     return out
 
 
+def digest(*arrays: Array, extra: object = ()) -> str:
+    """A short digest of ``arrays`` (their shapes and values) and ``repr(extra)``."""
+    h = hashlib.blake2b(digest_size=16)
+    for arr in arrays:
+        arr = np.ascontiguousarray(arr)
+        h.update(repr(arr.shape).encode())
+        h.update(arr.tobytes())
+    h.update(repr(extra).encode())
+    return h.hexdigest()
+
+
 def fingerprint(trace: Trace) -> str:
     """A short digest of what a trace was computed from (parameters, batch, choices)."""
-    h = hashlib.blake2b(digest_size=16)
-    for arr in (trace.x, trace.y, *trace.weights, *trace.biases):
-        h.update(np.ascontiguousarray(arr).tobytes())
-    h.update(repr((trace.activations, trace.cost_name)).encode())
-    return h.hexdigest()
+    return digest(trace.x, trace.y, *trace.weights, *trace.biases,
+                  extra=(trace.activations, trace.cost_name))  # fmt: skip
+
+
+def follow(token: str, key: str, values: dict[str, object]) -> None:
+    """Set the widgets ``values`` (by widget key) when ``token``, what they show, changed
+    since the last run, or when a page change dropped them: they then follow the new result
+    instead of keeping the last one's choice. Call before the widgets are created."""
+    ss = st.session_state
+    if ss.get(key) != token or any(k not in ss for k in values):
+        for k, v in values.items():
+            ss[k] = v
+        ss[key] = token
 
 
 def cached_figure(key: tuple[Hashable, ...], build: Callable[[], go.Figure]) -> go.Figure:
