@@ -12,8 +12,11 @@ from backprop.debug import (
     gradients_file,
     read_case,
     read_gradients,
+    torch_recipe,
 )
 from backprop.debug.diff import ATOL, RTOL
+from backprop.debug.latex import lines
+from backprop.debug.stages import COST_TEX
 from backprop.ui import common, debugger
 from backprop.viz.debug import difference_heatmap
 
@@ -54,7 +57,7 @@ st.caption(
 )
 
 st.subheader("2. Compute the gradients with your code")
-st.code(RECIPE, language="python")
+recipes = st.container()  # filled below, for the case the comparison uses
 
 st.subheader("3. Upload them")
 u1, u2 = st.columns(2)
@@ -74,6 +77,20 @@ if case_file is not None:
         st.stop()
     right = case.gradients()
     st.caption(f"Comparing with the uploaded test case: sizes {list(case.sizes)}.")
+with recipes:
+    st.markdown(
+        f"The cost is the **mean** over the batch of $m = {case.X.shape[1]}$ samples of the "
+        f"`{case.cost}` cost $C_x$ of each (not the sum):"
+    )
+    st.latex(lines(COST_TEX[case.cost], r"C = \frac{1}{m} \sum_x C_x"))
+    numpy_tab, torch_tab = st.tabs(["NumPy", "PyTorch"])
+    numpy_tab.code(RECIPE, language="python")
+    torch_tab.caption(
+        "PyTorch's own losses reduce differently (MSELoss has no ½ and also divides by the "
+        "number of outputs), so the recipe writes the cost out. The file it saves, with "
+        "names 0.weight, 0.bias, 2.weight, ... and 1-D biases, can be uploaded as it is."
+    )
+    torch_tab.code(torch_recipe(case), language="python")
 if grads_file is None:
     st.info("Upload your gradients to compare them with the engine's.")
     st.stop()

@@ -86,8 +86,30 @@ def test_the_stepper_walks_every_stage_with_next_and_back():
     assert stage_title(at) == titles[-2]
     ok(at.selectbox(key="stage").set_value(4).run())  # jump to BP1
     assert stage_title(at) == titles[4] and "BP1" in titles[4]
+
+
+@pytest.mark.parametrize("path", [STEPPER, DIFF])
+def test_the_default_network_is_the_books_and_the_others_can_be_picked(path):
+    at = open_page(path)
+    assert "sigmoid hidden, sigmoid output, quadratic cost" in texts(at.caption)
+    if path == DIFF:
+        assert any("C_x = \\tfrac{1}{2}" in e.value for e in at.latex)  # the cost written out
+    else:
+        ok(at.selectbox(key="stage").set_value(4).run())  # BP1
+        shown = texts(at.latex)  # chapter 2's BP1, with the quadratic cost's a - y
+        assert r"\delta^{L} = \nabla_a C \odot \sigma'(z^{L})" in shown
+        assert r"\delta^{L} = (a^{L} - y) \odot \sigma'(z^{L})" in shown
+        assert r"\sigma'(z) = \sigma(z)\,(1 - \sigma(z))" in shown
+        assert r"a^{L}_{0} - y_{0} = " in shown and "J_{\\sigma}" not in shown
+    key = f"{'stepper' if path == STEPPER else 'diff'}_preset"
+    ok(at.selectbox(key=key).set_value("softmax").run())
+    assert "tanh hidden, softmax output, log_likelihood cost" in texts(at.caption)
     shown = texts(at.latex)
-    assert r"\text{shortcut: }" in shown and r"\max \left| \delta^{L}_{\text{general}}" in shown
+    if path == DIFF:
+        assert "-(y * torch.log(a)).sum(dim=1)" in texts(at.code)
+    else:  # the Jacobian form, and the canonical pair's shortcut a - y
+        assert r"\delta^{L} = J_{\sigma}(z^{L})^{T}\, \nabla_a C" in shown
+        assert r"\text{shortcut: }" in shown and r"\max \left| \delta^{L}_{\text{general}}" in shown
 
 
 def test_play_walks_to_the_last_stage_and_stops():
@@ -329,6 +351,32 @@ def test_the_default_batch_holds_both_classes():
     assert len(set(case.Y.argmax(axis=0))) == 2, case.Y
     upload(at, "diff_gradients", "mine.npz", gradients_file(*case.gradients()))
     assert "match the engine's" in at.success[0].value  # the page's case is this one
+
+
+def torch_file(case: Case, flip: str | None = None) -> bytes:
+    """What the page's PyTorch recipe saves, written with NumPy: ``nn.Sequential`` names,
+    float32, 1-D biases. The numbers are the engine's, rounded to float32."""
+    arrays = {}
+    for l, (b, w) in enumerate(zip(*case.gradients())):
+        arrays[f"{2 * l}.weight"] = w.astype(np.float32)
+        arrays[f"{2 * l}.bias"] = b.reshape(-1).astype(np.float32)
+    if flip:
+        arrays[flip] = -arrays[flip]
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def test_a_pytorch_upload_and_recipe():
+    case = page_case()
+    at = open_page(DIFF)
+    code = texts(at.code)
+    assert "torch.nn.Sequential" in code and "0.5 * ((a - y) ** 2).sum(dim=1)" in code
+    assert any(r"\frac{1}{m}" in e.value and "C_x" in e.value for e in at.latex)
+    upload(at, "diff_gradients", "torch.npz", torch_file(case))
+    assert "match the engine's in every layer" in at.success[0].value
+    upload(at, "diff_gradients", "torch-bad.npz", torch_file(case, flip="2.weight"))
+    assert "First difference at layer 2" in at.error[0].value
 
 
 class Trap:

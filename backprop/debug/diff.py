@@ -263,11 +263,11 @@ def read_gradients(
     found = {kind: _layers(doc, kind, L) for kind in ("nabla_b", "nabla_w")}
     out = {}
     for kind, arrays in found.items():
-        for l, arr in enumerate(arrays):
+        for l, (name, arr) in enumerate(zip(_names(doc, kind, L), arrays)):
             need = (sizes[l + 1], 1) if kind == "nabla_b" else (sizes[l + 1], sizes[l])
             if kind == "nabla_b" and arr.shape == need[:1]:
                 arrays[l] = arr = arr.reshape(need)  # a 1-D bias, as PyTorch's: (n,)
-            _check_shape(f"{kind}_{l}", arr, need, l)
+            _check_shape(name, arr, need, l)
         out[kind] = [np.array(a, dtype=np.float64) for a in arrays]
     return out["nabla_b"], out["nabla_w"]
 
@@ -364,26 +364,30 @@ def state_dict_keys(names: Iterable[str]) -> dict[str, tuple[str, int]]:
     return {name: (param, layer[module]) for name, (module, param) in found.items()}
 
 
-def _torch_layers(doc: dict[str, object], kind: str) -> list[object] | None:
-    """The arrays of ``kind`` (``nabla_w``, ``nabla_b``) under PyTorch names, in layer order."""
+def _torch_names(doc: dict[str, object], kind: str) -> list[str]:
+    """The PyTorch names holding ``kind`` (``nabla_w``, ``nabla_b``) in layer order, if any
+    (and no layer lacks it: a module with a weight needs its bias, and the other way)."""
+    if kind in doc or kind not in TORCH_PARAM:
+        return []
     keys = state_dict_keys(doc)
     mine = {l: name for name, (param, l) in keys.items() if param == TORCH_PARAM[kind]}
-    if not mine:
-        return None
     for name, (_, l) in keys.items():
-        if l not in mine:
+        if mine and l not in mine:
             module = _TORCH_NAME.fullmatch(name)["module"]  # type: ignore[index]
             raise CaseFileError(
                 f"{name} has no matching {module}.{TORCH_PARAM[kind]}: every layer needs both"
             )
-    return [doc[mine[l]] for l in range(len(mine))]
+    return [mine[l] for l in range(len(mine))]
+
+
+def _names(doc: dict[str, object], kind: str, L: int) -> list[str]:
+    """What the file calls the ``L`` arrays of ``kind``, for messages."""
+    return _torch_names(doc, kind) or [f"{kind}_{l}" for l in range(L)]
 
 
 def _layers(doc: dict[str, object], kind: str, L: int) -> list[Array]:
-    if kind not in doc and kind in TORCH_PARAM:
-        arrays = _torch_layers(doc, kind)
-        if arrays is not None:
-            doc = {**doc, kind: arrays}
+    if torch_names := _torch_names(doc, kind):
+        doc = {**doc, kind: [doc[name] for name in torch_names]}
     if kind not in doc:
         torch = f", or PyTorch's 0.{TORCH_PARAM[kind]}, 2.{TORCH_PARAM[kind]}, ..." if (
             kind in TORCH_PARAM) else ""  # fmt: skip
@@ -399,9 +403,9 @@ def _layers(doc: dict[str, object], kind: str, L: int) -> list[Array]:
             f"the network has {L} layers of weights, so {kind} needs {L} arrays, got {len(arrays)}"
         )
     out = []
-    for l, a in enumerate(arrays):
-        arr = _array(f"{kind}_{l}", a)
-        _check_numbers(f"{kind}_{l}", arr)
+    for name, a in zip(torch_names or [f"{kind}_{l}" for l in range(L)], arrays):
+        arr = _array(name, a)
+        _check_numbers(name, arr)
         out.append(arr)
     return out
 

@@ -2,7 +2,8 @@
 
 Each page works on the Playground's current network (``st.session_state["playground_run"]``)
 when there is one, or on a small default network on XOR that it builds itself (same seed,
-same numbers, every run). A selector switches between them.
+same numbers, every run). A selector switches between them; another picks the default
+network's choices (:data:`PRESETS`: the book's sigmoid units with the quadratic cost first).
 """
 
 from __future__ import annotations
@@ -23,8 +24,18 @@ from .session import RUN_KEY
 
 Array = np.ndarray
 
-DEFAULT = {"sizes": (2, 3, 2), "activation": "tanh", "output_activation": "softmax",
-           "cost": "log_likelihood", "init": "xavier", "seed": 0}  # fmt: skip
+#: The default network's choices (activation, output activation, cost), by key.
+PRESETS = {
+    "book": ("sigmoid", "sigmoid", "quadratic"),  # chapter 2's network
+    "cross_entropy": ("sigmoid", "sigmoid", "cross_entropy"),
+    "softmax": ("tanh", "softmax", "log_likelihood"),
+}
+PRESET_LABELS = {
+    "book": "The book's: sigmoid, quadratic cost",
+    "cross_entropy": "Sigmoid, cross-entropy cost",
+    "softmax": "Tanh, softmax output, log-likelihood cost",
+}
+DEFAULT = {"sizes": (2, 3, 2), "preset": "book", "init": "xavier", "seed": 0}
 DEFAULT_ETA = 0.1
 FIGURES_KEY = "debugger_figures"
 MAX_FIGURES = 48  # per session: building a Plotly figure costs far more than showing it
@@ -74,17 +85,18 @@ def xor_subject(
     return Subject(name, net, ds.X_train, ds.Y_train, eta)
 
 
-def default_subject() -> Subject:
+def default_subject(preset: str = DEFAULT["preset"]) -> Subject:
+    """The default network with the choices of ``preset`` (a key of :data:`PRESETS`)."""
     d = DEFAULT
-    return xor_subject(
-        f"Default network on xor (seed {d['seed']})",
-        d["sizes"],
-        d["activation"],
-        d["output_activation"],
-        d["cost"],
-        d["seed"],
-        d["init"],
-    )
+    name = f"Default network on xor (seed {d['seed']})"
+    return xor_subject(name, d["sizes"], *PRESETS[preset], d["seed"], d["init"])
+
+
+def _pick_preset(prefix: str) -> Subject:
+    """A selector of the default network's choices, and that network."""
+    preset = st.selectbox("Default network", list(PRESETS), format_func=PRESET_LABELS.get,
+                          key=f"{prefix}_preset")  # fmt: skip
+    return default_subject(preset if preset in PRESETS else DEFAULT["preset"])
 
 
 def playground_subject() -> Subject | None:
@@ -103,23 +115,24 @@ def playground_subject() -> Subject | None:
 
 
 def choose_subject(prefix: str, default: Subject | None = None) -> Subject:
-    """A selector between the Playground's network (if any) and this page's default."""
+    """A selector between the Playground's network (if any) and this page's default (whose
+    choices another selector picks, unless the page passes its own ``default``)."""
     pg = playground_subject()
-    fallback = default or default_subject()
-    if pg is None:
-        st.caption(
-            f"Network: {fallback.describe()}. Build one in the Playground to look at it here."
+    choice = "default"
+    if pg is not None:
+        choice = st.segmented_control(
+            "Network",
+            list(SOURCES),
+            default="playground",
+            format_func=SOURCES.get,
+            key=f"{prefix}_source",
         )
-        return fallback
-    choice = st.segmented_control(
-        "Network",
-        list(SOURCES),
-        default="playground",
-        format_func=SOURCES.get,
-        key=f"{prefix}_source",
-    )
-    subject = fallback if choice == "default" else pg
-    st.caption(subject.describe())
+    if choice != "default":
+        st.caption(pg.describe())
+        return pg
+    subject = default or _pick_preset(prefix)
+    hint = ". Build one in the Playground to look at it here." if pg is None else ""
+    st.caption(f"Network: {subject.describe()}{hint}")
     return subject
 
 
