@@ -2,7 +2,9 @@
 
 :func:`export_case` writes a test case (network choices, sizes, weights, biases and a
 batch ``X``, ``Y``, samples as columns) as ``.npz`` or JSON; :data:`RECIPE` shows how to
-compute ``nabla_b`` and ``nabla_w`` for it with one's own code and save them.
+compute ``nabla_b`` and ``nabla_w`` for it with one's own code and save them, and
+:func:`torch_recipe` how to with PyTorch (whose names, see :func:`state_dict_keys`, and
+1-D biases the reader accepts as they are).
 :func:`read_case` and :func:`read_gradients` read such files back, and :func:`compare`
 puts the uploaded gradients next to the engine's, naming the first layer (counting back
 from the output, as backprop does) and the equation where they part.
