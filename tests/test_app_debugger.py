@@ -8,6 +8,7 @@ error display are what is tested.
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import re
@@ -22,7 +23,7 @@ from backprop import Network
 from backprop.datasets import FEATURES
 from backprop.debug import BUGS, Case, buggy_gradients, export_case, gradients_file, stages
 from backprop.ui.config import DEFAULT, to_query
-from backprop.ui.debugger import default_subject
+from backprop.ui.debugger import default_subject, mixed_start
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -85,8 +86,30 @@ def test_the_stepper_walks_every_stage_with_next_and_back():
     assert stage_title(at) == titles[-2]
     ok(at.selectbox(key="stage").set_value(4).run())  # jump to BP1
     assert stage_title(at) == titles[4] and "BP1" in titles[4]
+
+
+@pytest.mark.parametrize("path", [STEPPER, DIFF])
+def test_the_default_network_is_the_books_and_the_others_can_be_picked(path):
+    at = open_page(path)
+    assert "sigmoid hidden, sigmoid output, quadratic cost" in texts(at.caption)
+    if path == DIFF:
+        assert any("C_x = \\tfrac{1}{2}" in e.value for e in at.latex)  # the cost written out
+    else:
+        ok(at.selectbox(key="stage").set_value(4).run())  # BP1
+        shown = texts(at.latex)  # chapter 2's BP1, with the quadratic cost's a - y
+        assert r"\delta^{L} = \nabla_a C \odot \sigma'(z^{L})" in shown
+        assert r"\delta^{L} = (a^{L} - y) \odot \sigma'(z^{L})" in shown
+        assert r"\sigma'(z) = \sigma(z)\,(1 - \sigma(z))" in shown
+        assert r"a^{L}_{0} - y_{0} = " in shown and "J_{\\sigma}" not in shown
+    key = f"{'stepper' if path == STEPPER else 'diff'}_preset"
+    ok(at.selectbox(key=key).set_value("softmax").run())
+    assert "tanh hidden, softmax output, log_likelihood cost" in texts(at.caption)
     shown = texts(at.latex)
-    assert r"\text{shortcut: }" in shown and r"\max \left| \delta^{L}_{\text{general}}" in shown
+    if path == DIFF:
+        assert "-(y * torch.log(a)).sum(dim=1)" in texts(at.code)
+    else:  # the Jacobian form, and the canonical pair's shortcut a - y
+        assert r"\delta^{L} = J_{\sigma}(z^{L})^{T}\, \nabla_a C" in shown
+        assert r"\text{shortcut: }" in shown and r"\max \left| \delta^{L}_{\text{general}}" in shown
 
 
 def test_play_walks_to_the_last_stage_and_stops():
@@ -231,9 +254,11 @@ def test_all_bugs_at_once_on_the_playground_network():
 
 # ------------------------------------------------------------------------- gradient diff
 def page_case(m: int = 4) -> Case:
-    """The case the diff page shows by default: the default network, samples 0..m-1."""
+    """The case the diff page shows by default: the default network, m samples from the
+    first window of m that holds more than one class."""
     s = default_subject()
-    return Case.of(s.net, s.X[:, :m], s.Y[:, :m])
+    first = mixed_start(s.Y, m)
+    return Case.of(s.net, s.X[:, first : first + m], s.Y[:, first : first + m])
 
 
 def upload(at: AppTest, key: str, name: str, data: bytes) -> AppTest:
@@ -275,6 +300,83 @@ def test_an_uploaded_case_is_used_for_the_comparison():
     assert "sizes [2, 2, 2, 2]" in texts(at.caption)
     upload(at, "diff_case", "broken.json", b'{"format": "backprop-explorer-gradient-case"}')
     assert "Cannot use this test case file" in at.error[0].value
+
+
+def heatmap(at: AppTest) -> tuple[str, np.ndarray]:
+    """The title and the values of the difference heatmap, read from the chart's spec."""
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    z = spec["data"][0]["z"]
+    values = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"])
+    return spec["layout"]["title"]["text"], values
+
+
+def test_every_view_follows_the_current_upload():
+    case = page_case()
+    right = case.gradients()
+    buggy = buggy_gradients(case.network(), case.X, case.Y, ["bp2_no_sigma_prime"])
+    flipped = (right[0][:-1] + [-right[0][-1]], right[1][:-1] + [-right[1][-1]])
+    at = open_page(DIFF)
+    for name, grads, layer in (("buggy", buggy, 1), ("flipped", flipped, 2), ("buggy", buggy, 1),
+                               ("right", right, 2), ("buggy", buggy, 1)):  # fmt: skip
+        upload(at, "diff_gradients", f"{name}.npz", gradients_file(*grads))
+        title, z = heatmap(at)
+        shown = at.selectbox(key="diff_layer").value
+        assert shown == layer and f"layer {layer} " in title, (name, shown, title)
+        if name == "right":
+            assert "match the engine's" in at.success[0].value and not np.any(z)
+        else:
+            assert f"First difference at layer {layer}" in at.error[0].value
+            assert np.any(z), (name, "the heatmap shows the layer's differences")
+
+
+def test_the_heatmap_opens_on_the_parameter_that_differs():
+    case = page_case()
+    nb, nw = (list(g) for g in case.gradients())
+    at = open_page(DIFF)
+    upload(at, "diff_gradients", "w.npz", gradients_file(nb, [nw[0], nw[1] + 0.01]))
+    assert at.segmented_control(key="diff_param").value == "w"
+    upload(at, "diff_gradients", "b.npz", gradients_file([nb[0] + 0.01, nb[1]], nw))
+    assert at.selectbox(key="diff_layer").value == 1
+    assert at.segmented_control(key="diff_param").value == "b" and "∂C/∂b" in heatmap(at)[0]
+    at.segmented_control(key="diff_param").set_value("w")
+    ok(at.run())  # the visitor's own choice holds while the upload stays the same
+    assert at.segmented_control(key="diff_param").value == "w" and "∂C/∂w" in heatmap(at)[0]
+
+
+def test_the_default_batch_holds_both_classes():
+    case = page_case()
+    at = open_page(DIFF)
+    first = at.number_input(key="diff_first").value
+    assert first == mixed_start(default_subject().Y, 4)
+    assert len(set(case.Y.argmax(axis=0))) == 2, case.Y
+    upload(at, "diff_gradients", "mine.npz", gradients_file(*case.gradients()))
+    assert "match the engine's" in at.success[0].value  # the page's case is this one
+
+
+def torch_file(case: Case, flip: str | None = None) -> bytes:
+    """What the page's PyTorch recipe saves, written with NumPy: ``nn.Sequential`` names,
+    float32, 1-D biases. The numbers are the engine's, rounded to float32."""
+    arrays = {}
+    for l, (b, w) in enumerate(zip(*case.gradients())):
+        arrays[f"{2 * l}.weight"] = w.astype(np.float32)
+        arrays[f"{2 * l}.bias"] = b.reshape(-1).astype(np.float32)
+    if flip:
+        arrays[flip] = -arrays[flip]
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def test_a_pytorch_upload_and_recipe():
+    case = page_case()
+    at = open_page(DIFF)
+    code = texts(at.code)
+    assert "torch.nn.Sequential" in code and "0.5 * ((a - y) ** 2).sum(dim=1)" in code
+    assert any(r"\frac{1}{m}" in e.value and "C_x" in e.value for e in at.latex)
+    upload(at, "diff_gradients", "torch.npz", torch_file(case))
+    assert "match the engine's in every layer" in at.success[0].value
+    upload(at, "diff_gradients", "torch-bad.npz", torch_file(case, flip="2.weight"))
+    assert "First difference at layer 2" in at.error[0].value
 
 
 class Trap:

@@ -587,6 +587,19 @@ def _case_npz(columns: int) -> bytes:
     return with_members(buf.getvalue(), batch)
 
 
+def _torch_grads(drop=(), change=None) -> dict[str, np.ndarray]:
+    """Gradients under PyTorch's nn.Sequential names (0.weight, 0.bias, 2.weight, ...),
+    float32, biases 1-D; ``drop``: names left out, ``change``: {name: array} put in."""
+    g, out = _grads(), {}
+    for l in range(len(SIZES) - 1):
+        out[f"{2 * l}.weight"] = g[f"nabla_w_{l}"].astype(np.float32)
+        out[f"{2 * l}.bias"] = g[f"nabla_b_{l}"].reshape(-1).astype(np.float32)
+    return {k: v for k, v in out.items() if k not in drop} | (change or {})
+
+
+HUGE_INDEX = "9" * 5000  # more digits than int() converts by default
+
+
 # id, uploader key, file name, content maker, a substring of the error
 GRADIENT_CASES: list[tuple[str, str, str, Callable[[Path], bytes], str]] = [
     ("empty", "diff_gradients", "g.npz", lambda m: b"", "empty"),
@@ -652,6 +665,45 @@ GRADIENT_CASES: list[tuple[str, str, str, Callable[[Path], bytes], str]] = [
         "g.json",
         lambda m: b'{"nabla_b": ' + nested(600).encode() + b"}",
         "nested more than",
+    ),  # fmt: skip
+    (
+        "torch-bias-missing",
+        "diff_gradients",
+        "g.npz",
+        lambda m: _npz(_torch_grads(drop=["4.bias"])),
+        "4.weight has no matching 4.bias",
+    ),  # fmt: skip
+    (
+        "torch-named-twice",
+        "diff_gradients",
+        "g.npz",
+        lambda m: _npz({**_torch_grads(), "0.weight.grad": np.zeros((4, 2))}),
+        "0.weight and 0.weight.grad are the same parameter",
+    ),  # fmt: skip
+    (
+        "torch-huge-index",
+        "diff_gradients",
+        "g.npz",
+        lambda m: _npz(
+            {f"{HUGE_INDEX}.weight": np.zeros((4, 2)), f"{HUGE_INDEX}.bias": np.zeros(4)}
+        ),
+        "needs 3 arrays, got 1",
+    ),  # fmt: skip
+    (
+        "torch-bias-3d",
+        "diff_gradients",
+        "g.npz",
+        lambda m: _npz(_torch_grads(change={"2.bias": np.zeros((4, 1, 1))})),
+        "2.bias (layer 2) has shape (4, 1, 1)",
+    ),  # fmt: skip
+    (
+        "torch-text-values",
+        "diff_gradients",
+        "g.json",
+        lambda m: json.dumps(
+            {k: v.tolist() for k, v in _torch_grads().items()} | {"0.bias": ["x"] * 4}
+        ).encode(),
+        "0.bias must hold real numbers",
     ),  # fmt: skip
     ("case-corrupt", "diff_case", "c.npz", lambda m: b"PK\x03\x04" + bytes(100), "test case"),
     ("case-raw-pickle", "diff_case", "c.npz", lambda m: pickle.dumps(Marker(m)), "test case"),

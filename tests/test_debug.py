@@ -12,6 +12,7 @@ import itertools
 import json
 import pathlib
 import zipfile
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -38,6 +39,8 @@ from backprop.debug import (
     read_gradients,
     sgd_update,
     stages,
+    state_dict_keys,
+    torch_recipe,
     train_pair,
 )
 from backprop.debug.check import constant_factor, layer_table, suspect
@@ -413,6 +416,57 @@ def test_buggy_uploads_point_to_bp1_and_bp2(xor):
     assert res.diagnosis.factor == pytest.approx(4) and "summed" in res.diagnosis.message
 
 
+def torch_style(case: Case, perturb: str | None = None) -> bytes:
+    """The gradients file the page's PyTorch recipe writes, made with NumPy alone:
+    ``np.savez(**{k: p.grad.numpy() for k, p in model.named_parameters()})`` of an
+    ``nn.Sequential`` (Linear layers at 0, 2, 4, ...), float32, biases 1-D ``(n,)``,
+    computed in float32 as torch would (the tests' own finite differences, then rounded)."""
+    nb, nw = reference_gradients(case)
+    arrays = {}
+    for l, (b, w) in enumerate(zip(nb, nw)):
+        arrays[f"{2 * l}.weight"] = w.astype(np.float32)  # Linear.weight: (out, in)
+        arrays[f"{2 * l}.bias"] = b.reshape(-1).astype(np.float32)
+    if perturb:
+        arrays[perturb] = -arrays[perturb]
+    return npz(**arrays)
+
+
+def test_a_pytorch_state_dict_upload_is_read_in_layer_order(case):
+    yours = read_gradients(torch_style(case), case.sizes)
+    assert [b.shape for b in yours[0]] == [(n, 1) for n in case.sizes[1:]]
+    assert compare(case.gradients(), yours).passed
+    res = compare(case.gradients(), read_gradients(torch_style(case, "2.bias"), case.sizes))
+    assert (res.diagnosis.layer, res.diagnosis.equation) == (2, "BP3")
+
+
+def test_state_dict_keys_order_and_names():
+    seq = ["10.weight", "10.bias", "0.weight", "0.bias", "2.weight", "2.bias", "note"]
+    assert state_dict_keys(seq) == {
+        "0.weight": ("weight", 0), "0.bias": ("bias", 0), "2.weight": ("weight", 1),
+        "2.bias": ("bias", 1), "10.weight": ("weight", 2), "10.bias": ("bias", 2),
+    }  # fmt: skip
+    named = ["out.weight", "fc1.weight.grad", "fc1.bias.grad", "out.bias"]  # by appearance
+    assert state_dict_keys(named) == {
+        "out.weight": ("weight", 0), "out.bias": ("bias", 0),
+        "fc1.weight.grad": ("weight", 1), "fc1.bias.grad": ("bias", 1),
+    }  # fmt: skip
+    nested = ["net.2.weight", "net.0.weight", "net.10.weight"]
+    assert [state_dict_keys(nested)[k][1] for k in nested] == [1, 0, 2]
+    with pytest.raises(CaseFileError, match="0.weight and 0.weight.grad"):
+        state_dict_keys(["0.weight", "0.weight.grad"])
+
+
+def test_the_pytorch_recipe_writes_out_the_cases_cost(case):
+    for cost, needle in (("quadratic", "0.5 * ((a - y) ** 2).sum(dim=1)"),
+                         ("cross_entropy", "(1 - y) * torch.log(1 - a)"),
+                         ("log_likelihood", "-(y * torch.log(a)).sum(dim=1)")):  # fmt: skip
+        recipe = torch_recipe(replace(case, cost=cost))
+        assert needle in recipe and ".mean()" in recipe and "named_parameters()" in recipe
+        compile(recipe, "recipe", "exec")  # valid Python
+    with pytest.raises(ValueError, match="unknown cost"):
+        torch_recipe(replace(case, cost="hinge"))
+
+
 def npz(**arrays) -> bytes:
     buf = io.BytesIO()
     np.savez(buf, **arrays)
@@ -431,7 +485,7 @@ def malformed(case) -> dict[str, tuple[bytes, str]]:
     good = good_arrays(case)
     nb, nw = case.gradients()
     transposed = {**good, "nabla_w_1": good["nabla_w_1"].T}
-    flat_bias = {**good, "nabla_b_0": good["nabla_b_0"].ravel()}
+    flat_bias = {**good, "nabla_b_0": np.zeros(5)}  # 1-D is fine, but 4 entries are needed
     missing = {k: v for k, v in good.items() if k != "nabla_w_2"}
     gap = {k: v for k, v in good.items() if k != "nabla_w_1"}
     extra = {**good, "nabla_w_3": np.zeros((2, 2)), "nabla_b_3": np.zeros((2, 1))}
@@ -441,7 +495,7 @@ def malformed(case) -> dict[str, tuple[bytes, str]]:
     return {
         "transposed": (npz(**transposed), "(4, 3), but the book's shape for this network is (3, 4)"
                        " (it looks transposed)"),
-        "flat bias": (npz(**flat_bias), "column vectors"),
+        "flat bias": (npz(**flat_bias), "nabla_b_0 (layer 1) has shape (5,)"),
         "missing layer": (npz(**missing), "needs 3 arrays, got 2"),
         "gap": (npz(**gap), "no 'nabla_w_1' entry"),
         "extra layer": (npz(**extra), "needs 3 arrays, got 4"),

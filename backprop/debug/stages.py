@@ -293,6 +293,8 @@ def _bp1(tr: Trace, s: int, j: int) -> Stage:
     else:
         sp = _col(sigma_prime(tr, L), s)
         template = [r"\delta^{L} = \nabla_a C \odot \sigma'(z^{L})", PRIME[name]]
+        if tr.cost_name == "quadratic":  # the book's eq. (30): nabla_a C = a^L - y
+            template.insert(1, r"\delta^{L} = (a^{L} - y) \odot \sigma'(z^{L})")
         lines_j = [
             rf"\sigma'(z^{{L}}_{{{j}}}) = \sigma'({num(z[j])}) = {num(sp[j])}",
             rf"\delta^{{L}}_{{{j}}} = \frac{{\partial C_x}}{{\partial a^{{L}}_{{{j}}}}}"
@@ -300,7 +302,11 @@ def _bp1(tr: Trace, s: int, j: int) -> Stage:
         ]
         values["sigma_prime"] = float(sp[j])
         full_line = rf"\delta^{{L}} = {bmatrix(g)} \odot {bmatrix(sp)} = {bmatrix(general)}"
-    numbers = [rf"\frac{{\partial C_x}}{{\partial a^{{L}}_{{{j}}}}} = {num(g[j])}", *lines_j]
+    grad = rf"\frac{{\partial C_x}}{{\partial a^{{L}}_{{{j}}}}} = "
+    if tr.cost_name == "quadratic":
+        y = _col(tr.y, s)
+        grad += rf"a^{{L}}_{{{j}}} - y_{{{j}}} = {num(a[j])} - {par(y[j])} = "
+    numbers = [grad + num(g[j]), *lines_j]
     notes = []
     arrays = [("∇ₐC", tr.cost_grad), ("δᴸ general", tr.output_delta_general)]
     if tr.output_delta_shortcut is not None:
