@@ -13,6 +13,7 @@ import gzip
 import io
 import json
 import pickle
+import re
 import struct
 from collections.abc import Callable
 from pathlib import Path
@@ -80,6 +81,31 @@ class Marker:
 
     def __reduce__(self):
         return (open, (self.path, "w"))
+
+
+# Markdown a stranger controls: an image the browser would fetch, a link, bare URLs that
+# GitHub Markdown turns into links. Shown in a message it must stay literal text.
+IMAGE = "![x](http://127.0.0.1:9/pixel.png)"
+LINK = "[click](http://127.0.0.1:9/)"
+BARE_URL = "https://example.invalid/x"
+
+
+def inert(raw: str) -> None:
+    """``raw`` (a message as sent to Streamlit's Markdown) can make no link, image or HTML:
+    every bracket, parenthesis, ``!`` and ``<`` is escaped, and no autolink can start
+    (``://``, ``www.`` or an ``@`` after a word character)."""
+    unescaped = re.findall(r"(?<!\\)[\[\]()!<]", raw)
+    assert not unescaped, f"unescaped Markdown {unescaped} in {raw!r}"
+    for pattern in (r"\\?:\\?/\\?/", r"(?i)www\\?\.", r"[\w.+-]\\?@"):
+        assert not re.search(pattern, raw), f"an autolink ({pattern}) can start in {raw!r}"
+
+
+def says_literally(at: AppTest, text: str) -> None:
+    """A message shows ``text`` literally (as a visitor reads it), and none is live Markdown."""
+    says(at, text)
+    for el in [*at.error, *at.warning, *at.info, *at.toast, *at.success]:
+        if text in texts([el])[0]:
+            inert(el.value)
 
 
 # ---------------------------------------------------------------- URL parameters
@@ -174,6 +200,27 @@ def test_bad_url_on_a_running_session_keeps_the_run():
     says(at, "eta must be finite")
     says(at, "hidden layer size must be >= 1")
     still_trains(at, r)
+
+
+MARKDOWN_URL_CASES = [
+    ("bare-url-value", {"ds": BARE_URL}, BARE_URL),
+    ("www-value", {"act": "www.example.invalid"}, "www.example.invalid"),
+    ("email-value", {"cost": "a@example.invalid"}, "a@example.invalid"),
+    ("image-value", {"opt": IMAGE}, IMAGE),
+    ("link-in-key", {LINK: "1"}, LINK),
+    ("html-value", {"init": "<img src=http://127.0.0.1:9/i.png>"}, "<img src="),
+]
+
+
+@pytest.mark.parametrize(
+    ("params", "text"),
+    [c[1:] for c in MARKDOWN_URL_CASES],
+    ids=[c[0] for c in MARKDOWN_URL_CASES],
+)
+def test_markdown_in_a_url_parameter_is_shown_literally(params, text):
+    at = playground(params)
+    says_literally(at, text)
+    still_trains(at, the_run(at))
 
 
 URL_TEXT = st.text(max_size=40)
@@ -341,6 +388,25 @@ def test_bad_csv_upload(name, data, target, expected, monkeypatch):
     _back_to_circle(at, r)
 
 
+def test_markdown_column_names_of_a_csv_are_shown_literally(monkeypatch):
+    at, r = _csv_session(monkeypatch)
+    rows = "\n".join(f"u{i},v{i},{i},{i % 2}" for i in range(30))
+    data = f"{IMAGE},{LINK},{BARE_URL},label\n{rows}".encode()
+    run(at.file_uploader(key="csv_file").upload("md.csv", data, "text/csv"))
+    for text in (IMAGE, LINK):
+        says_literally(at, text)
+    assert the_run(at) is r
+    _back_to_circle(at, r)
+
+
+def test_markdown_in_a_csv_file_name_is_shown_literally(monkeypatch):
+    at, r = _csv_session(monkeypatch)
+    name = "[click](mailto:a@example.invalid) www.example.invalid.csv"  # no "/": a path
+    run(at.file_uploader(key="csv_file").upload(name, b"a,b,label\n", "text/csv"))
+    says_literally(at, f"{name}: has a header")
+    _back_to_circle(at, r)
+
+
 def test_csv_over_the_upload_limit(monkeypatch):
     monkeypatch.setenv("BACKPROP_MAX_UPLOAD_MB", "1")
     at, r = _csv_session(monkeypatch)
@@ -451,6 +517,14 @@ NETWORK_CASES: list[tuple[str, str, Callable[[Path], bytes], str]] = [
         "5 inputs",
     ),
 ]
+
+
+def test_markdown_in_a_network_file_is_shown_literally():
+    at, r = trained_playground()
+    doc = _json_with(config={**_json_doc()["config"], "activation": IMAGE})
+    run(at.file_uploader(key="resume_file").upload("n.json", doc, "application/json"))
+    says_literally(at, IMAGE)
+    still_trains(at, r)
 
 
 @pytest.mark.parametrize(

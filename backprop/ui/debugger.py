@@ -19,6 +19,7 @@ from .. import Network
 from ..datasets import load
 from ..debug.stages import Stage
 from ..trace import Trace
+from .common import plain
 from .session import RUN_KEY
 
 Array = np.ndarray
@@ -108,7 +109,8 @@ def choose_subject(prefix: str, default: Subject | None = None) -> Subject:
     fallback = default or default_subject()
     if pg is None:
         st.caption(
-            f"Network: {fallback.describe()}. Build one in the Playground to look at it here."
+            f"Network: {plain(fallback.describe())}. Build one in the Playground to look at it "
+            "here."
         )
         return fallback
     choice = st.segmented_control(
@@ -119,7 +121,7 @@ def choose_subject(prefix: str, default: Subject | None = None) -> Subject:
         key=f"{prefix}_source",
     )
     subject = fallback if choice == "default" else pg
-    st.caption(subject.describe())
+    st.caption(plain(subject.describe()))
     return subject
 
 
@@ -154,7 +156,7 @@ def show_stage(stage: Stage) -> None:
             for line in stage.full:
                 st.latex(line)
     for note in stage.notes:
-        st.caption(note)
+        st.caption(plain(note))
 
 
 def fmt_table(df):
