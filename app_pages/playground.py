@@ -20,6 +20,8 @@ with messages:
         st.stop()
     for note in run.notes:
         st.info(common.plain(note))
+    for warning in run.warnings:
+        st.warning(common.plain(warning), icon=":material/heart_broken:")
 playing = run.playing
 controls.run_controls(run)
 

@@ -459,6 +459,16 @@ class Trainer:
 
     def _dead_error(self, l: int, step: int) -> DeadNetworkError:
         """Layer ``l`` died: which units, why nothing below it learns, and what to do."""
+        hint = None
+        if self.net.layer_activations[l - 1].name == "relu":
+            hint = (
+                "Lower the learning rate and continue, pick leaky_relu (whose units cannot "
+                "die), or Reset."
+            )
+        return DeadNetworkError(step, f"after this update {self._dead_cause(l)}", hint)
+
+    def _dead_cause(self, l: int) -> str:
+        """Why dead layer ``l`` stops learning: its units, and what BP1/BP2 then pass on."""
         net = self.net
         act = net.layer_activations[l - 1].name
         layer = "the output layer" if l == net.n_layers else f"hidden layer {l}"
@@ -468,17 +478,23 @@ class Trainer:
             if l == net.n_layers
             else f"so BP2 passes no error to layer {l} or below and they stop learning"
         )
-        hint = None
-        if act == "relu":
-            hint = (
-                "Lower the learning rate and continue, pick leaky_relu (whose units cannot "
-                "die), or Reset."
-            )
-        return DeadNetworkError(
-            step,
-            f"after this update all {net.sizes[l]} {act} units of {layer} {how} for every one "
-            f"of the {self.n} training samples, {then}",
-            hint,
+        return (
+            f"all {net.sizes[l]} {act} units of {layer} {how} for every one of the {self.n} "
+            f"training samples, {then}"
+        )
+
+    def dead_warning(self) -> str | None:
+        """Why the network cannot learn as it is, if a layer is already dead on the training
+        data (sigma'(z_l) = 0 for every unit and sample, e.g. a resumed network with huge
+        weights): training would run, with the cost frozen. None if every layer is alive."""
+        dead = self.net.dead_layers(self.X)
+        if not dead:
+            return None
+        names = ", ".join(str(l) for l in dead)
+        return (
+            f"This network is dead on its training data (layer{'s' * (len(dead) > 1)} "
+            f"{names}): {self._dead_cause(dead[-1])}. Steps will still run, but cannot "
+            "change those layers. Reset to start from fresh weights."
         )
 
     # ------------------------------------------------------------------- views

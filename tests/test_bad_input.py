@@ -527,6 +527,23 @@ def test_markdown_in_a_network_file_is_shown_literally():
     still_trains(at, r)
 
 
+def test_a_saturated_network_file_is_resumed_with_a_warning():
+    """Weights of 1e300 load (they are finite) but saturate every tanh unit: training would
+    run with the cost frozen at ln 2, so the page says which layers are dead, and why."""
+    at, r = trained_playground()
+    net = _net()
+    for w, b in zip(net.weights, net.biases):
+        w[...], b[...] = 1e300, 1e300
+    run(at.file_uploader(key="resume_file").upload("huge.json", to_json(net).encode(), "x"))
+    new = the_run(at)
+    assert new is not r and new.net.weights[0][0, 0] == 1e300
+    msg = says(at, "dead on its training data")
+    assert msg in texts(at.warning) and "(layers 1, 2)" in msg and "sigma'(z) = 0" in msg
+    assert "BP2 passes no error" in msg and "Reset" in msg
+    click(at, "step")
+    assert new.trainer.steps == 1 and any("dead on its" in m for m in texts(at.warning))
+
+
 @pytest.mark.parametrize(
     ("name", "make", "expected"),
     [c[1:] for c in NETWORK_CASES],
