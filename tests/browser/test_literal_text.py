@@ -68,3 +68,26 @@ def test_hostile_url_parameters_and_csv_columns_stay_literal(page, app_server, w
         assert shown in text, f"{shown!r} is not shown literally"
     assert live_markup(page, port) == {"elements": 0, "links": links_before}
     assert off_site == [], f"the page requested {off_site}"
+
+
+def test_a_csv_column_name_with_html_is_a_literal_axis_title(page, app_server, wait_idle):
+    """Plotly renders ``<a href>`` in a title as a link: a regression CSV's one feature
+    column names the x axis of the fitted curve, and must read as written."""
+    port = free_port()
+    tag = f"<a href='http://127.0.0.1:{port}/'>x</a>"
+    off_site: list[str] = []
+    page.on(
+        "request", lambda r: None if r.url.startswith(app_server.base) else off_site.append(r.url)
+    )
+    page.goto(app_server.url("/playground?ds=csv&out=sigmoid&cost=quadratic"))
+    wait_idle()
+    rows = "\n".join(f"{i / 10},{(i * 7) % 13 / 3}" for i in range(40))
+    page.locator('.st-key-csv_file input[type="file"]').set_input_files(
+        files=[{"name": "reg.csv", "mimeType": "text/csv", "buffer": f'"{tag}",y\n{rows}'.encode()}]
+    )
+    title = page.locator(".st-key-live_output .xtitle")
+    title.wait_for()
+    wait_idle()
+    assert title.text_content() == tag
+    assert page.locator(f'[*|href*="127.0.0.1:{port}"]').count() == 0
+    assert off_site == [], f"the page requested {off_site}"
