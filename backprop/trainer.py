@@ -16,7 +16,7 @@ import pandas as pd
 from .history import History, Snapshot, SnapshotBuffer
 from .network import Network, accuracy
 from .optimizers import OPTIMIZERS, REGULARIZATIONS
-from .validation import choose, finite_number, whole_number
+from .validation import choose, finite_number, integer
 
 Array = np.ndarray
 
@@ -113,10 +113,10 @@ class Trainer:
         self.regularization = regularization
         self.lmbda = finite_number("lmbda (regularisation)", lmbda, minimum=0.0)
         momentum = finite_number("momentum", momentum, minimum=0.0, maximum=1.0)
-        self.eval_every = whole_number("eval_every", eval_every, minimum=0)
+        self.eval_every = integer("eval_every", eval_every, minimum=0)
         cap = eval_samples
         if cap is not None:
-            cap = whole_number("eval_samples", cap, minimum=1)
+            cap = integer("eval_samples", cap, minimum=1)
         self._eval_sets = [
             (name, *_evenly(X, Y, cap))
             for name, X, Y in (("train", self.X, self.Y), ("test", self.X_test, self.Y_test))
@@ -154,13 +154,13 @@ class Trainer:
             ["step", "epoch", "train_cost", "train_accuracy", "test_cost", "test_accuracy"],
             lim.max_history,
         )
-        probe_size = whole_number("probe size", probe_size, minimum=1)
+        probe_size = integer("probe size", probe_size, minimum=1)
         idx = np.linspace(0, self.n - 1, min(probe_size, self.n)).round().astype(int)
         self.probe = (self.X[:, idx].copy(), self.Y[:, idx].copy())
         budget = lim.snapshot_budget_mb if snapshot_budget_mb is None else snapshot_budget_mb
         budget = finite_number("snapshot budget (MB)", budget, minimum=0.0)
         self.snapshots = SnapshotBuffer(
-            whole_number("snapshot_every", snapshot_every, minimum=0), int(budget * 2**20)
+            integer("snapshot_every", snapshot_every, minimum=0), int(budget * 2**20)
         )
         self.last_update: list[Array] | None = None  # [dw_0, db_0, ...] of the last step
         self._last_grads: list[Array] | None = None
@@ -254,7 +254,7 @@ class Trainer:
 
     def train(self, epochs: int, callback=None) -> pd.DataFrame:
         """Run ``epochs`` epochs; ``callback(trainer)`` after each. Returns the epoch history."""
-        epochs = whole_number("epochs", epochs, minimum=1, maximum=self.net.limits.max_epochs)
+        epochs = integer("epochs", epochs, minimum=1, maximum=self.net.limits.max_epochs)
         for _ in range(epochs):
             self.run_epoch()
             if callback is not None:
@@ -541,7 +541,7 @@ def _check_batch(batch_size: object, net: Network, n: int) -> int:
     """The batch size if it fits the data and the limits (one step's samples x parameters
     at most ``max_step_work``), else ValueError saying which and what to lower."""
     lim = net.limits
-    bs = whole_number("batch size", batch_size, minimum=1, maximum=min(lim.max_batch_size, n))
+    bs = integer("batch size", batch_size, minimum=1, maximum=min(lim.max_batch_size, n))
     work = bs * net.n_parameters()
     if work > lim.max_step_work:
         raise ValueError(

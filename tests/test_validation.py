@@ -354,10 +354,14 @@ def test_bad_momentum(momentum, pattern):
         (-3, r"batch size must be >= 1, got -3"),
         (7, r"batch size must be <= 6.*got 7"),
         (1000, r"batch size must be <= 6.*got 1000"),
-        (2.5, r"batch size must be a whole number, got 2\.5"),
-        (float("nan"), r"batch size must be a whole number, got nan"),
-        ("ten", r"batch size must be a whole number, got 'ten'"),
-        (None, r"batch size must be a whole number, got None"),
+        (2.5, r"batch size must be an integer.*, got 2\.5 \(float\)"),
+        (4.0, r"batch size must be an integer.*, got 4\.0 \(float\)"),
+        (float("nan"), r"batch size must be an integer.*, got nan"),
+        ("ten", r"batch size must be an integer.*, got 'ten'"),
+        ("4", r"batch size must be an integer.*, got '4' \(str\)"),
+        (np.bool_(True), r"batch size must be an integer.*\(bool\)"),
+        (None, r"batch size must be an integer.*, got None"),
+        pytest.param(10**5000, r"batch size must be <= 6.*5000 digits", id="10**5000"),
     ],
 )
 def test_bad_batch_size(batch_size, pattern):
@@ -391,7 +395,9 @@ def test_empty_training_set():
     [
         (dict(eval_every=-1), r"eval_every must be >= 0, got -1"),
         (dict(snapshot_every=-2), r"snapshot_every must be >= 0, got -2"),
-        (dict(snapshot_every=1.5), r"snapshot_every must be a whole number, got 1\.5"),
+        (dict(snapshot_every=1.5), r"snapshot_every must be an integer.*, got 1\.5"),
+        (dict(eval_every="2"), r"eval_every must be an integer.*, got '2' \(str\)"),
+        (dict(probe_size=b"4"), r"probe size must be an integer.*\(bytes\)"),
         (dict(probe_size=0), r"probe size must be >= 1, got 0"),
         (dict(snapshot_budget_mb=-1), r"snapshot budget \(MB\) must be >= 0\.0, got -1"),
         (dict(snapshot_budget_mb=float("nan")), r"snapshot budget \(MB\) must be finite"),
@@ -408,7 +414,8 @@ def test_bad_trainer_options(kw, pattern):
     [
         (0, r"epochs must be >= 1, got 0"),
         (-1, r"epochs must be >= 1"),
-        (1.5, r"epochs must be a whole number, got 1\.5"),
+        (1.5, r"epochs must be an integer.*, got 1\.5"),
+        ("2", r"epochs must be an integer.*, got '2' \(str\)"),
         (5, r"epochs must be <= 4.*got 5"),
     ],
 )
