@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_app_playground import texts as message_texts
 
 from backprop import Network
 from backprop.datasets import FEATURES
@@ -49,7 +50,7 @@ def open_page(path: str, via_playground: bool = False) -> AppTest:
 
 def visible(element) -> str:
     """An element's text as a visitor reads it (Markdown escapes and word joiners removed)."""
-    return re.sub(r"\\(.)", r"\1", str(element.value)).replace("\u2060", "")
+    return message_texts([element])[0]
 
 
 def texts(elements) -> str:
