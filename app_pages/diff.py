@@ -18,6 +18,7 @@ from backprop.debug.diff import ATOL, RTOL
 from backprop.debug.latex import lines
 from backprop.debug.stages import COST_TEX
 from backprop.ui import common, debugger
+from backprop.ui.common import plain
 from backprop.viz.debug import difference_heatmap
 
 st.title("Gradient diff")
@@ -52,8 +53,10 @@ if subject.net.n_layers > 1:
                          key="diff_example_buggy", on_click="ignore",
                          help="These forget σ'(z) in BP2")  # fmt: skip
 st.caption(
-    f"sizes {list(case.sizes)}, {case.activation} hidden, {case.output_activation} output, "
-    f"{case.cost} cost, batch of {case.X.shape[1]}. The cost is the mean over the batch."
+    plain(
+        f"sizes {list(case.sizes)}, {case.activation} hidden, {case.output_activation} output, "
+        f"{case.cost} cost, batch of {case.X.shape[1]}. The cost is the mean over the batch."
+    )
 )
 
 st.subheader("2. Compute the gradients with your code")
@@ -73,10 +76,10 @@ if case_file is not None:
     try:
         case = read_case(case_file.getvalue(), limits=lim)
     except CaseFileError as e:
-        st.error(f"Cannot use this test case file: {e}", icon=":material/error:")
+        st.error(f"Cannot use this test case file: {plain(e)}", icon=":material/error:")
         st.stop()
     right = case.gradients()
-    st.caption(f"Comparing with the uploaded test case: sizes {list(case.sizes)}.")
+    st.caption(plain(f"Comparing with the uploaded test case: sizes {list(case.sizes)}."))
 with recipes:
     st.markdown(
         f"The cost is the **mean** over the batch of $m = {case.X.shape[1]}$ samples of the "
@@ -97,7 +100,7 @@ if grads_file is None:
 try:
     yours = read_gradients(grads_file.getvalue(), case.sizes, limits=lim)
 except CaseFileError as e:
-    st.error(f"Cannot use this gradients file: {e}", icon=":material/error:")
+    st.error(f"Cannot use this gradients file: {plain(e)}", icon=":material/error:")
     st.stop()
 
 result = compare(right, yours, batch_size=case.X.shape[1])
@@ -107,10 +110,12 @@ if result.passed:
         icon=":material/check_circle:",
     )
 else:
-    st.error(result.diagnosis.message, icon=":material/error:")
+    st.error(plain(result.diagnosis.message), icon=":material/error:")
 st.caption(
-    f"An entry matches when |yours − engine| ≤ {ATOL:g} + {RTOL:g} · |engine|. Layers count "
-    "from 1 (layer l is fed by weights_{l-1}, so file index l − 1)."
+    plain(
+        f"An entry matches when |yours − engine| ≤ {ATOL:g} + {RTOL:g} · |engine|. Layers "
+        "count from 1 (layer l is fed by weights_{l-1}, so file index l − 1)."
+    )
 )
 left, rightcol = st.columns([1, 1])
 with left:

@@ -5,6 +5,7 @@ import streamlit as st
 from backprop.debug import check_gradients
 from backprop.debug.check import ATOL, EPS, EPS_RANGE, MAX_PER_LAYER, RTOL
 from backprop.ui import debugger
+from backprop.ui.common import plain
 from backprop.validation import finite_number
 from backprop.viz.debug import gradient_scatter
 
@@ -39,24 +40,26 @@ raw_eps = c[2].number_input(
 try:
     eps = finite_number("epsilon", raw_eps, minimum=EPS_RANGE[0], maximum=EPS_RANGE[1])
 except ValueError as e:
-    st.error(f"Cannot check with this epsilon: {e}.", icon=":material/error:")
+    st.error(f"Cannot check with this epsilon: {plain(e)}.", icon=":material/error:")
     st.stop()
 
 st.caption(
-    f"Tolerance: an entry passes when |analytic − numeric| ≤ {ATOL:g} + {RTOL:g} · |numeric| "
-    "(PyTorch's gradcheck rule). Big networks: at most "
-    f"{MAX_PER_LAYER} weights and {MAX_PER_LAYER} biases per layer are checked, a random "
-    "subset (seed 0), so the check stays quick."
+    plain(
+        f"Tolerance: an entry passes when |analytic − numeric| ≤ {ATOL:g} + {RTOL:g} · "
+        "|numeric| (PyTorch's gradcheck rule). Big networks: at most "
+        f"{MAX_PER_LAYER} weights and {MAX_PER_LAYER} biases per layer are checked, a random "
+        "subset (seed 0), so the check stays quick."
+    )
 )
 result = check_gradients(subject.net, X, Y, eps=eps, max_per_layer=MAX_PER_LAYER)
 diag = result.diagnosis()
 if diag is None:
     st.success(
-        f"Backprop passes in every layer (ε = {eps:.1e}, batch of {X.shape[1]}).",
+        plain(f"Backprop passes in every layer (ε = {eps:.1e}, batch of {X.shape[1]})."),
         icon=":material/check_circle:",
     )
 else:
-    st.error(diag.message, icon=":material/error:")
+    st.error(plain(diag.message), icon=":material/error:")
 if result.capped:
     st.caption("Some layers are larger than the cap: the 'checked' column says how many.")
 st.dataframe(debugger.fmt_table(result.table), hide_index=True, key="gc_table")

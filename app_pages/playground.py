@@ -19,7 +19,9 @@ with messages:
         views.setup_problem(e, cfg)
         st.stop()
     for note in run.notes:
-        st.info(note)
+        st.info(common.plain(note))
+    for warning in run.warnings:
+        st.warning(common.plain(warning), icon=":material/heart_broken:")
 playing = run.playing
 controls.run_controls(run)
 
@@ -36,7 +38,7 @@ def main_panel() -> None:
     controls.step_controls()
     with st.container():  # fixed slot for the divergence message
         if current.diverged:
-            st.error(current.diverged, icon=":material/warning:")
+            st.error(common.plain(current.diverged), icon=":material/warning:")
     controls.counters(current)
     views.live_charts(current)
     if current.playing:

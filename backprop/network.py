@@ -28,7 +28,7 @@ from .inits import INITS
 from .limits import Limits, default_limits
 from .stable import STABLE, StableForm
 from .trace import Trace
-from .validation import choose, finite_number, whole_number
+from .validation import choose, finite_number, integer, shown
 
 Array = np.ndarray
 
@@ -46,7 +46,11 @@ class Network:
         seed: int | None = None,
         limits: Limits | None = None,
     ) -> None:
-        self.limits = limits or default_limits()
+        if limits is None:
+            limits = default_limits()
+        elif not isinstance(limits, Limits):
+            raise TypeError(f"limits must be a Limits instance or None, got {shown(limits)}")
+        self.limits = limits
         self.sizes = _check_sizes(sizes, self.limits)
         choose("activation", activation, ACTIVATIONS, HIDDEN_ACTIVATIONS)
         output_activation = activation if output_activation is None else output_activation
@@ -61,7 +65,7 @@ class Network:
             raise ValueError("softmax needs at least 2 output neurons, got sizes[-1] = 1")
         init_fn = choose("init", init, INITS)
         if seed is not None:
-            seed = whole_number("seed", seed, minimum=0, maximum=2**63 - 1)
+            seed = integer("seed", seed, minimum=0, maximum=2**63 - 1)
         self.activation, self.output_activation = activation, output_activation
         self.cost_name, self.init, self.seed = cost, init, seed
         hidden = [ACTIVATIONS[activation]] * (len(self.sizes) - 2)
@@ -312,8 +316,14 @@ def accuracy(a: Array, Y: Array) -> float:
 
 
 def _check_sizes(sizes: Sequence[int], limits: Limits) -> list[int]:
-    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
-        raise ValueError(f"sizes must be a list of layer sizes like [2, 4, 1], got {sizes!r}")
+    """``sizes`` (a list, tuple, range or 1-D array of integers) as a list of ints within
+    ``limits``, or ValueError naming the layer; a dict, set, str or bytes is refused."""
+    listlike = isinstance(sizes, (list, tuple, range))
+    if not (listlike or (isinstance(sizes, np.ndarray) and sizes.ndim == 1)):
+        raise ValueError(
+            f"sizes must be a list of layer sizes like [2, 4, 1], got {shown(sizes)} "
+            f"({type(sizes).__name__})"
+        )
     if len(sizes) < 2:
         raise ValueError(f"sizes needs an input and an output layer, got {list(sizes)!r}")
     if len(sizes) - 2 > limits.max_layers:
@@ -326,7 +336,7 @@ def _check_sizes(sizes: Sequence[int], limits: Limits) -> list[int]:
             cap, what = limits.max_outputs, "output size"
         else:
             cap, what = limits.max_neurons, f"hidden layer {i} size"
-        out.append(whole_number(what, n, minimum=1, maximum=cap))
+        out.append(integer(what, n, minimum=1, maximum=cap))
     n_params = sum((a + 1) * b for a, b in zip(out[:-1], out[1:]))
     if n_params > limits.max_parameters:
         raise ValueError(

@@ -16,7 +16,7 @@ import pandas as pd
 from .history import History, Snapshot, SnapshotBuffer
 from .network import Network, accuracy
 from .optimizers import OPTIMIZERS, REGULARIZATIONS
-from .validation import choose, finite_number, whole_number
+from .validation import choose, finite_number, integer
 
 Array = np.ndarray
 
@@ -113,10 +113,10 @@ class Trainer:
         self.regularization = regularization
         self.lmbda = finite_number("lmbda (regularisation)", lmbda, minimum=0.0)
         momentum = finite_number("momentum", momentum, minimum=0.0, maximum=1.0)
-        self.eval_every = whole_number("eval_every", eval_every, minimum=0)
+        self.eval_every = integer("eval_every", eval_every, minimum=0)
         cap = eval_samples
         if cap is not None:
-            cap = whole_number("eval_samples", cap, minimum=1)
+            cap = integer("eval_samples", cap, minimum=1)
         self._eval_sets = [
             (name, *_evenly(X, Y, cap))
             for name, X, Y in (("train", self.X, self.Y), ("test", self.X_test, self.Y_test))
@@ -154,13 +154,13 @@ class Trainer:
             ["step", "epoch", "train_cost", "train_accuracy", "test_cost", "test_accuracy"],
             lim.max_history,
         )
-        probe_size = whole_number("probe size", probe_size, minimum=1)
+        probe_size = integer("probe size", probe_size, minimum=1)
         idx = np.linspace(0, self.n - 1, min(probe_size, self.n)).round().astype(int)
         self.probe = (self.X[:, idx].copy(), self.Y[:, idx].copy())
         budget = lim.snapshot_budget_mb if snapshot_budget_mb is None else snapshot_budget_mb
         budget = finite_number("snapshot budget (MB)", budget, minimum=0.0)
         self.snapshots = SnapshotBuffer(
-            whole_number("snapshot_every", snapshot_every, minimum=0), int(budget * 2**20)
+            integer("snapshot_every", snapshot_every, minimum=0), int(budget * 2**20)
         )
         self.last_update: list[Array] | None = None  # [dw_0, db_0, ...] of the last step
         self._last_grads: list[Array] | None = None
@@ -254,7 +254,7 @@ class Trainer:
 
     def train(self, epochs: int, callback=None) -> pd.DataFrame:
         """Run ``epochs`` epochs; ``callback(trainer)`` after each. Returns the epoch history."""
-        epochs = whole_number("epochs", epochs, minimum=1, maximum=self.net.limits.max_epochs)
+        epochs = integer("epochs", epochs, minimum=1, maximum=self.net.limits.max_epochs)
         for _ in range(epochs):
             self.run_epoch()
             if callback is not None:
@@ -459,6 +459,16 @@ class Trainer:
 
     def _dead_error(self, l: int, step: int) -> DeadNetworkError:
         """Layer ``l`` died: which units, why nothing below it learns, and what to do."""
+        hint = None
+        if self.net.layer_activations[l - 1].name == "relu":
+            hint = (
+                "Lower the learning rate and continue, pick leaky_relu (whose units cannot "
+                "die), or Reset."
+            )
+        return DeadNetworkError(step, f"after this update {self._dead_cause(l)}", hint)
+
+    def _dead_cause(self, l: int) -> str:
+        """Why dead layer ``l`` stops learning: its units, and what BP1/BP2 then pass on."""
         net = self.net
         act = net.layer_activations[l - 1].name
         layer = "the output layer" if l == net.n_layers else f"hidden layer {l}"
@@ -468,17 +478,23 @@ class Trainer:
             if l == net.n_layers
             else f"so BP2 passes no error to layer {l} or below and they stop learning"
         )
-        hint = None
-        if act == "relu":
-            hint = (
-                "Lower the learning rate and continue, pick leaky_relu (whose units cannot "
-                "die), or Reset."
-            )
-        return DeadNetworkError(
-            step,
-            f"after this update all {net.sizes[l]} {act} units of {layer} {how} for every one "
-            f"of the {self.n} training samples, {then}",
-            hint,
+        return (
+            f"all {net.sizes[l]} {act} units of {layer} {how} for every one of the {self.n} "
+            f"training samples, {then}"
+        )
+
+    def dead_warning(self) -> str | None:
+        """Why the network cannot learn as it is, if a layer is already dead on the training
+        data (sigma'(z_l) = 0 for every unit and sample, e.g. a resumed network with huge
+        weights): training would run, with the cost frozen. None if every layer is alive."""
+        dead = self.net.dead_layers(self.X)
+        if not dead:
+            return None
+        names = ", ".join(str(l) for l in dead)
+        return (
+            f"This network is dead on its training data (layer{'s' * (len(dead) > 1)} "
+            f"{names}): {self._dead_cause(dead[-1])}. Steps will still run, but cannot "
+            "change those layers. Reset to start from fresh weights."
         )
 
     # ------------------------------------------------------------------- views
@@ -525,7 +541,7 @@ def _check_batch(batch_size: object, net: Network, n: int) -> int:
     """The batch size if it fits the data and the limits (one step's samples x parameters
     at most ``max_step_work``), else ValueError saying which and what to lower."""
     lim = net.limits
-    bs = whole_number("batch size", batch_size, minimum=1, maximum=min(lim.max_batch_size, n))
+    bs = integer("batch size", batch_size, minimum=1, maximum=min(lim.max_batch_size, n))
     work = bs * net.n_parameters()
     if work > lim.max_step_work:
         raise ValueError(

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_app_playground import texts as message_texts
 
 from backprop import Network
 from backprop.datasets import FEATURES
@@ -48,8 +49,14 @@ def open_page(path: str, via_playground: bool = False) -> AppTest:
     return ok(at.run())
 
 
+def visible(element) -> str:
+    """An element's text as a visitor reads it (Markdown escapes and word joiners removed)."""
+    return message_texts([element])[0]
+
+
 def texts(elements) -> str:
-    return "\n".join(str(e.value) for e in elements)
+    """The text of ``elements``: as sent for LaTeX, as a visitor reads it for the rest."""
+    return "\n".join(e.value if e.type == "latex" else visible(e) for e in elements)
 
 
 @pytest.mark.parametrize("path", [STEPPER, GRADCHECK, BUGS_PAGE, DIFF])
@@ -166,32 +173,32 @@ def test_the_stepper_on_wider_layers_from_the_playground_url():
         if "BP1" in stage_title(at):
             assert r"\text{shortcut: }" in texts(at.latex)
         if "BP2: the error of layer 2" in stage_title(at):
-            assert not any("The whole layer" in c.value for c in at.caption)  # 8 x 12: too big
+            assert not any("The whole layer" in visible(c) for c in at.caption)  # 8 x 12: too big
     assert stage_title(at).startswith(f"Stage {n} of {n}")
 
 
 # ------------------------------------------------------------------------ gradient check
 def test_the_gradient_check_passes_the_engine():
     at = open_page(GRADCHECK)
-    assert "passes in every layer" in at.success[0].value
+    assert "passes in every layer" in visible(at.success[0])
     table = at.dataframe[0].value
     assert list(table["passed"]) == ["pass"] * 4 and list(table["checked"])[0] == "6 of 6"
-    assert "O(ε²)" in at.info[0].value and "float64" in at.info[0].value.lower()
+    assert "O(ε²)" in visible(at.info[0]) and "float64" in visible(at.info[0]).lower()
 
 
 def test_a_bad_epsilon_is_an_error_naming_it():
     at = open_page(GRADCHECK)
     for eps in (0.0, -1e-6, 1.0):
         ok(at.number_input(key="gc_eps").set_value(eps).run())
-        assert "epsilon" in at.error[0].value and not at.dataframe, eps
+        assert "epsilon" in visible(at.error[0]) and not at.dataframe, eps
     ok(at.number_input(key="gc_eps").set_value(1e-5).run())
-    assert not at.error and "passes" in at.success[0].value
+    assert not at.error and "passes" in visible(at.success[0])
 
 
 def test_the_gradient_check_on_the_playground_network():
     at = open_page(GRADCHECK, via_playground=True)
     ok(at.number_input(key="gradcheck_m").set_value(16).run())
-    assert "passes in every layer" in at.success[0].value
+    assert "passes in every layer" in visible(at.success[0])
 
 
 # --------------------------------------------------------------------------- bug gallery
@@ -207,7 +214,7 @@ EXPECTED = {  # on the square [2, 2, 2, 2] network: the diagnosis names this lay
 
 def test_the_gallery_passes_the_correct_path():
     at = open_page(BUGS_PAGE)
-    assert "passes in every layer" in at.success[0].value
+    assert "passes in every layer" in visible(at.success[0])
     assert set(at.dataframe[0].value["points to"]) == {"-"}
 
 
@@ -217,16 +224,16 @@ def test_every_bug_toggle_is_flagged():
         ok(at.toggle(key=f"bug_{key}").set_value(True).run())
         table = at.dataframe[0].value
         if key == "update_sign":  # the gradient is right: the check passes, training climbs
-            assert "passes in every layer" in at.success[0].value
-            assert "never looks at" in at.success[0].value and "climbs" in at.warning[0].value
+            assert "passes in every layer" in visible(at.success[0])
+            assert "never looks at" in visible(at.success[0]) and "climbs" in visible(at.warning[0])
             assert set(table["weights"]) == set(table["biases"]) == {"pass"}
         else:
             assert not at.success, key
-            assert EXPECTED[key] in at.error[0].value, (key, at.error[0].value)
+            assert EXPECTED[key] in visible(at.error[0]), (key, visible(at.error[0]))
             assert "FAIL" in set(table["weights"]) | set(table["biases"]), key
-        assert any(c.value.startswith("150 steps") for c in at.caption), key
+        assert any(visible(c).startswith("150 steps") for c in at.caption), key
         ok(at.toggle(key=f"bug_{key}").set_value(False).run())
-        assert "passes in every layer" in at.success[0].value, key  # and back to correct
+        assert "passes in every layer" in visible(at.success[0]), key  # and back to correct
 
 
 def test_non_square_layers_show_the_shape_error():
@@ -237,9 +244,9 @@ def test_non_square_layers_show_the_shape_error():
         ("bias_wrong_layer", "BP3 at layer 2"),
     ):
         ok(at.toggle(key=f"bug_{key}").set_value(True).run())
-        err = at.error[0].value
+        err = visible(at.error[0])
         assert "shape error" in err and where in err, err
-        assert "No training curve" in at.info[0].value
+        assert "No training curve" in visible(at.info[0])
         ok(at.toggle(key=f"bug_{key}").set_value(False).run())
 
 
@@ -271,7 +278,7 @@ def test_a_correct_upload_passes():
     at = open_page(DIFF)
     for fmt in ("npz", "json"):
         upload(at, "diff_gradients", f"mine.{fmt}", gradients_file(*case.gradients(), fmt=fmt))
-        assert "match the engine's in every layer" in at.success[0].value, fmt
+        assert "match the engine's in every layer" in visible(at.success[0]), fmt
         assert set(at.dataframe[0].value["passed"]) == {"pass"}
         assert at.get("plotly_chart"), "the difference heatmap"
 
@@ -281,13 +288,13 @@ def test_a_wrong_upload_names_the_layer_and_the_equation():
     wrong = buggy_gradients(case.network(), case.X, case.Y, ["bp2_no_sigma_prime"])
     at = open_page(DIFF)
     upload(at, "diff_gradients", "mine.npz", gradients_file(*wrong))
-    err = at.error[0].value
+    err = visible(at.error[0])
     assert "First difference at layer 1" in err and "→ BP2" in err
     assert at.selectbox(key="diff_layer").value == 1
     nb, nw = (list(g) for g in case.gradients())
     nb[1] = nb[1] + 0.01  # only the output bias: BP3
     upload(at, "diff_gradients", "mine2.npz", gradients_file(nb, nw))
-    assert "layer 2" in at.error[0].value and "→ BP3" in at.error[0].value
+    assert "layer 2" in visible(at.error[0]) and "→ BP3" in visible(at.error[0])
 
 
 def test_an_uploaded_case_is_used_for_the_comparison():
@@ -296,10 +303,10 @@ def test_an_uploaded_case_is_used_for_the_comparison():
     at = open_page(DIFF)
     upload(at, "diff_case", "case.json", export_case(net, X, Y, "json"))
     upload(at, "diff_gradients", "mine.npz", gradients_file(*net.backprop(X, Y)))
-    assert "match the engine's" in at.success[0].value
+    assert "match the engine's" in visible(at.success[0])
     assert "sizes [2, 2, 2, 2]" in texts(at.caption)
     upload(at, "diff_case", "broken.json", b'{"format": "backprop-explorer-gradient-case"}')
-    assert "Cannot use this test case file" in at.error[0].value
+    assert "Cannot use this test case file" in visible(at.error[0])
 
 
 def heatmap(at: AppTest) -> tuple[str, np.ndarray]:
@@ -416,7 +423,7 @@ def test_malformed_uploads_show_a_clear_error(tmp_path):
     for name, (data, needle) in malformed(page_case(), marker).items():
         upload(at, "diff_gradients", f"{name}.npz", data)
         assert at.error, name
-        err = at.error[0].value
+        err = visible(at.error[0])
         assert err.startswith("Cannot use this gradients file") and needle in err, (name, err)
         assert not at.dataframe
     assert not marker.exists()

@@ -86,8 +86,9 @@ def same_params(a: list[np.ndarray], b: list[np.ndarray]) -> bool:
 
 
 def texts(elements) -> list[str]:
-    """The messages of ``elements``, with Markdown backslash escapes removed."""
-    return [re.sub(r"\\(.)", r"\1", e.value) for e in elements]
+    """The messages of ``elements``, with Markdown backslash escapes and the word joiners
+    that break autolinks (``common.plain``) removed: the text a visitor reads."""
+    return [re.sub(r"\\(.)", r"\1", e.value).replace("\u2060", "") for e in elements]
 
 
 def reference_run(cfg: PlaygroundConfig, steps: int = 0):

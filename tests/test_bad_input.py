@@ -13,6 +13,7 @@ import gzip
 import io
 import json
 import pickle
+import re
 import struct
 from collections.abc import Callable
 from pathlib import Path
@@ -82,6 +83,31 @@ class Marker:
 
     def __reduce__(self):
         return (open, (self.path, "w"))
+
+
+# Markdown a stranger controls: an image the browser would fetch, a link, bare URLs that
+# GitHub Markdown turns into links. Shown in a message it must stay literal text.
+IMAGE = "![x](http://127.0.0.1:9/pixel.png)"
+LINK = "[click](http://127.0.0.1:9/)"
+BARE_URL = "https://example.invalid/x"
+
+
+def inert(raw: str) -> None:
+    """``raw`` (a message as sent to Streamlit's Markdown) can make no link, image or HTML:
+    every bracket, parenthesis, ``!`` and ``<`` is escaped, and no autolink can start
+    (``://``, ``www.`` or an ``@`` after a word character)."""
+    unescaped = re.findall(r"(?<!\\)[\[\]()!<]", raw)
+    assert not unescaped, f"unescaped Markdown {unescaped} in {raw!r}"
+    for pattern in (r"\\?:\\?/\\?/", r"(?i)www\\?\.", r"[\w.+-]\\?@"):
+        assert not re.search(pattern, raw), f"an autolink ({pattern}) can start in {raw!r}"
+
+
+def says_literally(at: AppTest, text: str) -> None:
+    """A message shows ``text`` literally (as a visitor reads it), and none is live Markdown."""
+    says(at, text)
+    for el in [*at.error, *at.warning, *at.info, *at.toast, *at.success]:
+        if text in texts([el])[0]:
+            inert(el.value)
 
 
 # ---------------------------------------------------------------- URL parameters
@@ -176,6 +202,27 @@ def test_bad_url_on_a_running_session_keeps_the_run():
     says(at, "eta must be finite")
     says(at, "hidden layer size must be >= 1")
     still_trains(at, r)
+
+
+MARKDOWN_URL_CASES = [
+    ("bare-url-value", {"ds": BARE_URL}, BARE_URL),
+    ("www-value", {"act": "www.example.invalid"}, "www.example.invalid"),
+    ("email-value", {"cost": "a@example.invalid"}, "a@example.invalid"),
+    ("image-value", {"opt": IMAGE}, IMAGE),
+    ("link-in-key", {LINK: "1"}, LINK),
+    ("html-value", {"init": "<img src=http://127.0.0.1:9/i.png>"}, "<img src="),
+]
+
+
+@pytest.mark.parametrize(
+    ("params", "text"),
+    [c[1:] for c in MARKDOWN_URL_CASES],
+    ids=[c[0] for c in MARKDOWN_URL_CASES],
+)
+def test_markdown_in_a_url_parameter_is_shown_literally(params, text):
+    at = playground(params)
+    says_literally(at, text)
+    still_trains(at, the_run(at))
 
 
 URL_TEXT = st.text(max_size=40)
@@ -343,6 +390,25 @@ def test_bad_csv_upload(name, data, target, expected, monkeypatch):
     _back_to_circle(at, r)
 
 
+def test_markdown_column_names_of_a_csv_are_shown_literally(monkeypatch):
+    at, r = _csv_session(monkeypatch)
+    rows = "\n".join(f"u{i},v{i},{i},{i % 2}" for i in range(30))
+    data = f"{IMAGE},{LINK},{BARE_URL},label\n{rows}".encode()
+    run(at.file_uploader(key="csv_file").upload("md.csv", data, "text/csv"))
+    for text in (IMAGE, LINK):
+        says_literally(at, text)
+    assert the_run(at) is r
+    _back_to_circle(at, r)
+
+
+def test_markdown_in_a_csv_file_name_is_shown_literally(monkeypatch):
+    at, r = _csv_session(monkeypatch)
+    name = "[click](mailto:a@example.invalid) www.example.invalid.csv"  # no "/": a path
+    run(at.file_uploader(key="csv_file").upload(name, b"a,b,label\n", "text/csv"))
+    says_literally(at, f"{name}: has a header")
+    _back_to_circle(at, r)
+
+
 def test_csv_over_the_upload_limit(monkeypatch):
     monkeypatch.setenv("BACKPROP_MAX_UPLOAD_MB", "1")
     at, r = _csv_session(monkeypatch)
@@ -503,6 +569,31 @@ NETWORK_CASES: list[tuple[str, str, Callable[[Path], bytes], str]] = [
         "nested more than",
     ),
 ]
+
+
+def test_markdown_in_a_network_file_is_shown_literally():
+    at, r = trained_playground()
+    doc = _json_with(config={**_json_doc()["config"], "activation": IMAGE})
+    run(at.file_uploader(key="resume_file").upload("n.json", doc, "application/json"))
+    says_literally(at, IMAGE)
+    still_trains(at, r)
+
+
+def test_a_saturated_network_file_is_resumed_with_a_warning():
+    """Weights of 1e300 load (they are finite) but saturate every tanh unit: training would
+    run with the cost frozen at ln 2, so the page says which layers are dead, and why."""
+    at, r = trained_playground()
+    net = _net()
+    for w, b in zip(net.weights, net.biases):
+        w[...], b[...] = 1e300, 1e300
+    run(at.file_uploader(key="resume_file").upload("huge.json", to_json(net).encode(), "x"))
+    new = the_run(at)
+    assert new is not r and new.net.weights[0][0, 0] == 1e300
+    msg = says(at, "dead on its training data")
+    assert msg in texts(at.warning) and "(layers 1, 2)" in msg and "sigma'(z) = 0" in msg
+    assert "BP2 passes no error" in msg and "Reset" in msg
+    click(at, "step")
+    assert new.trainer.steps == 1 and any("dead on its" in m for m in texts(at.warning))
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from .. import Network
 from ..datasets import load
 from ..debug.stages import Stage
 from ..trace import Trace
+from .common import plain
 from .session import RUN_KEY
 
 Array = np.ndarray
@@ -128,11 +129,11 @@ def choose_subject(prefix: str, default: Subject | None = None) -> Subject:
             key=f"{prefix}_source",
         )
     if choice != "default":
-        st.caption(pg.describe())
+        st.caption(plain(pg.describe()))
         return pg
     subject = default or _pick_preset(prefix)
     hint = ". Build one in the Playground to look at it here." if pg is None else ""
-    st.caption(f"Network: {subject.describe()}{hint}")
+    st.caption(f"Network: {plain(subject.describe())}{hint}")
     return subject
 
 
@@ -184,7 +185,7 @@ def show_stage(stage: Stage) -> None:
             for line in stage.full:
                 st.latex(line)
     for note in stage.notes:
-        st.caption(note)
+        st.caption(plain(note))
 
 
 def fmt_table(df):

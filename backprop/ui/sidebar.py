@@ -15,6 +15,7 @@ import streamlit as st
 from .. import ACTIVATIONS, COSTS, HIDDEN_ACTIVATIONS, INITS, OPTIMIZERS, REGULARIZATIONS
 from ..datasets import DATASETS, FEATURES, Dataset, load_csv, load_mnist, mnist_folder
 from ..limits import Limits
+from .common import plain
 from .config import (
     DATASET_CHOICES,
     DEFAULT,
@@ -176,7 +177,7 @@ def render(limits: Limits) -> tuple[PlaygroundConfig, Dataset | None]:
     try:
         new = check(new, limits)
     except ValueError as e:
-        sb.error(f"{e}. Keeping the previous setting.")
+        sb.error(f"{plain(e)}. Keeping the previous setting.")
         new = cfg
     st.session_state[CFG_KEY] = new
     query = to_query(new)
@@ -221,7 +222,7 @@ def _upload_widgets(sb, name: str, limits: Limits) -> Dataset | None:
                 limits=limits,
             )
         except ValueError as e:
-            sb.error(f"Cannot use this CSV: {e}")
+            sb.error(f"Cannot use this CSV: {plain(e)}")
             return None
         st.session_state[UPLOAD_KEY] = (key, ds)
         return ds
@@ -233,10 +234,10 @@ def _upload_widgets(sb, name: str, limits: Limits) -> Dataset | None:
         try:
             ds = load_mnist(folder, limits=limits)
         except (ValueError, OSError) as e:
-            sb.error(f"Cannot read MNIST from the configured data folder: {e}")
+            sb.error(f"Cannot read MNIST from the configured data folder: {plain(e)}")
             return None
         st.session_state[UPLOAD_KEY] = (key, ds)
-        sb.caption(f"MNIST from the data folder {folder}")
+        sb.caption(f"MNIST from the data folder {plain(folder)}")
         return ds
     files = sb.file_uploader(
         "MNIST: the four IDX files (.gz or not) or one mnist.npz",
@@ -256,7 +257,7 @@ def _upload_widgets(sb, name: str, limits: Limits) -> Dataset | None:
         else:
             ds = load_mnist({f.name: f for f in files}, limits=limits)
     except (ValueError, OSError) as e:
-        sb.error(f"Cannot use these MNIST files: {e}")
+        sb.error(f"Cannot use these MNIST files: {plain(e)}")
         return None
     st.session_state[UPLOAD_KEY] = (key, ds)
     return ds
