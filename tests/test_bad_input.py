@@ -303,11 +303,18 @@ CSV_CASES = [
     ("latin1", "l1.csv", ("é" + GOOD_CSV).encode("latin-1"), "", "not UTF-8 text"),
     ("binary-garbage", "g.csv", bytes(range(256)) * 8, "", "binary"),
     (
-        "semicolon-separated",
+        "semicolon-ragged",
         "s.csv",
-        GOOD_CSV.replace(",", ";").encode(),
+        GOOD_CSV.replace(",", ";").replace("\n", "\n1;2;3;4\n", 1).encode(),
         "",
-        "is the separator a comma",
+        "read as semicolon-separated",
+    ),
+    (
+        "tab-separated-text-feature",
+        "t.tsv",
+        ("a\tb\tlabel\n" + "\n".join(f"x{i}\t{i}\t{i % 2}" for i in range(30))).encode(),
+        "",
+        "not numeric",
     ),
 ]
 
@@ -339,6 +346,57 @@ def test_bad_csv_upload(name, data, target, expected, monkeypatch):
     assert msg in texts(at.sidebar.error) and "Cannot use this CSV" in msg
     assert the_run(at) is r and r.trainer.steps == 1
     _back_to_circle(at, r)
+
+
+# Files that used to be refused or silently spoiled, and must now load and train: other
+# delimiters and decimal commas (said in a caption), numbers at the edge of float64.
+def _edge_rows(fmt: Callable[[int], str], n: int = 40) -> str:
+    return "\n".join(fmt(i) for i in range(n))
+
+
+GOOD_EDGE_CSVS = [
+    ("semicolon", GOOD_CSV.replace(",", ";"), "semicolon-separated, decimal point"),
+    (
+        "semicolon-decimal-comma",
+        GOOD_CSV.replace(",", ";").replace(".", ","),
+        "semicolon-separated, decimal comma",
+    ),
+    ("tab", GOOD_CSV.replace(",", "\t"), "tab-separated, decimal point"),
+    (
+        "feature-1e308",
+        "a,b,label\n" + _edge_rows(lambda i: f"{(-1) ** i * 1e308!r},{i},{i % 2}"),
+        "comma-separated",
+    ),
+    (
+        "feature-0-to-3.9e201",
+        "a,b,label\n" + _edge_rows(lambda i: f"{i * 1e200!r},{i % 7},{i % 2}"),
+        "comma-separated",
+    ),
+    (
+        "target-1.7e308",
+        "a,b,y\n" + _edge_rows(lambda i: f"{i},{i % 3},{1.7e308 * (2 * i / 39 - 1)!r}"),
+        "comma-separated",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("data", "said"), [c[1:] for c in GOOD_EDGE_CSVS], ids=[c[0] for c in GOOD_EDGE_CSVS]
+)
+def test_edge_csv_loads_and_trains(data, said, monkeypatch):
+    at, r = _csv_session(monkeypatch)
+    run(at.selectbox(key="w_output_activation").set_value("sigmoid"))  # fits regression too
+    run(at.selectbox(key="w_cost").set_value("quadratic"))
+    run(at.file_uploader(key="csv_file").upload("edge.csv", data.encode(), "text/csv"))
+    ok(at)
+    assert not at.error, texts(at.error)
+    assert any(said in c for c in texts(at.sidebar.caption)), texts(at.sidebar.caption)
+    new = the_run(at)
+    assert new is not r
+    X = np.hstack([new.dataset.X_train, new.dataset.X_test])
+    assert np.all(np.isfinite(X)) and np.all(X.std(axis=1) > 0.5)  # no feature zeroed
+    assert np.all(np.isfinite(new.dataset.Y_train))
+    still_trains(at, new)
 
 
 def test_csv_over_the_upload_limit(monkeypatch):

@@ -204,26 +204,31 @@ def _upload_widgets(sb, name: str, limits: Limits) -> Dataset | None:
         return None
     cache = st.session_state.get(UPLOAD_KEY)
     if name == "csv":
-        f = sb.file_uploader("CSV file (one row per sample)", type=["csv", "txt"], key="csv_file")
+        f = sb.file_uploader(
+            "CSV file (one row per sample)", type=["csv", "tsv", "txt"], key="csv_file"
+        )
         target = sb.text_input("Target column (empty: the last)", key="csv_target")
         if f is None:
             sb.info("Upload a CSV with a header row; the target column holds classes or values.")
             return None
         key = ("csv", f.file_id, target, st.session_state.get(W + "test_fraction"))
         if cache and cache[0] == key:
-            return cache[1]
-        try:
-            ds = load_csv(
-                f,
-                target or None,
-                test_fraction=st.session_state[W + "test_fraction"],
-                seed=int(st.session_state[W + "seed"]),
-                limits=limits,
-            )
-        except ValueError as e:
-            sb.error(f"Cannot use this CSV: {e}")
-            return None
-        st.session_state[UPLOAD_KEY] = (key, ds)
+            ds = cache[1]
+        else:
+            try:
+                ds = load_csv(
+                    f,
+                    target or None,
+                    test_fraction=st.session_state[W + "test_fraction"],
+                    seed=int(st.session_state[W + "seed"]),
+                    limits=limits,
+                )
+            except ValueError as e:
+                sb.error(f"Cannot use this CSV: {e}")
+                return None
+            st.session_state[UPLOAD_KEY] = (key, ds)
+        for note in ds.notes:
+            sb.caption(note)
         return ds
     folder = mnist_folder()
     if folder is not None:
