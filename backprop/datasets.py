@@ -146,16 +146,15 @@ class Dataset:
     def n_in(self) -> int:
         return int(self.X_train.shape[0])
 
+    def arrays(self) -> list[Array]:
+        """Every array the data set holds."""
+        every = (self.X_train, self.Y_train, self.X_test, self.Y_test, self.X_val, self.Y_val)
+        return [a for a in (*every, self.raw_train, self.raw_test) if a is not None]
+
     @property
     def nbytes(self) -> int:
-        """Bytes of the arrays (views of one array counted once each)."""
-        seen, total = set(), 0
-        for a in (self.X_train, self.Y_train, self.X_test, self.Y_test, self.X_val, self.Y_val,
-                  self.raw_train, self.raw_test):  # fmt: skip
-            if a is not None and id(a) not in seen:
-                seen.add(id(a))
-                total += a.nbytes
-        return total
+        """Bytes of the arrays."""
+        return sum(a.nbytes for a in self.arrays())
 
     @property
     def n_out(self) -> int:
@@ -475,8 +474,9 @@ def load_mnist(source: Any, *, limits: Limits | None = None) -> Dataset:
     (each may end in ``.gz``; a folder with only ``mnist.npz`` also works), (b) a dict
     mapping those four names to binary file-like objects or bytes (gzipped or not), or
     (c) a Keras-style ``.npz`` (path, file-like or bytes) with keys ``x_train``,
-    ``y_train``, ``x_test``, ``y_test``. Pixels become ``[0, 1]`` float64 ``(784, m)``,
-    labels one-hot ``(10, m)``. With fewer than 60000 training images the last sixth
+    ``y_train``, ``x_test``, ``y_test``. Pixels become ``[0, 1]`` ``(784, m)``, labels
+    one-hot ``(10, m)``: float64, or float32 past ``EXACT_STORAGE_MB`` (full MNIST: 212 MB).
+    With fewer than 60000 training images the last sixth
     (``n // 6``) is the validation set. Nothing is ever downloaded.
     """
     limits = limits or default_limits()
@@ -702,8 +702,10 @@ def _mnist_dataset(
         )
     n_val = min(MNIST_VALIDATION, n // 6)
     n_train = n - n_val
-    X, Xt = _pixels(x_train), _pixels(x_test)
-    Y, Yt = _one_hot(y_train.astype(np.int64), 10), _one_hot(y_test.astype(np.int64), 10)
+    dtype = check_memory("MNIST", n + n_test, math.prod(_IMAGE), 10, limits)
+    X, Xt = _pixels(x_train, dtype), _pixels(x_test, dtype)
+    Y = _one_hot(y_train.astype(np.int64), 10, dtype)
+    Yt = _one_hot(y_test.astype(np.int64), 10, dtype)
     return Dataset(
         name="mnist",
         task="classification",
@@ -719,9 +721,9 @@ def _mnist_dataset(
     )
 
 
-def _pixels(images: Array) -> Array:
-    """``(784, m)`` float64 in [0, 1]; Fortran order so each sample (column) is contiguous."""
-    X = images.reshape(len(images), -1).astype(np.float64)
+def _pixels(images: Array, dtype: type = np.float64) -> Array:
+    """``(784, m)`` in [0, 1]; Fortran order so each sample (column) is contiguous."""
+    X = images.reshape(len(images), -1).astype(dtype)
     X /= 255.0
     return X.T
 

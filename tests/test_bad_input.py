@@ -681,3 +681,50 @@ def test_bad_mnist_upload(files, expected, monkeypatch):
     assert msg in texts(at.sidebar.error) and "MNIST" in msg
     assert the_run(at) is r and r.trainer.steps == 1
     _back_to_circle(at, r)
+
+
+# Memory one visitor can hold: a full-size MNIST is 52 KB of gzip (blank images compress
+# well) but 424 MB as float64. Past the session's data budget it is refused before the
+# arrays are allocated; within it, sessions uploading the same files share one copy.
+def _full_mnist_gz() -> list[tuple[str, bytes, str]]:
+    files = []
+    for split, n in (("train", 60_000), ("t10k", 10_000)):
+        images = struct.pack(">BBBBIII", 0, 0, 8, 3, n, 28, 28) + bytes(n * 784)
+        labels = struct.pack(">BBBBI", 0, 0, 8, 1, n) + bytes(i % 10 for i in range(n))
+        files.append((f"{split}-images-idx3-ubyte.gz", gzip.compress(images), OCTET))
+        files.append((f"{split}-labels-idx1-ubyte.gz", gzip.compress(labels), OCTET))
+    assert sum(len(f[1]) for f in files) < 60_000
+    return files
+
+
+def _mnist_session(monkeypatch, files):
+    monkeypatch.delenv("BACKPROP_DATA_DIR", raising=False)
+    at, r = trained_playground()
+    run(at.selectbox(key="w_dataset").set_value("mnist"))
+    run(at.file_uploader(key="mnist_files").set_value(files))
+    return at, r
+
+
+def test_mnist_past_the_session_memory_budget_is_refused(monkeypatch):
+    monkeypatch.setenv("BACKPROP_SESSION_MEMORY_MB", "100")
+    at, r = _mnist_session(monkeypatch, _full_mnist_gz())
+    msg = says(at, "data budget of 100 MB")
+    assert "70,000 samples" in msg and "BACKPROP_SESSION_MEMORY_MB" in msg
+    assert msg in texts(at.sidebar.error)
+    assert the_run(at) is r and r.trainer.steps == 1
+    _back_to_circle(at, r)
+
+
+def test_full_mnist_fits_the_budget_and_sessions_share_one_copy(monkeypatch):
+    files = _full_mnist_gz()
+    at, _ = _mnist_session(monkeypatch, files)
+    other, _ = _mnist_session(monkeypatch, [(n, bytes(b), t) for n, b, t in files])
+    ok(at)
+    ok(other)
+    assert not at.error and not other.error, texts(at.error) + texts(other.error)
+    ds = the_run(at).dataset
+    assert the_run(other).dataset is ds  # one copy for the two sessions
+    assert ds.n_train == 50_000 and ds.X_train.dtype == np.float32
+    assert ds.nbytes <= 256 * 2**20  # the default Limits.session_memory_mb
+    assert not any(a.flags.writeable for a in ds.arrays())  # no session can change it
+    still_trains(at, the_run(at))

@@ -616,6 +616,70 @@ def test_mnist_too_few_training_images():
         load_mnist(files)
 
 
+def _blank_mnist(n_train: int = 60_000, n_test: int = 10_000) -> dict[str, bytes]:
+    """Full-size MNIST IDX files of blank images, gzipped: about 52 KB in all."""
+    files = {}
+    for split, n in (("train", n_train), ("t10k", n_test)):
+        images = np.zeros((n, 28, 28), np.uint8)
+        files[f"{split}-images-idx3-ubyte.gz"] = gzip.compress(idx(images))
+        files[f"{split}-labels-idx1-ubyte.gz"] = gzip.compress(idx(np.arange(n) % 10))
+    return files
+
+
+def test_full_mnist_is_stored_as_float32_within_the_session_budget():
+    files = _blank_mnist()
+    assert sum(map(len, files.values())) < 60_000
+    ds = load_mnist(files)
+    for a in ds.arrays():
+        assert a.dtype == np.float32
+    assert ds.nbytes == 70_000 * (784 + 10) * 4  # 212 MB; float64 took 424 MB
+    assert ds.nbytes <= Limits().session_memory_mb * 2**20
+    np.testing.assert_array_equal(ds.Y_train.argmax(axis=0), np.arange(50_000) % 10)
+    small = load_mnist(_blank_mnist(60, 10))
+    assert small.X_train.dtype == np.float64  # small data sets stay exact
+
+
+def test_mnist_past_the_budget_is_refused_before_allocating():
+    import tracemalloc
+
+    files = _blank_mnist()
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"MNIST: 70,000 samples .* data budget of 100 MB"):
+            load_mnist(files, limits=Limits(session_memory_mb=100))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 200 * 2**20  # the files were read (~120 MB), the 212 MB of arrays never made
+
+
+def test_big_csv_is_refused_past_the_budget():
+    text = "a,b,y\n" + "".join(f"{i},{i % 7},{i % 2}\n" for i in range(50_000))  # 1.6 MB
+    with pytest.raises(ValueError, match=r"data budget of 1 MB \(BACKPROP_SESSION_MEMORY_MB"):
+        load_csv(text.encode(), limits=Limits(session_memory_mb=1))
+    assert load_csv(text.encode(), limits=Limits(session_memory_mb=2)).n_train == 40_000
+
+
+def test_trainer_makes_no_copy_of_big_data():
+    """The trainer keeps views of the data set: mini-batches and evaluations are gathered
+    and cast to float64 chunk by chunk (it used to hold a 186 MB evaluation subset)."""
+    import tracemalloc
+
+    from backprop.ui.config import DEFAULT
+    from backprop.ui.session import build_run
+
+    ds = load_mnist(_blank_mnist())
+    tracemalloc.start()
+    try:
+        run = build_run(DEFAULT, ds)
+        run.train(steps=3)
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert np.shares_memory(run.trainer._Xr, ds.X_train)
+    assert held < 0.05 * ds.nbytes, held / 2**20
+
+
 # ================================================================================= CSV
 def csv_text(rows: list[list], header: list[str]) -> str:
     lines = [",".join(header)] + [",".join(str(v) for v in r) for r in rows]

@@ -13,8 +13,9 @@ from dataclasses import fields, replace
 import streamlit as st
 
 from .. import ACTIVATIONS, COSTS, HIDDEN_ACTIVATIONS, INITS, OPTIMIZERS, REGULARIZATIONS
-from ..datasets import DATASETS, FEATURES, Dataset, load_csv, load_mnist, mnist_folder
+from ..datasets import DATASETS, FEATURES, Dataset, mnist_folder
 from ..limits import Limits
+from ..store import shared_csv, shared_mnist, shared_mnist_folder
 from .config import (
     DATASET_CHOICES,
     DEFAULT,
@@ -216,7 +217,7 @@ def _upload_widgets(sb, name: str, limits: Limits) -> Dataset | None:
             ds = cache[1]
         else:
             try:
-                ds = load_csv(
+                ds = shared_csv(
                     f,
                     target or None,
                     test_fraction=st.session_state[W + "test_fraction"],
@@ -236,7 +237,7 @@ def _upload_widgets(sb, name: str, limits: Limits) -> Dataset | None:
         if cache and cache[0] == key:
             return cache[1]
         try:
-            ds = load_mnist(folder, limits=limits)
+            ds = shared_mnist_folder(folder, limits=limits)
         except (ValueError, OSError) as e:
             sb.error(f"Cannot read MNIST from the configured data folder: {e}")
             return None
@@ -256,10 +257,7 @@ def _upload_widgets(sb, name: str, limits: Limits) -> Dataset | None:
     if cache and cache[0] == key:
         return cache[1]
     try:
-        if len(files) == 1 and files[0].name.endswith(".npz"):
-            ds = load_mnist(files[0], limits=limits)
-        else:
-            ds = load_mnist({f.name: f for f in files}, limits=limits)
+        ds = shared_mnist({f.name: f for f in files}, limits=limits)
     except (ValueError, OSError) as e:
         sb.error(f"Cannot use these MNIST files: {e}")
         return None
