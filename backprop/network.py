@@ -346,8 +346,11 @@ def _check_sizes(sizes: Sequence[int], limits: Limits) -> list[int]:
 
 
 def _check_matrix(name: str, A: Array, rows: int) -> Array:
+    """``A`` as a float64 ``(rows, m)`` array; float32 arrays (big data sets) are kept as
+    they are, without a copy (products with the float64 weights are float64)."""
     try:
-        A = np.asarray(A, dtype=np.float64)
+        if not (isinstance(A, np.ndarray) and A.dtype == np.float32):
+            A = np.asarray(A, dtype=np.float64)
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be a numeric array") from None
     if A.ndim == 1 and A.shape[0] == rows:

@@ -25,6 +25,7 @@ RELATIVE_JUMP = 0.25  # an update this large relative to w is checked before it 
 COST_JUMP = 1e6  # a checked update that multiplies the batch's cost (>= 1) by this diverges
 WEIGHT_JUMP = 1e3  # nor may it change a layer's weights by this many times their norm
 EVAL_COLUMNS = ("train_cost", "train_accuracy", "test_cost", "test_accuracy")
+EVAL_CHUNK = 4096  # columns per forward pass when evaluating big data
 
 
 class DivergenceError(FloatingPointError):
@@ -118,13 +119,14 @@ class Trainer:
         if cap is not None:
             cap = integer("eval_samples", cap, minimum=1)
         self._eval_sets = [
-            (name, *_evenly(X, Y, cap))
+            (name, X, Y, _evenly(X, cap))
             for name, X, Y in (("train", self.X, self.Y), ("test", self.X_test, self.Y_test))
         ]
         shapes = [p.shape for p in self._params()]
         self.opt_momentum = momentum
         self.opt = opt_cls(shapes, momentum=momentum)
         # rows of the data, C-contiguous, so a mini-batch is one gather and X_b = rows.T
+        # (a view when each sample's column is contiguous, as the big data sets store it)
         self._Xr = np.ascontiguousarray(self.X.T)
         self._Yr = np.ascontiguousarray(self.Y.T)
         self._perm: Array | None = None
@@ -156,7 +158,7 @@ class Trainer:
         )
         probe_size = integer("probe size", probe_size, minimum=1)
         idx = np.linspace(0, self.n - 1, min(probe_size, self.n)).round().astype(int)
-        self.probe = (self.X[:, idx].copy(), self.Y[:, idx].copy())
+        self.probe = (_f64(self.X[:, idx]), _f64(self.Y[:, idx]))
         budget = lim.snapshot_budget_mb if snapshot_budget_mb is None else snapshot_budget_mb
         budget = finite_number("snapshot budget (MB)", budget, minimum=0.0)
         self.snapshots = SnapshotBuffer(
@@ -220,15 +222,33 @@ class Trainer:
         """Train and test cost (with the penalty) and accuracy of the current network."""
         out = {}
         pen = self.penalty()
-        for name, X, Y in self._eval_sets:
+        for name, X, Y, idx in self._eval_sets:
             if X is None:
                 out[f"{name}_cost"] = out[f"{name}_accuracy"] = float("nan")
                 continue
             with np.errstate(all="ignore"):
-                z, a = self.net.outputs(X)
-                out[f"{name}_cost"] = self.net.output_cost(z, a, Y) + pen
+                z, a = self._outputs(X, idx)
+            if idx is not None:
+                Y = Y[:, idx]
+            out[f"{name}_cost"] = self.net.output_cost(z, a, _f64(Y)) + pen
             out[f"{name}_accuracy"] = accuracy(a, Y)
         return out
+
+    def _outputs(self, X: Array, idx: Array | None) -> tuple[Array, Array]:
+        """``(z_L, a_L)`` for the columns ``idx`` of ``X`` (all if None), in float64 chunks
+        of ``EVAL_CHUNK`` columns, so that no copy of big data is made."""
+        m = X.shape[1] if idx is None else len(idx)
+        if m <= EVAL_CHUNK and idx is None and X.dtype == np.float64:
+            return self.net.outputs(X)
+        zs, acts = [], []
+        for start in range(0, m, EVAL_CHUNK):
+            cols = (
+                slice(start, start + EVAL_CHUNK) if idx is None else idx[start : start + EVAL_CHUNK]
+            )
+            z, a = self.net.outputs(_f64(X[:, cols]))
+            zs.append(z)
+            acts.append(a)
+        return np.hstack(zs), np.hstack(acts)
 
     def snapshot(self) -> None:
         """Record the parameters and a probe trace now (if snapshots are on)."""
@@ -267,7 +287,7 @@ class Trainer:
             self._pos = 0
         idx = self._perm[self._pos : self._pos + self.batch_size]
         self._pos += len(idx)
-        return self._Xr[idx].T, self._Yr[idx].T
+        return _f64(self._Xr[idx]).T, _f64(self._Yr[idx]).T  # float32 data: cast per batch
 
     @property
     def _plain_sgd(self) -> bool:
@@ -529,12 +549,16 @@ def _cost_problem(cost: float, a: Array) -> str:
     return f"the mini-batch cost {what} (largest output |a| = {top})"
 
 
-def _evenly(X: Array | None, Y: Array | None, cap: int | None) -> tuple:
-    """At most ``cap`` evenly spaced columns of ``X`` and ``Y`` (all when ``cap`` is None)."""
+def _evenly(X: Array | None, cap: int | None) -> Array | None:
+    """Indices of at most ``cap`` evenly spaced columns of ``X`` (None: all of them)."""
     if X is None or cap is None or X.shape[1] <= cap:
-        return X, Y
-    idx = np.linspace(0, X.shape[1] - 1, cap).round().astype(np.int64)
-    return X[:, idx], Y[:, idx]
+        return None
+    return np.linspace(0, X.shape[1] - 1, cap).round().astype(np.int64)
+
+
+def _f64(A: Array) -> Array:
+    """``A`` as float64 (a copy only if it is stored as float32)."""
+    return A if A.dtype == np.float64 else A.astype(np.float64)
 
 
 def _check_batch(batch_size: object, net: Network, n: int) -> int:

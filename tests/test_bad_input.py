@@ -352,11 +352,18 @@ CSV_CASES = [
     ("latin1", "l1.csv", ("é" + GOOD_CSV).encode("latin-1"), "", "not UTF-8 text"),
     ("binary-garbage", "g.csv", bytes(range(256)) * 8, "", "binary"),
     (
-        "semicolon-separated",
+        "semicolon-ragged",
         "s.csv",
-        GOOD_CSV.replace(",", ";").encode(),
+        GOOD_CSV.replace(",", ";").replace("\n", "\n1;2;3;4\n", 1).encode(),
         "",
-        "is the separator a comma",
+        "read as semicolon-separated",
+    ),
+    (
+        "tab-separated-text-feature",
+        "t.tsv",
+        ("a\tb\tlabel\n" + "\n".join(f"x{i}\t{i}\t{i % 2}" for i in range(30))).encode(),
+        "",
+        "not numeric",
     ),
 ]
 
@@ -407,6 +414,57 @@ def test_markdown_in_a_csv_file_name_is_shown_literally(monkeypatch):
     run(at.file_uploader(key="csv_file").upload(name, b"a,b,label\n", "text/csv"))
     says_literally(at, f"{name}: has a header")
     _back_to_circle(at, r)
+
+
+# Files that used to be refused or silently spoiled, and must now load and train: other
+# delimiters and decimal commas (said in a caption), numbers at the edge of float64.
+def _edge_rows(fmt: Callable[[int], str], n: int = 40) -> str:
+    return "\n".join(fmt(i) for i in range(n))
+
+
+GOOD_EDGE_CSVS = [
+    ("semicolon", GOOD_CSV.replace(",", ";"), "semicolon-separated, decimal point"),
+    (
+        "semicolon-decimal-comma",
+        GOOD_CSV.replace(",", ";").replace(".", ","),
+        "semicolon-separated, decimal comma",
+    ),
+    ("tab", GOOD_CSV.replace(",", "\t"), "tab-separated, decimal point"),
+    (
+        "feature-1e308",
+        "a,b,label\n" + _edge_rows(lambda i: f"{(-1) ** i * 1e308!r},{i},{i % 2}"),
+        "comma-separated",
+    ),
+    (
+        "feature-0-to-3.9e201",
+        "a,b,label\n" + _edge_rows(lambda i: f"{i * 1e200!r},{i % 7},{i % 2}"),
+        "comma-separated",
+    ),
+    (
+        "target-1.7e308",
+        "a,b,y\n" + _edge_rows(lambda i: f"{i},{i % 3},{1.7e308 * (2 * i / 39 - 1)!r}"),
+        "comma-separated",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("data", "said"), [c[1:] for c in GOOD_EDGE_CSVS], ids=[c[0] for c in GOOD_EDGE_CSVS]
+)
+def test_edge_csv_loads_and_trains(data, said, monkeypatch):
+    at, r = _csv_session(monkeypatch)
+    run(at.selectbox(key="w_output_activation").set_value("sigmoid"))  # fits regression too
+    run(at.selectbox(key="w_cost").set_value("quadratic"))
+    run(at.file_uploader(key="csv_file").upload("edge.csv", data.encode(), "text/csv"))
+    ok(at)
+    assert not at.error, texts(at.error)
+    assert any(said in c for c in texts(at.sidebar.caption)), texts(at.sidebar.caption)
+    new = the_run(at)
+    assert new is not r
+    X = np.hstack([new.dataset.X_train, new.dataset.X_test])
+    assert np.all(np.isfinite(X)) and np.all(X.std(axis=1) > 0.5)  # no feature zeroed
+    assert np.all(np.isfinite(new.dataset.Y_train))
+    still_trains(at, new)
 
 
 def test_csv_over_the_upload_limit(monkeypatch):
@@ -903,3 +961,50 @@ def test_bad_mnist_upload(files, expected, monkeypatch):
     assert msg in texts(at.sidebar.error) and "MNIST" in msg
     assert the_run(at) is r and r.trainer.steps == 1
     _back_to_circle(at, r)
+
+
+# Memory one visitor can hold: a full-size MNIST is 52 KB of gzip (blank images compress
+# well) but 424 MB as float64. Past the session's data budget it is refused before the
+# arrays are allocated; within it, sessions uploading the same files share one copy.
+def _full_mnist_gz() -> list[tuple[str, bytes, str]]:
+    files = []
+    for split, n in (("train", 60_000), ("t10k", 10_000)):
+        images = struct.pack(">BBBBIII", 0, 0, 8, 3, n, 28, 28) + bytes(n * 784)
+        labels = struct.pack(">BBBBI", 0, 0, 8, 1, n) + bytes(i % 10 for i in range(n))
+        files.append((f"{split}-images-idx3-ubyte.gz", gzip.compress(images), OCTET))
+        files.append((f"{split}-labels-idx1-ubyte.gz", gzip.compress(labels), OCTET))
+    assert sum(len(f[1]) for f in files) < 60_000
+    return files
+
+
+def _mnist_session(monkeypatch, files):
+    monkeypatch.delenv("BACKPROP_DATA_DIR", raising=False)
+    at, r = trained_playground()
+    run(at.selectbox(key="w_dataset").set_value("mnist"))
+    run(at.file_uploader(key="mnist_files").set_value(files))
+    return at, r
+
+
+def test_mnist_past_the_session_memory_budget_is_refused(monkeypatch):
+    monkeypatch.setenv("BACKPROP_SESSION_MEMORY_MB", "100")
+    at, r = _mnist_session(monkeypatch, _full_mnist_gz())
+    msg = says(at, "data budget of 100 MB")
+    assert "70,000 samples" in msg and "BACKPROP_SESSION_MEMORY_MB" in msg
+    assert msg in texts(at.sidebar.error)
+    assert the_run(at) is r and r.trainer.steps == 1
+    _back_to_circle(at, r)
+
+
+def test_full_mnist_fits_the_budget_and_sessions_share_one_copy(monkeypatch):
+    files = _full_mnist_gz()
+    at, _ = _mnist_session(monkeypatch, files)
+    other, _ = _mnist_session(monkeypatch, [(n, bytes(b), t) for n, b, t in files])
+    ok(at)
+    ok(other)
+    assert not at.error and not other.error, texts(at.error) + texts(other.error)
+    ds = the_run(at).dataset
+    assert the_run(other).dataset is ds  # one copy for the two sessions
+    assert ds.n_train == 50_000 and ds.X_train.dtype == np.float32
+    assert ds.nbytes <= 256 * 2**20  # the default Limits.session_memory_mb
+    assert not any(a.flags.writeable for a in ds.arrays())  # no session can change it
+    still_trains(at, the_run(at))

@@ -13,8 +13,9 @@ from dataclasses import fields, replace
 import streamlit as st
 
 from .. import ACTIVATIONS, COSTS, HIDDEN_ACTIVATIONS, INITS, OPTIMIZERS, REGULARIZATIONS
-from ..datasets import DATASETS, FEATURES, Dataset, load_csv, load_mnist, mnist_folder
+from ..datasets import DATASETS, FEATURES, Dataset, mnist_folder
 from ..limits import Limits
+from ..store import shared_csv, shared_mnist, shared_mnist_folder
 from .common import plain
 from .config import (
     DATASET_CHOICES,
@@ -205,26 +206,31 @@ def _upload_widgets(sb, name: str, limits: Limits) -> Dataset | None:
         return None
     cache = st.session_state.get(UPLOAD_KEY)
     if name == "csv":
-        f = sb.file_uploader("CSV file (one row per sample)", type=["csv", "txt"], key="csv_file")
+        f = sb.file_uploader(
+            "CSV file (one row per sample)", type=["csv", "tsv", "txt"], key="csv_file"
+        )
         target = sb.text_input("Target column (empty: the last)", key="csv_target")
         if f is None:
             sb.info("Upload a CSV with a header row; the target column holds classes or values.")
             return None
         key = ("csv", f.file_id, target, st.session_state.get(W + "test_fraction"))
         if cache and cache[0] == key:
-            return cache[1]
-        try:
-            ds = load_csv(
-                f,
-                target or None,
-                test_fraction=st.session_state[W + "test_fraction"],
-                seed=int(st.session_state[W + "seed"]),
-                limits=limits,
-            )
-        except ValueError as e:
-            sb.error(f"Cannot use this CSV: {plain(e)}")
-            return None
-        st.session_state[UPLOAD_KEY] = (key, ds)
+            ds = cache[1]
+        else:
+            try:
+                ds = shared_csv(
+                    f,
+                    target or None,
+                    test_fraction=st.session_state[W + "test_fraction"],
+                    seed=int(st.session_state[W + "seed"]),
+                    limits=limits,
+                )
+            except ValueError as e:
+                sb.error(f"Cannot use this CSV: {plain(e)}")
+                return None
+            st.session_state[UPLOAD_KEY] = (key, ds)
+        for note in ds.notes:
+            sb.caption(plain(note))
         return ds
     folder = mnist_folder()
     if folder is not None:
@@ -232,7 +238,7 @@ def _upload_widgets(sb, name: str, limits: Limits) -> Dataset | None:
         if cache and cache[0] == key:
             return cache[1]
         try:
-            ds = load_mnist(folder, limits=limits)
+            ds = shared_mnist_folder(folder, limits=limits)
         except (ValueError, OSError) as e:
             sb.error(f"Cannot read MNIST from the configured data folder: {plain(e)}")
             return None
@@ -252,10 +258,7 @@ def _upload_widgets(sb, name: str, limits: Limits) -> Dataset | None:
     if cache and cache[0] == key:
         return cache[1]
     try:
-        if len(files) == 1 and files[0].name.endswith(".npz"):
-            ds = load_mnist(files[0], limits=limits)
-        else:
-            ds = load_mnist({f.name: f for f in files}, limits=limits)
+        ds = shared_mnist({f.name: f for f in files}, limits=limits)
     except (ValueError, OSError) as e:
         sb.error(f"Cannot use these MNIST files: {plain(e)}")
         return None
