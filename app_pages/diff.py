@@ -82,8 +82,8 @@ if case_file is not None:
     st.caption(plain(f"Comparing with the uploaded test case: sizes {list(case.sizes)}."))
 with recipes:
     st.markdown(
-        f"The cost is the **mean** over the batch of $m = {case.X.shape[1]}$ samples of the "
-        f"`{case.cost}` cost $C_x$ of each (not the sum):"
+        f"The cost is the **mean** over the batch of $m = {plain(case.X.shape[1])}$ samples of "
+        f"the {plain(case.cost)} cost $C_x$ of each (not the sum):"
     )
     st.latex(lines(COST_TEX[case.cost], r"C = \frac{1}{m} \sum_x C_x"))
     numpy_tab, torch_tab = st.tabs(["NumPy", "PyTorch"])

@@ -132,8 +132,13 @@ def choose_subject(prefix: str, default: Subject | None = None) -> Subject:
         st.caption(plain(pg.describe()))
         return pg
     subject = default or _pick_preset(prefix)
-    hint = ". Build one in the Playground to look at it here." if pg is None else ""
-    st.caption(f"Network: {plain(subject.describe())}{hint}")
+    if pg is None:
+        st.caption(
+            f"Network: {plain(subject.describe())}. Build one in the Playground to look at it "
+            "here."
+        )
+    else:
+        st.caption(f"Network: {plain(subject.describe())}")
     return subject
 
 
