@@ -645,6 +645,32 @@ def test_empty_feature_list_is_refused():
     assert query(at)["feat"] == "x1,x2"
 
 
+def test_a_refused_change_sets_every_widget_back_to_the_config_in_effect():
+    """A refusal keeps the config, and no widget may show a value that is not in effect:
+    the learning rate typed in the same run as an empty feature list goes back too."""
+    at = playground()
+    r = the_run(at)
+    at.number_input(key="w_eta").set_value(0.5)
+    run(at.multiselect(key="w_features").set_value([]))
+    (err,) = texts(at.sidebar.error)
+    assert "at least one" in err and "previous" in err
+    assert the_run(at) is r and r.cfg == DEFAULT and query(at) == to_query(DEFAULT)
+    assert at.number_input(key="w_eta").value == DEFAULT.eta
+    assert at.multiselect(key="w_features").value == list(DEFAULT.features)
+    run(at.number_input(key="w_eta").set_value(0.5))  # the next change is taken
+    assert not at.sidebar.error and the_run(at).cfg.eta == 0.5 and query(at)["eta"] == "0.5"
+
+
+def test_a_refusal_is_shown_at_the_top_of_the_sidebar():
+    """Above every control (it was at the very bottom, out of sight of the Data controls)."""
+    at = playground()
+    run(at.selectbox(key="w_output_activation").set_value("linear"))
+    kinds = [c.type for c in at.sidebar.children.values()]
+    assert "error" in kinds and "expander" in kinds, kinds
+    assert kinds.index("error") < kinds.index("expander"), kinds  # above the Presets
+    assert any("needs output activation" in t for t in texts(at.toast))
+
+
 # ------------------------------------------------------------------- divergence
 @pytest.mark.filterwarnings(OVERFLOW_IN_CHARTS)
 def test_divergence_is_reported_and_the_network_kept():
