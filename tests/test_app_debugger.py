@@ -147,6 +147,34 @@ def test_the_stepper_on_wider_layers_from_the_playground_url():
     assert stage_title(at).startswith(f"Stage {n} of {n}")
 
 
+def test_a_neuron_j_beyond_a_layer_is_clamped_visibly():
+    """The Playground's [2, 4, 4, 2] network with j = 3 and k = 3: the 2-neuron input and
+    output layers show their neuron 1 and say so; the 4-neuron layers show neuron 3."""
+    at = open_page(STEPPER, via_playground=True)
+    ok(at.number_input(key="stepper_neuron").set_value(3).run())
+    ok(at.number_input(key="stepper_source_k").set_value(3).run())
+    seen = {}
+    for i in range(16):
+        if i:
+            ok(at.button(key="stage_next").click().run())
+        seen[stage_title(at)] = texts(at.warning)
+        if at.button(key="stage_next").disabled:
+            break
+    by = {re.sub(r"^Stage \d+ of \d+: ", "", t): w for t, w in seen.items()}
+    clamp_in = "There is no neuron j = 3 here: layer 0 has 2 (shown: 1)"
+    assert clamp_in in by["Input: a⁰ = x"]
+    assert by["Forward, layer 1 (hidden): z = w a + b, a = σ(z)"] == ""
+    bp1 = by["BP1: the error of the output layer"]
+    assert "no neuron j = 3 here: layer 3 has 2 (shown: 1)" in bp1
+    bp4 = by["BP4: the weight gradient of layer 1"]
+    assert "no neuron j" not in bp4 and "no input k = 3 here: layer 0 has 2 (shown: 1)" in bp4
+    update = next(w for t, w in by.items() if t.startswith("Update"))
+    assert "layer 3 has 2 (shown: 1)" in update and "input k = 3 here: layer 0 has 2" in update
+    assert "layer 1 has" not in update and "layer 2 has" not in update
+    numbers = next(s for s in at.latex if "w^{3}" in s.value).value
+    assert "w^{3}_{13}" in numbers, numbers  # the output layer's last neuron j = 1, k = 3
+
+
 # ------------------------------------------------------------------------ gradient check
 def test_the_gradient_check_passes_the_engine():
     at = open_page(GRADCHECK)
