@@ -293,6 +293,40 @@ def test_a_batch_over_the_step_work_limit_is_refused_and_the_run_kept(monkeypatc
     assert the_run(at) is r and r.trainer.batch_size == 10 and r.trainer.steps == 1
 
 
+# env variable, its value, widget kind and key: every widget a limit caps (README's table)
+WIDGET_LIMITS = [
+    ("BACKPROP_MAX_EPOCHS", 5, "number_input", "n_epochs"),
+    ("BACKPROP_MAX_LAYERS", 3, "number_input", "w_n_hidden"),
+    ("BACKPROP_MAX_NEURONS", 7, "number_input", "w_h0"),
+    ("BACKPROP_MAX_SAMPLES", 400, "number_input", "w_n_samples"),
+    ("BACKPROP_MAX_BATCH_SIZE", 20, "number_input", "w_batch_size"),
+]
+
+
+@pytest.mark.parametrize(
+    ("env", "cap", "kind", "key"), WIDGET_LIMITS, ids=[c[0] for c in WIDGET_LIMITS]
+)
+def test_each_widget_is_capped_by_its_limit(env, cap, kind, key, monkeypatch):
+    monkeypatch.setenv(env, str(cap))
+    at = playground()
+    assert getattr(at, kind)(key=key).max == cap
+
+
+def test_train_n_epochs_cannot_exceed_the_epoch_limit(monkeypatch):
+    """The Epochs box was fixed at 1,000, whatever BACKPROP_MAX_EPOCHS said."""
+    monkeypatch.setenv("BACKPROP_MAX_EPOCHS", "3")
+    at = playground()
+    run(at.number_input(key="n_epochs").set_value(50))  # what a tampered browser sends
+    assert at.number_input(key="n_epochs").value <= 3
+    click(at, "train_n")
+    r = the_run(at)
+    for _ in range(200):
+        if not r.playing:
+            break
+        run(at)
+    assert not r.playing and 1 <= r.trainer.epochs <= 3
+
+
 def test_costs_on_big_data_are_measured_on_a_subset_and_say_so():
     cfg = replace(DEFAULT, n_samples=40_000, hidden=(256, 256))
     r = build_run(cfg, load("circle", n_samples=40_000, test_fraction=0.5, seed=0))

@@ -117,6 +117,7 @@ def check_gradients(
         picks.append((_pick(rng, w.size, cap), _pick(rng, b.size, cap)))
     capped = any(len(iw) < w.size or len(ib) < b.size
                  for (iw, ib), w, b in zip(picks, net.weights, net.biases))  # fmt: skip
+    capped = capped or net.n_parameters() * per_entry > net.limits.max_check_work
     with np.errstate(all="ignore"):
         if capped:
             num_b, num_w = _subset_numerical(net, X, Y, eps, picks)
