@@ -246,6 +246,31 @@ def test_bad_widget_setting_keeps_the_previous_config(setup, bad, expected):
     still_trains(at, r)
 
 
+@pytest.mark.parametrize(
+    ("setup", "bad", "expected"), [c[1:] for c in WIDGET_CASES], ids=[c[0] for c in WIDGET_CASES]
+)
+def test_a_refused_widget_setting_is_undone_on_screen(setup, bad, expected):
+    """No widget shows a value that is not in effect: the refused one goes back."""
+    at = playground()
+    for kind, key, value in setup:
+        run(getattr(at, kind)(key=key).set_value(value))
+    good = the_run(at).cfg
+    kind, key, value = bad
+    run(getattr(at, kind)(key=key).set_value(value))
+    says(at, expected)
+    shown = getattr(at, kind)(key=key).value
+    field = key.removeprefix("w_")
+    assert shown == (list(good.features) if field == "features" else getattr(good, field))
+
+
+def test_epochs_over_the_limit_from_a_tampered_browser(monkeypatch):
+    monkeypatch.setenv("BACKPROP_MAX_EPOCHS", "4")
+    at, r = trained_playground()
+    run(at.number_input(key="n_epochs").set_value(10_000))
+    assert at.number_input(key="n_epochs").value <= 4
+    still_trains(at, r)
+
+
 def test_softmax_on_a_regression_dataset_via_the_widgets():
     """Sine has one output; picking softmax by hand afterwards must not crash the page."""
     at = playground({"ds": "sine"})
