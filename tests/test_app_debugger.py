@@ -199,6 +199,24 @@ def test_the_gradient_check_on_the_playground_network():
     assert "passes in every layer" in at.success[0].value
 
 
+@pytest.mark.parametrize(("eps", "says"), [(0.1, "is too large"), (1e-12, "is too small")])
+def test_a_bad_epsilon_is_blamed_not_backprop(eps, says):
+    """At eps = 1e-2 (default net) or 0.1 the page blamed BP4, at 1e-12 BP3: the finite
+    differences' own truncation and rounding errors. Checked at other eps, they go away."""
+    at = open_page(GRADCHECK, via_playground=True)
+    ok(at.number_input(key="gc_eps").set_value(eps).run())
+    assert not at.error, texts(at.error)  # no BP equation blamed
+    assert not at.success  # and no false "passes" at this eps either
+    (warning,) = [w.value for w in at.warning]
+    assert f"ε = {eps:.0e} {says}" in warning and "not backprop" in warning
+    (verdicts,) = [d.value for d in at.dataframe if "verdict" in d.value.columns]
+    assert len(verdicts) and all("passes at ε = " in v for v in verdicts["verdict"])
+    worst = [c.value for c in at.caption if c.value.startswith("Worst entry: layer ")]
+    assert len(worst) == 1 and "analytic" in worst[0] and "numeric" in worst[0]
+    heat = json.loads(at.get("plotly_chart")[1].proto.spec)
+    assert [t["type"] for t in heat["data"]] == ["heatmap"] * 3  # one per layer
+
+
 # --------------------------------------------------------------------------- bug gallery
 EXPECTED = {  # on the square [2, 2, 2, 2] network: the diagnosis names this layer and equation
     "bp1_no_sigma_prime": "layer 3 (counting back from the output): the output error δᴸ",
