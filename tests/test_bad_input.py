@@ -285,6 +285,35 @@ def test_softmax_on_a_regression_dataset_via_the_widgets():
     still_trains(at, r)
 
 
+# -------------------------------------------------------------- debugger widgets
+# id, page, (widget key, value) changes, a substring of the message
+DEBUGGER_WIDGET_CASES = [
+    ("stepper-neuron-beyond-the-input", "app_pages/stepper.py",
+     [("stepper_neuron", 3)], "There is no neuron j = 3 here"),
+    ("gradcheck-eps-far-too-large", "app_pages/gradcheck.py",
+     [("gc_eps", 0.1)], "ε = 1e-01 is too large"),
+    ("gradcheck-eps-far-too-small", "app_pages/gradcheck.py",
+     [("gc_eps", 1e-12)], "ε = 1e-12 is too small"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("page", "changes", "expected"),
+    [c[1:] for c in DEBUGGER_WIDGET_CASES],
+    ids=[c[0] for c in DEBUGGER_WIDGET_CASES],
+)
+def test_debugger_widget_values_are_answered_not_misread(page, changes, expected):
+    """A value the network or the arithmetic cannot honour gets a message saying what is
+    shown instead; no BP equation is blamed for it."""
+    at = playground()
+    at.switch_page(page)
+    run(at)
+    for key, value in changes:
+        run(at.number_input(key=key).set_value(value))
+    says(at, expected)
+    assert not at.error, texts(at.error)
+
+
 # ------------------------------------------------------------------ uploaded CSVs
 def _good_rows(n: int = 40) -> list[str]:
     rng = np.random.default_rng(0)
