@@ -59,9 +59,15 @@ class ParamCheck:
 
 def ratio(analytic: Array, numeric: Array, atol: float = ATOL, rtol: float = RTOL) -> float:
     """The worst ``|a - n| / (atol + rtol |n|)``: at most 1 passes (inf if not finite)."""
-    r = np.abs(analytic - numeric) / (atol + rtol * np.abs(numeric))
-    r = np.nan_to_num(r, nan=np.inf)
-    return float(r.max(initial=0.0))
+    return float(ratios(analytic, numeric, atol, rtol).max(initial=0.0))
+
+
+def ratios(analytic: Array, numeric: Array, atol: float = ATOL, rtol: float = RTOL) -> Array:
+    """``|a - n| / (atol + rtol |n|)`` per entry (0 where equal, huge where not finite)."""
+    diff = np.abs(analytic - numeric)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(diff == 0, 0.0, diff / (atol + rtol * np.abs(numeric)))
+    return np.nan_to_num(r, nan=np.inf)
 
 
 @dataclass(frozen=True)
@@ -148,10 +154,7 @@ class CheckResult:
         for p in self.params:
             if not len(p.index):
                 continue
-            r = np.nan_to_num(
-                np.abs(p.analytic - p.numeric) / (self.atol + self.rtol * np.abs(p.numeric)),
-                nan=np.inf,
-            )
+            r = ratios(p.analytic, p.numeric, self.atol, self.rtol)
             i = int(np.argmax(r))
             if r[i] > best:
                 best = float(r[i])
