@@ -177,6 +177,34 @@ def test_the_stepper_on_wider_layers_from_the_playground_url():
     assert stage_title(at).startswith(f"Stage {n} of {n}")
 
 
+def test_a_neuron_j_beyond_a_layer_is_clamped_visibly():
+    """The Playground's [2, 4, 4, 2] network with j = 3 and k = 3: the 2-neuron input and
+    output layers show their neuron 1 and say so; the 4-neuron layers show neuron 3."""
+    at = open_page(STEPPER, via_playground=True)
+    ok(at.number_input(key="stepper_neuron").set_value(3).run())
+    ok(at.number_input(key="stepper_source_k").set_value(3).run())
+    seen = {}
+    for i in range(16):
+        if i:
+            ok(at.button(key="stage_next").click().run())
+        seen[stage_title(at)] = texts(at.warning)
+        if at.button(key="stage_next").disabled:
+            break
+    by = {re.sub(r"^Stage \d+ of \d+: ", "", t): w for t, w in seen.items()}
+    clamp_in = "There is no neuron j = 3 here: layer 0 has 2 (shown: 1)"
+    assert clamp_in in by["Input: a⁰ = x"]
+    assert by["Forward, layer 1 (hidden): z = w a + b, a = σ(z)"] == ""
+    bp1 = by["BP1: the error of the output layer"]
+    assert "no neuron j = 3 here: layer 3 has 2 (shown: 1)" in bp1
+    bp4 = by["BP4: the weight gradient of layer 1"]
+    assert "no neuron j" not in bp4 and "no input k = 3 here: layer 0 has 2 (shown: 1)" in bp4
+    update = next(w for t, w in by.items() if t.startswith("Update"))
+    assert "layer 3 has 2 (shown: 1)" in update and "input k = 3 here: layer 0 has 2" in update
+    assert "layer 1 has" not in update and "layer 2 has" not in update
+    numbers = next(s for s in at.latex if "w^{3}" in s.value).value
+    assert "w^{3}_{13}" in numbers, numbers  # the output layer's last neuron j = 1, k = 3
+
+
 # ------------------------------------------------------------------------ gradient check
 def test_the_gradient_check_passes_the_engine():
     at = open_page(GRADCHECK)
@@ -199,6 +227,24 @@ def test_the_gradient_check_on_the_playground_network():
     at = open_page(GRADCHECK, via_playground=True)
     ok(at.number_input(key="gradcheck_m").set_value(16).run())
     assert "passes in every layer" in visible(at.success[0])
+
+
+@pytest.mark.parametrize(("eps", "says"), [(0.1, "is too large"), (1e-12, "is too small")])
+def test_a_bad_epsilon_is_blamed_not_backprop(eps, says):
+    """At eps = 1e-2 (default net) or 0.1 the page blamed BP4, at 1e-12 BP3: the finite
+    differences' own truncation and rounding errors. Checked at other eps, they go away."""
+    at = open_page(GRADCHECK, via_playground=True)
+    ok(at.number_input(key="gc_eps").set_value(eps).run())
+    assert not at.error, texts(at.error)  # no BP equation blamed
+    assert not at.success  # and no false "passes" at this eps either
+    (warning,) = [w.value for w in at.warning]
+    assert f"ε = {eps:.0e} {says}" in warning and "not backprop" in warning
+    (verdicts,) = [d.value for d in at.dataframe if "verdict" in d.value.columns]
+    assert len(verdicts) and all("passes at ε = " in v for v in verdicts["verdict"])
+    worst = [c.value for c in at.caption if c.value.startswith("Worst entry: layer ")]
+    assert len(worst) == 1 and "analytic" in worst[0] and "numeric" in worst[0]
+    heat = json.loads(at.get("plotly_chart")[1].proto.spec)
+    assert [t["type"] for t in heat["data"]] == ["heatmap"] * 3  # one per layer
 
 
 # --------------------------------------------------------------------------- bug gallery

@@ -295,6 +295,31 @@ def test_bad_widget_setting_keeps_the_previous_config(setup, bad, expected):
     still_trains(at, r)
 
 
+@pytest.mark.parametrize(
+    ("setup", "bad", "expected"), [c[1:] for c in WIDGET_CASES], ids=[c[0] for c in WIDGET_CASES]
+)
+def test_a_refused_widget_setting_is_undone_on_screen(setup, bad, expected):
+    """No widget shows a value that is not in effect: the refused one goes back."""
+    at = playground()
+    for kind, key, value in setup:
+        run(getattr(at, kind)(key=key).set_value(value))
+    good = the_run(at).cfg
+    kind, key, value = bad
+    run(getattr(at, kind)(key=key).set_value(value))
+    says(at, expected)
+    shown = getattr(at, kind)(key=key).value
+    field = key.removeprefix("w_")
+    assert shown == (list(good.features) if field == "features" else getattr(good, field))
+
+
+def test_epochs_over_the_limit_from_a_tampered_browser(monkeypatch):
+    monkeypatch.setenv("BACKPROP_MAX_EPOCHS", "4")
+    at, r = trained_playground()
+    run(at.number_input(key="n_epochs").set_value(10_000))
+    assert at.number_input(key="n_epochs").value <= 4
+    still_trains(at, r)
+
+
 def test_softmax_on_a_regression_dataset_via_the_widgets():
     """Sine has one output; picking softmax by hand afterwards must not crash the page."""
     at = playground({"ds": "sine"})
@@ -307,6 +332,35 @@ def test_softmax_on_a_regression_dataset_via_the_widgets():
     run(at.selectbox(key="w_cost").set_value("quadratic"))
     run(at.selectbox(key="w_output_activation").set_value("sigmoid"))
     still_trains(at, r)
+
+
+# -------------------------------------------------------------- debugger widgets
+# id, page, (widget key, value) changes, a substring of the message
+DEBUGGER_WIDGET_CASES = [
+    ("stepper-neuron-beyond-the-input", "app_pages/stepper.py",
+     [("stepper_neuron", 3)], "There is no neuron j = 3 here"),
+    ("gradcheck-eps-far-too-large", "app_pages/gradcheck.py",
+     [("gc_eps", 0.1)], "ε = 1e-01 is too large"),
+    ("gradcheck-eps-far-too-small", "app_pages/gradcheck.py",
+     [("gc_eps", 1e-12)], "ε = 1e-12 is too small"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("page", "changes", "expected"),
+    [c[1:] for c in DEBUGGER_WIDGET_CASES],
+    ids=[c[0] for c in DEBUGGER_WIDGET_CASES],
+)
+def test_debugger_widget_values_are_answered_not_misread(page, changes, expected):
+    """A value the network or the arithmetic cannot honour gets a message saying what is
+    shown instead; no BP equation is blamed for it."""
+    at = playground()
+    at.switch_page(page)
+    run(at)
+    for key, value in changes:
+        run(at.number_input(key=key).set_value(value))
+    says(at, expected)
+    assert not at.error, texts(at.error)
 
 
 # ------------------------------------------------------------------ uploaded CSVs

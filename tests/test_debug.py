@@ -43,7 +43,13 @@ from backprop.debug import (
     torch_recipe,
     train_pair,
 )
-from backprop.debug.check import constant_factor, layer_table, suspect
+from backprop.debug.check import (
+    EpsSearch,
+    constant_factor,
+    layer_table,
+    suspect,
+    verdict_table,
+)
 from backprop.debug.latex import bmatrix, index, lines, num, par, terms
 from backprop.limits import Limits
 
@@ -715,3 +721,108 @@ def test_a_big_check_is_cut_to_the_work_limit():
     assert all(len(p.index) <= per_layer for p in result.params)
     assert list(result.table["checked"])[:2] == ["7 of 60", "7 of 20"]
     assert all(result.table["passed"])
+
+
+# ------------------------------------------------- finite-difference error vs backprop
+def _issue_net() -> tuple[Network, np.ndarray, np.ndarray]:
+    """The debugger pages' first default: [2, 3, 2] tanh/softmax on 8 XOR samples."""
+    ds = load("xor", n_samples=200, seed=0)
+    net = Network([2, 3, 2], "tanh", "softmax", "log_likelihood", init="xavier", seed=0)
+    return net, ds.X_train[:, :8], ds.Y_train[:, :8]
+
+
+def test_eps_too_large_is_truncation_not_bp4():
+    """At eps = 1e-2 the check blamed BP4 for the finite differences' own O(eps^2) error."""
+    net, X, Y = _issue_net()
+    res = check_gradients(net, X, Y, eps=1e-2)
+    assert not res.passed  # at this eps some entries are outside the tolerance
+    assert res.diagnosis() is None  # ... and none of it is backprop's
+    assert res.verdicts and all(v.cause == "truncation" for v in res.verdicts)
+    for v in res.verdicts:
+        (e0, r0), *rest = v.trail
+        assert e0 == 1e-2 and r0 > 1 and v.eps_ok < 1e-2
+        at_ok = dict(v.trail)[v.eps_ok]
+        assert at_ok <= 1 and r0 / at_ok > 30  # ~100x per 10x smaller eps: eps^2
+        again = check_gradients(net, X, Y, eps=v.eps_ok).table
+        row = (again["layer"] == v.layer) & (again["param"] == v.param)
+        assert again.loc[row, "passed"].item()  # it does pass at the eps it names
+    advice = res.eps_advice()
+    assert "ε = 1e-02 is too large" in advice and "truncation" in advice
+    assert f"{res.verdicts[0].eps_ok:.0e}" in advice
+
+
+def test_eps_too_small_is_rounding_not_bp3():
+    net, X, Y = _issue_net()
+    res = check_gradients(net, X, Y, eps=1e-12)
+    assert not res.passed and res.diagnosis() is None
+    assert res.verdicts and all(v.cause == "rounding" and v.eps_ok > 1e-12 for v in res.verdicts)
+    assert "ε = 1e-12 is too small" in res.eps_advice() and "rounding" in res.eps_advice()
+    table = verdict_table(res)
+    assert all("ε too small (rounding error): passes at ε = " in t for t in table["verdict"])
+
+
+@pytest.mark.parametrize("eps", [1e-2, 1e-6, 1e-12])
+@pytest.mark.parametrize("key", ["summed_not_averaged", "bias_wrong_layer", "bp2_no_transpose"])
+def test_a_real_bug_is_still_blamed_at_any_eps(xor, key, eps):
+    net = square_net()
+    X, Y = batch(xor, 8)
+    res = check_gradients(net, X, Y, buggy_gradients(net, X, Y, [key]), eps=eps)
+    diag = res.diagnosis()
+    assert diag is not None and diag.layer == EXPECTED[key][0]
+    if eps == 1e-6:  # at 1e-2 the factor m of a summed gradient is blurred to 8.00004
+        assert diag.equation == EXPECTED[key][1]
+    assert any(v.cause == "backprop" for v in res.verdicts)
+    assert "→" in " ".join(verdict_table(res)["verdict"])
+
+
+def test_the_worst_entry_is_reported_with_both_values():
+    net, X, Y = _issue_net()
+    res = check_gradients(net, X, Y, eps=1e-2)
+    w = res.worst()
+    ratios = [
+        (np.abs(p.analytic - p.numeric) / (res.atol + res.rtol * np.abs(p.numeric)), p)
+        for p in res.params
+    ]
+    top, p = max(((r.max(), p) for r, p in ratios), key=lambda t: t[0])
+    assert (w["layer"], w["param"]) == (p.layer, p.param) and w["ratio"] == pytest.approx(top)
+    j, k = w["index"]
+    full_a = net.backprop(X, Y)[1 if p.param == "w" else 0][p.layer - 1]
+    assert full_a[j, k] == pytest.approx(w["analytic"])
+    assert abs(w["analytic"] - w["numeric"]) / (abs(w["analytic"]) + abs(w["numeric"])) == (
+        pytest.approx(w["rel_error"])
+    )
+
+
+def test_the_eps_search_stays_within_the_work_limit():
+    """With no work left after the check itself, failures are not re-checked: backprop is
+    blamed as before, and the verdict says why."""
+    net, X, Y = _issue_net()
+    res = check_gradients(net, X, Y, eps=1e-2)
+    failing = [p for p in res.params if not p.passed()]
+    per_entry = 2 * X.shape[1] * net.n_parameters()
+    need = sum(len(p.index) for p in failing) * per_entry  # one more eps for each
+    assert all(
+        v.cause == "unknown"
+        for v in EpsSearch(net, X, Y, res.atol, res.rtol, per_entry, need - 1).verdicts(
+            failing, 1e-2
+        )
+    )
+    verdicts = EpsSearch(net, X, Y, res.atol, res.rtol, per_entry, 0).verdicts(failing, 1e-2)
+    blind = replace(res, verdicts=verdicts)
+    assert blind.diagnosis() is not None and blind.eps_advice() is None
+    assert "the work limit" in verdict_table(blind)["verdict"].iloc[0]
+
+
+def test_relative_error_heatmaps_one_per_layer_with_the_biases_last():
+    from backprop.viz.debug import relative_error_heatmaps
+
+    net, X, Y = _issue_net()
+    res = check_gradients(net, X, Y, eps=1e-2)
+    errs = {(p.layer, p.param): p.relative_errors() for p in res.params}
+    fig = relative_error_heatmaps([(l, errs[l, "w"], errs[l, "b"]) for l in (1, 2)], rtol=1e-3)
+    assert len(fig.data) == 2 and list(fig.data[0].x) == ["0", "1", "b"]
+    z = np.asarray(fig.data[1].z, dtype=float)
+    assert z.shape == (2, 4)
+    want = np.log10(np.maximum(errs[2, "w"], 1e-16))
+    assert np.allclose(z[:, :3], want, atol=1e-5)
+    assert "rtol 0.001" in fig.data[0].colorbar.ticktext

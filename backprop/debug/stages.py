@@ -116,6 +116,27 @@ def stages(
     return out
 
 
+def clamp_notice(stage: Stage, sizes: list[int], neuron: int, source: int) -> str | None:
+    """Why ``stage`` shows another neuron than the ``neuron`` j (or input ``source`` k) asked
+    for: the layer is smaller, so its last neuron is shown (None when nothing was clamped).
+    ``sizes`` are the network's layer sizes, input first."""
+    layers = [stage.layer] if stage.layer is not None else list(range(1, len(sizes)))
+    parts = []
+    small_j = [l for l in layers if neuron >= sizes[l]]
+    if small_j:
+        parts.append(_beyond("neuron j", neuron, small_j, sizes))
+    if stage.source is not None:
+        small_k = [l - 1 for l in layers if l > 0 and source >= sizes[l - 1]]
+        if small_k:
+            parts.append(_beyond("input k", source, small_k, sizes))
+    return " ".join(parts) or None
+
+
+def _beyond(what: str, asked: int, layers: list[int], sizes: list[int]) -> str:
+    shown = ", ".join(f"layer {l} has {sizes[l]} (shown: {sizes[l] - 1})" for l in layers)
+    return f"There is no {what} = {asked} here: {shown}; neurons count from 0."
+
+
 def sgd_update(trace: Trace, eta: float) -> tuple[list[Array], list[Array]]:
     """``(weights, biases)`` after one plain SGD step: ``w - eta nabla_w``, ``b - eta nabla_b``."""
     eta = finite_number("eta", eta, positive=True)

@@ -71,7 +71,8 @@ def run_controls(run: Run) -> None:
             icon=":material/restart_alt:",
             help="A fresh network with the same settings and seed",
         )
-        st.number_input("Epochs", 1, 1000, 10, key="n_epochs", width=110)
+        cap = run.net.limits.max_epochs  # BACKPROP_MAX_EPOCHS, as Trainer.train enforces it
+        st.number_input("Epochs", 1, cap, min(10, cap), key="n_epochs", width=110)
         st.button("Train N epochs", key="train_n", on_click=_train_n)
         st.select_slider("Speed (steps per frame)", SPEEDS, value=10, key="speed", width=260)
 

@@ -134,8 +134,7 @@ def choose_subject(prefix: str, default: Subject | None = None) -> Subject:
     subject = default or _pick_preset(prefix)
     if pg is None:
         st.caption(
-            f"Network: {plain(subject.describe())}. Build one in the Playground to look at it "
-            "here."
+            f"Network: {plain(subject.describe())}. Build one in the Playground to look at it here."
         )
     else:
         st.caption(f"Network: {plain(subject.describe())}")
