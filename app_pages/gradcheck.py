@@ -59,7 +59,7 @@ if result.passed:
         icon=":material/check_circle:",
     )
 elif diag is None:
-    st.warning(result.eps_advice(), icon=":material/tune:")
+    st.warning(plain(result.eps_advice()), icon=":material/tune:")
 else:
     st.error(plain(diag.message), icon=":material/error:")
 if diag is not None and (advice := result.eps_advice()):
@@ -70,9 +70,11 @@ if worst := result.worst():
     j, k = worst["index"]
     where = f"w[{j}, {k}]" if worst["param"] == "w" else f"b[{j}]"
     st.caption(
-        f"Worst entry: layer {worst['layer']} {where}: analytic {worst['analytic']:.6g}, "
-        f"numeric {worst['numeric']:.6g} (relative error {worst['rel_error']:.2g}, "
-        f"{worst['ratio']:.3g} × the tolerance)."
+        plain(
+            f"Worst entry: layer {worst['layer']} {where}: analytic {worst['analytic']:.6g}, "
+            f"numeric {worst['numeric']:.6g} (relative error {worst['rel_error']:.2g}, "
+            f"{worst['ratio']:.3g} × the tolerance)."
+        )
     )
 if result.capped:
     st.caption("Some layers are larger than the cap: the 'checked' column says how many.")

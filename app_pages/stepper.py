@@ -7,6 +7,7 @@ from backprop import viz
 from backprop.debug import Stage, stages
 from backprop.debug.stages import clamp_notice
 from backprop.ui import debugger
+from backprop.ui.common import plain
 from backprop.viz.debug import stage_heatmaps
 
 PLAY_KEY = "stage_playing"
@@ -84,7 +85,7 @@ def render(stage: Stage, index: int) -> None:
         st.subheader(f"Stage {index + 1} of {n_stages}: {stage.title}")
     st.caption(f"Equation: **{stage.equation}**")
     if notice := clamp_notice(stage, net.sizes, neuron, source):
-        st.warning(notice, icon=":material/straighten:")
+        st.warning(plain(notice), icon=":material/straighten:")
     debugger.show_stage(stage)
     left, right = st.columns([1, 1])
     with left:

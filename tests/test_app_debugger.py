@@ -237,11 +237,11 @@ def test_a_bad_epsilon_is_blamed_not_backprop(eps, says):
     ok(at.number_input(key="gc_eps").set_value(eps).run())
     assert not at.error, texts(at.error)  # no BP equation blamed
     assert not at.success  # and no false "passes" at this eps either
-    (warning,) = [w.value for w in at.warning]
+    (warning,) = [visible(w) for w in at.warning]
     assert f"ε = {eps:.0e} {says}" in warning and "not backprop" in warning
     (verdicts,) = [d.value for d in at.dataframe if "verdict" in d.value.columns]
     assert len(verdicts) and all("passes at ε = " in v for v in verdicts["verdict"])
-    worst = [c.value for c in at.caption if c.value.startswith("Worst entry: layer ")]
+    worst = [visible(c) for c in at.caption if visible(c).startswith("Worst entry: layer ")]
     assert len(worst) == 1 and "analytic" in worst[0] and "numeric" in worst[0]
     heat = json.loads(at.get("plotly_chart")[1].proto.spec)
     assert [t["type"] for t in heat["data"]] == ["heatmap"] * 3  # one per layer

@@ -203,6 +203,19 @@ def test_the_correct_path_passes_the_check(xor):
         assert list(res.table["layer"]) == [l for l in range(1, net.n_layers + 1) for _ in "wb"]
 
 
+def test_the_check_passes_where_outputs_saturate():
+    """A softmax output that rounds to 1 (logit gap 40): the central differences use the engine's
+    stable cost from z, as the gradients do; the clamped cost from a gave 0
+    here."""
+    net = Network([1, 3], output_activation="softmax", cost="cross_entropy", seed=0)
+    net.weights[0][:] = 0.0
+    net.biases[0][:, 0] = [40.0, 0.0, 0.0]
+    X, Y = np.zeros((1, 1)), np.array([[0.0], [1.0], [0.0]])
+    for per_layer in (3, 2):  # every entry, and a subset (the capped path)
+        res = check_gradients(net, X, Y, max_per_layer=per_layer)
+        assert res.passed, res.table
+
+
 def test_capped_check_uses_the_same_central_differences(xor):
     net = Network([2, 30, 2], "sigmoid", "sigmoid", "quadratic", seed=0)
     X, Y = batch(xor, 4)

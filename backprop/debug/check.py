@@ -376,10 +376,13 @@ def _subset_numerical(
 
 
 def _cost_from(net: Network, l: int, a: Array, Y: Array) -> float:
-    """The mean cost when ``a`` (the activations feeding layer ``l + 1``) goes forward."""
+    """The mean cost when ``a`` (the activations feeding layer ``l + 1``) goes forward,
+    computed from ``z_L`` where the output and cost have a stable form (as the engine's)."""
+    z = None
     for w, b, act in zip(net.weights[l:], net.biases[l:], net.layer_activations[l:]):
-        a = act.fn(w @ a + b)  # a^{l+1} = sigma(w a + b)
-    return net.cost.fn(a, Y)
+        z = w @ a + b  # z^{l+1} = w a + b
+        a = act.fn(z)  # a^{l+1} = sigma(z^{l+1})
+    return net.output_cost(z, a, Y)
 
 
 # --------------------------------------------------------------------------- diagnosis

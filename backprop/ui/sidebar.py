@@ -138,8 +138,8 @@ def render(limits: Limits) -> tuple[PlaygroundConfig, Dataset | None]:
     sb = st.sidebar
     if refusal:
         _show_config(cfg)
-        sb.error(refusal, icon=":material/block:")
-        st.toast(refusal, icon=":material/block:")
+        sb.error(plain(refusal), icon=":material/block:")
+        st.toast(plain(refusal), icon=":material/block:")
     with sb.expander("Presets", expanded=False):
         for name, preset in PRESETS.items():
             st.button(
@@ -163,7 +163,7 @@ def _checked(cfg: PlaygroundConfig, limits: Limits) -> tuple[PlaygroundConfig, s
     try:
         return check(_from_widgets(cfg), limits), None
     except ValueError as e:
-        return cfg, f"{plain(e)}. Keeping the previous setting."
+        return cfg, f"{e}. Keeping the previous setting."
 
 
 def _data_widgets(sb, limits: Limits) -> tuple[Dataset | None, set[str]]:
