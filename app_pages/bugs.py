@@ -5,6 +5,7 @@ import streamlit as st
 from backprop.debug import BUGS, BugShapeError, buggy_gradients, check_gradients, train_pair
 from backprop.debug.check import MAX_PER_LAYER, layer_table
 from backprop.ui import debugger
+from backprop.ui.common import plain
 from backprop.viz.debug import cost_pair, gradient_scatter
 
 BATCH = 8  # samples in the gradient check
@@ -44,7 +45,7 @@ if choice == "playground" and pg is not None:
 else:
     label, sizes, eta = options[choice]
     subject = debugger.xor_subject(label, sizes, "tanh", "sigmoid", "quadratic", seed=1, eta=eta)
-st.caption(subject.describe() + f"; gradient check on the first {BATCH} samples.")
+st.caption(plain(f"{subject.describe()}; gradient check on the first {BATCH} samples."))
 
 st.subheader("Bugs")
 cols = st.columns(2)
@@ -66,7 +67,7 @@ for key in on:
         st.markdown(bug.description)
         st.markdown(f"**What to expect.** {bug.symptom}")
         if reason := bug.invisible(net, X.shape[1]):
-            st.warning(f"On this network the bug cannot show: {reason}.")
+            st.warning(f"On this network the bug cannot show: {plain(reason)}.")
 
 st.subheader(
     "Gradient check" + (" with the bug" if len(on) == 1 else " with the bugs" if on else "")
@@ -75,7 +76,7 @@ try:
     grads = buggy_gradients(net, X, Y, on)
 except BugShapeError as e:
     grads = None
-    st.error(f"**Symptom: a shape error.** {e}", icon=":material/error:")
+    st.error(f"**Symptom: a shape error.** {plain(e)}", icon=":material/error:")
     st.caption(
         "With non-square layers the bug cannot even run. Choose the square network to see the "
         "silent version, which only the gradient check catches."
@@ -90,9 +91,9 @@ if grads is not None:
                 " The gradients are right: the sign bug is in the update, which the check "
                 "never looks at. Look at the training curve."
             )
-        st.success(msg, icon=":material/check_circle:")
+        st.success(plain(msg), icon=":material/check_circle:")
     else:
-        st.error(diag.message, icon=":material/error:")
+        st.error(plain(diag.message), icon=":material/error:")
     left, right = st.columns([1, 1])
     with left:
         st.dataframe(
@@ -128,9 +129,12 @@ else:
     st.plotly_chart(cost_pair(history, labels), key="bugs_curve")
     last = history.iloc[-1]
     st.caption(
-        f"{steps} steps of plain SGD (η = {subject.eta:g}, mini-batches of "
-        f"{min(TRAIN_BATCH, n_eval)}), both from the same weights; cost on {n_eval} training "
-        f"samples. After {steps} steps: correct {last['correct']:.4g}, buggy {last['buggy']:.4g}."
+        plain(
+            f"{steps} steps of plain SGD (η = {subject.eta:g}, mini-batches of "
+            f"{min(TRAIN_BATCH, n_eval)}), both from the same weights; cost on {n_eval} training"
+            f" samples. After {steps} steps: correct {last['correct']:.4g}, buggy "
+            f"{last['buggy']:.4g}."
+        )
     )
     if "update_sign" in on:
         st.warning(

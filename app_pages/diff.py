@@ -12,9 +12,13 @@ from backprop.debug import (
     gradients_file,
     read_case,
     read_gradients,
+    torch_recipe,
 )
 from backprop.debug.diff import ATOL, RTOL
+from backprop.debug.latex import lines
+from backprop.debug.stages import COST_TEX
 from backprop.ui import common, debugger
+from backprop.ui.common import plain
 from backprop.viz.debug import difference_heatmap
 
 st.title("Gradient diff")
@@ -27,7 +31,7 @@ st.markdown(
 )
 lim = common.limits()
 subject = debugger.choose_subject("diff")
-X, Y, first = debugger.pick_batch(subject, "diff", max_m=16, default_m=4)
+X, Y, first = debugger.pick_batch(subject, "diff", max_m=16, default_m=4, mixed=True)
 case = Case.of(subject.net, X, Y)
 
 st.subheader("1. Download the test case")
@@ -49,12 +53,14 @@ if subject.net.n_layers > 1:
                          key="diff_example_buggy", on_click="ignore",
                          help="These forget σ'(z) in BP2")  # fmt: skip
 st.caption(
-    f"sizes {list(case.sizes)}, {case.activation} hidden, {case.output_activation} output, "
-    f"{case.cost} cost, batch of {case.X.shape[1]}. The cost is the mean over the batch."
+    plain(
+        f"sizes {list(case.sizes)}, {case.activation} hidden, {case.output_activation} output, "
+        f"{case.cost} cost, batch of {case.X.shape[1]}. The cost is the mean over the batch."
+    )
 )
 
 st.subheader("2. Compute the gradients with your code")
-st.code(RECIPE, language="python")
+recipes = st.container()  # filled below, for the case the comparison uses
 
 st.subheader("3. Upload them")
 u1, u2 = st.columns(2)
@@ -70,17 +76,31 @@ if case_file is not None:
     try:
         case = read_case(case_file.getvalue(), limits=lim)
     except CaseFileError as e:
-        st.error(f"Cannot use this test case file: {e}", icon=":material/error:")
+        st.error(f"Cannot use this test case file: {plain(e)}", icon=":material/error:")
         st.stop()
     right = case.gradients()
-    st.caption(f"Comparing with the uploaded test case: sizes {list(case.sizes)}.")
+    st.caption(plain(f"Comparing with the uploaded test case: sizes {list(case.sizes)}."))
+with recipes:
+    st.markdown(
+        f"The cost is the **mean** over the batch of $m = {plain(case.X.shape[1])}$ samples of "
+        f"the {plain(case.cost)} cost $C_x$ of each (not the sum):"
+    )
+    st.latex(lines(COST_TEX[case.cost], r"C = \frac{1}{m} \sum_x C_x"))
+    numpy_tab, torch_tab = st.tabs(["NumPy", "PyTorch"])
+    numpy_tab.code(RECIPE, language="python")
+    torch_tab.caption(
+        "PyTorch's own losses reduce differently (MSELoss has no ½ and also divides by the "
+        "number of outputs), so the recipe writes the cost out. The file it saves, with "
+        "names 0.weight, 0.bias, 2.weight, ... and 1-D biases, can be uploaded as it is."
+    )
+    torch_tab.code(torch_recipe(case), language="python")
 if grads_file is None:
     st.info("Upload your gradients to compare them with the engine's.")
     st.stop()
 try:
     yours = read_gradients(grads_file.getvalue(), case.sizes, limits=lim)
 except CaseFileError as e:
-    st.error(f"Cannot use this gradients file: {e}", icon=":material/error:")
+    st.error(f"Cannot use this gradients file: {plain(e)}", icon=":material/error:")
     st.stop()
 
 result = compare(right, yours, batch_size=case.X.shape[1])
@@ -90,20 +110,24 @@ if result.passed:
         icon=":material/check_circle:",
     )
 else:
-    st.error(result.diagnosis.message, icon=":material/error:")
+    st.error(plain(result.diagnosis.message), icon=":material/error:")
 st.caption(
-    f"An entry matches when |yours − engine| ≤ {ATOL:g} + {RTOL:g} · |engine|. Layers count "
-    "from 1 (layer l is fed by weights_{l-1}, so file index l − 1)."
+    plain(
+        f"An entry matches when |yours − engine| ≤ {ATOL:g} + {RTOL:g} · |engine|. Layers "
+        "count from 1 (layer l is fed by weights_{l-1}, so file index l − 1)."
+    )
 )
 left, rightcol = st.columns([1, 1])
 with left:
     st.dataframe(debugger.fmt_table(result.table), hide_index=True, key="diff_table")
 with rightcol:
     L = len(case.sizes) - 1
-    default_layer = result.diagnosis.layer if result.diagnosis else L
+    focus_layer, focus_param = result.focus  # a new result opens on where it first differs
+    token = debugger.digest(*right[0], *right[1], *yours[0], *yours[1])
+    debugger.follow(token, "diff_shown", {"diff_layer": focus_layer, "diff_param": focus_param})
     s1, s2 = st.columns(2)
-    layer = s1.selectbox("Layer", range(1, L + 1), index=default_layer - 1, key="diff_layer")
-    param = s2.segmented_control("Gradient", ["w", "b"], default="w", key="diff_param") or "w"
+    layer = s1.selectbox("Layer", range(1, L + 1), key="diff_layer")
+    param = s2.segmented_control("Gradient", ["w", "b"], key="diff_param") or "w"
     st.plotly_chart(
         difference_heatmap(result.difference(int(layer), param), int(layer), param),
         key="diff_heatmap",

@@ -3,10 +3,11 @@
 import streamlit as st
 
 from backprop.debug import check_gradients
-from backprop.debug.check import ATOL, EPS, EPS_RANGE, MAX_PER_LAYER, RTOL
+from backprop.debug.check import ATOL, EPS, EPS_RANGE, MAX_PER_LAYER, RTOL, verdict_table
 from backprop.ui import debugger
+from backprop.ui.common import plain
 from backprop.validation import finite_number
-from backprop.viz.debug import gradient_scatter
+from backprop.viz.debug import gradient_scatter, relative_error_heatmaps
 
 st.title("Gradient check")
 st.markdown(
@@ -39,24 +40,42 @@ raw_eps = c[2].number_input(
 try:
     eps = finite_number("epsilon", raw_eps, minimum=EPS_RANGE[0], maximum=EPS_RANGE[1])
 except ValueError as e:
-    st.error(f"Cannot check with this epsilon: {e}.", icon=":material/error:")
+    st.error(f"Cannot check with this epsilon: {plain(e)}.", icon=":material/error:")
     st.stop()
 
 st.caption(
-    f"Tolerance: an entry passes when |analytic − numeric| ≤ {ATOL:g} + {RTOL:g} · |numeric| "
-    "(PyTorch's gradcheck rule). Big networks: at most "
-    f"{MAX_PER_LAYER} weights and {MAX_PER_LAYER} biases per layer are checked, a random "
-    "subset (seed 0), so the check stays quick."
+    plain(
+        f"Tolerance: an entry passes when |analytic − numeric| ≤ {ATOL:g} + {RTOL:g} · "
+        "|numeric| (PyTorch's gradcheck rule). Big networks: at most "
+        f"{MAX_PER_LAYER} weights and {MAX_PER_LAYER} biases per layer are checked, a random "
+        "subset (seed 0), so the check stays quick."
+    )
 )
 result = check_gradients(subject.net, X, Y, eps=eps, max_per_layer=MAX_PER_LAYER)
 diag = result.diagnosis()
-if diag is None:
+if result.passed:
     st.success(
-        f"Backprop passes in every layer (ε = {eps:.1e}, batch of {X.shape[1]}).",
+        plain(f"Backprop passes in every layer (ε = {eps:.1e}, batch of {X.shape[1]})."),
         icon=":material/check_circle:",
     )
+elif diag is None:
+    st.warning(plain(result.eps_advice()), icon=":material/tune:")
 else:
-    st.error(diag.message, icon=":material/error:")
+    st.error(plain(diag.message), icon=":material/error:")
+if diag is not None and (advice := result.eps_advice()):
+    st.warning(plain(advice), icon=":material/tune:")
+if result.verdicts:
+    st.dataframe(debugger.fmt_table(verdict_table(result)), hide_index=True, key="gc_verdicts")
+if worst := result.worst():
+    j, k = worst["index"]
+    where = f"w[{j}, {k}]" if worst["param"] == "w" else f"b[{j}]"
+    st.caption(
+        plain(
+            f"Worst entry: layer {worst['layer']} {where}: analytic {worst['analytic']:.6g}, "
+            f"numeric {worst['numeric']:.6g} (relative error {worst['rel_error']:.2g}, "
+            f"{worst['ratio']:.3g} × the tolerance)."
+        )
+    )
 if result.capped:
     st.caption("Some layers are larger than the cap: the 'checked' column says how many.")
 st.dataframe(debugger.fmt_table(result.table), hide_index=True, key="gc_table")
@@ -66,3 +85,8 @@ st.caption(
 )
 groups = [(f"layer {p.layer} {p.param}", p.analytic, p.numeric) for p in result.params]
 st.plotly_chart(gradient_scatter(groups), key="gc_scatter")
+errors = {}
+for p in result.params:
+    errors.setdefault(p.layer, {})[p.param] = p.relative_errors()
+layers = [(layer, e["w"], e["b"]) for layer, e in sorted(errors.items())]
+st.plotly_chart(relative_error_heatmaps(layers, rtol=RTOL), key="gc_relerr")

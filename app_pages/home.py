@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from backprop.ui.common import plain
 from backprop.ui.config import PRESETS, to_query
 
 st.title("Backprop Explorer")
@@ -51,7 +52,7 @@ for i, (name, cfg) in enumerate(PRESETS.items()):
             icon=":material/play_circle:",
             query_params=to_query(cfg),
         )
-        st.caption(blurbs.get(name, ""))
+        st.caption(plain(blurbs.get(name, "")))
 
 st.subheader("Pages")
 LINKS = (

@@ -23,7 +23,9 @@ with messages:
         views.setup_problem(e, cfg)
         st.stop()
     for note in run.notes:
-        st.info(note)
+        st.info(common.plain(note))
+    for warning in run.warnings:
+        st.warning(common.plain(warning), icon=":material/heart_broken:")
 board.reset()  # a full run: the board draws everything anew
 
 
@@ -55,7 +57,7 @@ def live_panel() -> None:
         chunk = (extras, specs)
     with st.container():  # fixed slot for the divergence message
         if current.diverged:
-            st.error(current.diverged, icon=":material/warning:")
+            st.error(common.plain(current.diverged), icon=":material/warning:")
     with st.container(horizontal=True, vertical_alignment="bottom", key="counter-row"):
         controls.counters(current)
         views.view_pickers(current)

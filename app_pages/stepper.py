@@ -5,7 +5,9 @@ import streamlit as st
 
 from backprop import viz
 from backprop.debug import Stage, stages
+from backprop.debug.stages import clamp_notice
 from backprop.ui import debugger
+from backprop.ui.common import plain
 from backprop.viz.debug import stage_heatmaps
 
 PLAY_KEY = "stage_playing"
@@ -28,7 +30,10 @@ column = int(
                       help="Which column of the batch the per-sample numbers are for")
 )  # fmt: skip
 net = subject.net
-neuron = int(c[3].number_input("Neuron j", 0, max(net.sizes) - 1, 0, key="stepper_neuron"))
+neuron = int(
+    c[3].number_input("Neuron j", 0, max(net.sizes) - 1, 0, key="stepper_neuron",
+                      help="A smaller layer shows its last neuron instead, and says so")
+)  # fmt: skip
 source = int(
     c[4].number_input("Input k (BP4)", 0, max(net.sizes) - 1, 0, key="stepper_source_k",
                       help="The input of the weight w_jk in BP4 and the update")
@@ -79,6 +84,8 @@ def render(stage: Stage, index: int) -> None:
     with st.container(key="stage-title"):
         st.subheader(f"Stage {index + 1} of {n_stages}: {stage.title}")
     st.caption(f"Equation: **{stage.equation}**")
+    if notice := clamp_notice(stage, net.sizes, neuron, source):
+        st.warning(plain(notice), icon=":material/straighten:")
     debugger.show_stage(stage)
     left, right = st.columns([1, 1])
     with left:

@@ -20,6 +20,7 @@ from . import datasets as D
 from .io import to_json, to_npz
 from .network import Network
 from .trainer import DivergenceError, Trainer
+from .validation import whole_number
 
 
 def parser() -> argparse.ArgumentParser:
@@ -112,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
             regularization=args.regularization,
             lmbda=args.lmbda,
         )
+        whole_number("epochs", args.epochs, minimum=1, maximum=net.limits.max_epochs)
     except (ValueError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

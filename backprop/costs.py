@@ -4,7 +4,8 @@
 ``grad(a, y)`` is ``dC_x/da`` per column (shape ``(n_out, m)``), the factor in BP1:
 ``delta_L = grad(a, y) (.) sigma'(z_L)``. For a canonical pair (``shortcut``) BP1
 collapses to ``delta_L = a - y``; the engine uses that and the tests check it against
-the general path.
+the general path. Where ``a`` rounds to 0 or 1 these forms lose accuracy (``ln a`` is
+clamped at ``ln tiny``): the engine then computes C and BP1 from ``z`` (:mod:`.stable`).
 """
 
 from __future__ import annotations

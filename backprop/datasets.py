@@ -27,14 +27,15 @@ gives bit-identical arrays.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import importlib.util
 import io
 import math
 import os
+import re
 import struct
 import warnings
-import zipfile
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ from typing import Any
 import numpy as np
 
 from .limits import Limits, default_limits
+from .untrusted import load_npz
 from .validation import choose, finite_number, whole_number
 
 Array = np.ndarray
@@ -57,6 +59,7 @@ MIN_SAMPLES = 10
 MIN_CSV_ROWS = 4
 MAX_CLASS_VALUES = 20  # an integer-valued CSV target with at most this many values is a class
 MAX_SEED = 2**63 - 1
+EXACT_STORAGE_MB = 16  # data sets whose float64 arrays would be larger are stored as float32
 
 _FEATURE_FNS: dict[str, Callable[[Array, Array], Array]] = {
     "x1": lambda x1, x2: x1,
@@ -106,6 +109,9 @@ class Dataset:
 
     ``raw_train``/``raw_test`` hold the ``(2, m)`` coordinates of 2-D synthetic data (else
     None). ``target_range`` is the ``(min, max)`` a min-max scaled CSV target came from.
+    ``notes`` say how a file was read (its delimiter and decimal mark), for the page.
+    Arrays are float64, or float32 for data sets past ``EXACT_STORAGE_MB`` (the engine
+    computes in float64 and casts each mini-batch).
     """
 
     name: str
@@ -122,6 +128,7 @@ class Dataset:
     raw_train: Array | None = None
     raw_test: Array | None = None
     target_range: tuple[float, float] | None = None
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         pairs = [("train", self.X_train, self.Y_train), ("test", self.X_test, self.Y_test)]
@@ -138,6 +145,16 @@ class Dataset:
     @property
     def n_in(self) -> int:
         return int(self.X_train.shape[0])
+
+    def arrays(self) -> list[Array]:
+        """Every array the data set holds."""
+        every = (self.X_train, self.Y_train, self.X_test, self.Y_test, self.X_val, self.Y_val)
+        return [a for a in (*every, self.raw_train, self.raw_test) if a is not None]
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the arrays."""
+        return sum(a.nbytes for a in self.arrays())
 
     @property
     def n_out(self) -> int:
@@ -439,6 +456,11 @@ MNIST_FILES = (
 MNIST_NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
 MNIST_VALIDATION = 10_000  # Nielsen: the last 10k of the 60k training images
 _IMAGE = (28, 28)
+MNIST_NPZ_MEMBERS = 16  # a Keras mnist.npz holds 4
+
+
+class MnistFileError(ValueError):
+    """MNIST files that cannot be used: missing, corrupt, mismatched or too big."""
 
 
 def mnist_folder() -> Path | None:
@@ -457,11 +479,21 @@ def load_mnist(source: Any, *, limits: Limits | None = None) -> Dataset:
     (each may end in ``.gz``; a folder with only ``mnist.npz`` also works), (b) a dict
     mapping those four names to binary file-like objects or bytes (gzipped or not), or
     (c) a Keras-style ``.npz`` (path, file-like or bytes) with keys ``x_train``,
-    ``y_train``, ``x_test``, ``y_test``. Pixels become ``[0, 1]`` float64 ``(784, m)``,
-    labels one-hot ``(10, m)``. With fewer than 60000 training images the last sixth
-    (``n // 6``) is the validation set. Nothing is ever downloaded.
+    ``y_train``, ``x_test``, ``y_test``. Pixels become ``[0, 1]`` ``(784, m)``, labels
+    one-hot ``(10, m)``: float64, or float32 past ``EXACT_STORAGE_MB`` (full MNIST: 212 MB).
+    With fewer than 60000 training images the last sixth (``n // 6``) is the validation
+    set. Nothing is ever downloaded. Any problem with the files raises
+    :class:`MnistFileError` (a ``ValueError``) saying what is wrong.
     """
-    limits = limits or default_limits()
+    try:
+        return _load_mnist(source, limits or default_limits())
+    except MnistFileError:
+        raise
+    except ValueError as e:
+        raise MnistFileError(str(e)) from None
+
+
+def _load_mnist(source: Any, limits: Limits) -> Dataset:
     if isinstance(source, Mapping):
         files = _mnist_upload_dict(source, limits)
         return _mnist_from_idx(files, limits)
@@ -612,30 +644,31 @@ def _mnist_from_npz(data: bytes, name: str, limits: Limits) -> Dataset:
     if data[:4] != b"PK\x03\x04":
         idx_like = data[:2] in (b"\x1f\x8b", b"\x00\x00")
         hint = " (for IDX files pass a dict of the four files)" if idx_like else ""
-        raise ValueError(f"{name}: not an .npz file{hint}")
+        raise MnistFileError(f"{name}: not an .npz file{hint}")
+
+    def check(key: str, shape: tuple[int, ...], dtype: np.dtype) -> None:
+        if key in MNIST_NPZ_KEYS and shape and shape[0] > limits.max_samples:
+            raise MnistFileError(
+                f"{key} has {shape[0]:,} items, over the limit of {limits.max_samples:,} samples"
+            )
+
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            size = sum(i.file_size for i in zf.infolist())
-    except (zipfile.BadZipFile, OSError, EOFError) as e:
-        raise ValueError(f"{name}: not a valid .npz file ({e})") from None
-    if size > _npz_bound(limits):
-        raise ValueError(f"{name}: unpacks to {size} bytes, over the limit")
-    arrays = {}
-    try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-            missing = [k for k in MNIST_NPZ_KEYS if k not in npz.files]
-            if missing:
-                raise ValueError(
-                    f"{name}: missing arrays {', '.join(missing)}; "
-                    f"expected keys {', '.join(MNIST_NPZ_KEYS)}"
-                )
-            for key in MNIST_NPZ_KEYS:
-                try:
-                    arrays[key] = npz[key]
-                except ValueError as e:  # object arrays: refused, never unpickled
-                    raise ValueError(f"{name}: array {key!r} cannot be read safely ({e})") from None
-    except (zipfile.BadZipFile, OSError, EOFError, KeyError) as e:
-        raise ValueError(f"{name}: not a valid .npz file ({e})") from None
+        arrays = load_npz(
+            data,
+            max_bytes=_npz_bound(limits),
+            max_members=MNIST_NPZ_MEMBERS,
+            error=MnistFileError,
+            check=check,
+            bound="the MNIST limit",
+        )
+    except MnistFileError as e:
+        raise MnistFileError(f"{name}: {e}") from None
+    missing = [k for k in MNIST_NPZ_KEYS if k not in arrays]
+    if missing:
+        raise MnistFileError(
+            f"{name}: missing arrays {', '.join(missing)}; "
+            f"expected keys {', '.join(MNIST_NPZ_KEYS)}"
+        )
     parts = []
     for xk, yk in (("x_train", "y_train"), ("x_test", "y_test")):
         x, y = arrays[xk], arrays[yk]
@@ -684,8 +717,10 @@ def _mnist_dataset(
         )
     n_val = min(MNIST_VALIDATION, n // 6)
     n_train = n - n_val
-    X, Xt = _pixels(x_train), _pixels(x_test)
-    Y, Yt = _one_hot(y_train.astype(np.int64), 10), _one_hot(y_test.astype(np.int64), 10)
+    dtype = check_memory("MNIST", n + n_test, math.prod(_IMAGE), 10, limits)
+    X, Xt = _pixels(x_train, dtype), _pixels(x_test, dtype)
+    Y = _one_hot(y_train.astype(np.int64), 10, dtype)
+    Yt = _one_hot(y_test.astype(np.int64), 10, dtype)
     return Dataset(
         name="mnist",
         task="classification",
@@ -701,9 +736,9 @@ def _mnist_dataset(
     )
 
 
-def _pixels(images: Array) -> Array:
-    """``(784, m)`` float64 in [0, 1]; Fortran order so each sample (column) is contiguous."""
-    X = images.reshape(len(images), -1).astype(np.float64)
+def _pixels(images: Array, dtype: type = np.float64) -> Array:
+    """``(784, m)`` in [0, 1]; Fortran order so each sample (column) is contiguous."""
+    X = images.reshape(len(images), -1).astype(dtype)
     X /= 255.0
     return X.T
 
@@ -719,14 +754,15 @@ def load_csv(
 ) -> Dataset:
     """A numeric CSV table (path, file-like of bytes or text, or bytes) as a Dataset.
 
-    ``target`` names the label column (default: the last). The task is classification if
-    the target is non-numeric, or integer-valued with at most 20 distinct values (classes
-    sorted; ``class_names`` are their labels); otherwise regression, with targets min-max
-    scaled to [0, 1] by the training rows (``target_range`` keeps the original min, max).
-    Features are standardised with the training mean and standard deviation.
+    The delimiter (comma, semicolon, tab or pipe) and the decimal mark (point, or comma
+    when the delimiter is not a comma) are detected from the first lines and said in
+    ``notes``. ``target`` names the label column (default: the last). The task is
+    classification if the target is non-numeric, or integer-valued with at most 20
+    distinct values (classes sorted; ``class_names`` are their labels); otherwise
+    regression, with targets min-max scaled to [0, 1] by the training rows
+    (``target_range`` keeps the original min, max). Features are standardised with the
+    training mean and standard deviation. The arrays must fit ``limits.session_memory_mb``.
     """
-    import pandas as pd
-
     limits = limits or default_limits()
     test_fraction = _check_fraction(test_fraction)
     seed = whole_number("seed", seed, minimum=0, maximum=MAX_SEED)
@@ -736,17 +772,123 @@ def load_csv(
     else:
         raw = _read_bytes(file, name, limits.max_upload_mb * 2**20, limit_is_upload=True)
     text = _decode_text(raw, name)
+    del raw
     if not text.strip():
         raise ValueError(f"{name}: the file is empty")
+    fmt = sniff_csv(text)
+    n_lines = text.count("\n") + 1
+    check_memory(name, min(n_lines, limits.max_samples), fmt.fields - 1, 1, limits)
+    df = _read_frame(text, fmt, name, limits)
+    del text
+    columns = list(df.columns)
+    if target is None:
+        target = columns[-1]
+    elif not isinstance(target, str) or target not in columns:
+        raise ValueError(f"target column {target!r} not in {name}; columns: {', '.join(columns)}")
+    feature_cols = [c for c in columns if c != target]
+    _check_cells(df, name)
+    _check_features_numeric(df, feature_cols, name, limits)
+    y = df[target].copy()
+    n = len(df)
+    rng = np.random.default_rng(seed)
+    labels, class_names = _csv_classes(y, target, name, limits)
+    tr, te = _split(rng, n, test_fraction, labels)
+    dtype = check_memory(name, n, len(feature_cols), max(len(class_names), 1), limits)
+    X = df[feature_cols].to_numpy(dtype=np.float64)
+    del df
+    order, k = np.concatenate([tr, te]), len(tr)
+    X = X[order]  # rows: the training samples, then the test samples
+    _standardise(X[:k].T, X[k:].T, feature_cols)
+    X = _to_storage(X, dtype, feature_cols, name)
+    if labels is not None:
+        Y = _one_hot(labels[order], len(class_names), dtype).T.copy()  # rows are samples
+        task, target_range = "classification", None
+    else:
+        Y, target_range = _min_max(y.to_numpy(dtype=np.float64)[order], k, target, name)
+        Y = Y.astype(dtype).reshape(-1, 1)
+        task = "regression"
+    return Dataset(
+        name=name,
+        task=task,
+        X_train=X[:k].T,  # (n_in, m) views with each sample's column contiguous
+        Y_train=Y[:k].T,
+        X_test=X[k:].T,
+        Y_test=Y[k:].T,
+        feature_names=tuple(feature_cols),
+        class_names=class_names,
+        target_range=target_range,
+        notes=(f"Read as {fmt.describe()}.",),
+    )
+
+
+@dataclass(frozen=True)
+class CsvFormat:
+    """How a CSV was read: its ``delimiter``, ``decimal`` mark and header ``fields``."""
+
+    delimiter: str
+    decimal: str
+    fields: int
+
+    def describe(self) -> str:
+        mark = "comma" if self.decimal == "," else "point"
+        return f"{CSV_DELIMITERS[self.delimiter]}-separated, decimal {mark}"
+
+
+CSV_DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+SNIFF_LINES = 50
+_NUMBER = r"\s*[+-]?(?:\d+(?:{0}\d*)?|{0}\d+)(?:[eE][+-]?\d+)?\s*"
+_DOT_NUMBER = re.compile(_NUMBER.format(r"\.") + "$")
+_COMMA_NUMBER = re.compile(_NUMBER.format(",") + "$")
+
+
+def sniff_csv(text: str) -> CsvFormat:
+    """The delimiter that splits the first lines of ``text`` into the same number (>= 2) of
+    fields, the one whose cells read as numbers breaking ties; comma if none does. Then a
+    decimal comma if the delimiter is not a comma and numbers use commas but never points.
+    """
+    f = io.StringIO(text)
+    lines = [ln for ln in (f.readline() for _ in range(SNIFF_LINES)) if ln.strip()]
+    best, best_score, best_cells = ",", None, []
+    for d in CSV_DELIMITERS:
+        rows = list(csv.reader(lines, delimiter=d))
+        h = len(rows[0]) if rows else 0
+        if h < 2:
+            continue
+        cells = [c for r in rows[1:] for c in r]
+        numeric = sum(bool(_DOT_NUMBER.match(c) or _COMMA_NUMBER.match(c)) for c in cells)
+        agree = sum(len(r) == h for r in rows)
+        score = (agree == len(rows), numeric, agree, h)
+        if best_score is None or score > best_score:
+            best, best_score, best_cells = d, score, cells
+    points = any("." in c and _DOT_NUMBER.match(c) for c in best_cells)
+    commas = any("," in c and _COMMA_NUMBER.match(c) for c in best_cells)
+    decimal = "," if best != "," and commas and not points else "."
+    fields = len(next(csv.reader(lines[:1], delimiter=best), [])) if lines else 0
+    return CsvFormat(best, decimal, max(fields, 1))
+
+
+def _read_frame(text: str, fmt: CsvFormat, name: str, limits: Limits) -> Any:
+    """The table as a pandas DataFrame with string column names, rows checked."""
+    import pandas as pd
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            df = pd.read_csv(io.StringIO(text), index_col=False, nrows=limits.max_samples + 1)
+            df = pd.read_csv(
+                io.StringIO(text),
+                sep=fmt.delimiter,
+                decimal=fmt.decimal,
+                index_col=False,
+                nrows=limits.max_samples + 1,
+            )
     except pd.errors.EmptyDataError:
         raise ValueError(f"{name}: the file is empty (no columns)") from None
     except (pd.errors.ParserError, pd.errors.ParserWarning) as e:
         msg = str(e).strip().replace("Error tokenizing data. C error: ", "")
-        raise ValueError(f"{name}: malformed CSV, rows have different lengths ({msg})") from None
+        how = fmt.describe()
+        raise ValueError(
+            f"{name}: malformed CSV (read as {how}), rows have different lengths ({msg})"
+        ) from None
     df.columns = [str(c) for c in df.columns]
     columns = list(df.columns)
     if len(df) == 0:
@@ -754,18 +896,22 @@ def load_csv(
     if len(df) > limits.max_samples:
         raise ValueError(f"{name}: more than {limits.max_samples} rows, over the limit")
     if len(df) < MIN_CSV_ROWS:
-        raise ValueError(f"{name}: only {len(df)} data rows; need at least {MIN_CSV_ROWS}")
+        raise ValueError(
+            f"{name}: only {len(df)} data rows; need at least {MIN_CSV_ROWS} "
+            f"(read as {fmt.describe()})"
+        )
     if len(columns) < 2:
         raise ValueError(
             f"{name}: needs a target and at least one feature column, found only "
-            f"{columns[0]!r} (is the separator a comma?)"
+            f"{columns[0]!r} (read as comma-separated: no comma, semicolon, tab or pipe "
+            "splits the header)"
         )
-    if target is None:
-        target = columns[-1]
-    elif not isinstance(target, str) or target not in columns:
-        raise ValueError(f"target column {target!r} not in {name}; columns: {', '.join(columns)}")
-    feature_cols = [c for c in columns if c != target]
-    _check_cells(df, name)
+    return df
+
+
+def _check_features_numeric(df: Any, feature_cols: list[str], name: str, limits: Limits) -> None:
+    import pandas as pd
+
     bad = [c for c in feature_cols if not pd.api.types.is_numeric_dtype(df[c])]
     if bad:
         raise ValueError(
@@ -776,36 +922,57 @@ def load_csv(
         raise ValueError(
             f"{name}: {len(feature_cols)} feature columns is over the limit of {limits.max_inputs}"
         )
-    X = df[feature_cols].to_numpy(dtype=np.float64)
-    y = df[target]
-    n = len(df)
-    rng = np.random.default_rng(seed)
-    labels, class_names = _csv_classes(y, target, name, limits)
-    if labels is not None:
-        tr, te = _split(rng, n, test_fraction, labels)
-        Y = _one_hot(labels, len(class_names))
-        Y_train, Y_test = _cols(Y, tr), _cols(Y, te)
-        task, target_range = "classification", None
-    else:
-        tr, te = _split(rng, n, test_fraction, None)
-        v = y.to_numpy(dtype=np.float64)
-        lo, hi = float(v[tr].min()), float(v[tr].max())
-        scale = hi - lo if hi > lo else 1.0
-        Y_train = ((v[tr] - lo) / scale).reshape(1, -1)
-        Y_test = ((v[te] - lo) / scale).reshape(1, -1)
-        task, target_range = "regression", (lo, hi)
-    X_train, X_test = _standardise(X[tr].T.copy(), X[te].T.copy())
-    return Dataset(
-        name=name,
-        task=task,
-        X_train=X_train,
-        Y_train=Y_train,
-        X_test=X_test,
-        Y_test=Y_test,
-        feature_names=tuple(feature_cols),
-        class_names=class_names,
-        target_range=target_range,
-    )
+
+
+def check_memory(what: str, n: int, n_in: int, n_out: int, limits: Limits) -> type:
+    """The dtype that ``n`` samples of ``n_in`` inputs and ``n_out`` outputs are stored in
+    (float32 past ``EXACT_STORAGE_MB``), or ValueError if they would exceed the session's
+    data budget ``limits.session_memory_mb``. Call it before allocating them."""
+    cells = n * (n_in + n_out)
+    dtype = np.float64 if cells * 8 <= EXACT_STORAGE_MB * 2**20 else np.float32
+    need = cells * np.dtype(dtype).itemsize
+    if need > limits.session_memory_mb * 2**20:
+        raise ValueError(
+            f"{what}: {n:,} samples of {n_in:,} inputs and {n_out:,} outputs take "
+            f"{need / 2**20:,.0f} MB as {np.dtype(dtype).name}, over this session's data budget "
+            f"of {limits.session_memory_mb:,} MB (BACKPROP_SESSION_MEMORY_MB)"
+        )
+    return dtype
+
+
+def _to_storage(X: Array, dtype: type, names: Sequence[str], what: str) -> Array:
+    """Standardised rows-as-samples ``X`` in the storage ``dtype`` (ValueError naming a
+    feature whose values float32 cannot hold)."""
+    if dtype == np.float64:
+        return X
+    top = np.finfo(np.float32).max
+    over = np.flatnonzero((X.max(axis=0) > top) | (X.min(axis=0) < -top))
+    if over.size:
+        raise ValueError(
+            f"{what}: feature {names[over[0]]!r} has test values beyond float32 range after "
+            "standardising (an outlier far outside the training values); remove it"
+        )
+    return X.astype(dtype)
+
+
+def _min_max(v: Array, k: int, target: str, what: str) -> tuple[Array, tuple[float, float]]:
+    """``v`` min-max scaled by its first ``k`` (training) values, and their ``(min, max)``.
+
+    The values are first scaled by a power of two (exact), so a range such as +-1.7e308,
+    whose width overflows float64, scales too; ValueError naming ``target`` if a test value
+    still overflows."""
+    lo, hi = float(v[:k].min()), float(v[:k].max())
+    _, e = np.frexp(max(abs(lo), abs(hi)))
+    with np.errstate(over="ignore", invalid="ignore"):
+        vs, los, his = np.ldexp(v, -e), math.ldexp(lo, -int(e)), math.ldexp(hi, -int(e))
+        scale = his - los if his > los else 1.0
+        out = (vs - los) / scale
+    if not np.all(np.isfinite(out)):
+        raise ValueError(
+            f"{what}: target column {target!r} has test values too far outside the training "
+            f"range {lo:.3g} to {hi:.3g} to scale"
+        )
+    return out, (lo, hi)
 
 
 def _decode_text(raw: bytes | str, name: str) -> str:
@@ -917,9 +1084,9 @@ def _split(
     return rng.permutation(tr), rng.permutation(te)
 
 
-def _one_hot(labels: Array, n_classes: int) -> Array:
-    """``(n_classes, m)`` float64 with a single 1 per column."""
-    Y = np.zeros((n_classes, len(labels)))
+def _one_hot(labels: Array, n_classes: int, dtype: type = np.float64) -> Array:
+    """``(n_classes, m)`` with a single 1 per column."""
+    Y = np.zeros((n_classes, len(labels)), dtype)
     Y[labels, np.arange(len(labels))] = 1.0
     return Y
 
@@ -928,12 +1095,39 @@ def _cols(A: Array, idx: Array) -> Array:
     return np.ascontiguousarray(A[:, idx], dtype=np.float64)
 
 
-def _standardise(X_train: Array, X_test: Array) -> tuple[Array, Array]:
-    """Rows scaled to zero mean, unit std over the training columns (constant rows: std 1)."""
-    mean = X_train.mean(axis=1, keepdims=True)
-    std = X_train.std(axis=1, keepdims=True)
-    std[std == 0] = 1.0
-    return (X_train - mean) / std, (X_test - mean) / std
+def _standardise(
+    X_train: Array, X_test: Array, names: Sequence[str] | None = None
+) -> tuple[Array, Array]:
+    """Rows scaled in place to zero mean, unit std over the training columns (constant rows:
+    std 1); returns them.
+
+    Each row is first multiplied by the power of two that brings its largest training |x|
+    into [0.5, 1): exact, so ordinary data gives the same bits as without it, while +-1e308
+    or a variance past 1e308 (values up to 3.9e201) no longer overflow. ValueError naming
+    the feature and its range if a test value still lands beyond float64."""
+    top = np.maximum(np.abs(X_train.max(axis=1)), np.abs(X_train.min(axis=1)))[:, None]
+    _, e = np.frexp(top)
+    lo = np.minimum(X_train.min(axis=1), X_test.min(axis=1, initial=np.inf))
+    hi = np.maximum(X_train.max(axis=1), X_test.max(axis=1, initial=-np.inf))
+    with np.errstate(over="ignore", invalid="ignore"):
+        for X in (X_train, X_test):
+            np.ldexp(X, -e, out=X)
+        mean = X_train.mean(axis=1, keepdims=True)
+        std = X_train.std(axis=1, keepdims=True)
+        std[std == 0] = 1.0
+        for X in (X_train, X_test):
+            X -= mean
+            X /= std
+        spread = X_test.max(axis=1, initial=0.0) - X_test.min(axis=1, initial=0.0)
+    bad = np.flatnonzero(~np.isfinite(spread))
+    if bad.size:
+        i = int(bad[0])
+        name = names[i] if names is not None else f"feature {i}"
+        raise ValueError(
+            f"column {name!r} spans {lo[i]:.3g} to {hi[i]:.3g}: its test values lie too many "
+            "standard deviations from the training mean for float64; rescale or remove it"
+        )
+    return X_train, X_test
 
 
 def _name_of(file: object, default: str) -> str:

@@ -17,11 +17,13 @@ def numerical_gradients(
     """Central differences ``(C(p + eps) - C(p - eps)) / 2 eps`` for every parameter.
 
     Returns ``(nabla_b, nabla_w)`` in the shapes of ``net.biases`` and ``net.weights``.
-    The network is restored exactly afterwards.
+    The network is restored exactly afterwards. ValueError (before any pass) if the two
+    forward passes per parameter exceed ``net.limits.max_check_work``.
     """
     eps = finite_number("epsilon", eps, positive=True)
     X, Y = net.check_xy(X, Y)
-    cost = lambda: net.cost.fn(net.feedforward(X), Y)  # noqa: E731
+    check_work(net, X.shape[1], net.n_parameters())
+    cost = lambda: net.output_cost(*net.outputs(X), Y)  # noqa: E731
     out_b, out_w = [], []
     for params, out in ((net.biases, out_b), (net.weights, out_w)):
         for p in params:
@@ -37,6 +39,19 @@ def numerical_gradients(
                 gflat[i] = (plus - minus) / (2 * eps)
             out.append(g)
     return out_b, out_w
+
+
+def check_work(net: Network, m: int, entries: int) -> None:
+    """ValueError if central differences of ``entries`` parameters on ``m`` samples (two
+    forward passes of ``m`` samples through every parameter, per entry) exceed the limit."""
+    work = entries * 2 * m * net.n_parameters()
+    cap = net.limits.max_check_work
+    if work > cap:
+        raise ValueError(
+            f"a finite-difference check of {entries:,} parameters on {m} samples is {work:,} "
+            f"multiply-adds, over the limit of {cap:,} (samples x parameters x forward "
+            "passes): use fewer samples, or check_gradients, which checks a subset"
+        )
 
 
 def compare(analytic: Array, numeric: Array) -> tuple[float, float]:

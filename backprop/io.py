@@ -17,8 +17,10 @@ Reading rebuilds the network through ``Network(...)``, so names and sizes are ch
 the engine and its :class:`Limits`, then checks each weight and bias (count, exact shape,
 real numbers, all finite) before assigning it. Any problem with the *contents* of a file
 (not UTF-8, not JSON, a truncated zip, a pickle, a missing key, a wrong shape, NaN, an
-unknown name, another format, a newer version, over ``max_upload_mb``) raises
-:class:`NetworkFileError`, a ``ValueError`` whose message says what is wrong.
+unknown name, another format, a newer version, over ``max_upload_mb``, more members,
+values or nesting than any network within the limits) raises :class:`NetworkFileError`,
+a ``ValueError`` whose message says what is wrong. Files are read through
+:mod:`backprop.untrusted`, which checks counts and sizes before anything is allocated.
 
 Entry points: :func:`to_json` / :func:`from_json`, :func:`to_npz` / :func:`from_npz`,
 :func:`save` / :func:`load` (format from the suffix), and :func:`read_network`, which
@@ -29,22 +31,22 @@ from __future__ import annotations
 
 import io
 import json
-import math
 import os
-import zipfile
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import numpy as np
 
 from .limits import Limits, default_limits
 from .network import Network
+from .untrusted import JsonBudget, count_layers, decode_utf8, load_npz, parse_json, read_capped
 
 Array = np.ndarray
 
 FORMAT = "backprop-explorer-network"
 VERSION = 1
 SUFFIXES = (".json", ".npz")
+NPZ_HEADER_KEYS = 5  # format, version, config, rng_state, meta
 CONFIG_KEYS = ("sizes", "activation", "output_activation", "cost", "init", "seed")
 
 Source = str | bytes | bytearray | memoryview | IO[bytes] | IO[str] | os.PathLike
@@ -187,56 +189,18 @@ def _suffix(path: Path) -> str:
 
 def read_source(data: Source, limits: Limits) -> bytes | str:
     """The contents of ``data``, reading at most ``max_upload_mb`` MB + 1 byte."""
-    cap = limits.max_upload_mb * 2**20
-    if isinstance(data, (bytes, bytearray, memoryview)):
-        raw: bytes | str = bytes(data)
-    elif isinstance(data, str):
-        raw = data
-    elif isinstance(data, os.PathLike):
-        with open(data, "rb") as f:
-            raw = f.read(cap + 1)
-    elif hasattr(data, "read"):
-        try:
-            raw = data.read(cap + 1)
-        except UnicodeDecodeError as e:
-            raise NetworkFileError(f"the file is not UTF-8 text: {e.reason}") from None
-        if not isinstance(raw, (bytes, str)):
-            raise TypeError(f"read() returned {type(raw).__name__}, expected bytes or str")
-    else:
-        raise TypeError(
-            "expected JSON text, bytes, an open file or a path (os.PathLike),"
-            f" got {type(data).__name__}"
-        )
-    size = len(raw.encode("utf-8", "surrogatepass")) if isinstance(raw, str) else len(raw)
-    if size > cap:
-        raise NetworkFileError(
-            f"the file is larger than the upload limit of {limits.max_upload_mb} MB"
-        )
-    if not raw:
-        raise NetworkFileError("the file is empty")
-    return raw
+    return read_capped(data, limits.max_upload_mb * 2**20, NetworkFileError)
 
 
 def _from_json_text(raw: bytes | str, limits: Limits) -> tuple[Network, dict]:
-    if isinstance(raw, bytes):
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as e:
-            raise NetworkFileError(
-                f"the file is not UTF-8 text (bad byte at position {e.start});"
-                " is it an .npz or some other file?"
-            ) from None
-    else:
-        text = raw.removeprefix("\ufeff")
+    text = decode_utf8(raw, NetworkFileError, hint="; is it an .npz or some other file?")
     try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as e:
+        doc = parse_json(text, JsonBudget.of(limits), NetworkFileError)
+    except NetworkFileError as e:
         hint = ""
         if isinstance(raw, str) and len(raw) < 1024 and not raw.lstrip().startswith("{"):
             hint = " (to read a file, pass a pathlib.Path or an open file, not its name)"
-        raise NetworkFileError(f"the file is not valid JSON: {e}{hint}") from None
-    except (ValueError, RecursionError) as e:  # e.g. an integer with too many digits
-        raise NetworkFileError(f"the file is not valid JSON: {e}") from None
+        raise NetworkFileError(f"{e}{hint}") from None
     if not isinstance(doc, dict):
         raise NetworkFileError(
             f"expected a JSON object with a network, got a JSON {type(doc).__name__}"
@@ -295,101 +259,50 @@ def _check_tag(tag: object, version: object) -> None:
 
 
 def _from_npz_bytes(raw: bytes, limits: Limits) -> tuple[Network, dict]:
-    if not raw.startswith(b"PK"):
-        raise NetworkFileError("not an .npz file (a zip archive starts with 'PK')")
-    try:
-        with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
-            parts = _npz_parts(npz, limits)
-    except NetworkFileError:
-        raise
-    except Exception as e:  # zipfile, zlib, struct, numpy: all mean a broken archive
-        raise NetworkFileError(f"the .npz file is damaged or truncated: {e}") from None
-    return _build(*parts, limits)
+    arrays = load_npz(
+        raw,
+        max_bytes=limits.max_upload_mb * 2**20,
+        max_members=NPZ_HEADER_KEYS + 2 * (limits.max_layers + 1),
+        error=NetworkFileError,
+    )
+    return _build(*_npz_parts(arrays, limits), limits)
 
 
-def _npz_parts(npz: Any, limits: Limits) -> tuple[object, list, list, object, object]:
-    """``(config, weights, biases, rng_state, meta)`` read from an open npz archive."""
-    zf: zipfile.ZipFile = npz.zip
-    names = set(zf.namelist())
-    unpacked = sum(info.file_size for info in zf.infolist())
-    if unpacked > limits.max_upload_mb * 2**20:
-        raise NetworkFileError(
-            f"the .npz file unpacks to {unpacked} bytes, over the upload limit of"
-            f" {limits.max_upload_mb} MB"
-        )
+def _npz_parts(
+    arrays: dict[str, Array], limits: Limits
+) -> tuple[object, list, list, object, object]:
+    """``(config, weights, biases, rng_state, meta)`` from the arrays of an npz archive."""
 
-    def array(key: str, label: str) -> Array:
-        name = key + ".npy"
-        if name not in names:
+    def array(key: str) -> Array:
+        if key not in arrays:
             raise NetworkFileError(f"the .npz file has no {key!r} entry")
-        check_npy_header(zf, name, label)
-        arr = npz[key]  # np.load(..., allow_pickle=False): object arrays are refused
-        if not isinstance(arr, np.ndarray):
-            raise NetworkFileError(f"{label} in the .npz file is not an array")
-        return arr
+        return arrays[key]
 
     def text(key: str) -> str:
-        arr = array(key, key)
+        arr = array(key)
         if arr.shape != () or arr.dtype.kind != "U":
             raise NetworkFileError(f"{key!r} must be a single string, got {_describe(arr)}")
         return str(arr[()])
 
     def json_entry(key: str) -> object:
-        if key + ".npy" not in names:
+        if key not in arrays:
             return None
-        try:
-            return json.loads(text(key))
-        except (ValueError, RecursionError) as e:
-            raise NetworkFileError(f"{key!r} is not valid JSON: {e}") from None
+        return parse_json(text(key), JsonBudget.of(limits), NetworkFileError, repr(key))
 
-    tag = text("format") if "format.npy" in names else _MISSING
+    tag = text("format") if "format" in arrays else _MISSING
     version: object = _MISSING
-    if tag == FORMAT and "version.npy" in names:
-        v = array("version", "version")
+    if tag == FORMAT and "version" in arrays:
+        v = arrays["version"]
         version = int(v[()]) if v.shape == () and v.dtype.kind in "iu" else repr(v.tolist())
     _check_tag(tag, version)
-    if "config.npy" not in names:
+    if "config" not in arrays:
         raise NetworkFileError("the file has no 'config' entry")
     config = json_entry("config")
-    n_w = count_layers(names, "weights")
-    n_b = count_layers(names, "biases")
-    weights = [array(f"weights_{l}", f"weights[{l}]") for l in range(n_w)]
-    biases = [array(f"biases_{l}", f"biases[{l}]") for l in range(n_b)]
+    n_w = count_layers(arrays, "weights", NetworkFileError)
+    n_b = count_layers(arrays, "biases", NetworkFileError)
+    weights = [array(f"weights_{l}") for l in range(n_w)]
+    biases = [array(f"biases_{l}") for l in range(n_b)]
     return config, weights, biases, json_entry("rng_state"), json_entry("meta")
-
-
-def check_npy_header(zf: zipfile.ZipFile, name: str, label: str) -> None:
-    """Refuse pickles and headers that promise more data than the member holds."""
-    fmt = np.lib.format
-    with zf.open(name) as fp:
-        version = fmt.read_magic(fp)
-        if version == (1, 0):
-            shape, _, dtype = fmt.read_array_header_1_0(fp)
-        elif version == (2, 0):
-            shape, _, dtype = fmt.read_array_header_2_0(fp)
-        else:
-            raise NetworkFileError(f"{label} uses an unsupported .npy version {version}")
-    if dtype.hasobject:
-        raise NetworkFileError(
-            f"{label} holds Python objects (pickled data); such files are never loaded"
-        )
-    if math.prod(shape) * dtype.itemsize > zf.getinfo(name).file_size:
-        raise NetworkFileError(f"{label} is truncated: its header promises more data than it has")
-
-
-def count_layers(names: set[str], prefix: str) -> int:
-    """How many ``<prefix>_0 .. <prefix>_{k-1}`` entries; a gap in the numbering is an error."""
-    found = set()
-    for name in names:
-        stem = name.removesuffix(".npy")
-        head, _, tail = stem.rpartition("_")
-        if head == prefix and tail.isdigit() and name.endswith(".npy"):
-            found.add(int(tail))
-    k = len(found)
-    if found != set(range(k)):
-        missing = min(set(range(max(found) + 1)) - found)
-        raise NetworkFileError(f"the .npz file has no '{prefix}_{missing}' entry")
-    return k
 
 
 def _describe(arr: Array) -> str:

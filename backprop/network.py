@@ -11,6 +11,9 @@ The four equations, for the mean cost C over the ``m`` columns:
 - BP2  ``delta_l = (w_{l+1}^T delta_{l+1}) (.) sigma'(z_l)``
 - BP3  ``dC/db_l = mean over columns of delta_l``
 - BP4  ``dC/dw_l = delta_l a_{l-1}^T / m``
+
+Where the output saturates, BP1 and the cost are computed from ``z_L`` in the stable closed
+forms of :mod:`.stable` (for the pairs that need them), so they stay exact at any logit gap.
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, Activation
 from .costs import COSTS, Cost
 from .inits import INITS
 from .limits import Limits, default_limits
+from .stable import STABLE, StableForm
 from .trace import Trace
-from .validation import choose, finite_number, whole_number
+from .validation import choose, finite_number, integer, shown
 
 Array = np.ndarray
 
@@ -42,7 +46,11 @@ class Network:
         seed: int | None = None,
         limits: Limits | None = None,
     ) -> None:
-        self.limits = limits or default_limits()
+        if limits is None:
+            limits = default_limits()
+        elif not isinstance(limits, Limits):
+            raise TypeError(f"limits must be a Limits instance or None, got {shown(limits)}")
+        self.limits = limits
         self.sizes = _check_sizes(sizes, self.limits)
         choose("activation", activation, ACTIVATIONS, HIDDEN_ACTIVATIONS)
         output_activation = activation if output_activation is None else output_activation
@@ -57,7 +65,7 @@ class Network:
             raise ValueError("softmax needs at least 2 output neurons, got sizes[-1] = 1")
         init_fn = choose("init", init, INITS)
         if seed is not None:
-            seed = whole_number("seed", seed, minimum=0, maximum=2**63 - 1)
+            seed = integer("seed", seed, minimum=0, maximum=2**63 - 1)
         self.activation, self.output_activation = activation, output_activation
         self.cost_name, self.init, self.seed = cost, init, seed
         hidden = [ACTIVATIONS[activation]] * (len(self.sizes) - 2)
@@ -90,6 +98,11 @@ class Network:
         """True when BP1 reduces to ``delta_L = a - y`` (a canonical pair)."""
         return self.cost.shortcut == self.output_activation
 
+    @property
+    def stable(self) -> StableForm | None:
+        """The stable forms of C and BP1 from ``z_L`` the engine uses for this pair, if any."""
+        return STABLE.get((self.output_activation, self.cost_name))
+
     def config(self) -> dict:
         """The choices that, with the parameters, define this network."""
         return {
@@ -117,25 +130,33 @@ class Network:
     # -------------------------------------------------------------------- forward
     def feedforward(self, X: Array) -> Array:
         """Output activations ``a_L``, shape ``(n_out, m)``, for input ``X`` ``(n_in, m)``."""
+        return self.outputs(X)[1]
+
+    def outputs(self, X: Array) -> tuple[Array, Array]:
+        """``(z_L, a_L)``, each ``(n_out, m)``, for input ``X`` ``(n_in, m)``."""
         a = self.check_x(X)
         with np.errstate(over="ignore"):
             for w, b, act in zip(self.weights, self.biases, self._acts):
-                a = act.fn(w @ a + b)  # a_{l+1} = sigma(w_l a_l + b_l)
-        return a
+                z = w @ a + b  # z_{l+1} = w_l a_l + b_l
+                a = act.fn(z)  # a_{l+1} = sigma(z_{l+1})
+        return z, a
 
     def forward(self, X: Array, keep_z: bool = True) -> tuple[list, list[Array]]:
         """``(zs, activations)``: all weighted inputs ``z_l`` and activations (``a[0] = X``).
 
         With ``keep_z=False`` each sigma is applied in place and ``zs`` holds ``None``s
-        (a training step needs only the activations).
+        (a training step needs only the activations), except ``z_L`` when the pair's
+        stable forms of C and BP1 need it.
         """
         a = X
         zs, acts = [], [X]
-        for w, b, act in zip(self.weights, self.biases, self._acts):
+        last = self.n_layers - 1 if self.stable is not None else -1
+        for l, (w, b, act) in enumerate(zip(self.weights, self.biases, self._acts)):
             z = w @ a
             z += b  # z_l = w_l a_{l-1} + b_l
-            a = act.fn(z) if keep_z else act.fn(z, out=z)  # a_l = sigma(z_l)
-            zs.append(z if keep_z else None)
+            keep = keep_z or l == last
+            a = act.fn(z) if keep else act.fn(z, out=z)  # a_l = sigma(z_l)
+            zs.append(z if keep else None)
             acts.append(a)
         return zs, acts
 
@@ -143,14 +164,13 @@ class Network:
         """Layers ``l`` (1..L) where ``sigma'(z_l) = 0`` for every unit and every column of
         ``X``: ReLU units that all output 0, or sigmoid/tanh units all saturated at their
         bounds. BP2 then passes no error to layer ``l`` or below (BP1 gives ``delta_L = 0``
-        for the output layer unless the cost's ``a - y`` shortcut applies), so they never
+        for the output layer unless it is ``a - y`` or a stable form from z), so they never
         learn again. Stops at the first chunk of columns where every such layer is alive.
         ``acts`` (from :meth:`forward` on ``X``) saves recomputing the activations.
         """
         L, sigmas = self.n_layers, self._acts
-        candidates = [
-            l for l, s in enumerate(sigmas, 1) if s.can_die and (l < L or not self.uses_shortcut)
-        ]
+        general = not self.uses_shortcut and (self.stable is None or self.stable.delta is None)
+        candidates = [l for l, s in enumerate(sigmas, 1) if s.can_die and (l < L or general)]
         if not candidates:
             return []
         if acts is not None:
@@ -169,12 +189,23 @@ class Network:
         return [l for l in candidates if l not in alive]
 
     # ------------------------------------------------------------------- backward
-    def output_delta(self, z: Array, a: Array, Y: Array, shortcut: bool = True) -> Array:
-        """BP1: ``delta_L`` per column; ``a - y`` for a canonical pair when ``shortcut``."""
+    def output_delta(self, z: Array | None, a: Array, Y: Array, shortcut: bool = True) -> Array:
+        """BP1: ``delta_L`` per column, ``(n_out, m)``. With ``shortcut`` (the engine's way):
+        ``a - y`` for a canonical pair, else the pair's stable closed form from ``z``, else
+        the general ``nabla_a C_x (.) sigma'(z_L)``; without it, always the general form."""
         if shortcut and self.uses_shortcut:
             return a - Y
+        form = self.stable
+        if shortcut and form is not None and form.delta is not None:
+            return form.delta(z, a, Y)
         g = self.cost.grad(a, Y)  # nabla_a C_x
         return self._acts[-1].backward(z, a, g)  # (.) sigma'(z_L)
+
+    def output_cost(self, z: Array | None, a: Array, Y: Array) -> float:
+        """The mean cost C of the outputs ``a = sigma(z_L)``: from ``z`` by the pair's stable
+        form (exact where ``a`` rounds to 0 or 1), else from ``a``; ``z`` may be None then."""
+        form = self.stable
+        return self.cost.fn(a, Y) if form is None else form.cost(z, Y)
 
     def gradients(
         self, X: Array, Y: Array, shortcut: bool = True, scale: float = 1.0, keep_z: bool = True
@@ -224,7 +255,7 @@ class Network:
             delta=[d * m for d in deltas],
             nabla_w=nabla_w,
             nabla_b=nabla_b,
-            cost=self.cost.fn(acts[-1], Y),
+            cost=self.output_cost(zs[-1], acts[-1], Y),
             cost_grad=self.cost.grad(acts[-1], Y),
             output_delta_general=general,
             output_delta_shortcut=shortcut,
@@ -244,7 +275,7 @@ class Network:
     def cost_of(self, X: Array, Y: Array) -> float:
         """Mean cost over the columns (no regularisation term)."""
         X, Y = self.check_xy(X, Y)
-        return self.cost.fn(self.feedforward(X), Y)
+        return self.output_cost(*self.outputs(X), Y)
 
     def accuracy(self, X: Array, Y: Array) -> float:
         """Share of columns classified right (argmax, or 0.5 threshold for one output)."""
@@ -285,8 +316,14 @@ def accuracy(a: Array, Y: Array) -> float:
 
 
 def _check_sizes(sizes: Sequence[int], limits: Limits) -> list[int]:
-    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
-        raise ValueError(f"sizes must be a list of layer sizes like [2, 4, 1], got {sizes!r}")
+    """``sizes`` (a list, tuple, range or 1-D array of integers) as a list of ints within
+    ``limits``, or ValueError naming the layer; a dict, set, str or bytes is refused."""
+    listlike = isinstance(sizes, (list, tuple, range))
+    if not (listlike or (isinstance(sizes, np.ndarray) and sizes.ndim == 1)):
+        raise ValueError(
+            f"sizes must be a list of layer sizes like [2, 4, 1], got {shown(sizes)} "
+            f"({type(sizes).__name__})"
+        )
     if len(sizes) < 2:
         raise ValueError(f"sizes needs an input and an output layer, got {list(sizes)!r}")
     if len(sizes) - 2 > limits.max_layers:
@@ -299,7 +336,7 @@ def _check_sizes(sizes: Sequence[int], limits: Limits) -> list[int]:
             cap, what = limits.max_outputs, "output size"
         else:
             cap, what = limits.max_neurons, f"hidden layer {i} size"
-        out.append(whole_number(what, n, minimum=1, maximum=cap))
+        out.append(integer(what, n, minimum=1, maximum=cap))
     n_params = sum((a + 1) * b for a, b in zip(out[:-1], out[1:]))
     if n_params > limits.max_parameters:
         raise ValueError(
@@ -309,8 +346,11 @@ def _check_sizes(sizes: Sequence[int], limits: Limits) -> list[int]:
 
 
 def _check_matrix(name: str, A: Array, rows: int) -> Array:
+    """``A`` as a float64 ``(rows, m)`` array; float32 arrays (big data sets) are kept as
+    they are, without a copy (products with the float64 weights are float64)."""
     try:
-        A = np.asarray(A, dtype=np.float64)
+        if not (isinstance(A, np.ndarray) and A.dtype == np.float32):
+            A = np.asarray(A, dtype=np.float64)
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be a numeric array") from None
     if A.ndim == 1 and A.shape[0] == rows:

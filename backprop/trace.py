@@ -40,7 +40,9 @@ class Trace:
     nabla_b: tuple[Array, ...]  # (n_{l+1}, 1)
     cost: float  # mean cost over the m columns
     cost_grad: Array  # dC_x/da_L, (n_out, m): the first factor of BP1
-    output_delta_general: Array  # BP1 the long way: J_sigma^T dC/da
+    # BP1 the long way, J_sigma^T dC/da: where a saturates it loses accuracy (or overflows);
+    # delta[-1] holds what the engine used (a - y, or the stable form from z)
+    output_delta_general: Array
     output_delta_shortcut: Array | None  # a - y for a canonical pair, else None
     activations: tuple[str, ...]  # sigma of each weight layer
     cost_name: str

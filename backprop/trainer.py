@@ -16,7 +16,7 @@ import pandas as pd
 from .history import History, Snapshot, SnapshotBuffer
 from .network import Network, accuracy
 from .optimizers import OPTIMIZERS, REGULARIZATIONS
-from .validation import choose, finite_number, whole_number
+from .validation import choose, finite_number, integer
 
 Array = np.ndarray
 
@@ -25,6 +25,7 @@ RELATIVE_JUMP = 0.25  # an update this large relative to w is checked before it 
 COST_JUMP = 1e6  # a checked update that multiplies the batch's cost (>= 1) by this diverges
 WEIGHT_JUMP = 1e3  # nor may it change a layer's weights by this many times their norm
 EVAL_COLUMNS = ("train_cost", "train_accuracy", "test_cost", "test_accuracy")
+EVAL_CHUNK = 4096  # columns per forward pass when evaluating big data
 
 
 class DivergenceError(FloatingPointError):
@@ -113,18 +114,19 @@ class Trainer:
         self.regularization = regularization
         self.lmbda = finite_number("lmbda (regularisation)", lmbda, minimum=0.0)
         momentum = finite_number("momentum", momentum, minimum=0.0, maximum=1.0)
-        self.eval_every = whole_number("eval_every", eval_every, minimum=0)
+        self.eval_every = integer("eval_every", eval_every, minimum=0)
         cap = eval_samples
         if cap is not None:
-            cap = whole_number("eval_samples", cap, minimum=1)
+            cap = integer("eval_samples", cap, minimum=1)
         self._eval_sets = [
-            (name, *_evenly(X, Y, cap))
+            (name, X, Y, _evenly(X, cap))
             for name, X, Y in (("train", self.X, self.Y), ("test", self.X_test, self.Y_test))
         ]
         shapes = [p.shape for p in self._params()]
         self.opt_momentum = momentum
         self.opt = opt_cls(shapes, momentum=momentum)
         # rows of the data, C-contiguous, so a mini-batch is one gather and X_b = rows.T
+        # (a view when each sample's column is contiguous, as the big data sets store it)
         self._Xr = np.ascontiguousarray(self.X.T)
         self._Yr = np.ascontiguousarray(self.Y.T)
         self._perm: Array | None = None
@@ -154,13 +156,13 @@ class Trainer:
             ["step", "epoch", "train_cost", "train_accuracy", "test_cost", "test_accuracy"],
             lim.max_history,
         )
-        probe_size = whole_number("probe size", probe_size, minimum=1)
+        probe_size = integer("probe size", probe_size, minimum=1)
         idx = np.linspace(0, self.n - 1, min(probe_size, self.n)).round().astype(int)
-        self.probe = (self.X[:, idx].copy(), self.Y[:, idx].copy())
+        self.probe = (_f64(self.X[:, idx]), _f64(self.Y[:, idx]))
         budget = lim.snapshot_budget_mb if snapshot_budget_mb is None else snapshot_budget_mb
         budget = finite_number("snapshot budget (MB)", budget, minimum=0.0)
         self.snapshots = SnapshotBuffer(
-            whole_number("snapshot_every", snapshot_every, minimum=0), int(budget * 2**20)
+            integer("snapshot_every", snapshot_every, minimum=0), int(budget * 2**20)
         )
         self.last_update: list[Array] | None = None  # [dw_0, db_0, ...] of the last step
         self._last_grads: list[Array] | None = None
@@ -220,15 +222,33 @@ class Trainer:
         """Train and test cost (with the penalty) and accuracy of the current network."""
         out = {}
         pen = self.penalty()
-        for name, X, Y in self._eval_sets:
+        for name, X, Y, idx in self._eval_sets:
             if X is None:
                 out[f"{name}_cost"] = out[f"{name}_accuracy"] = float("nan")
                 continue
             with np.errstate(all="ignore"):
-                a = self.net.feedforward(X)
-            out[f"{name}_cost"] = self.net.cost.fn(a, Y) + pen
+                z, a = self._outputs(X, idx)
+            if idx is not None:
+                Y = Y[:, idx]
+            out[f"{name}_cost"] = self.net.output_cost(z, a, _f64(Y)) + pen
             out[f"{name}_accuracy"] = accuracy(a, Y)
         return out
+
+    def _outputs(self, X: Array, idx: Array | None) -> tuple[Array, Array]:
+        """``(z_L, a_L)`` for the columns ``idx`` of ``X`` (all if None), in float64 chunks
+        of ``EVAL_CHUNK`` columns, so that no copy of big data is made."""
+        m = X.shape[1] if idx is None else len(idx)
+        if m <= EVAL_CHUNK and idx is None and X.dtype == np.float64:
+            return self.net.outputs(X)
+        zs, acts = [], []
+        for start in range(0, m, EVAL_CHUNK):
+            cols = (
+                slice(start, start + EVAL_CHUNK) if idx is None else idx[start : start + EVAL_CHUNK]
+            )
+            z, a = self.net.outputs(_f64(X[:, cols]))
+            zs.append(z)
+            acts.append(a)
+        return np.hstack(zs), np.hstack(acts)
 
     def snapshot(self) -> None:
         """Record the parameters and a probe trace now (if snapshots are on)."""
@@ -254,7 +274,7 @@ class Trainer:
 
     def train(self, epochs: int, callback=None) -> pd.DataFrame:
         """Run ``epochs`` epochs; ``callback(trainer)`` after each. Returns the epoch history."""
-        epochs = whole_number("epochs", epochs, minimum=1, maximum=self.net.limits.max_epochs)
+        epochs = integer("epochs", epochs, minimum=1, maximum=self.net.limits.max_epochs)
         for _ in range(epochs):
             self.run_epoch()
             if callback is not None:
@@ -267,7 +287,7 @@ class Trainer:
             self._pos = 0
         idx = self._perm[self._pos : self._pos + self.batch_size]
         self._pos += len(idx)
-        return self._Xr[idx].T, self._Yr[idx].T
+        return _f64(self._Xr[idx]).T, _f64(self._Yr[idx]).T  # float32 data: cast per batch
 
     @property
     def _plain_sgd(self) -> bool:
@@ -282,10 +302,10 @@ class Trainer:
         """
         net, eta = self.net, self.eta
         plain = self._plain_sgd
-        nabla_b, nabla_w, _, acts, _ = net.gradients(
+        nabla_b, nabla_w, zs, acts, _ = net.gradients(
             X, Y, scale=-eta if plain else 1.0, keep_z=False
         )
-        cost = net.cost.fn(acts[-1], Y)
+        cost = net.output_cost(zs[-1], acts[-1], Y)
         if plain:
             updates = [p for pair in zip(nabla_w, nabla_b) for p in pair]
             return updates, updates, None, cost, acts
@@ -422,8 +442,8 @@ class Trainer:
                 f"this update would change the weights of layer {l + 1} by {jumps[l]:.3g} "
                 "times their size (‖Δw‖ / ‖w‖): training is diverging",
             )
-        _, acts = net.forward(X, keep_z=False)
-        cost = net.cost.fn(acts[-1], Y)
+        zs, acts = net.forward(X, keep_z=False)
+        cost = net.output_cost(zs[-1], acts[-1], Y)
         if not np.isfinite(cost):
             return DivergenceError(step, f"after this update {_cost_problem(cost, acts[-1])}")
         if cost > COST_JUMP * max(before, 1.0):
@@ -459,6 +479,16 @@ class Trainer:
 
     def _dead_error(self, l: int, step: int) -> DeadNetworkError:
         """Layer ``l`` died: which units, why nothing below it learns, and what to do."""
+        hint = None
+        if self.net.layer_activations[l - 1].name == "relu":
+            hint = (
+                "Lower the learning rate and continue, pick leaky_relu (whose units cannot "
+                "die), or Reset."
+            )
+        return DeadNetworkError(step, f"after this update {self._dead_cause(l)}", hint)
+
+    def _dead_cause(self, l: int) -> str:
+        """Why dead layer ``l`` stops learning: its units, and what BP1/BP2 then pass on."""
         net = self.net
         act = net.layer_activations[l - 1].name
         layer = "the output layer" if l == net.n_layers else f"hidden layer {l}"
@@ -468,17 +498,23 @@ class Trainer:
             if l == net.n_layers
             else f"so BP2 passes no error to layer {l} or below and they stop learning"
         )
-        hint = None
-        if act == "relu":
-            hint = (
-                "Lower the learning rate and continue, pick leaky_relu (whose units cannot "
-                "die), or Reset."
-            )
-        return DeadNetworkError(
-            step,
-            f"after this update all {net.sizes[l]} {act} units of {layer} {how} for every one "
-            f"of the {self.n} training samples, {then}",
-            hint,
+        return (
+            f"all {net.sizes[l]} {act} units of {layer} {how} for every one of the {self.n} "
+            f"training samples, {then}"
+        )
+
+    def dead_warning(self) -> str | None:
+        """Why the network cannot learn as it is, if a layer is already dead on the training
+        data (sigma'(z_l) = 0 for every unit and sample, e.g. a resumed network with huge
+        weights): training would run, with the cost frozen. None if every layer is alive."""
+        dead = self.net.dead_layers(self.X)
+        if not dead:
+            return None
+        names = ", ".join(str(l) for l in dead)
+        return (
+            f"This network is dead on its training data (layer{'s' * (len(dead) > 1)} "
+            f"{names}): {self._dead_cause(dead[-1])}. Steps will still run, but cannot "
+            "change those layers. Reset to start from fresh weights."
         )
 
     # ------------------------------------------------------------------- views
@@ -513,19 +549,23 @@ def _cost_problem(cost: float, a: Array) -> str:
     return f"the mini-batch cost {what} (largest output |a| = {top})"
 
 
-def _evenly(X: Array | None, Y: Array | None, cap: int | None) -> tuple:
-    """At most ``cap`` evenly spaced columns of ``X`` and ``Y`` (all when ``cap`` is None)."""
+def _evenly(X: Array | None, cap: int | None) -> Array | None:
+    """Indices of at most ``cap`` evenly spaced columns of ``X`` (None: all of them)."""
     if X is None or cap is None or X.shape[1] <= cap:
-        return X, Y
-    idx = np.linspace(0, X.shape[1] - 1, cap).round().astype(np.int64)
-    return X[:, idx], Y[:, idx]
+        return None
+    return np.linspace(0, X.shape[1] - 1, cap).round().astype(np.int64)
+
+
+def _f64(A: Array) -> Array:
+    """``A`` as float64 (a copy only if it is stored as float32)."""
+    return A if A.dtype == np.float64 else A.astype(np.float64)
 
 
 def _check_batch(batch_size: object, net: Network, n: int) -> int:
     """The batch size if it fits the data and the limits (one step's samples x parameters
     at most ``max_step_work``), else ValueError saying which and what to lower."""
     lim = net.limits
-    bs = whole_number("batch size", batch_size, minimum=1, maximum=min(lim.max_batch_size, n))
+    bs = integer("batch size", batch_size, minimum=1, maximum=min(lim.max_batch_size, n))
     work = bs * net.n_parameters()
     if work > lim.max_step_work:
         raise ValueError(

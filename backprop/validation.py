@@ -62,9 +62,33 @@ def whole_number(name: str, value: object, *, minimum: int = 1, maximum: int | N
     return _in_range(name, int(f), value, minimum, maximum)
 
 
+def integer(name: str, value: object, *, minimum: int = 1, maximum: int | None = None) -> int:
+    """``value`` as an int in ``[minimum, maximum]``, or ValueError naming it. Only Python and
+    NumPy integers are taken: a str, bytes, float or bool (NumPy's too) is refused, not
+    converted, so ``'7'``, ``b'7'`` and ``7.0`` are errors."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ValueError(
+            f"{name} must be an integer (int or numpy integer), got {shown(value)} "
+            f"({type(value).__name__})"
+        )
+    return _in_range(name, int(value), value, minimum, maximum)
+
+
+def shown(value: object, width: int = 60) -> str:
+    """``repr(value)``, cut to ``width`` characters; an int too long to print in full (over
+    Python's 4300-digit conversion limit, say) is described by its number of digits."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        n = int(value)
+        if n.bit_length() > 64:
+            sign = "a negative" if n < 0 else "an"
+            return f"{sign} integer of about {int(n.bit_length() * 0.30103)} digits"
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
 def _in_range(name: str, n: int, value: object, minimum: int, maximum: int | None) -> int:
     if n < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
+        raise ValueError(f"{name} must be >= {minimum}, got {shown(value)}")
     if maximum is not None and n > maximum:
-        raise ValueError(f"{name} must be <= {maximum} (the configured limit), got {value!r}")
+        raise ValueError(f"{name} must be <= {maximum} (the configured limit), got {shown(value)}")
     return n

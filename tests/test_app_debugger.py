@@ -8,6 +8,7 @@ error display are what is tested.
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import re
@@ -17,12 +18,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_app_playground import texts as message_texts
 
 from backprop import Network
 from backprop.datasets import FEATURES
 from backprop.debug import BUGS, Case, buggy_gradients, export_case, gradients_file, stages
 from backprop.ui.config import DEFAULT, to_query
-from backprop.ui.debugger import default_subject
+from backprop.ui.debugger import default_subject, mixed_start
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -47,8 +49,14 @@ def open_page(path: str, via_playground: bool = False) -> AppTest:
     return ok(at.run())
 
 
+def visible(element) -> str:
+    """An element's text as a visitor reads it (Markdown escapes and word joiners removed)."""
+    return message_texts([element])[0]
+
+
 def texts(elements) -> str:
-    return "\n".join(str(e.value) for e in elements)
+    """The text of ``elements``: as sent for LaTeX, as a visitor reads it for the rest."""
+    return "\n".join(e.value if e.type == "latex" else visible(e) for e in elements)
 
 
 @pytest.mark.parametrize("path", [STEPPER, GRADCHECK, BUGS_PAGE, DIFF])
@@ -85,8 +93,30 @@ def test_the_stepper_walks_every_stage_with_next_and_back():
     assert stage_title(at) == titles[-2]
     ok(at.selectbox(key="stage").set_value(4).run())  # jump to BP1
     assert stage_title(at) == titles[4] and "BP1" in titles[4]
+
+
+@pytest.mark.parametrize("path", [STEPPER, DIFF])
+def test_the_default_network_is_the_books_and_the_others_can_be_picked(path):
+    at = open_page(path)
+    assert "sigmoid hidden, sigmoid output, quadratic cost" in texts(at.caption)
+    if path == DIFF:
+        assert any("C_x = \\tfrac{1}{2}" in e.value for e in at.latex)  # the cost written out
+    else:
+        ok(at.selectbox(key="stage").set_value(4).run())  # BP1
+        shown = texts(at.latex)  # chapter 2's BP1, with the quadratic cost's a - y
+        assert r"\delta^{L} = \nabla_a C \odot \sigma'(z^{L})" in shown
+        assert r"\delta^{L} = (a^{L} - y) \odot \sigma'(z^{L})" in shown
+        assert r"\sigma'(z) = \sigma(z)\,(1 - \sigma(z))" in shown
+        assert r"a^{L}_{0} - y_{0} = " in shown and "J_{\\sigma}" not in shown
+    key = f"{'stepper' if path == STEPPER else 'diff'}_preset"
+    ok(at.selectbox(key=key).set_value("softmax").run())
+    assert "tanh hidden, softmax output, log_likelihood cost" in texts(at.caption)
     shown = texts(at.latex)
-    assert r"\text{shortcut: }" in shown and r"\max \left| \delta^{L}_{\text{general}}" in shown
+    if path == DIFF:
+        assert "-(y * torch.log(a)).sum(dim=1)" in texts(at.code)
+    else:  # the Jacobian form, and the canonical pair's shortcut a - y
+        assert r"\delta^{L} = J_{\sigma}(z^{L})^{T}\, \nabla_a C" in shown
+        assert r"\text{shortcut: }" in shown and r"\max \left| \delta^{L}_{\text{general}}" in shown
 
 
 def test_play_walks_to_the_last_stage_and_stops():
@@ -143,32 +173,78 @@ def test_the_stepper_on_wider_layers_from_the_playground_url():
         if "BP1" in stage_title(at):
             assert r"\text{shortcut: }" in texts(at.latex)
         if "BP2: the error of layer 2" in stage_title(at):
-            assert not any("The whole layer" in c.value for c in at.caption)  # 8 x 12: too big
+            assert not any("The whole layer" in visible(c) for c in at.caption)  # 8 x 12: too big
     assert stage_title(at).startswith(f"Stage {n} of {n}")
+
+
+def test_a_neuron_j_beyond_a_layer_is_clamped_visibly():
+    """The Playground's [2, 4, 4, 2] network with j = 3 and k = 3: the 2-neuron input and
+    output layers show their neuron 1 and say so; the 4-neuron layers show neuron 3."""
+    at = open_page(STEPPER, via_playground=True)
+    ok(at.number_input(key="stepper_neuron").set_value(3).run())
+    ok(at.number_input(key="stepper_source_k").set_value(3).run())
+    seen = {}
+    for i in range(16):
+        if i:
+            ok(at.button(key="stage_next").click().run())
+        seen[stage_title(at)] = texts(at.warning)
+        if at.button(key="stage_next").disabled:
+            break
+    by = {re.sub(r"^Stage \d+ of \d+: ", "", t): w for t, w in seen.items()}
+    clamp_in = "There is no neuron j = 3 here: layer 0 has 2 (shown: 1)"
+    assert clamp_in in by["Input: a⁰ = x"]
+    assert by["Forward, layer 1 (hidden): z = w a + b, a = σ(z)"] == ""
+    bp1 = by["BP1: the error of the output layer"]
+    assert "no neuron j = 3 here: layer 3 has 2 (shown: 1)" in bp1
+    bp4 = by["BP4: the weight gradient of layer 1"]
+    assert "no neuron j" not in bp4 and "no input k = 3 here: layer 0 has 2 (shown: 1)" in bp4
+    update = next(w for t, w in by.items() if t.startswith("Update"))
+    assert "layer 3 has 2 (shown: 1)" in update and "input k = 3 here: layer 0 has 2" in update
+    assert "layer 1 has" not in update and "layer 2 has" not in update
+    numbers = next(s for s in at.latex if "w^{3}" in s.value).value
+    assert "w^{3}_{13}" in numbers, numbers  # the output layer's last neuron j = 1, k = 3
 
 
 # ------------------------------------------------------------------------ gradient check
 def test_the_gradient_check_passes_the_engine():
     at = open_page(GRADCHECK)
-    assert "passes in every layer" in at.success[0].value
+    assert "passes in every layer" in visible(at.success[0])
     table = at.dataframe[0].value
     assert list(table["passed"]) == ["pass"] * 4 and list(table["checked"])[0] == "6 of 6"
-    assert "O(ε²)" in at.info[0].value and "float64" in at.info[0].value.lower()
+    assert "O(ε²)" in visible(at.info[0]) and "float64" in visible(at.info[0]).lower()
 
 
 def test_a_bad_epsilon_is_an_error_naming_it():
     at = open_page(GRADCHECK)
     for eps in (0.0, -1e-6, 1.0):
         ok(at.number_input(key="gc_eps").set_value(eps).run())
-        assert "epsilon" in at.error[0].value and not at.dataframe, eps
+        assert "epsilon" in visible(at.error[0]) and not at.dataframe, eps
     ok(at.number_input(key="gc_eps").set_value(1e-5).run())
-    assert not at.error and "passes" in at.success[0].value
+    assert not at.error and "passes" in visible(at.success[0])
 
 
 def test_the_gradient_check_on_the_playground_network():
     at = open_page(GRADCHECK, via_playground=True)
     ok(at.number_input(key="gradcheck_m").set_value(16).run())
-    assert "passes in every layer" in at.success[0].value
+    assert "passes in every layer" in visible(at.success[0])
+
+
+@pytest.mark.parametrize(("eps", "says"), [(0.1, "is too large"), (1e-12, "is too small")])
+def test_a_bad_epsilon_is_blamed_not_backprop(eps, says):
+    """At eps = 1e-2 (default net) or 0.1 the page blamed BP4, at 1e-12 BP3: the finite
+    differences' own truncation and rounding errors. Checked at other eps, they go away."""
+    at = open_page(GRADCHECK, via_playground=True)
+    ok(at.number_input(key="gc_eps").set_value(eps).run())
+    assert not at.error, texts(at.error)  # no BP equation blamed
+    assert not at.success  # and no false "passes" at this eps either
+    (warning,) = [visible(w) for w in at.warning]
+    assert f"ε = {eps:.0e} {says}" in warning and "not backprop" in warning
+    (verdicts,) = [d.value for d in at.dataframe if "verdict" in d.value.columns]
+    assert len(verdicts) and all("passes at ε = " in v for v in verdicts["verdict"])
+    worst = [visible(c) for c in at.caption if visible(c).startswith("Worst entry: layer ")]
+    assert len(worst) == 1 and "analytic" in worst[0] and "numeric" in worst[0]
+    heat = json.loads(at.get("plotly_chart")[1].proto.spec)
+    assert [t["type"] for t in heat["data"]] == ["heatmap"] * 3  # one per layer
 
 
 # --------------------------------------------------------------------------- bug gallery
@@ -184,7 +260,7 @@ EXPECTED = {  # on the square [2, 2, 2, 2] network: the diagnosis names this lay
 
 def test_the_gallery_passes_the_correct_path():
     at = open_page(BUGS_PAGE)
-    assert "passes in every layer" in at.success[0].value
+    assert "passes in every layer" in visible(at.success[0])
     assert set(at.dataframe[0].value["points to"]) == {"-"}
 
 
@@ -194,16 +270,16 @@ def test_every_bug_toggle_is_flagged():
         ok(at.toggle(key=f"bug_{key}").set_value(True).run())
         table = at.dataframe[0].value
         if key == "update_sign":  # the gradient is right: the check passes, training climbs
-            assert "passes in every layer" in at.success[0].value
-            assert "never looks at" in at.success[0].value and "climbs" in at.warning[0].value
+            assert "passes in every layer" in visible(at.success[0])
+            assert "never looks at" in visible(at.success[0]) and "climbs" in visible(at.warning[0])
             assert set(table["weights"]) == set(table["biases"]) == {"pass"}
         else:
             assert not at.success, key
-            assert EXPECTED[key] in at.error[0].value, (key, at.error[0].value)
+            assert EXPECTED[key] in visible(at.error[0]), (key, visible(at.error[0]))
             assert "FAIL" in set(table["weights"]) | set(table["biases"]), key
-        assert any(c.value.startswith("150 steps") for c in at.caption), key
+        assert any(visible(c).startswith("150 steps") for c in at.caption), key
         ok(at.toggle(key=f"bug_{key}").set_value(False).run())
-        assert "passes in every layer" in at.success[0].value, key  # and back to correct
+        assert "passes in every layer" in visible(at.success[0]), key  # and back to correct
 
 
 def test_non_square_layers_show_the_shape_error():
@@ -214,9 +290,9 @@ def test_non_square_layers_show_the_shape_error():
         ("bias_wrong_layer", "BP3 at layer 2"),
     ):
         ok(at.toggle(key=f"bug_{key}").set_value(True).run())
-        err = at.error[0].value
+        err = visible(at.error[0])
         assert "shape error" in err and where in err, err
-        assert "No training curve" in at.info[0].value
+        assert "No training curve" in visible(at.info[0])
         ok(at.toggle(key=f"bug_{key}").set_value(False).run())
 
 
@@ -231,9 +307,11 @@ def test_all_bugs_at_once_on_the_playground_network():
 
 # ------------------------------------------------------------------------- gradient diff
 def page_case(m: int = 4) -> Case:
-    """The case the diff page shows by default: the default network, samples 0..m-1."""
+    """The case the diff page shows by default: the default network, m samples from the
+    first window of m that holds more than one class."""
     s = default_subject()
-    return Case.of(s.net, s.X[:, :m], s.Y[:, :m])
+    first = mixed_start(s.Y, m)
+    return Case.of(s.net, s.X[:, first : first + m], s.Y[:, first : first + m])
 
 
 def upload(at: AppTest, key: str, name: str, data: bytes) -> AppTest:
@@ -246,7 +324,7 @@ def test_a_correct_upload_passes():
     at = open_page(DIFF)
     for fmt in ("npz", "json"):
         upload(at, "diff_gradients", f"mine.{fmt}", gradients_file(*case.gradients(), fmt=fmt))
-        assert "match the engine's in every layer" in at.success[0].value, fmt
+        assert "match the engine's in every layer" in visible(at.success[0]), fmt
         assert set(at.dataframe[0].value["passed"]) == {"pass"}
         assert at.get("plotly_chart"), "the difference heatmap"
 
@@ -256,13 +334,13 @@ def test_a_wrong_upload_names_the_layer_and_the_equation():
     wrong = buggy_gradients(case.network(), case.X, case.Y, ["bp2_no_sigma_prime"])
     at = open_page(DIFF)
     upload(at, "diff_gradients", "mine.npz", gradients_file(*wrong))
-    err = at.error[0].value
+    err = visible(at.error[0])
     assert "First difference at layer 1" in err and "→ BP2" in err
     assert at.selectbox(key="diff_layer").value == 1
     nb, nw = (list(g) for g in case.gradients())
     nb[1] = nb[1] + 0.01  # only the output bias: BP3
     upload(at, "diff_gradients", "mine2.npz", gradients_file(nb, nw))
-    assert "layer 2" in at.error[0].value and "→ BP3" in at.error[0].value
+    assert "layer 2" in visible(at.error[0]) and "→ BP3" in visible(at.error[0])
 
 
 def test_an_uploaded_case_is_used_for_the_comparison():
@@ -271,10 +349,87 @@ def test_an_uploaded_case_is_used_for_the_comparison():
     at = open_page(DIFF)
     upload(at, "diff_case", "case.json", export_case(net, X, Y, "json"))
     upload(at, "diff_gradients", "mine.npz", gradients_file(*net.backprop(X, Y)))
-    assert "match the engine's" in at.success[0].value
+    assert "match the engine's" in visible(at.success[0])
     assert "sizes [2, 2, 2, 2]" in texts(at.caption)
     upload(at, "diff_case", "broken.json", b'{"format": "backprop-explorer-gradient-case"}')
-    assert "Cannot use this test case file" in at.error[0].value
+    assert "Cannot use this test case file" in visible(at.error[0])
+
+
+def heatmap(at: AppTest) -> tuple[str, np.ndarray]:
+    """The title and the values of the difference heatmap, read from the chart's spec."""
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    z = spec["data"][0]["z"]
+    values = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"])
+    return spec["layout"]["title"]["text"], values
+
+
+def test_every_view_follows_the_current_upload():
+    case = page_case()
+    right = case.gradients()
+    buggy = buggy_gradients(case.network(), case.X, case.Y, ["bp2_no_sigma_prime"])
+    flipped = (right[0][:-1] + [-right[0][-1]], right[1][:-1] + [-right[1][-1]])
+    at = open_page(DIFF)
+    for name, grads, layer in (("buggy", buggy, 1), ("flipped", flipped, 2), ("buggy", buggy, 1),
+                               ("right", right, 2), ("buggy", buggy, 1)):  # fmt: skip
+        upload(at, "diff_gradients", f"{name}.npz", gradients_file(*grads))
+        title, z = heatmap(at)
+        shown = at.selectbox(key="diff_layer").value
+        assert shown == layer and f"layer {layer} " in title, (name, shown, title)
+        if name == "right":
+            assert "match the engine's" in at.success[0].value and not np.any(z)
+        else:
+            assert f"First difference at layer {layer}" in at.error[0].value
+            assert np.any(z), (name, "the heatmap shows the layer's differences")
+
+
+def test_the_heatmap_opens_on_the_parameter_that_differs():
+    case = page_case()
+    nb, nw = (list(g) for g in case.gradients())
+    at = open_page(DIFF)
+    upload(at, "diff_gradients", "w.npz", gradients_file(nb, [nw[0], nw[1] + 0.01]))
+    assert at.segmented_control(key="diff_param").value == "w"
+    upload(at, "diff_gradients", "b.npz", gradients_file([nb[0] + 0.01, nb[1]], nw))
+    assert at.selectbox(key="diff_layer").value == 1
+    assert at.segmented_control(key="diff_param").value == "b" and "∂C/∂b" in heatmap(at)[0]
+    at.segmented_control(key="diff_param").set_value("w")
+    ok(at.run())  # the visitor's own choice holds while the upload stays the same
+    assert at.segmented_control(key="diff_param").value == "w" and "∂C/∂w" in heatmap(at)[0]
+
+
+def test_the_default_batch_holds_both_classes():
+    case = page_case()
+    at = open_page(DIFF)
+    first = at.number_input(key="diff_first").value
+    assert first == mixed_start(default_subject().Y, 4)
+    assert len(set(case.Y.argmax(axis=0))) == 2, case.Y
+    upload(at, "diff_gradients", "mine.npz", gradients_file(*case.gradients()))
+    assert "match the engine's" in at.success[0].value  # the page's case is this one
+
+
+def torch_file(case: Case, flip: str | None = None) -> bytes:
+    """What the page's PyTorch recipe saves, written with NumPy: ``nn.Sequential`` names,
+    float32, 1-D biases. The numbers are the engine's, rounded to float32."""
+    arrays = {}
+    for l, (b, w) in enumerate(zip(*case.gradients())):
+        arrays[f"{2 * l}.weight"] = w.astype(np.float32)
+        arrays[f"{2 * l}.bias"] = b.reshape(-1).astype(np.float32)
+    if flip:
+        arrays[flip] = -arrays[flip]
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def test_a_pytorch_upload_and_recipe():
+    case = page_case()
+    at = open_page(DIFF)
+    code = texts(at.code)
+    assert "torch.nn.Sequential" in code and "0.5 * ((a - y) ** 2).sum(dim=1)" in code
+    assert any(r"\frac{1}{m}" in e.value and "C_x" in e.value for e in at.latex)
+    upload(at, "diff_gradients", "torch.npz", torch_file(case))
+    assert "match the engine's in every layer" in at.success[0].value
+    upload(at, "diff_gradients", "torch-bad.npz", torch_file(case, flip="2.weight"))
+    assert "First difference at layer 2" in at.error[0].value
 
 
 class Trap:
@@ -314,7 +469,7 @@ def test_malformed_uploads_show_a_clear_error(tmp_path):
     for name, (data, needle) in malformed(page_case(), marker).items():
         upload(at, "diff_gradients", f"{name}.npz", data)
         assert at.error, name
-        err = at.error[0].value
+        err = visible(at.error[0])
         assert err.startswith("Cannot use this gradients file") and needle in err, (name, err)
         assert not at.dataframe
     assert not marker.exists()

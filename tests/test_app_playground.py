@@ -86,8 +86,9 @@ def same_params(a: list[np.ndarray], b: list[np.ndarray]) -> bool:
 
 
 def texts(elements) -> list[str]:
-    """The messages of ``elements``, with Markdown backslash escapes removed."""
-    return [re.sub(r"\\(.)", r"\1", e.value) for e in elements]
+    """The messages of ``elements``, with Markdown backslash escapes and the word joiners
+    that break autolinks (``common.plain``) removed: the text a visitor reads."""
+    return [re.sub(r"\\(.)", r"\1", e.value).replace("\u2060", "") for e in elements]
 
 
 def reference_run(cfg: PlaygroundConfig, steps: int = 0):
@@ -304,6 +305,40 @@ def test_a_batch_over_the_step_work_limit_is_refused_and_the_run_kept(monkeypatc
     assert "a mini-batch of 100 samples through 42 parameters is 4,200 multiply-adds" in msg
     assert "use a batch of at most 47" in msg
     assert the_run(at) is r and r.trainer.batch_size == 10 and r.trainer.steps == 1
+
+
+# env variable, its value, widget kind and key: every widget a limit caps (README's table)
+WIDGET_LIMITS = [
+    ("BACKPROP_MAX_EPOCHS", 5, "number_input", "n_epochs"),
+    ("BACKPROP_MAX_LAYERS", 3, "number_input", "w_n_hidden"),
+    ("BACKPROP_MAX_NEURONS", 7, "number_input", "w_h0"),
+    ("BACKPROP_MAX_SAMPLES", 400, "number_input", "w_n_samples"),
+    ("BACKPROP_MAX_BATCH_SIZE", 20, "number_input", "w_batch_size"),
+]
+
+
+@pytest.mark.parametrize(
+    ("env", "cap", "kind", "key"), WIDGET_LIMITS, ids=[c[0] for c in WIDGET_LIMITS]
+)
+def test_each_widget_is_capped_by_its_limit(env, cap, kind, key, monkeypatch):
+    monkeypatch.setenv(env, str(cap))
+    at = playground()
+    assert getattr(at, kind)(key=key).max == cap
+
+
+def test_train_n_epochs_cannot_exceed_the_epoch_limit(monkeypatch):
+    """The Epochs box was fixed at 1,000, whatever BACKPROP_MAX_EPOCHS said."""
+    monkeypatch.setenv("BACKPROP_MAX_EPOCHS", "3")
+    at = playground()
+    run(at.number_input(key="n_epochs").set_value(50))  # what a tampered browser sends
+    assert at.number_input(key="n_epochs").value <= 3
+    click(at, "train_n")
+    r = the_run(at)
+    for _ in range(200):
+        if not r.playing:
+            break
+        run(at)
+    assert not r.playing and 1 <= r.trainer.epochs <= 3
 
 
 def test_costs_on_big_data_are_measured_on_a_subset_and_say_so():
@@ -656,6 +691,32 @@ def test_empty_feature_list_is_refused():
     assert any("feature" in e for e in texts(at.sidebar.error))
     assert the_run(at) is r and r.cfg.features == ("x1", "x2")
     assert query(at)["feat"] == "x1,x2"
+
+
+def test_a_refused_change_sets_every_widget_back_to_the_config_in_effect():
+    """A refusal keeps the config, and no widget may show a value that is not in effect:
+    the learning rate typed in the same run as an empty feature list goes back too."""
+    at = playground()
+    r = the_run(at)
+    at.number_input(key="w_eta").set_value(0.5)
+    run(at.multiselect(key="w_features").set_value([]))
+    (err,) = texts(at.sidebar.error)
+    assert "at least one" in err and "previous" in err
+    assert the_run(at) is r and r.cfg == DEFAULT and query(at) == to_query(DEFAULT)
+    assert at.number_input(key="w_eta").value == DEFAULT.eta
+    assert at.multiselect(key="w_features").value == list(DEFAULT.features)
+    run(at.number_input(key="w_eta").set_value(0.5))  # the next change is taken
+    assert not at.sidebar.error and the_run(at).cfg.eta == 0.5 and query(at)["eta"] == "0.5"
+
+
+def test_a_refusal_is_shown_at_the_top_of_the_sidebar():
+    """Above every control (it was at the very bottom, out of sight of the Data controls)."""
+    at = playground()
+    run(at.selectbox(key="w_output_activation").set_value("linear"))
+    kinds = [c.type for c in at.sidebar.children.values()]
+    assert "error" in kinds and "expander" in kinds, kinds
+    assert kinds.index("error") < kinds.index("expander"), kinds  # above the Presets
+    assert any("needs output activation" in t for t in texts(at.toast))
 
 
 # ------------------------------------------------------------------- divergence

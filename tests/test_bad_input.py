@@ -13,18 +13,21 @@ import gzip
 import io
 import json
 import pickle
+import re
 import struct
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hostile import many_lists, nested, npy_header, npz_of, with_members
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 from test_app_playground import APP, PLAYGROUND, click, ok, playground, run, texts, the_run
 
 from backprop import Network
+from backprop.debug import export_case
 from backprop.io import to_json, to_npz
 from backprop.ui.config import DEFAULT, UPLOADED, URL_KEYS
 from backprop.ui.session import RUN_KEY
@@ -80,6 +83,31 @@ class Marker:
 
     def __reduce__(self):
         return (open, (self.path, "w"))
+
+
+# Markdown a stranger controls: an image the browser would fetch, a link, bare URLs that
+# GitHub Markdown turns into links. Shown in a message it must stay literal text.
+IMAGE = "![x](http://127.0.0.1:9/pixel.png)"
+LINK = "[click](http://127.0.0.1:9/)"
+BARE_URL = "https://example.invalid/x"
+
+
+def inert(raw: str) -> None:
+    """``raw`` (a message as sent to Streamlit's Markdown) can make no link, image or HTML:
+    every bracket, parenthesis, ``!`` and ``<`` is escaped, and no autolink can start
+    (``://``, ``www.`` or an ``@`` after a word character)."""
+    unescaped = re.findall(r"(?<!\\)[\[\]()!<]", raw)
+    assert not unescaped, f"unescaped Markdown {unescaped} in {raw!r}"
+    for pattern in (r"\\?:\\?/\\?/", r"(?i)www\\?\.", r"[\w.+-]\\?@"):
+        assert not re.search(pattern, raw), f"an autolink ({pattern}) can start in {raw!r}"
+
+
+def says_literally(at: AppTest, text: str) -> None:
+    """A message shows ``text`` literally (as a visitor reads it), and none is live Markdown."""
+    says(at, text)
+    for el in [*at.error, *at.warning, *at.info, *at.toast, *at.success]:
+        if text in texts([el])[0]:
+            inert(el.value)
 
 
 # ---------------------------------------------------------------- URL parameters
@@ -176,6 +204,27 @@ def test_bad_url_on_a_running_session_keeps_the_run():
     still_trains(at, r)
 
 
+MARKDOWN_URL_CASES = [
+    ("bare-url-value", {"ds": BARE_URL}, BARE_URL),
+    ("www-value", {"act": "www.example.invalid"}, "www.example.invalid"),
+    ("email-value", {"cost": "a@example.invalid"}, "a@example.invalid"),
+    ("image-value", {"opt": IMAGE}, IMAGE),
+    ("link-in-key", {LINK: "1"}, LINK),
+    ("html-value", {"init": "<img src=http://127.0.0.1:9/i.png>"}, "<img src="),
+]
+
+
+@pytest.mark.parametrize(
+    ("params", "text"),
+    [c[1:] for c in MARKDOWN_URL_CASES],
+    ids=[c[0] for c in MARKDOWN_URL_CASES],
+)
+def test_markdown_in_a_url_parameter_is_shown_literally(params, text):
+    at = playground(params)
+    says_literally(at, text)
+    still_trains(at, the_run(at))
+
+
 URL_TEXT = st.text(max_size=40)
 
 
@@ -246,6 +295,31 @@ def test_bad_widget_setting_keeps_the_previous_config(setup, bad, expected):
     still_trains(at, r)
 
 
+@pytest.mark.parametrize(
+    ("setup", "bad", "expected"), [c[1:] for c in WIDGET_CASES], ids=[c[0] for c in WIDGET_CASES]
+)
+def test_a_refused_widget_setting_is_undone_on_screen(setup, bad, expected):
+    """No widget shows a value that is not in effect: the refused one goes back."""
+    at = playground()
+    for kind, key, value in setup:
+        run(getattr(at, kind)(key=key).set_value(value))
+    good = the_run(at).cfg
+    kind, key, value = bad
+    run(getattr(at, kind)(key=key).set_value(value))
+    says(at, expected)
+    shown = getattr(at, kind)(key=key).value
+    field = key.removeprefix("w_")
+    assert shown == (list(good.features) if field == "features" else getattr(good, field))
+
+
+def test_epochs_over_the_limit_from_a_tampered_browser(monkeypatch):
+    monkeypatch.setenv("BACKPROP_MAX_EPOCHS", "4")
+    at, r = trained_playground()
+    run(at.number_input(key="n_epochs").set_value(10_000))
+    assert at.number_input(key="n_epochs").value <= 4
+    still_trains(at, r)
+
+
 def test_softmax_on_a_regression_dataset_via_the_widgets():
     """Sine has one output; picking softmax by hand afterwards must not crash the page."""
     at = playground({"ds": "sine"})
@@ -258,6 +332,35 @@ def test_softmax_on_a_regression_dataset_via_the_widgets():
     run(at.selectbox(key="w_cost").set_value("quadratic"))
     run(at.selectbox(key="w_output_activation").set_value("sigmoid"))
     still_trains(at, r)
+
+
+# -------------------------------------------------------------- debugger widgets
+# id, page, (widget key, value) changes, a substring of the message
+DEBUGGER_WIDGET_CASES = [
+    ("stepper-neuron-beyond-the-input", "app_pages/stepper.py",
+     [("stepper_neuron", 3)], "There is no neuron j = 3 here"),
+    ("gradcheck-eps-far-too-large", "app_pages/gradcheck.py",
+     [("gc_eps", 0.1)], "ε = 1e-01 is too large"),
+    ("gradcheck-eps-far-too-small", "app_pages/gradcheck.py",
+     [("gc_eps", 1e-12)], "ε = 1e-12 is too small"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("page", "changes", "expected"),
+    [c[1:] for c in DEBUGGER_WIDGET_CASES],
+    ids=[c[0] for c in DEBUGGER_WIDGET_CASES],
+)
+def test_debugger_widget_values_are_answered_not_misread(page, changes, expected):
+    """A value the network or the arithmetic cannot honour gets a message saying what is
+    shown instead; no BP equation is blamed for it."""
+    at = playground()
+    at.switch_page(page)
+    run(at)
+    for key, value in changes:
+        run(at.number_input(key=key).set_value(value))
+    says(at, expected)
+    assert not at.error, texts(at.error)
 
 
 # ------------------------------------------------------------------ uploaded CSVs
@@ -303,11 +406,18 @@ CSV_CASES = [
     ("latin1", "l1.csv", ("é" + GOOD_CSV).encode("latin-1"), "", "not UTF-8 text"),
     ("binary-garbage", "g.csv", bytes(range(256)) * 8, "", "binary"),
     (
-        "semicolon-separated",
+        "semicolon-ragged",
         "s.csv",
-        GOOD_CSV.replace(",", ";").encode(),
+        GOOD_CSV.replace(",", ";").replace("\n", "\n1;2;3;4\n", 1).encode(),
         "",
-        "is the separator a comma",
+        "read as semicolon-separated",
+    ),
+    (
+        "tab-separated-text-feature",
+        "t.tsv",
+        ("a\tb\tlabel\n" + "\n".join(f"x{i}\t{i}\t{i % 2}" for i in range(30))).encode(),
+        "",
+        "not numeric",
     ),
 ]
 
@@ -339,6 +449,76 @@ def test_bad_csv_upload(name, data, target, expected, monkeypatch):
     assert msg in texts(at.sidebar.error) and "Cannot use this CSV" in msg
     assert the_run(at) is r and r.trainer.steps == 1
     _back_to_circle(at, r)
+
+
+def test_markdown_column_names_of_a_csv_are_shown_literally(monkeypatch):
+    at, r = _csv_session(monkeypatch)
+    rows = "\n".join(f"u{i},v{i},{i},{i % 2}" for i in range(30))
+    data = f"{IMAGE},{LINK},{BARE_URL},label\n{rows}".encode()
+    run(at.file_uploader(key="csv_file").upload("md.csv", data, "text/csv"))
+    for text in (IMAGE, LINK):
+        says_literally(at, text)
+    assert the_run(at) is r
+    _back_to_circle(at, r)
+
+
+def test_markdown_in_a_csv_file_name_is_shown_literally(monkeypatch):
+    at, r = _csv_session(monkeypatch)
+    name = "[click](mailto:a@example.invalid) www.example.invalid.csv"  # no "/": a path
+    run(at.file_uploader(key="csv_file").upload(name, b"a,b,label\n", "text/csv"))
+    says_literally(at, f"{name}: has a header")
+    _back_to_circle(at, r)
+
+
+# Files that used to be refused or silently spoiled, and must now load and train: other
+# delimiters and decimal commas (said in a caption), numbers at the edge of float64.
+def _edge_rows(fmt: Callable[[int], str], n: int = 40) -> str:
+    return "\n".join(fmt(i) for i in range(n))
+
+
+GOOD_EDGE_CSVS = [
+    ("semicolon", GOOD_CSV.replace(",", ";"), "semicolon-separated, decimal point"),
+    (
+        "semicolon-decimal-comma",
+        GOOD_CSV.replace(",", ";").replace(".", ","),
+        "semicolon-separated, decimal comma",
+    ),
+    ("tab", GOOD_CSV.replace(",", "\t"), "tab-separated, decimal point"),
+    (
+        "feature-1e308",
+        "a,b,label\n" + _edge_rows(lambda i: f"{(-1) ** i * 1e308!r},{i},{i % 2}"),
+        "comma-separated",
+    ),
+    (
+        "feature-0-to-3.9e201",
+        "a,b,label\n" + _edge_rows(lambda i: f"{i * 1e200!r},{i % 7},{i % 2}"),
+        "comma-separated",
+    ),
+    (
+        "target-1.7e308",
+        "a,b,y\n" + _edge_rows(lambda i: f"{i},{i % 3},{1.7e308 * (2 * i / 39 - 1)!r}"),
+        "comma-separated",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("data", "said"), [c[1:] for c in GOOD_EDGE_CSVS], ids=[c[0] for c in GOOD_EDGE_CSVS]
+)
+def test_edge_csv_loads_and_trains(data, said, monkeypatch):
+    at, r = _csv_session(monkeypatch)
+    run(at.selectbox(key="w_output_activation").set_value("sigmoid"))  # fits regression too
+    run(at.selectbox(key="w_cost").set_value("quadratic"))
+    run(at.file_uploader(key="csv_file").upload("edge.csv", data.encode(), "text/csv"))
+    ok(at)
+    assert not at.error, texts(at.error)
+    assert any(said in c for c in texts(at.sidebar.caption)), texts(at.sidebar.caption)
+    new = the_run(at)
+    assert new is not r
+    X = np.hstack([new.dataset.X_train, new.dataset.X_test])
+    assert np.all(np.isfinite(X)) and np.all(X.std(axis=1) > 0.5)  # no feature zeroed
+    assert np.all(np.isfinite(new.dataset.Y_train))
+    still_trains(at, new)
 
 
 def test_csv_over_the_upload_limit(monkeypatch):
@@ -401,6 +581,23 @@ def _nan_json() -> bytes:
     return json.dumps(doc).encode()  # json writes NaN, which Python's reader accepts
 
 
+def _deep_rng_state() -> str:
+    """An RNG state whose lists nest 600 deep (it raised RecursionError on the page)."""
+    return json.dumps({"bit_generator": "PCG64", "state": "@"}).replace('"@"', nested(600))
+
+
+def _json_plus(junk: str) -> bytes:
+    """A valid network file with one more entry, ``junk`` (JSON text)."""
+    return (to_json(_net())[:-1] + f', "junk": {junk}}}').encode()
+
+
+def _npz_raw(**members: bytes) -> bytes:
+    """The default network's archive with some members replaced by raw ``.npy`` bytes."""
+    with np.load(io.BytesIO(to_npz(_net())), allow_pickle=False) as z:
+        arrays = {k + ".npy": z[k] for k in z.files if k not in members}
+    return npz_of({**arrays, **{k + ".npy": v for k, v in members.items()}})
+
+
 def _pickled_npz(marker: Path) -> bytes:
     evil = np.empty(1, dtype=object)
     evil[0] = Marker(marker)
@@ -450,7 +647,65 @@ NETWORK_CASES: list[tuple[str, str, Callable[[Path], bytes], str]] = [
         lambda m: to_json(Network([5, 4, 2], "tanh", "softmax", "log_likelihood")).encode(),
         "5 inputs",
     ),
+    # hostile files: tiny uploads claiming huge counts, shapes or depths
+    (
+        "layer-index-10-million",
+        "n.npz",
+        lambda m: with_members(to_npz(_net()), {"weights_10000000.npy": np.zeros((1, 1))}),
+        "weights_10000000",
+    ),
+    (
+        "too-many-members",
+        "n.npz",
+        lambda m: with_members(to_npz(_net()), {f"x_{i}.npy": b"" for i in range(500)}),
+        "members",
+    ),
+    (
+        "header-claims-8-TB",
+        "n.npz",
+        lambda m: _npz_raw(weights_0=npy_header((10**6, 10**6), "<f8")),
+        "truncated",
+    ),
+    ("200k-one-element-lists", "n.json", lambda m: _json_plus(many_lists(200_000)), "lists"),
+    ("3M-values", "n.json", lambda m: _json_plus("[" + "0," * 3_000_000 + "0]"), "values"),
+    (
+        "deep-rng-state",
+        "n.json",
+        lambda m: _json_with(rng_state="@").replace(b'"@"', _deep_rng_state().encode()),
+        "nested more than",
+    ),  # fmt: skip
+    (
+        "deep-rng-state-npz",
+        "n.npz",
+        lambda m: _npz_with(rng_state=np.array(_deep_rng_state())),
+        "nested more than",
+    ),
 ]
+
+
+def test_markdown_in_a_network_file_is_shown_literally():
+    at, r = trained_playground()
+    doc = _json_with(config={**_json_doc()["config"], "activation": IMAGE})
+    run(at.file_uploader(key="resume_file").upload("n.json", doc, "application/json"))
+    says_literally(at, IMAGE)
+    still_trains(at, r)
+
+
+def test_a_saturated_network_file_is_resumed_with_a_warning():
+    """Weights of 1e300 load (they are finite) but saturate every tanh unit: training would
+    run with the cost frozen at ln 2, so the page says which layers are dead, and why."""
+    at, r = trained_playground()
+    net = _net()
+    for w, b in zip(net.weights, net.biases):
+        w[...], b[...] = 1e300, 1e300
+    run(at.file_uploader(key="resume_file").upload("huge.json", to_json(net).encode(), "x"))
+    new = the_run(at)
+    assert new is not r and new.net.weights[0][0, 0] == 1e300
+    msg = says(at, "dead on its training data")
+    assert msg in texts(at.warning) and "(layers 1, 2)" in msg and "sigma'(z) = 0" in msg
+    assert "BP2 passes no error" in msg and "Reset" in msg
+    click(at, "step")
+    assert new.trainer.steps == 1 and any("dead on its" in m for m in texts(at.warning))
 
 
 @pytest.mark.parametrize(
@@ -468,6 +723,23 @@ def test_bad_network_upload(name, make, expected, tmp_path):
     assert the_run(at) is r and r.trainer.steps == 1
     assert all(np.array_equal(a, b) for a, b in zip(before, r.net.weights))
     still_trains(at, r)
+
+
+def test_uploaded_network_with_saturated_outputs_trains_exactly():
+    """Outputs hundreds of logits apart (softmax + cross_entropy): not a divergence, and the
+    cost is exact (log-sum-exp from z), not clamped at ln(tiny)."""
+    net = Network(SIZES, "tanh", "softmax", "cross_entropy", "xavier", 3)
+    net.weights[-1][:] = 0.0
+    net.biases[-1][:, 0] = [800.0, 0.0]
+    at, r = trained_playground()
+    run(at.file_uploader(key="resume_file").upload("n.json", to_json(net).encode(), "text/json"))
+    ok(at)
+    new = the_run(at)
+    assert new is not r and new.net.cost_name == "cross_entropy"
+    X, Y = new.trainer.X, new.trainer.Y  # C_x = -ln a_1 - ln(1 - a_0) = 1600 for class 1
+    assert new.net.cost_of(X, Y) == pytest.approx(1600.0 * Y[1].mean(), rel=1e-12)
+    still_trains(at, new)
+    assert not at.error, texts(at.error)
 
 
 # ---------------------------------------------------- uploaded gradients (diff page)
@@ -501,6 +773,34 @@ def _nan_grads_json(m: Path) -> bytes:
         "nabla_w": [g[f"nabla_w_{l}"].tolist() for l in range(3)],
     }
     return json.dumps(doc).encode()
+
+
+def _case_npz(columns: int) -> bytes:
+    """A test case for the default network whose batch X, Y has ``columns`` columns: real
+    zeros (int8, so 3 million compress to a few KB) or, past that, only a header."""
+    good = export_case(_net(), np.zeros((2, 1)), np.eye(2)[:, :1])
+    with np.load(io.BytesIO(good), allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files if k not in ("X", "Y")}
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    if columns <= 10**7:
+        batch = {k: np.zeros((2, columns), np.int8) for k in ("X.npy", "Y.npy")}
+    else:
+        batch = {k: npy_header((2, columns), "<f8") for k in ("X.npy", "Y.npy")}
+    return with_members(buf.getvalue(), batch)
+
+
+def _torch_grads(drop=(), change=None) -> dict[str, np.ndarray]:
+    """Gradients under PyTorch's nn.Sequential names (0.weight, 0.bias, 2.weight, ...),
+    float32, biases 1-D; ``drop``: names left out, ``change``: {name: array} put in."""
+    g, out = _grads(), {}
+    for l in range(len(SIZES) - 1):
+        out[f"{2 * l}.weight"] = g[f"nabla_w_{l}"].astype(np.float32)
+        out[f"{2 * l}.bias"] = g[f"nabla_b_{l}"].reshape(-1).astype(np.float32)
+    return {k: v for k, v in out.items() if k not in drop} | (change or {})
+
+
+HUGE_INDEX = "9" * 5000  # more digits than int() converts by default
 
 
 # id, uploader key, file name, content maker, a substring of the error
@@ -541,9 +841,84 @@ GRADIENT_CASES: list[tuple[str, str, str, Callable[[Path], bytes], str]] = [
         lambda m: _npz(_grads(fill=np.inf)),
         "NaN or infinite",
     ),  # fmt: skip
+    (
+        "index-10-million",
+        "diff_gradients",
+        "g.npz",
+        lambda m: with_members(_npz(_grads()), {"nabla_w_10000000.npy": np.zeros((1, 1))}),
+        "nabla_w_10000000",
+    ),  # fmt: skip
+    (
+        "too-many-members",
+        "diff_gradients",
+        "g.npz",
+        lambda m: npz_of({f"nabla_b_{i}.npy": b"" for i in range(500)}),
+        "members",
+    ),  # fmt: skip
+    (
+        "200k-lists-json",
+        "diff_gradients",
+        "g.json",
+        lambda m: b'{"nabla_b": ' + many_lists(200_000).encode() + b"}",
+        "lists",
+    ),  # fmt: skip
+    (
+        "deep-json",
+        "diff_gradients",
+        "g.json",
+        lambda m: b'{"nabla_b": ' + nested(600).encode() + b"}",
+        "nested more than",
+    ),  # fmt: skip
+    (
+        "torch-bias-missing",
+        "diff_gradients",
+        "g.npz",
+        lambda m: _npz(_torch_grads(drop=["4.bias"])),
+        "4.weight has no matching 4.bias",
+    ),  # fmt: skip
+    (
+        "torch-named-twice",
+        "diff_gradients",
+        "g.npz",
+        lambda m: _npz({**_torch_grads(), "0.weight.grad": np.zeros((4, 2))}),
+        "0.weight and 0.weight.grad are the same parameter",
+    ),  # fmt: skip
+    (
+        "torch-huge-index",
+        "diff_gradients",
+        "g.npz",
+        lambda m: _npz(
+            {f"{HUGE_INDEX}.weight": np.zeros((4, 2)), f"{HUGE_INDEX}.bias": np.zeros(4)}
+        ),
+        "needs 3 arrays, got 1",
+    ),  # fmt: skip
+    (
+        "torch-bias-3d",
+        "diff_gradients",
+        "g.npz",
+        lambda m: _npz(_torch_grads(change={"2.bias": np.zeros((4, 1, 1))})),
+        "2.bias (layer 2) has shape (4, 1, 1)",
+    ),  # fmt: skip
+    (
+        "torch-text-values",
+        "diff_gradients",
+        "g.json",
+        lambda m: json.dumps(
+            {k: v.tolist() for k, v in _torch_grads().items()} | {"0.bias": ["x"] * 4}
+        ).encode(),
+        "0.bias must hold real numbers",
+    ),  # fmt: skip
     ("case-corrupt", "diff_case", "c.npz", lambda m: b"PK\x03\x04" + bytes(100), "test case"),
     ("case-raw-pickle", "diff_case", "c.npz", lambda m: pickle.dumps(Marker(m)), "test case"),
     ("case-pickled-array", "diff_case", "c.npz", _pickled_grads, "pickled"),
+    ("case-3M-columns", "diff_case", "c.npz", lambda m: _case_npz(3_000_000), "max_batch_size"),
+    (
+        "case-header-claims-2**40-columns",
+        "diff_case",
+        "c.npz",
+        lambda m: _case_npz(2**40),
+        "max_batch_size",
+    ),  # fmt: skip
 ]
 
 
@@ -586,6 +961,13 @@ def _mnist_set(**replace: bytes) -> list[tuple[str, bytes, str]]:
     return [(k, v, "application/octet-stream") for k, v in files.items()]
 
 
+def _mnist_npz(**members: bytes) -> bytes:
+    """A small mnist.npz with some members replaced by raw ``.npy`` bytes."""
+    shapes = {"x_train": (10, 28, 28), "y_train": (10,), "x_test": (4, 28, 28), "y_test": (4,)}
+    arrays = {k: np.zeros(shape, np.uint8) for k, shape in shapes.items()}
+    return npz_of({k + ".npy": members.get(k, v) for k, v in arrays.items()})
+
+
 OCTET = "application/octet-stream"
 # id, files, a substring of the error
 MNIST_CASES = [
@@ -608,6 +990,16 @@ MNIST_CASES = [
     ),  # fmt: skip
     ("garbage-npz", [("mnist.npz", b"PK\x03\x04" + bytes(64), OCTET)], "mnist.npz"),
     ("npz-not-a-zip", [("mnist.npz", b"hello", OCTET)], "not an .npz file"),
+    (
+        "npz-header-claims-2**40-images",
+        [("mnist.npz", _mnist_npz(x_train=npy_header((2**40, 28, 28))), OCTET)],
+        "over the limit of 70,000",
+    ),  # fmt: skip
+    (
+        "npz-too-many-members",
+        [("mnist.npz", npz_of({f"x{i}.npy": b"" for i in range(100)}), OCTET)],
+        "members",
+    ),  # fmt: skip
 ]
 
 
@@ -623,3 +1015,50 @@ def test_bad_mnist_upload(files, expected, monkeypatch):
     assert msg in texts(at.sidebar.error) and "MNIST" in msg
     assert the_run(at) is r and r.trainer.steps == 1
     _back_to_circle(at, r)
+
+
+# Memory one visitor can hold: a full-size MNIST is 52 KB of gzip (blank images compress
+# well) but 424 MB as float64. Past the session's data budget it is refused before the
+# arrays are allocated; within it, sessions uploading the same files share one copy.
+def _full_mnist_gz() -> list[tuple[str, bytes, str]]:
+    files = []
+    for split, n in (("train", 60_000), ("t10k", 10_000)):
+        images = struct.pack(">BBBBIII", 0, 0, 8, 3, n, 28, 28) + bytes(n * 784)
+        labels = struct.pack(">BBBBI", 0, 0, 8, 1, n) + bytes(i % 10 for i in range(n))
+        files.append((f"{split}-images-idx3-ubyte.gz", gzip.compress(images), OCTET))
+        files.append((f"{split}-labels-idx1-ubyte.gz", gzip.compress(labels), OCTET))
+    assert sum(len(f[1]) for f in files) < 60_000
+    return files
+
+
+def _mnist_session(monkeypatch, files):
+    monkeypatch.delenv("BACKPROP_DATA_DIR", raising=False)
+    at, r = trained_playground()
+    run(at.selectbox(key="w_dataset").set_value("mnist"))
+    run(at.file_uploader(key="mnist_files").set_value(files))
+    return at, r
+
+
+def test_mnist_past_the_session_memory_budget_is_refused(monkeypatch):
+    monkeypatch.setenv("BACKPROP_SESSION_MEMORY_MB", "100")
+    at, r = _mnist_session(monkeypatch, _full_mnist_gz())
+    msg = says(at, "data budget of 100 MB")
+    assert "70,000 samples" in msg and "BACKPROP_SESSION_MEMORY_MB" in msg
+    assert msg in texts(at.sidebar.error)
+    assert the_run(at) is r and r.trainer.steps == 1
+    _back_to_circle(at, r)
+
+
+def test_full_mnist_fits_the_budget_and_sessions_share_one_copy(monkeypatch):
+    files = _full_mnist_gz()
+    at, _ = _mnist_session(monkeypatch, files)
+    other, _ = _mnist_session(monkeypatch, [(n, bytes(b), t) for n, b, t in files])
+    ok(at)
+    ok(other)
+    assert not at.error and not other.error, texts(at.error) + texts(other.error)
+    ds = the_run(at).dataset
+    assert the_run(other).dataset is ds  # one copy for the two sessions
+    assert ds.n_train == 50_000 and ds.X_train.dtype == np.float32
+    assert ds.nbytes <= 256 * 2**20  # the default Limits.session_memory_mb
+    assert not any(a.flags.writeable for a in ds.arrays())  # no session can change it
+    still_trains(at, the_run(at))

@@ -50,6 +50,19 @@ def test_cli_reports_bad_settings_without_a_traceback(tmp_path, capsys):
     assert "eta" in err and "Traceback" not in err
 
 
+def test_cli_epochs_are_capped_by_the_limit(tmp_path, capsys, monkeypatch):
+    """--epochs trained past BACKPROP_MAX_EPOCHS (the CLI ran its own loop)."""
+    monkeypatch.setenv("BACKPROP_MAX_EPOCHS", "2")
+    argv = ["--dataset", "xor", "--hidden", "3", "--epochs", "3", "--out", str(tmp_path / "r")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "epochs" in err and "2" in err and "Traceback" not in err
+    assert not (tmp_path / "r").exists()  # refused before anything is written
+    argv[-3] = "2"
+    assert main(argv) == 0
+    assert list(pd.read_csv(tmp_path / "r" / "epochs.csv")["epoch"]) == [1, 2]
+
+
 def test_python_dash_m_backprop_runs():
     r = subprocess.run(
         [sys.executable, "-m", "backprop", "--help"],

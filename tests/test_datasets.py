@@ -12,9 +12,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hostile import npy_header, peak_bytes, with_members
 from hypothesis import given
 from hypothesis import strategies as st
 
+from backprop import datasets
 from backprop.datasets import (
     CLASSIFICATION_2D,
     DATASETS,
@@ -481,7 +483,7 @@ def test_mnist_npz_with_object_array_fails_without_unpickling(mnist_arrays):
     data = npz_bytes(evil)
     assert pickle.loads(pickle.dumps(Trap())) == "payload" and UNPICKLED == ["unpickled"]
     UNPICKLED.clear()
-    with pytest.raises(ValueError, match="y_train.*cannot be read safely"):
+    with pytest.raises(ValueError, match="y_train holds Python objects"):
         load_mnist(io.BytesIO(data))
     assert UNPICKLED == []
 
@@ -504,10 +506,37 @@ def test_mnist_npz_malformed(mnist_arrays, change, match):
         load_mnist(io.BytesIO(npz_bytes(arrays)))
 
 
+@pytest.mark.parametrize(
+    ("member", "match"),
+    [
+        (npy_header((2**40, 28, 28)), "1,099,511,627,776 items, over the limit of 70,000"),
+        (npy_header((60_000, 28, 28)), "x_train is truncated"),  # 47 MB promised, 64 held
+        (npy_header((10,), "|O"), "pickled"),
+    ],
+    ids=["2**40-images", "47MB-header", "object"],
+)
+def test_mnist_npz_headers_are_checked_before_anything_is_allocated(mnist_arrays, member, match):
+    """An 0.7 KB mnist.npz whose header claimed 2**40 images raised MemoryError."""
+    arrays = {k: v for k, v in mnist_arrays.items() if k != "x_train"}
+    bad = with_members(npz_bytes(arrays), {"x_train.npy": member})
+    raised, peak = peak_bytes(lambda: load_mnist(io.BytesIO(bad)))
+    assert isinstance(raised, ValueError) and match in str(raised), repr(raised)
+    assert peak < 5 * 2**20, f"refusing it allocated {peak / 2**20:.0f} MB"
+
+
+def test_mnist_failures_are_mnist_file_errors(mnist_arrays, mnist_bytes):
+    many = with_members(npz_bytes(mnist_arrays), {f"x{i}.npy": b"" for i in range(20)})
+    with pytest.raises(datasets.MnistFileError, match="has 24 members"):
+        load_mnist(io.BytesIO(many))
+    files = _swap(mnist_bytes, MNIST_FILES[1], b"\x00\x00\x08\x01")
+    with pytest.raises(datasets.MnistFileError, match="truncated IDX header"):
+        load_mnist(uploads(files))
+
+
 def test_mnist_single_file_must_be_npz(mnist_bytes):
     with pytest.raises(ValueError, match="not an .npz file.*dict of the four files"):
         load_mnist(io.BytesIO(mnist_bytes[MNIST_FILES[0]]))
-    with pytest.raises(ValueError, match="not a valid .npz"):
+    with pytest.raises(ValueError, match="npz file is damaged or truncated"):
         load_mnist(io.BytesIO(b"PK\x03\x04" + b"garbage" * 10))
     with pytest.raises(ValueError, match="neither a folder nor a file"):
         load_mnist("/no/such/place")
@@ -616,6 +645,70 @@ def test_mnist_too_few_training_images():
         load_mnist(files)
 
 
+def _blank_mnist(n_train: int = 60_000, n_test: int = 10_000) -> dict[str, bytes]:
+    """Full-size MNIST IDX files of blank images, gzipped: about 52 KB in all."""
+    files = {}
+    for split, n in (("train", n_train), ("t10k", n_test)):
+        images = np.zeros((n, 28, 28), np.uint8)
+        files[f"{split}-images-idx3-ubyte.gz"] = gzip.compress(idx(images))
+        files[f"{split}-labels-idx1-ubyte.gz"] = gzip.compress(idx(np.arange(n) % 10))
+    return files
+
+
+def test_full_mnist_is_stored_as_float32_within_the_session_budget():
+    files = _blank_mnist()
+    assert sum(map(len, files.values())) < 60_000
+    ds = load_mnist(files)
+    for a in ds.arrays():
+        assert a.dtype == np.float32
+    assert ds.nbytes == 70_000 * (784 + 10) * 4  # 212 MB; float64 took 424 MB
+    assert ds.nbytes <= Limits().session_memory_mb * 2**20
+    np.testing.assert_array_equal(ds.Y_train.argmax(axis=0), np.arange(50_000) % 10)
+    small = load_mnist(_blank_mnist(60, 10))
+    assert small.X_train.dtype == np.float64  # small data sets stay exact
+
+
+def test_mnist_past_the_budget_is_refused_before_allocating():
+    import tracemalloc
+
+    files = _blank_mnist()
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"MNIST: 70,000 samples .* data budget of 100 MB"):
+            load_mnist(files, limits=Limits(session_memory_mb=100))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 200 * 2**20  # the files were read (~120 MB), the 212 MB of arrays never made
+
+
+def test_big_csv_is_refused_past_the_budget():
+    text = "a,b,y\n" + "".join(f"{i},{i % 7},{i % 2}\n" for i in range(50_000))  # 1.6 MB
+    with pytest.raises(ValueError, match=r"data budget of 1 MB \(BACKPROP_SESSION_MEMORY_MB"):
+        load_csv(text.encode(), limits=Limits(session_memory_mb=1))
+    assert load_csv(text.encode(), limits=Limits(session_memory_mb=2)).n_train == 40_000
+
+
+def test_trainer_makes_no_copy_of_big_data():
+    """The trainer keeps views of the data set: mini-batches and evaluations are gathered
+    and cast to float64 chunk by chunk (it used to hold a 186 MB evaluation subset)."""
+    import tracemalloc
+
+    from backprop.ui.config import DEFAULT
+    from backprop.ui.session import build_run
+
+    ds = load_mnist(_blank_mnist())
+    tracemalloc.start()
+    try:
+        run = build_run(DEFAULT, ds)
+        run.train(steps=3)
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert np.shares_memory(run.trainer._Xr, ds.X_train)
+    assert held < 0.05 * ds.nbytes, held / 2**20
+
+
 # ================================================================================= CSV
 def csv_text(rows: list[list], header: list[str]) -> str:
     lines = [",".join(header)] + [",".join(str(v) for v in r) for r in rows]
@@ -717,6 +810,96 @@ def test_csv_constant_feature_column_is_kept():
     assert np.all(np.isfinite(ds.X_train))
 
 
+# ----------------------------------------------------- CSV delimiters and decimal marks
+def _rows_with(sep: str, decimal: str = ".") -> bytes:
+    rows = [[f"{i * 0.25 + 1:.2f}", f"{-i / 8:.3f}", i % 2] for i in range(24)]
+    lines = [sep.join(["a", "b", "label"])]
+    lines += [sep.join(str(v).replace(".", decimal) for v in r) for r in rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.mark.parametrize(
+    ("sep", "decimal", "said"),
+    [
+        (",", ".", "comma-separated, decimal point"),
+        (";", ".", "semicolon-separated, decimal point"),
+        (";", ",", "semicolon-separated, decimal comma"),
+        ("\t", ".", "tab-separated, decimal point"),
+        ("\t", ",", "tab-separated, decimal comma"),
+        ("|", ".", "pipe-separated, decimal point"),
+    ],
+)
+def test_csv_delimiter_and_decimal_mark_are_detected(sep, decimal, said):
+    """A semicolon CSV was refused as "only 2 data rows"; every common layout reads the
+    same numbers as the comma file, and the data set says how it read the file."""
+    reference = load_csv(_rows_with(","), seed=4)
+    ds = load_csv(_rows_with(sep, decimal), seed=4)
+    assert ds.feature_names == ("a", "b") and ds.class_names == ("0", "1")
+    for x, y in zip(arrays_of(reference), arrays_of(ds)):
+        assert x.tobytes() == y.tobytes()
+    assert any(said in note for note in ds.notes), ds.notes
+
+
+def test_csv_semicolon_with_a_comma_in_the_header_is_still_semicolon():
+    text = "weight, kg;height, cm;y\n" + "".join(f"{i},5;{i * 2},25;{i % 2}\n" for i in range(9))
+    ds = load_csv(text.encode())
+    assert ds.feature_names == ("weight, kg", "height, cm")
+    assert any("semicolon-separated, decimal comma" in n for n in ds.notes)
+
+
+# ------------------------------------------------------------ numbers at the edge of float64
+def _edge_csv(a: list[float], b: list[float], y: list) -> bytes:
+    lines = ["a,b,y"] + [f"{p!r},{q!r},{t!r}" for p, q, t in zip(a, b, y)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _standardised(ds: Dataset) -> None:
+    """Every feature row of the training set has mean 0 and standard deviation 1."""
+    assert np.all(np.isfinite(ds.X_train)) and np.all(np.isfinite(ds.X_test))
+    np.testing.assert_allclose(ds.X_train.mean(axis=1), 0.0, atol=1e-9)
+    np.testing.assert_allclose(ds.X_train.std(axis=1), 1.0, rtol=1e-9)
+
+
+def test_csv_features_of_plus_minus_1e308_standardise():
+    n = 40
+    big = [1e308 if i % 2 else -1e308 for i in range(n)]
+    ds = load_csv(_edge_csv(big, list(range(n)), [i % 2 for i in range(n)]), seed=0)
+    _standardised(ds)
+    # the sign pattern survives: +1e308 rows are positive, -1e308 rows negative
+    assert set(np.unique(np.sign(ds.X_train[0]))) == {-1.0, 1.0}
+
+
+def test_csv_features_spanning_0_to_3_9e201_are_not_zeroed():
+    n = 40
+    wide = [i * 1e200 for i in range(n)]  # 0 .. 3.9e201: the variance overflows float64
+    ds = load_csv(_edge_csv(wide, list(range(n)), [i % 2 for i in range(n)]), seed=0)
+    _standardised(ds)
+    both = np.hstack([ds.X_train, ds.X_test])
+    # standardising is affine: the feature keeps its order and its even spacing
+    np.testing.assert_allclose(np.diff(np.sort(both[0])), np.diff(np.sort(both[1])), rtol=1e-9)
+
+
+def test_csv_regression_target_of_plus_minus_1_7e308_is_scaled():
+    n = 40
+    target = [1.7e308 * (2 * i / (n - 1) - 1) for i in range(n)]  # -1.7e308 .. 1.7e308
+    ds = load_csv(_edge_csv(list(range(n)), [i % 3 for i in range(n)], target), seed=0)
+    assert ds.task == "regression"
+    Y = np.hstack([ds.Y_train, ds.Y_test])[0]
+    assert np.all(np.isfinite(Y)) and Y.min() >= 0.0 and Y.max() <= 1.0
+    assert len(np.unique(ds.Y_train)) == ds.n_train  # distinct values stay distinct
+    lo, hi = ds.target_range
+    assert lo < 0 < hi and np.isfinite(lo) and np.isfinite(hi)
+
+
+def test_standardising_refuses_what_float64_cannot_hold_naming_the_column():
+    from backprop.datasets import _standardise
+
+    train = np.array([[0.0, 1e-300, 0.0, 1e-300]])  # (n_in, m): a std of 5e-301
+    test = np.array([[1e300]])  # 2e600 standard deviations from the mean
+    with pytest.raises(ValueError, match=r"column 'far'.*1e\+300"):
+        _standardise(train, test, ("far",))
+
+
 class SizedUpload(io.BytesIO):
     """Like Streamlit's UploadedFile: knows its size; reading it would be a failure."""
 
@@ -756,7 +939,8 @@ class SizedUpload(io.BytesIO):
         (b"a,b,y\n1,2,1\n3,4,1\n5,6,1\n7,8,1\n", {}, "single value 1"),
         (b"a,b,y\n1,2,u\n3,4,u\n5,6,u\n7,8,u\n", {}, "one class only \\('u'\\)"),
         (b"a,b,y\n1,2,0\n3,4,1\n5,6,0\n", {}, "only 3 data rows; need at least 4"),
-        (b"a;b;y\n1;2;0\n3;4;1\n5;6;0\n7;8;1\n", {}, "only 'a;b;y' .*separator"),
+        (b"a\n1\n2\n3\n4\n", {}, "only 'a' .*read as comma-separated"),
+        (b"a;b;y\n1;2;0\n3;4;1;7\n5;6;0\n7;8;1\n", {}, "read as semicolon-separated"),
     ],
 )
 def test_csv_errors(content, kwargs, match):

@@ -12,11 +12,13 @@ import itertools
 import json
 import pathlib
 import zipfile
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from helpers import finite_difference_gradients
+from hostile import many_lists, nested, npy_header, peak_bytes, with_members
 
 from backprop import ACTIVATIONS, COSTS, HIDDEN_ACTIVATIONS, Network, numerical_gradients
 from backprop.datasets import load
@@ -37,9 +39,17 @@ from backprop.debug import (
     read_gradients,
     sgd_update,
     stages,
+    state_dict_keys,
+    torch_recipe,
     train_pair,
 )
-from backprop.debug.check import constant_factor, layer_table, suspect
+from backprop.debug.check import (
+    EpsSearch,
+    constant_factor,
+    layer_table,
+    suspect,
+    verdict_table,
+)
 from backprop.debug.latex import bmatrix, index, lines, num, par, terms
 from backprop.limits import Limits
 
@@ -49,6 +59,7 @@ PAIRS = [
     if COSTS[c].outputs is None or o in COSTS[c].outputs
 ]
 M = 3
+MB = 2**20
 
 
 @pytest.fixture(scope="module")
@@ -104,8 +115,13 @@ def test_stages_show_the_traces_numbers(xor, hidden, output, cost):
         assert bool(st.full) == (max(net.weights[l - 1].shape) <= 6)
     cost_stage = by["cost"]
     assert cost_stage.values["cost"] == tr.cost
-    assert cost_stage.values["cost_x"] == pytest.approx(
-        net.cost.fn(tr.a[L][:, s : s + 1], tr.y[:, s : s + 1]), rel=0, abs=0
+    col = slice(s, s + 1)  # the engine's C on one column (from z for a stable form)
+    assert cost_stage.values["cost_x"] == net.output_cost(
+        tr.z[-1][:, col], tr.a[L][:, col], Y[:, col]
+    )
+    assert cost_stage.values["cost_x"] == pytest.approx(  # the general form, shown: ln(1 - a)
+        net.cost.fn(tr.a[L][:, col], tr.y[:, col]),
+        rel=1e-8,  # loses digits as a nears 1
     )
     bp1, jj = by["bp1"], min(j, 1)
     assert (bp1.layer, bp1.equation) == (L, "BP1")
@@ -185,6 +201,19 @@ def test_the_correct_path_passes_the_check(xor):
         res = check_gradients(net, *batch(xor, 8))
         assert res.passed and res.diagnosis() is None and not res.capped
         assert list(res.table["layer"]) == [l for l in range(1, net.n_layers + 1) for _ in "wb"]
+
+
+def test_the_check_passes_where_outputs_saturate():
+    """A softmax output that rounds to 1 (logit gap 40): the central differences use the engine's
+    stable cost from z, as the gradients do; the clamped cost from a gave 0
+    here."""
+    net = Network([1, 3], output_activation="softmax", cost="cross_entropy", seed=0)
+    net.weights[0][:] = 0.0
+    net.biases[0][:, 0] = [40.0, 0.0, 0.0]
+    X, Y = np.zeros((1, 1)), np.array([[0.0], [1.0], [0.0]])
+    for per_layer in (3, 2):  # every entry, and a subset (the capped path)
+        res = check_gradients(net, X, Y, max_per_layer=per_layer)
+        assert res.passed, res.table
 
 
 def test_capped_check_uses_the_same_central_differences(xor):
@@ -406,6 +435,57 @@ def test_buggy_uploads_point_to_bp1_and_bp2(xor):
     assert res.diagnosis.factor == pytest.approx(4) and "summed" in res.diagnosis.message
 
 
+def torch_style(case: Case, perturb: str | None = None) -> bytes:
+    """The gradients file the page's PyTorch recipe writes, made with NumPy alone:
+    ``np.savez(**{k: p.grad.numpy() for k, p in model.named_parameters()})`` of an
+    ``nn.Sequential`` (Linear layers at 0, 2, 4, ...), float32, biases 1-D ``(n,)``,
+    computed in float32 as torch would (the tests' own finite differences, then rounded)."""
+    nb, nw = reference_gradients(case)
+    arrays = {}
+    for l, (b, w) in enumerate(zip(nb, nw)):
+        arrays[f"{2 * l}.weight"] = w.astype(np.float32)  # Linear.weight: (out, in)
+        arrays[f"{2 * l}.bias"] = b.reshape(-1).astype(np.float32)
+    if perturb:
+        arrays[perturb] = -arrays[perturb]
+    return npz(**arrays)
+
+
+def test_a_pytorch_state_dict_upload_is_read_in_layer_order(case):
+    yours = read_gradients(torch_style(case), case.sizes)
+    assert [b.shape for b in yours[0]] == [(n, 1) for n in case.sizes[1:]]
+    assert compare(case.gradients(), yours).passed
+    res = compare(case.gradients(), read_gradients(torch_style(case, "2.bias"), case.sizes))
+    assert (res.diagnosis.layer, res.diagnosis.equation) == (2, "BP3")
+
+
+def test_state_dict_keys_order_and_names():
+    seq = ["10.weight", "10.bias", "0.weight", "0.bias", "2.weight", "2.bias", "note"]
+    assert state_dict_keys(seq) == {
+        "0.weight": ("weight", 0), "0.bias": ("bias", 0), "2.weight": ("weight", 1),
+        "2.bias": ("bias", 1), "10.weight": ("weight", 2), "10.bias": ("bias", 2),
+    }  # fmt: skip
+    named = ["out.weight", "fc1.weight.grad", "fc1.bias.grad", "out.bias"]  # by appearance
+    assert state_dict_keys(named) == {
+        "out.weight": ("weight", 0), "out.bias": ("bias", 0),
+        "fc1.weight.grad": ("weight", 1), "fc1.bias.grad": ("bias", 1),
+    }  # fmt: skip
+    nested = ["net.2.weight", "net.0.weight", "net.10.weight"]
+    assert [state_dict_keys(nested)[k][1] for k in nested] == [1, 0, 2]
+    with pytest.raises(CaseFileError, match="0.weight and 0.weight.grad"):
+        state_dict_keys(["0.weight", "0.weight.grad"])
+
+
+def test_the_pytorch_recipe_writes_out_the_cases_cost(case):
+    for cost, needle in (("quadratic", "0.5 * ((a - y) ** 2).sum(dim=1)"),
+                         ("cross_entropy", "(1 - y) * torch.log(1 - a)"),
+                         ("log_likelihood", "-(y * torch.log(a)).sum(dim=1)")):  # fmt: skip
+        recipe = torch_recipe(replace(case, cost=cost))
+        assert needle in recipe and ".mean()" in recipe and "named_parameters()" in recipe
+        compile(recipe, "recipe", "exec")  # valid Python
+    with pytest.raises(ValueError, match="unknown cost"):
+        torch_recipe(replace(case, cost="hinge"))
+
+
 def npz(**arrays) -> bytes:
     buf = io.BytesIO()
     np.savez(buf, **arrays)
@@ -424,7 +504,7 @@ def malformed(case) -> dict[str, tuple[bytes, str]]:
     good = good_arrays(case)
     nb, nw = case.gradients()
     transposed = {**good, "nabla_w_1": good["nabla_w_1"].T}
-    flat_bias = {**good, "nabla_b_0": good["nabla_b_0"].ravel()}
+    flat_bias = {**good, "nabla_b_0": np.zeros(5)}  # 1-D is fine, but 4 entries are needed
     missing = {k: v for k, v in good.items() if k != "nabla_w_2"}
     gap = {k: v for k, v in good.items() if k != "nabla_w_1"}
     extra = {**good, "nabla_w_3": np.zeros((2, 2)), "nabla_b_3": np.zeros((2, 1))}
@@ -434,7 +514,7 @@ def malformed(case) -> dict[str, tuple[bytes, str]]:
     return {
         "transposed": (npz(**transposed), "(4, 3), but the book's shape for this network is (3, 4)"
                        " (it looks transposed)"),
-        "flat bias": (npz(**flat_bias), "column vectors"),
+        "flat bias": (npz(**flat_bias), "nabla_b_0 (layer 1) has shape (5,)"),
         "missing layer": (npz(**missing), "needs 3 arrays, got 2"),
         "gap": (npz(**gap), "no 'nabla_w_1' entry"),
         "extra layer": (npz(**extra), "needs 3 arrays, got 4"),
@@ -535,6 +615,85 @@ def test_case_npz_members_are_checked_before_loading(case):
         read_gradients(buf.getvalue(), case.sizes)
 
 
+def case_arrays(case: Case) -> dict[str, np.ndarray]:
+    with np.load(io.BytesIO(export_case(case.network(), case.X, case.Y))) as z:
+        return {k: z[k] for k in z.files}
+
+
+@pytest.mark.parametrize("prefix", ["nabla_w", "nabla_b"])
+def test_a_huge_gradient_index_is_a_gap_found_at_no_cost(case, prefix):
+    """A 1.4 KB gradients file with ``nabla_w_10000000`` cost 1.6 s and +1 GB."""
+    bad = with_members(npz(**good_arrays(case)), {f"{prefix}_10000000.npy": np.zeros((1, 1))})
+    raised, peak = peak_bytes(lambda: read_gradients(bad, case.sizes))
+    assert peak < 5 * MB, f"refusing it allocated {peak / MB:.0f} MB"
+    assert isinstance(raised, CaseFileError), raised
+    assert f"no '{prefix}_3' entry (but has '{prefix}_10000000')" in str(raised)
+
+
+def test_more_members_than_a_gradients_file_has_are_refused_unread(case):
+    bad = with_members(npz(**good_arrays(case)), {f"x_{i}.npy": b"" for i in range(200)})
+    with pytest.raises(CaseFileError, match=r"has 206 members .* at most"):
+        read_gradients(bad, case.sizes)
+
+
+@pytest.mark.parametrize(
+    ("X", "Y"),
+    [
+        (np.zeros((2, 3_000_000), np.int8), np.zeros((2, 3_000_000), np.int8)),
+        (npy_header((2, 2**40), "<f8"), npy_header((2, 2**40), "<f8")),
+    ],
+    ids=["3M-columns", "header-2**40-columns"],
+)
+def test_a_case_batch_over_the_limits_is_refused_before_loading(case, X, Y):
+    """A 15 KB case whose batch had 3,000,000 columns was accepted (then +1 GB to use)."""
+    arrays = {k: v for k, v in case_arrays(case).items() if k not in "XY"}
+    bad = with_members(npz(**arrays), {"X.npy": X, "Y.npy": Y})
+    raised, peak = peak_bytes(lambda: read_case(bad).gradients())
+    assert peak < 5 * MB, f"refusing it allocated {peak / MB:.0f} MB"
+    assert isinstance(raised, CaseFileError), raised
+    assert "samples (columns), over the limit of 10,000" in str(raised)
+
+
+def test_a_json_case_batch_over_the_limits_is_refused(case):
+    net = case.network()
+    X, Y = np.zeros((2, 11)), np.zeros((2, 11))
+    data = export_case(net, X, Y, "json")
+    with pytest.raises(CaseFileError, match="batch size must be <= 10"):
+        read_case(data, limits=Limits(max_batch_size=10))
+    work = Limits(max_step_work=10 * net.n_parameters())  # one backprop of 11 columns: over
+    with pytest.raises(CaseFileError, match="multiply-adds a step, over the limit"):
+        read_case(data, limits=work)
+    assert read_case(export_case(net, X[:, :10], Y[:, :10], "json"), limits=work).X.shape == (2, 10)
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ('{"nabla_b": ' + many_lists(50_000) + "}", "JSON lists and objects"),
+        ('{"nabla_b": [' + "0," * 2_000_000 + "0]}", "JSON values"),
+        ('{"nabla_b": ' + nested(600) + "}", "nested more than 32 levels deep"),
+    ],
+    ids=["50k-lists", "2M-values", "600-deep"],
+)
+def test_json_larger_than_any_gradients_file_is_refused_before_parsing(case, text, match):
+    raised, peak = peak_bytes(lambda: read_gradients(text, case.sizes))
+    assert peak < 2 * MB, f"reading {len(text) / MB:.1f} MB of text allocated {peak / MB:.0f} MB"
+    assert isinstance(raised, CaseFileError) and match in str(raised), raised
+
+
+def test_the_largest_batch_the_limits_allow_still_loads():
+    lim = Limits(max_batch_size=1_000)
+    net = Network([lim.max_inputs, 8, lim.max_outputs], cost="quadratic", seed=0)
+    X = np.ones((lim.max_inputs, lim.max_batch_size))
+    Y = np.zeros((lim.max_outputs, lim.max_batch_size))
+    for fmt in ("npz", "json"):
+        assert read_case(export_case(net, X, Y, fmt), limits=lim).X.shape == X.shape
+    nb, nw = net.backprop(X[:, :2], Y[:, :2])
+    transposed = gradients_file(nb, [w.T for w in nw], "json")  # told it is transposed
+    with pytest.raises(CaseFileError, match="looks transposed"):
+        read_gradients(transposed, net.sizes, limits=lim)
+
+
 # ------------------------------------------------------------------------------ figures
 def test_the_debug_figures_show_the_arrays_as_float32(xor):
     from backprop.viz.debug import cost_pair, difference_heatmap, gradient_scatter, stage_heatmaps
@@ -575,3 +734,108 @@ def test_a_big_check_is_cut_to_the_work_limit():
     assert all(len(p.index) <= per_layer for p in result.params)
     assert list(result.table["checked"])[:2] == ["7 of 60", "7 of 20"]
     assert all(result.table["passed"])
+
+
+# ------------------------------------------------- finite-difference error vs backprop
+def _issue_net() -> tuple[Network, np.ndarray, np.ndarray]:
+    """The debugger pages' first default: [2, 3, 2] tanh/softmax on 8 XOR samples."""
+    ds = load("xor", n_samples=200, seed=0)
+    net = Network([2, 3, 2], "tanh", "softmax", "log_likelihood", init="xavier", seed=0)
+    return net, ds.X_train[:, :8], ds.Y_train[:, :8]
+
+
+def test_eps_too_large_is_truncation_not_bp4():
+    """At eps = 1e-2 the check blamed BP4 for the finite differences' own O(eps^2) error."""
+    net, X, Y = _issue_net()
+    res = check_gradients(net, X, Y, eps=1e-2)
+    assert not res.passed  # at this eps some entries are outside the tolerance
+    assert res.diagnosis() is None  # ... and none of it is backprop's
+    assert res.verdicts and all(v.cause == "truncation" for v in res.verdicts)
+    for v in res.verdicts:
+        (e0, r0), *rest = v.trail
+        assert e0 == 1e-2 and r0 > 1 and v.eps_ok < 1e-2
+        at_ok = dict(v.trail)[v.eps_ok]
+        assert at_ok <= 1 and r0 / at_ok > 30  # ~100x per 10x smaller eps: eps^2
+        again = check_gradients(net, X, Y, eps=v.eps_ok).table
+        row = (again["layer"] == v.layer) & (again["param"] == v.param)
+        assert again.loc[row, "passed"].item()  # it does pass at the eps it names
+    advice = res.eps_advice()
+    assert "ε = 1e-02 is too large" in advice and "truncation" in advice
+    assert f"{res.verdicts[0].eps_ok:.0e}" in advice
+
+
+def test_eps_too_small_is_rounding_not_bp3():
+    net, X, Y = _issue_net()
+    res = check_gradients(net, X, Y, eps=1e-12)
+    assert not res.passed and res.diagnosis() is None
+    assert res.verdicts and all(v.cause == "rounding" and v.eps_ok > 1e-12 for v in res.verdicts)
+    assert "ε = 1e-12 is too small" in res.eps_advice() and "rounding" in res.eps_advice()
+    table = verdict_table(res)
+    assert all("ε too small (rounding error): passes at ε = " in t for t in table["verdict"])
+
+
+@pytest.mark.parametrize("eps", [1e-2, 1e-6, 1e-12])
+@pytest.mark.parametrize("key", ["summed_not_averaged", "bias_wrong_layer", "bp2_no_transpose"])
+def test_a_real_bug_is_still_blamed_at_any_eps(xor, key, eps):
+    net = square_net()
+    X, Y = batch(xor, 8)
+    res = check_gradients(net, X, Y, buggy_gradients(net, X, Y, [key]), eps=eps)
+    diag = res.diagnosis()
+    assert diag is not None and diag.layer == EXPECTED[key][0]
+    if eps == 1e-6:  # at 1e-2 the factor m of a summed gradient is blurred to 8.00004
+        assert diag.equation == EXPECTED[key][1]
+    assert any(v.cause == "backprop" for v in res.verdicts)
+    assert "→" in " ".join(verdict_table(res)["verdict"])
+
+
+def test_the_worst_entry_is_reported_with_both_values():
+    net, X, Y = _issue_net()
+    res = check_gradients(net, X, Y, eps=1e-2)
+    w = res.worst()
+    ratios = [
+        (np.abs(p.analytic - p.numeric) / (res.atol + res.rtol * np.abs(p.numeric)), p)
+        for p in res.params
+    ]
+    top, p = max(((r.max(), p) for r, p in ratios), key=lambda t: t[0])
+    assert (w["layer"], w["param"]) == (p.layer, p.param) and w["ratio"] == pytest.approx(top)
+    j, k = w["index"]
+    full_a = net.backprop(X, Y)[1 if p.param == "w" else 0][p.layer - 1]
+    assert full_a[j, k] == pytest.approx(w["analytic"])
+    assert abs(w["analytic"] - w["numeric"]) / (abs(w["analytic"]) + abs(w["numeric"])) == (
+        pytest.approx(w["rel_error"])
+    )
+
+
+def test_the_eps_search_stays_within_the_work_limit():
+    """With no work left after the check itself, failures are not re-checked: backprop is
+    blamed as before, and the verdict says why."""
+    net, X, Y = _issue_net()
+    res = check_gradients(net, X, Y, eps=1e-2)
+    failing = [p for p in res.params if not p.passed()]
+    per_entry = 2 * X.shape[1] * net.n_parameters()
+    need = sum(len(p.index) for p in failing) * per_entry  # one more eps for each
+    assert all(
+        v.cause == "unknown"
+        for v in EpsSearch(net, X, Y, res.atol, res.rtol, per_entry, need - 1).verdicts(
+            failing, 1e-2
+        )
+    )
+    verdicts = EpsSearch(net, X, Y, res.atol, res.rtol, per_entry, 0).verdicts(failing, 1e-2)
+    blind = replace(res, verdicts=verdicts)
+    assert blind.diagnosis() is not None and blind.eps_advice() is None
+    assert "the work limit" in verdict_table(blind)["verdict"].iloc[0]
+
+
+def test_relative_error_heatmaps_one_per_layer_with_the_biases_last():
+    from backprop.viz.debug import relative_error_heatmaps
+
+    net, X, Y = _issue_net()
+    res = check_gradients(net, X, Y, eps=1e-2)
+    errs = {(p.layer, p.param): p.relative_errors() for p in res.params}
+    fig = relative_error_heatmaps([(l, errs[l, "w"], errs[l, "b"]) for l in (1, 2)], rtol=1e-3)
+    assert len(fig.data) == 2 and list(fig.data[0].x) == ["0", "1", "b"]
+    z = np.asarray(fig.data[1].z, dtype=float)
+    assert z.shape == (2, 4)
+    want = np.log10(np.maximum(errs[2, "w"], 1e-16))
+    assert np.allclose(z[:, :3], want, atol=1e-5)
+    assert "rtol 0.001" in fig.data[0].colorbar.ticktext

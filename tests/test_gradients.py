@@ -434,5 +434,18 @@ def test_gradcheck_fails_when_backprop_is_wrong(monkeypatch, layer, kind):
     assert not grads_close(got[layer], want[layer])
 
 
+def test_gradcheck_refuses_a_check_over_the_work_limit(monkeypatch):
+    """The library's full check ignored max_check_work (only the app's capped one read it)."""
+    monkeypatch.setenv("BACKPROP_MAX_CHECK_WORK", "34991")
+    net, X, Y = _gradcheck_problem()  # 54 parameters, 6 samples: 54 x 2 x 6 x 54 = 34,992
+    assert net.n_parameters() == 54
+    with pytest.raises(ValueError, match=r"34,992 multiply-adds, over the limit of 34,991"):
+        gradcheck(net, X, Y)
+    assert backprop.numerical_gradients(net, X[:, :5], Y[:, :5])  # 29,160: within
+    monkeypatch.setenv("BACKPROP_MAX_CHECK_WORK", "34992")
+    net, X, Y = _gradcheck_problem()
+    assert gradcheck(net, X, Y)["passed"].all()
+
+
 def test_gradcheck_is_exported():
     assert backprop.gradcheck is gradcheck

@@ -5,11 +5,13 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import struct
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hostile import many_lists, nested, npy_bytes, npy_header, npz_of, peak_bytes, with_members
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -477,3 +479,124 @@ def test_wrong_argument_types():
         to_json({"sizes": [2, 2]})
     with pytest.raises(TypeError, match="expected JSON text"):
         read_network(12)
+
+
+# ------------------------------------------- hostile files: cost bounded by the limits
+MB = 2**20
+
+
+@pytest.mark.parametrize("index", [10_000_000, 10**40], ids=["1e7", "1e40"])
+def test_a_huge_layer_index_is_a_gap_found_at_no_cost(index):
+    """A 3 KB archive with a member ``weights_10000000`` once built a range up to it."""
+    bad = with_members(to_npz(make(**ARCHS[1])), {f"weights_{index}.npy": np.zeros((1, 1))})
+    assert len(bad) < 8_000
+    raised, peak = peak_bytes(lambda: read_network(bad))
+    assert peak < 5 * MB, f"refusing it allocated {peak / MB:.0f} MB"
+    assert isinstance(raised, NetworkFileError), raised
+    assert "no 'weights_3' entry" in str(raised) and f"weights_{index}" in str(raised)
+
+
+def test_more_members_than_a_network_has_are_refused_unread():
+    bad = with_members(to_npz(make(**ARCHS[0])), {f"extra_{i}.npy": b"" for i in range(100)})
+    with pytest.raises(NetworkFileError, match=r"has 1\d\d members .* at most 23"):
+        read_network(bad)
+
+
+@pytest.mark.parametrize(
+    ("member", "match"),
+    [
+        (npy_header((10**6, 10**6), "<f8"), "truncated"),  # 8 TB promised, 64 bytes held
+        (npy_header((2,), "|O"), "pickled"),
+        (npy_header((2,), "<M8[s]"), "only numbers and text"),
+        (npy_header((2,), "|V8"), "only numbers and text"),
+    ],
+    ids=["8TB-header", "object", "datetime", "void"],
+)
+def test_npy_headers_are_checked_before_anything_is_allocated(member, match):
+    bad = corrupt_npz(make(**ARCHS[0]), weights_0=None)
+    bad = with_members(bad, {"weights_0.npy": member})
+    raised, peak = peak_bytes(lambda: read_network(bad))
+    assert isinstance(raised, NetworkFileError) and match in str(raised), raised
+    assert peak < 5 * MB
+
+
+@pytest.mark.parametrize(
+    ("junk", "match"),
+    [(many_lists(50_000), "JSON lists and objects"), ("[" + "0," * 2_000_000 + "0]", "values")],
+    ids=["50k-lists", "2M-values"],
+)
+def test_json_larger_than_any_network_is_refused_before_parsing(junk, match):
+    """A 28 MB JSON of 7.3 M one-element lists held the server for 9 s and +956 MB."""
+    text = to_json(make(**ARCHS[0]))[:-1] + ', "junk": ' + junk + "}"
+    raised, peak = peak_bytes(lambda: read_network(text))
+    assert peak < 2 * MB, f"reading {len(text) / MB:.1f} MB of text allocated {peak / MB:.0f} MB"
+    assert isinstance(raised, NetworkFileError) and match in str(raised), raised
+
+
+def test_the_largest_network_the_limits_allow_still_loads():
+    lim = Limits()
+    sizes = [lim.max_inputs] + [lim.max_neurons] * lim.max_layers + [lim.max_outputs]
+    net = Network(sizes, seed=1)
+    for data in (to_json(net), to_npz(net)):
+        assert_same(net, read_network(data, limits=lim)[0])
+
+
+@pytest.mark.parametrize("fmt", ["json", "npz"])
+def test_a_deeply_nested_rng_state_is_refused_with_a_message(fmt):
+    """600 levels raised RecursionError, shown on the page as an exception."""
+    state = json.dumps({"bit_generator": "PCG64", "state": "@"}).replace('"@"', nested(600))
+    net = make(**ARCHS[0])
+    if fmt == "json":
+        data: bytes | str = corrupt_json(net, rng_state="@").replace('"@"', state)
+    else:
+        data = corrupt_npz(net, rng_state=np.array(state))
+    with pytest.raises(NetworkFileError, match="nested more than 32 levels deep"):
+        read_network(data)
+    meta = {"a": {"b": {"c": {"d": [[[[1]]]]}}}}  # ordinary nesting still loads
+    assert read_network(to_json(net, meta))[1] == meta
+
+
+def test_a_member_inflating_past_its_declared_size_costs_only_the_declared_size():
+    """A zip bomb whose directory understates a member: only the declared bytes inflate."""
+    net = make(**ARCHS[0])
+    member = npy_bytes(net.biases[0]) + bytes(20 * MB)  # 20 MB of zeros past the array
+    bomb = npz_of({"biases_0.npy": member})
+    declared = struct.pack("<L", len(member) - 20 * MB)
+    for sig, at in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):  # local and central headers
+        i = bomb.index(sig)
+        bomb = bomb[: i + at] + declared + bomb[i + at + 4 :]
+    arrays = {f"{k}.npy": v for k, v in _npz_arrays(net).items() if k != "biases_0"}
+    bad = with_members(bomb, arrays)
+    raised, peak = peak_bytes(lambda: read_network(bad))
+    assert peak < 5 * MB, f"reading it allocated {peak / MB:.0f} MB"
+    assert isinstance(raised, NetworkFileError) and "damaged" in str(raised), raised  # CRC
+
+
+def _npz_arrays(net: Network) -> dict[str, np.ndarray]:
+    with np.load(io.BytesIO(to_npz(net)), allow_pickle=False) as z:
+        return {k: z[k] for k in z.files}
+
+
+def test_a_zip64_directory_is_refused_before_it_is_read(monkeypatch):
+    """zip64 records can declare a directory far larger than the checked 32-bit one."""
+    buf = io.BytesIO()
+    monkeypatch.setattr(zipfile, "ZIP_FILECOUNT_LIMIT", 0)  # makes zipfile write zip64
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("format.npy", npy_bytes(np.array(FORMAT)))
+    monkeypatch.undo()
+    with pytest.raises(NetworkFileError, match="zip64"):
+        read_network(buf.getvalue())
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting():
+    net = make(**ARCHS[0])
+    meta = {"note": "[" * 100 + '\\"{' * 50, "quote": 'say "[[[["', "deep": [[[["]]]]"]]]]}
+    assert read_network(to_json(net, meta))[1] == meta
+    assert read_network(to_npz(net, meta))[1] == meta
+
+
+def test_the_json_budget_counts_rows_too():
+    """Raised limits: 20,000 one-weight rows are 20,000 more lists than parameters."""
+    lim = Limits(max_neurons=20_000, max_parameters=230_000)
+    net = Network([1, 20_000, 9, 1], seed=0, limits=lim)
+    assert_same(net, read_network(to_json(net), limits=lim)[0])

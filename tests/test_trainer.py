@@ -772,6 +772,40 @@ def test_a_net_dead_before_the_step_still_trains_what_it_can():
     assert tr.steps == 8 and not np.array_equal(b_out, net.biases[-1])
 
 
+def _huge(net: Network, value: float = 1e300) -> Network:
+    """Every weight and bias set to ``value`` (a resumed file could hold these)."""
+    for w, b in zip(net.weights, net.biases):
+        w[...], b[...] = value, value
+    return net
+
+
+def test_a_network_dead_from_the_start_is_named_in_a_warning():
+    """Weights of 1e300 saturate every tanh unit: steps are accepted and nothing learns (no
+    parameter moves), so the trainer must say so before training."""
+    X, Y = blobs(60)
+    net = _huge(Network([2, 4, 4, 2], "tanh", "softmax", "log_likelihood", seed=0))
+    tr = Trainer(net, X, Y, eta=0.1, batch_size=10)
+    warning = tr.dead_warning()
+    assert warning is not None
+    assert "(layers 1, 2)" in warning and "4 tanh units of hidden layer 2" in warning
+    assert "sigma'(z) = 0" in warning and "BP2 passes no error to layer 2" in warning
+    assert f"{X.shape[1]} training samples" in warning and "Reset" in warning
+    before = [p.copy() for p in net.weights + net.biases]
+    for _ in range(5):
+        tr.step()  # accepted
+    assert tr.steps == 5
+    # what the warning is about: nothing moves
+    assert all(np.array_equal(a, b) for a, b in zip(before, net.weights + net.biases))
+
+
+def test_a_dead_output_layer_is_named_and_a_live_network_has_no_warning():
+    X, Y = blobs(60)
+    net = _huge(Network([2, 3, 2], "sigmoid", "sigmoid", "quadratic", seed=0))
+    warning = Trainer(net, X, Y, batch_size=10).dead_warning()
+    assert "(layers 1, 2)" in warning and "the output layer" in warning and "BP1" in warning
+    assert Trainer(Network([2, 3, 2], seed=0), X, Y, batch_size=10).dead_warning() is None
+
+
 def test_healthy_sigmoid_training_skips_the_post_update_check(monkeypatch):
     """The check costs a forward pass: the book's network at eta = 3 must not pay it."""
     X, Y = blobs(300)

@@ -136,17 +136,41 @@ def test_softmax_needs_two_outputs(sizes):
         ([0, 3, 1], r"input size must be >= 1, got 0"),
         ([2, 3, 0], r"output size must be >= 1, got 0"),
         ([2, -1], r"output size must be >= 1, got -1"),
-        ([2, 2.5, 1], r"hidden layer 1 size must be a whole number, got 2\.5"),
-        ([2.5, 3, 1], r"input size must be a whole number, got 2\.5"),
-        ([2, 3, 1.5], r"output size must be a whole number, got 1\.5"),
-        ([2, "abc", 1], r"hidden layer 1 size must be a whole number, got 'abc'"),
-        ([2, "", 1], r"hidden layer 1 size must be a whole number, got ''"),
-        ([2, None, 1], r"hidden layer 1 size must be a whole number, got None"),
-        ([2, float("nan"), 1], r"hidden layer 1 size must be a whole number, got nan"),
-        ([2, float("inf"), 1], r"hidden layer 1 size must be a whole number, got inf"),
-        ([2, True, 1], r"hidden layer 1 size must be a whole number, got True"),
-        ([2, [3], 1], r"hidden layer 1 size must be a whole number, got \[3\]"),
-        ([2, 3 + 0j, 1], r"hidden layer 1 size must be a whole number"),
+        ([2, 2.5, 1], r"hidden layer 1 size must be an integer.*, got 2\.5"),
+        ([2.5, 3, 1], r"input size must be an integer.*, got 2\.5"),
+        ([2, 3, 1.5], r"output size must be an integer.*, got 1\.5"),
+        ([2, "abc", 1], r"hidden layer 1 size must be an integer.*, got 'abc'"),
+        ([2, "", 1], r"hidden layer 1 size must be an integer.*, got ''"),
+        ([2, None, 1], r"hidden layer 1 size must be an integer.*, got None"),
+        ([2, float("nan"), 1], r"hidden layer 1 size must be an integer.*, got nan"),
+        ([2, float("inf"), 1], r"hidden layer 1 size must be an integer.*, got inf"),
+        ([2, True, 1], r"hidden layer 1 size must be an integer.*, got True"),
+        ([2, [3], 1], r"hidden layer 1 size must be an integer.*, got \[3\]"),
+        ([2, 3 + 0j, 1], r"hidden layer 1 size must be an integer.*"),
+        ([2, "3", 1], r"hidden layer 1 size must be an integer.*got '3' \(str\)"),
+        ([2, "1e2", 1], r"hidden layer 1 size must be an integer.*got '1e2' \(str\)"),
+        ([2, "\uff13", 1], r"hidden layer 1 size must be an integer.*got '\uff13' \(str\)"),
+        ([2, b"3", 1], r"hidden layer 1 size must be an integer.*got b'3' \(bytes\)"),
+        ([2, 3.0, 1], r"hidden layer 1 size must be an integer.*got 3\.0 \(float\)"),
+        ([2.0, 3, 1], r"input size must be an integer.*got 2\.0 \(float\)"),
+        ([2, np.float64(3), 1], r"hidden layer 1 size must be an integer"),
+        ([2, np.bool_(True), 1], r"hidden layer 1 size must be an integer.*\(bool\)"),
+        ([2, np.array([True]), 1], r"hidden layer 1 size must be an integer"),
+        ({0: 2, 1: 1}, r"sizes must be a list of layer sizes like \[2, 4, 1\].*\(dict\)"),
+        ({2, 3}, r"sizes must be a list of layer sizes like \[2, 4, 1\].*\(set\)"),
+        (b"\x02\x03", r"sizes must be a list of layer sizes like \[2, 4, 1\].*\(bytes\)"),
+        (np.array([[2, 3]]), r"sizes must be a list of layer sizes"),
+        pytest.param(
+            [2, 10**5000, 1],
+            r"hidden layer 1 size must be <= 256.*got an integer of about 5000 digits",
+            id="hidden-10**5000",
+        ),
+        pytest.param([10**5000, 1], r"input size must be <= 1024.*5000 digits", id="in-10**5000"),
+        pytest.param(
+            [2, -(10**5000)],
+            r"output size must be >= 1.*got a negative integer of about 5000 digits",
+            id="out--10**5000",
+        ),
         ([2], r"sizes needs an input and an output layer, got \[2\]"),
         ([], r"sizes needs an input and an output layer, got \[\]"),
         ("2,3,1", r"sizes must be a list of layer sizes like \[2, 4, 1\], got '2,3,1'"),
@@ -160,7 +184,14 @@ def test_bad_sizes(sizes, pattern):
 
 
 @pytest.mark.parametrize(
-    "sizes", [[2, 3, 1], (2, 3, 1), np.array([2, 3, 1]), [np.int64(2), 3, 1], [2.0, 3.0, 1.0]]
+    "sizes",
+    [
+        [2, 3, 1],
+        (2, 3, 1),
+        np.array([2, 3, 1]),
+        np.array([2, 3, 1], dtype=np.uint8),
+        [np.int64(2), np.int32(3), 1],
+    ],
 )
 def test_good_sizes_in_many_forms(sizes):
     assert Network(sizes).sizes == [2, 3, 1]
@@ -219,10 +250,38 @@ def test_bad_limits_in_the_environment(value, pattern):
         Limits.from_env({"BACKPROP_MAX_NEURONS": value})
 
 
-@pytest.mark.parametrize("seed", [-1, 2.5, "abc", float("nan"), 2**63, True])
-def test_bad_seed(seed):
-    with pytest.raises(ValueError, match=r"seed must be"):
+@pytest.mark.parametrize(
+    ("seed", "pattern"),
+    [
+        (-1, r"seed must be >= 0"),
+        (2**63, r"seed must be <= "),
+        pytest.param(10**5000, r"seed must be <= .*about 5000 digits", id="10**5000"),
+        (2.5, r"seed must be an integer.*\(float\)"),
+        (7.0, r"seed must be an integer.*\(float\)"),
+        (float("nan"), r"seed must be an integer"),
+        ("abc", r"seed must be an integer.*\(str\)"),
+        ("7", r"seed must be an integer.*got '7' \(str\)"),
+        (b"7", r"seed must be an integer.*\(bytes\)"),
+        (True, r"seed must be an integer.*\(bool\)"),
+        (np.bool_(False), r"seed must be an integer"),
+        ([7], r"seed must be an integer.*\(list\)"),
+    ],
+)
+def test_bad_seed(seed, pattern):
+    with pytest.raises(ValueError, match=pattern):
         Network([2, 3, 1], seed=seed)
+
+
+@pytest.mark.parametrize("seed", [0, 7, np.int64(7), np.uint32(2**32 - 1), 2**63 - 1])
+def test_integer_seeds_of_any_kind(seed):
+    assert Network([2, 3, 1], seed=seed).seed == int(seed)
+    assert type(Network([2, 3, 1], seed=seed).seed) is int
+
+
+@pytest.mark.parametrize("limits", ["x", {"max_neurons": 8}, 8, Limits])
+def test_limits_must_be_a_limits_instance(limits):
+    with pytest.raises(TypeError, match=r"limits must be a Limits instance or None, got"):
+        Network([2, 3, 1], limits=limits)
 
 
 # ----------------------------------------------------------------- learning rates
@@ -295,10 +354,14 @@ def test_bad_momentum(momentum, pattern):
         (-3, r"batch size must be >= 1, got -3"),
         (7, r"batch size must be <= 6.*got 7"),
         (1000, r"batch size must be <= 6.*got 1000"),
-        (2.5, r"batch size must be a whole number, got 2\.5"),
-        (float("nan"), r"batch size must be a whole number, got nan"),
-        ("ten", r"batch size must be a whole number, got 'ten'"),
-        (None, r"batch size must be a whole number, got None"),
+        (2.5, r"batch size must be an integer.*, got 2\.5 \(float\)"),
+        (4.0, r"batch size must be an integer.*, got 4\.0 \(float\)"),
+        (float("nan"), r"batch size must be an integer.*, got nan"),
+        ("ten", r"batch size must be an integer.*, got 'ten'"),
+        ("4", r"batch size must be an integer.*, got '4' \(str\)"),
+        (np.bool_(True), r"batch size must be an integer.*\(bool\)"),
+        (None, r"batch size must be an integer.*, got None"),
+        pytest.param(10**5000, r"batch size must be <= 6.*5000 digits", id="10**5000"),
     ],
 )
 def test_bad_batch_size(batch_size, pattern):
@@ -332,7 +395,9 @@ def test_empty_training_set():
     [
         (dict(eval_every=-1), r"eval_every must be >= 0, got -1"),
         (dict(snapshot_every=-2), r"snapshot_every must be >= 0, got -2"),
-        (dict(snapshot_every=1.5), r"snapshot_every must be a whole number, got 1\.5"),
+        (dict(snapshot_every=1.5), r"snapshot_every must be an integer.*, got 1\.5"),
+        (dict(eval_every="2"), r"eval_every must be an integer.*, got '2' \(str\)"),
+        (dict(probe_size=b"4"), r"probe size must be an integer.*\(bytes\)"),
         (dict(probe_size=0), r"probe size must be >= 1, got 0"),
         (dict(snapshot_budget_mb=-1), r"snapshot budget \(MB\) must be >= 0\.0, got -1"),
         (dict(snapshot_budget_mb=float("nan")), r"snapshot budget \(MB\) must be finite"),
@@ -349,7 +414,8 @@ def test_bad_trainer_options(kw, pattern):
     [
         (0, r"epochs must be >= 1, got 0"),
         (-1, r"epochs must be >= 1"),
-        (1.5, r"epochs must be a whole number, got 1\.5"),
+        (1.5, r"epochs must be an integer.*, got 1\.5"),
+        ("2", r"epochs must be an integer.*, got '2' \(str\)"),
         (5, r"epochs must be <= 4.*got 5"),
     ],
 )

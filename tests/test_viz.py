@@ -10,6 +10,7 @@ import json
 import re
 import subprocess
 import sys
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -593,6 +594,33 @@ def test_regression_curve_draws_the_network_over_a_dense_grid():
     assert sorted(len(t.x) for t in points) == sorted([sine.n_train, sine.n_test])
     with pytest.raises(ValueError, match="1-D"):
         viz.regression_curve(net, load("plane", n_samples=20, seed=0))
+
+
+TAG = "<a href='http://127.0.0.1:9/'>click</a>"  # Plotly renders it as a link
+
+
+def _plotly_texts(obj) -> list[str]:
+    """Every string in a figure (titles, trace names, hover templates, tick texts...)."""
+    if isinstance(obj, go.Figure):
+        obj = obj.to_dict()
+    if isinstance(obj, str):
+        return [obj]
+    items = obj.values() if isinstance(obj, dict) else obj if isinstance(obj, (list, tuple)) else []
+    return [t for v in items for t in _plotly_texts(v)]
+
+
+def test_column_and_class_names_from_a_file_are_plotly_literals():
+    sine = load("sine", n_samples=40, seed=0)
+    fig = viz.regression_curve(Network([1, 3, 1], seed=0), replace(sine, feature_names=(TAG,)))
+    circle = load("circle", n_samples=40, seed=0)
+    named = replace(circle, class_names=("<b>A</b> & co", TAG))
+    net = Network([2, 3, 2], "tanh", "softmax", "log_likelihood", seed=0)
+    for f in (fig, viz.decision_boundary(net, named, grid=8)):
+        labels = _plotly_texts(f)
+        assert any("&lt;a href=" in t for t in labels), labels
+        assert not any("<a " in t or "<b>" in t for t in labels), labels
+    boundary = _plotly_texts(viz.decision_boundary(net, named, grid=8))
+    assert any("&lt;b&gt;A&lt;/b&gt; &amp; co" in t for t in boundary), boundary
 
 
 def test_first_layer_images_are_each_neurons_weights():

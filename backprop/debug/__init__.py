@@ -15,6 +15,7 @@ from .bugs import BUGS, Bug, BugShapeError, buggy_gradients, buggy_step, train_p
 from .check import CheckResult, Diagnosis, check_gradients, diagnose
 from .diff import (
     RECIPE,
+    TORCH_RECIPE,
     Case,
     CaseFileError,
     DiffResult,
@@ -23,6 +24,8 @@ from .diff import (
     gradients_file,
     read_case,
     read_gradients,
+    state_dict_keys,
+    torch_recipe,
 )
 from .stages import EQUATIONS, Stage, sgd_update, stages
 
@@ -30,6 +33,7 @@ __all__ = [
     "BUGS",
     "EQUATIONS",
     "RECIPE",
+    "TORCH_RECIPE",
     "Bug",
     "BugShapeError",
     "Case",
@@ -49,5 +53,7 @@ __all__ = [
     "read_gradients",
     "sgd_update",
     "stages",
+    "state_dict_keys",
+    "torch_recipe",
     "train_pair",
 ]

@@ -279,7 +279,7 @@ def train_pair(
                     buggy_step(nets["buggy"], Xb, Yb, eta, on)
             row = {"step": step}
             for name, nt in nets.items():
-                cost = nt.cost.fn(nt.feedforward(X), Y) if alive[name] else np.nan
+                cost = nt.output_cost(*nt.outputs(X), Y) if alive[name] else np.nan
                 alive[name] = alive[name] and bool(np.isfinite(cost))
                 row[name] = cost if alive[name] else np.nan
             rows.append(row)

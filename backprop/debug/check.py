@@ -27,6 +27,7 @@ EPS = 1e-6  # PyTorch's gradcheck default
 ATOL, RTOL = 1e-5, 1e-3  # pass when |analytic - numeric| <= ATOL + RTOL |numeric|
 MAX_PER_LAYER = 50  # weights (and biases) checked per layer of a big network
 EPS_RANGE = (1e-12, 0.1)
+FALL = 2.0  # a finite-difference error falls at least this much per 10x step of ε
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,8 +47,57 @@ class ParamCheck:
         return compare(self.analytic, self.numeric)
 
     def passed(self, atol: float = ATOL, rtol: float = RTOL) -> bool:
-        bound = atol + rtol * np.abs(self.numeric)
-        return bool(np.all(np.abs(self.analytic - self.numeric) <= bound))
+        return ratio(self.analytic, self.numeric, atol, rtol) <= 1.0
+
+    def relative_errors(self) -> Array:
+        """``|a - n| / (|a| + |n|)`` in the parameter's shape; NaN where not checked."""
+        out = np.full(self.shape, np.nan)
+        a, n = self.analytic, self.numeric
+        out.reshape(-1)[self.index] = np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), 1e-12)
+        return out
+
+
+def ratio(analytic: Array, numeric: Array, atol: float = ATOL, rtol: float = RTOL) -> float:
+    """The worst ``|a - n| / (atol + rtol |n|)``: at most 1 passes (inf if not finite)."""
+    return float(ratios(analytic, numeric, atol, rtol).max(initial=0.0))
+
+
+def ratios(analytic: Array, numeric: Array, atol: float = ATOL, rtol: float = RTOL) -> Array:
+    """``|a - n| / (atol + rtol |n|)`` per entry (0 where equal, huge where not finite)."""
+    diff = np.abs(analytic - numeric)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(diff == 0, 0.0, diff / (atol + rtol * np.abs(numeric)))
+    return np.nan_to_num(r, nan=np.inf)
+
+
+@dataclass(frozen=True)
+class EpsVerdict:
+    """Why one layer's weights or biases failed, found by checking them at other ε.
+
+    Truncation error (ε too large) falls ~100x per 10x smaller ε, rounding error (ε too
+    small) ~10x per 10x larger ε; a backprop bug stays put. ``trail`` holds each ε tried,
+    the first the check's own, with the worst ``|a - n| / tolerance`` (at most 1 passes).
+    """
+
+    layer: int
+    param: str
+    cause: str  # "truncation", "rounding", "backprop" or "unknown" (the work limit)
+    eps_ok: float | None  # an ε at which it passes (truncation, rounding)
+    trail: tuple[tuple[float, float], ...]
+
+    @property
+    def explained(self) -> bool:
+        """The finite differences' error, not backprop's."""
+        return self.cause in ("truncation", "rounding")
+
+    def describe(self) -> str:
+        if self.cause == "truncation":
+            return f"ε too large (truncation error): passes at ε = {self.eps_ok:.0e}"
+        if self.cause == "rounding":
+            return f"ε too small (rounding error): passes at ε = {self.eps_ok:.0e}"
+        if self.cause == "unknown":
+            return "not checked at another ε (the work limit)"
+        return "fails at every ε tried: backprop"
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,13 +112,63 @@ class CheckResult:
     atol: float
     rtol: float
     capped: bool  # some layer was checked on a random subset
+    verdicts: tuple[EpsVerdict, ...] = ()  # one per failing layer and kind
 
     @property
     def passed(self) -> bool:
+        """Every entry within tolerance at this ε."""
         return bool(self.table["passed"].all())
 
+    def unexplained(self) -> pd.DataFrame:
+        """The table with failures that another ε cures (the finite differences' error)
+        marked as passed: what is left is backprop's."""
+        ok = {(v.layer, v.param) for v in self.verdicts if v.explained}
+        table = self.table.copy()
+        hit = [(int(l), p) in ok for l, p in zip(table["layer"], table["param"])]
+        table.loc[hit, "passed"] = True
+        return table
+
     def diagnosis(self) -> Diagnosis | None:
-        return diagnose(self.table, self.params, self.batch_size)
+        """The first failure from the output that is backprop's (None if none is)."""
+        return diagnose(self.unexplained(), self.params, self.batch_size)
+
+    def eps_advice(self) -> str | None:
+        """What is wrong with ε, if some failure is the finite differences' own error."""
+        parts = []
+        for cause, what, law in (
+            ("truncation", "too large", "truncation error, which shrinks as ε²"),
+            ("rounding", "too small", "rounding error, which grows as 1/ε"),
+        ):
+            vs = [v for v in self.verdicts if v.cause == cause]
+            if vs:
+                where = ", ".join(f"layer {v.layer} {v.param} at ε = {v.eps_ok:.0e}" for v in vs)
+                parts.append(
+                    f"ε = {self.eps:.0e} is {what}: the finite differences' {law}, fails "
+                    f"{_count(vs)}, not backprop. Checked again, each passes: {where}."
+                )
+        return " ".join(parts) or None
+
+    def worst(self) -> dict | None:
+        """The entry furthest outside the tolerance: layer, param, index (j, k), both values."""
+        best, out = -1.0, None
+        for p in self.params:
+            if not len(p.index):
+                continue
+            r = ratios(p.analytic, p.numeric, self.atol, self.rtol)
+            i = int(np.argmax(r))
+            if r[i] > best:
+                best = float(r[i])
+                j, k = np.unravel_index(int(p.index[i]), p.shape)
+                a, n = float(p.analytic[i]), float(p.numeric[i])
+                rel = abs(a - n) / max(abs(a) + abs(n), 1e-12)
+                out = {"layer": p.layer, "param": p.param, "index": (int(j), int(k)),
+                       "analytic": a, "numeric": n, "rel_error": rel, "ratio": best}  # fmt: skip
+        return out
+
+
+def _count(vs: list[EpsVerdict]) -> str:
+    names = [f"layer {v.layer} {'weights' if v.param == 'w' else 'biases'}" for v in vs]
+    return ", ".join(names)
 
 
 @dataclass(frozen=True)
@@ -117,6 +217,7 @@ def check_gradients(
         picks.append((_pick(rng, w.size, cap), _pick(rng, b.size, cap)))
     capped = any(len(iw) < w.size or len(ib) < b.size
                  for (iw, ib), w, b in zip(picks, net.weights, net.biases))  # fmt: skip
+    capped = capped or net.n_parameters() * per_entry > net.limits.max_check_work
     with np.errstate(all="ignore"):
         if capped:
             num_b, num_w = _subset_numerical(net, X, Y, eps, picks)
@@ -142,7 +243,91 @@ def check_gradients(
                 }
             )
     table = pd.DataFrame(rows)
-    return CheckResult(tuple(params), table, net.n_layers, X.shape[1], eps, atol, rtol, capped)
+    budget = net.limits.max_check_work - sum(len(p.index) for p in params) * per_entry
+    search = EpsSearch(net, X, Y, atol, rtol, per_entry, budget)
+    verdicts = search.verdicts([p for p in params if not p.passed(atol, rtol)], eps)
+    return CheckResult(
+        tuple(params), table, net.n_layers, X.shape[1], eps, atol, rtol, capped, verdicts
+    )
+
+
+@dataclass
+class EpsSearch:
+    """The failing groups checked again at 10x smaller and larger ε, then further the way
+    their error falls, until each passes (the finite differences' error), stops falling
+    (backprop's) or the ε range or the work budget ends."""
+
+    net: Network
+    X: Array
+    Y: Array
+    atol: float
+    rtol: float
+    per_entry: int  # multiply-adds of one central difference
+    budget: int  # multiply-adds left for the search (max_check_work less the check's own)
+
+    def verdicts(self, failing: list[ParamCheck], eps: float) -> tuple[EpsVerdict, ...]:
+        trails = {id(p): [(eps, ratio(p.analytic, p.numeric, self.atol, self.rtol))]
+                  for p in failing}  # fmt: skip
+        found: dict[int, EpsVerdict] = {}
+        moving = {id(p): 0 for p in failing}  # 0: both ways; -1: smaller ε; +1: larger ε
+        for step in range(1, 13):
+            for sign in (-1, 1):
+                e = eps * 10.0 ** (sign * step)
+                group = [p for p in failing if id(p) not in found and moving[id(p)] in (0, sign)]
+                if not group or not EPS_RANGE[0] <= e <= EPS_RANGE[1]:
+                    continue
+                ratios = self._ratios(group, e)
+                for p in group:
+                    if ratios is None:
+                        found[id(p)] = self._verdict(p, "unknown", None, trails)
+                        continue
+                    trails[id(p)].append((e, ratios[id(p)]))
+                    if ratios[id(p)] <= 1.0:
+                        cause = "truncation" if sign < 0 else "rounding"
+                        found[id(p)] = self._verdict(p, cause, e, trails)
+            for p in failing:
+                if id(p) not in found:
+                    self._steer(p, trails[id(p)], moving, found)
+        for p in failing:
+            found.setdefault(id(p), self._verdict(p, "backprop", None, trails))
+        return tuple(found[id(p)] for p in failing)
+
+    def _steer(self, p: ParamCheck, trail, moving: dict, found: dict) -> None:
+        """Keep going the way the error falls (at least ``FALL`` x per 10x); else backprop."""
+        key, r0 = id(p), trail[0][1]
+        if moving[key] == 0:
+            by_sign = {int(np.sign(np.log10(e / trail[0][0]))): r for e, r in trail[1:]}
+            best = min(by_sign, key=by_sign.get, default=None)
+            if best is not None and by_sign[best] * FALL < r0:
+                moving[key] = best
+            else:
+                found[key] = self._verdict(p, "backprop", None, {key: trail})
+        elif len(trail) >= 2 and not trail[-1][1] * FALL < trail[-2][1]:
+            found[key] = self._verdict(p, "backprop", None, {key: trail})
+
+    def _ratios(self, group: list[ParamCheck], e: float) -> dict[int, float] | None:
+        """Worst ratio of each group's entries at ``e``; None if over the work budget."""
+        work = sum(len(p.index) for p in group) * self.per_entry
+        if work > self.budget:
+            return None
+        self.budget -= work
+        empty = np.zeros(0, dtype=int)
+        picks = [
+            tuple(next((p.index for p in group if p.layer == l + 1 and p.param == k), empty)
+                  for k in ("w", "b"))
+            for l in range(self.net.n_layers)
+        ]  # fmt: skip
+        with np.errstate(all="ignore"):
+            num_b, num_w = _subset_numerical(self.net, self.X, self.Y, e, picks)
+        out = {}
+        for p in group:
+            n = (num_w if p.param == "w" else num_b)[p.layer - 1]
+            out[id(p)] = ratio(p.analytic, n, self.atol, self.rtol)
+        return out
+
+    @staticmethod
+    def _verdict(p: ParamCheck, cause: str, eps_ok, trails) -> EpsVerdict:
+        return EpsVerdict(p.layer, p.param, cause, eps_ok, tuple(trails[id(p)]))
 
 
 def _pick(rng: np.random.Generator, size: int, cap: int) -> Array:
@@ -191,10 +376,13 @@ def _subset_numerical(
 
 
 def _cost_from(net: Network, l: int, a: Array, Y: Array) -> float:
-    """The mean cost when ``a`` (the activations feeding layer ``l + 1``) goes forward."""
+    """The mean cost when ``a`` (the activations feeding layer ``l + 1``) goes forward,
+    computed from ``z_L`` where the output and cost have a stable form (as the engine's)."""
+    z = None
     for w, b, act in zip(net.weights[l:], net.biases[l:], net.layer_activations[l:]):
-        a = act.fn(w @ a + b)  # a^{l+1} = sigma(w a + b)
-    return net.cost.fn(a, Y)
+        z = w @ a + b  # z^{l+1} = w a + b
+        a = act.fn(z)  # a^{l+1} = sigma(z^{l+1})
+    return net.output_cost(z, a, Y)
 
 
 # --------------------------------------------------------------------------- diagnosis
@@ -283,4 +471,25 @@ def layer_table(table: pd.DataFrame) -> pd.DataFrame:
                 else suspect(int(layer), int(table["layer"].max()), w_ok, b_ok),
             }
         )
+    return pd.DataFrame(rows)
+
+
+def verdict_table(result: CheckResult) -> pd.DataFrame:
+    """One row per failing layer and kind: its verdict, the ε that passes and the trail
+    of ``ε: |a - n| / tolerance`` tried (above 1 fails)."""
+    backprop = result.unexplained()
+    L = result.n_layers
+    rows = []
+    for v in result.verdicts:
+        ok = backprop[backprop["layer"] == v.layer].set_index("param")["passed"]
+        verdict = v.describe()
+        if not v.explained:
+            eq = suspect(v.layer, L, bool(ok.get("w", True)), bool(ok.get("b", True)))
+            verdict += f" → {eq}"
+        rows.append({
+            "layer": v.layer,
+            "param": v.param,
+            "verdict": verdict,
+            "trail (ε: error / tolerance)": ", ".join(f"{e:.0e}: {r:.3g}" for e, r in v.trail),
+        })  # fmt: skip
     return pd.DataFrame(rows)

@@ -2,7 +2,9 @@
 
 :func:`export_case` writes a test case (network choices, sizes, weights, biases and a
 batch ``X``, ``Y``, samples as columns) as ``.npz`` or JSON; :data:`RECIPE` shows how to
-compute ``nabla_b`` and ``nabla_w`` for it with one's own code and save them.
+compute ``nabla_b`` and ``nabla_w`` for it with one's own code and save them, and
+:func:`torch_recipe` how to with PyTorch (whose names, see :func:`state_dict_keys`, and
+1-D biases the reader accepts as they are).
 :func:`read_case` and :func:`read_gradients` read such files back, and :func:`compare`
 puts the uploaded gradients next to the engine's, naming the first layer (counting back
 from the output, as backprop does) and the equation where they part.
@@ -17,15 +19,17 @@ from __future__ import annotations
 
 import io
 import json
-import zipfile
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from ..io import NetworkFileError, check_npy_header, count_layers, read_source
 from ..limits import Limits, default_limits
 from ..network import Network
+from ..trainer import _check_batch
+from ..untrusted import JsonBudget, count_layers, decode_utf8, load_npz, parse_json, read_capped
 from .check import Diagnosis, ParamCheck, diagnose
 
 Array = np.ndarray
@@ -35,6 +39,7 @@ VERSION = 1
 FORMATS = ("npz", "json")
 ATOL, RTOL = 1e-6, 1e-4  # |yours - engine| <= ATOL + RTOL |engine|, entrywise
 CHOICES = ("activation", "output_activation", "cost")
+NPZ_HEADER_KEYS = 4 + len(CHOICES)  # format, version, sizes, X, Y and the choices
 
 RECIPE = """\
 import numpy as np
@@ -48,6 +53,38 @@ nabla_b, nabla_w = my_backprop(W, B, X, Y, act, out, cost)  # yours: gradient of
 grads = {f"nabla_b_{l}": nabla_b[l] for l in range(L)}      # (sizes[l+1], 1)
 grads |= {f"nabla_w_{l}": nabla_w[l] for l in range(L)}     # (sizes[l+1], sizes[l])
 np.savez("my-gradients.npz", **grads)   # or JSON: {"nabla_b": [...], "nabla_w": [...]}
+"""
+
+#: The per-sample cost C_x of each cost in PyTorch, for ``a`` and ``y`` of shape (m, n_out).
+TORCH_COST = {
+    "quadratic": "0.5 * ((a - y) ** 2).sum(dim=1)",
+    "cross_entropy": "-(y * torch.log(a) + (1 - y) * torch.log(1 - a)).sum(dim=1)",
+    "log_likelihood": "-(y * torch.log(a)).sum(dim=1)",
+}
+TORCH_ACTIVATION = {
+    "sigmoid": "torch.nn.Sigmoid()",
+    "tanh": "torch.nn.Tanh()",
+    "relu": "torch.nn.ReLU()",
+    "leaky_relu": "torch.nn.LeakyReLU(0.01)",
+    "linear": "torch.nn.Identity()",
+    "softmax": "torch.nn.Softmax(dim=1)",
+}
+TORCH_RECIPE = """\
+import numpy as np, torch
+case = np.load("gradient-case.npz")
+sizes, layers = [int(n) for n in case["sizes"]], []
+for l in range(len(sizes) - 1):                      # Linear layers at 0, 2, 4, ...
+    lin = torch.nn.Linear(sizes[l], sizes[l + 1])
+    with torch.no_grad():                            # weight is (out, in), as the book's
+        lin.weight.copy_(torch.from_numpy(case[f"weights_{{l}}"]))
+        lin.bias.copy_(torch.from_numpy(case[f"biases_{{l}}"]).reshape(-1))
+    layers += [lin, {hidden} if l < len(sizes) - 2 else {output}]
+model = torch.nn.Sequential(*layers)
+x, y = (torch.from_numpy(case[k].T).float() for k in ("X", "Y"))  # torch: samples are rows
+a = model(x)
+C = ({cost}).mean()  # the MEAN over the batch of C_x
+C.backward()
+np.savez("my-gradients.npz", **{{k: p.grad.numpy() for k, p in model.named_parameters()}})
 """
 
 
@@ -100,6 +137,20 @@ class Case:
 
 
 # ------------------------------------------------------------------------------ writing
+def torch_recipe(case: Case) -> str:
+    """:data:`TORCH_RECIPE` for ``case``: its activations and its cost written out."""
+    if case.cost not in TORCH_COST:
+        raise ValueError(f"unknown cost {case.cost!r}; valid choices: {', '.join(TORCH_COST)}")
+    for name in (case.activation, case.output_activation):
+        if name not in TORCH_ACTIVATION:
+            raise ValueError(f"unknown activation {name!r}")
+    return TORCH_RECIPE.format(
+        hidden=TORCH_ACTIVATION[case.activation],
+        output=TORCH_ACTIVATION[case.output_activation],
+        cost=TORCH_COST[case.cost],
+    )
+
+
 def export_case(net: Network, X: Array, Y: Array, fmt: str = "npz") -> bytes:
     """The test case ``net``, ``X``, ``Y`` as the bytes of an ``.npz`` or a JSON file."""
     case = Case.of(net, X, Y)
@@ -194,6 +245,11 @@ def read_case(data: object, *, limits: Limits | None = None) -> Case:
     X, Y = _array("X", doc["X"]), _array("Y", doc["Y"])
     for name, arr in (("X", X), ("Y", Y)):
         _check_numbers(name, arr)
+    if X.ndim == 2 and X.shape[1] > 0:  # one backprop of the batch: a step's work at most
+        try:
+            _check_batch(X.shape[1], net, X.shape[1])
+        except ValueError as e:
+            raise CaseFileError(f"the batch in the test case is over the limits: {e}") from None
     try:
         X, Y = net.check_xy(X, Y)
     except ValueError as e:
@@ -205,8 +261,9 @@ def read_gradients(
     data: object, sizes: list[int] | tuple[int, ...], *, limits: Limits | None = None
 ) -> tuple[list[Array], list[Array]]:
     """``(nabla_b, nabla_w)`` from a gradients file (npz keys ``nabla_b_<l>`` and
-    ``nabla_w_<l>``, or JSON ``{"nabla_b": [...], "nabla_w": [...]}``), checked against a
-    network with layer ``sizes``: one array per layer each, in the book's shapes, finite.
+    ``nabla_w_<l>``, JSON ``{"nabla_b": [...], "nabla_w": [...]}``, or PyTorch names, see
+    :func:`state_dict_keys`), checked against a network with layer ``sizes``: one array per
+    layer each, in the book's shapes (a bias may be 1-D, ``(n,)``), finite.
     """
     limits = limits or default_limits()
     doc = _load(data, limits, "gradients")
@@ -214,9 +271,11 @@ def read_gradients(
     found = {kind: _layers(doc, kind, L) for kind in ("nabla_b", "nabla_w")}
     out = {}
     for kind, arrays in found.items():
-        for l, arr in enumerate(arrays):
+        for l, (name, arr) in enumerate(zip(_names(doc, kind, L), arrays)):
             need = (sizes[l + 1], 1) if kind == "nabla_b" else (sizes[l + 1], sizes[l])
-            _check_shape(f"{kind}_{l}", arr, need, l)
+            if kind == "nabla_b" and arr.shape == need[:1]:
+                arrays[l] = arr = arr.reshape(need)  # a 1-D bias, as PyTorch's: (n,)
+            _check_shape(name, arr, need, l)
         out[kind] = [np.array(a, dtype=np.float64) for a in arrays]
     return out["nabla_b"], out["nabla_w"]
 
@@ -224,69 +283,117 @@ def read_gradients(
 def _load(data: object, limits: Limits, what: str) -> dict[str, object]:
     """The entries of an npz (arrays) or a JSON object (lists), by key."""
     try:
-        raw = read_source(data, limits)  # type: ignore[arg-type]
-    except (NetworkFileError, TypeError) as e:  # too big, empty, or not bytes/text/a file
+        raw = read_capped(data, limits.max_upload_mb * 2**20, CaseFileError)  # type: ignore[arg-type]
+    except (CaseFileError, TypeError) as e:  # too big, empty, or not bytes/text/a file
         raise CaseFileError(f"cannot read the {what} file: {e}") from None
     if isinstance(raw, bytes) and raw.startswith(b"PK"):
         return _load_npz(raw, limits, what)
-    if isinstance(raw, bytes):
-        try:
-            raw = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as e:
-            raise CaseFileError(
-                f"the {what} file is neither an .npz archive nor UTF-8 JSON text (bad byte at"
-                f" position {e.start})"
-            ) from None
-    try:
-        doc = json.loads(raw)
-    except (ValueError, RecursionError) as e:
-        raise CaseFileError(f"the {what} file is not valid JSON: {e}") from None
+    text = decode_utf8(raw, CaseFileError, f"the {what} file", "; it is neither an .npz archive"
+                       " nor UTF-8 JSON text")  # fmt: skip
+    budget = JsonBudget.of(limits, batch=what == "test case")
+    doc = parse_json(text, budget, CaseFileError, f"the {what} file")
     if not isinstance(doc, dict):
         raise CaseFileError(f"the {what} file must hold a JSON object, got {type(doc).__name__}")
     return doc
 
 
 def _load_npz(raw: bytes, limits: Limits, what: str) -> dict[str, object]:
+    def check(key: str, shape: tuple[int, ...], dtype: np.dtype) -> None:
+        if key in ("X", "Y") and len(shape) == 2 and shape[1] > limits.max_batch_size:
+            raise CaseFileError(_batch_too_big(shape[1], limits))
+
     try:
-        with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
-            zf: zipfile.ZipFile = npz.zip
-            unpacked = sum(info.file_size for info in zf.infolist())
-            if unpacked > limits.max_upload_mb * 2**20:
-                raise CaseFileError(
-                    f"the {what} file unpacks to {unpacked} bytes, over the upload limit of"
-                    f" {limits.max_upload_mb} MB"
-                )
-            out: dict[str, object] = {}
-            for name in zf.namelist():
-                if not name.endswith(".npy"):
-                    continue
-                key = name.removesuffix(".npy")
-                check_npy_header(zf, name, key)  # refuses pickles before anything is loaded
-                out[key] = npz[key]
-            _npz_layer_keys(zf, out)
-            return out
-    except CaseFileError:
-        raise
-    except NetworkFileError as e:
+        out: dict[str, object] = dict(
+            load_npz(
+                raw,
+                max_bytes=limits.max_upload_mb * 2**20,
+                max_members=NPZ_HEADER_KEYS + 4 * (limits.max_layers + 1),
+                error=CaseFileError,
+                check=check,
+            )
+        )
+        _npz_layer_keys(out)
+    except CaseFileError as e:
         raise CaseFileError(f"the {what} file is refused: {e}") from None
-    except Exception as e:  # zipfile, zlib, struct, numpy: a broken archive
-        raise CaseFileError(f"the {what} .npz file is damaged or truncated: {e}") from None
+    return out
 
 
-def _npz_layer_keys(zf: zipfile.ZipFile, out: dict[str, object]) -> None:
+def _batch_too_big(m: int, limits: Limits) -> str:
+    return (
+        f"its batch has {m:,} samples (columns), over the limit of {limits.max_batch_size:,}"
+        " (limits.max_batch_size)"
+    )
+
+
+def _npz_layer_keys(out: dict[str, object]) -> None:
     """Collect ``<prefix>_<l>`` entries into lists ``out[prefix]`` (a gap is an error)."""
-    names = set(zf.namelist())
     for prefix in ("weights", "biases", "nabla_b", "nabla_w"):
-        k = count_layers(names, prefix)
+        k = count_layers(list(out), prefix, CaseFileError)
         if k:
             out[prefix] = [out.pop(f"{prefix}_{l}") for l in range(k)]
 
 
+TORCH_PARAM = {"nabla_w": "weight", "nabla_b": "bias"}  # gradients under PyTorch's names
+_TORCH_NAME = re.compile(r"(?P<module>.+)\.(?P<param>weight|bias)(?:\.grad)?")
+_INDEX = re.compile(r"[0-9]{1,9}")
+
+
+def state_dict_keys(names: Iterable[str]) -> dict[str, tuple[str, int]]:
+    """``{name: (param, layer)}`` for the PyTorch names among ``names``: ``<module>.weight``
+    and ``<module>.bias`` (``.grad`` may follow), ``param`` ``"weight"`` or ``"bias"``,
+    ``layer`` 0..L-1 (the file index: layer ``layer + 1`` in the app).
+
+    Modules are ordered by their index when every name ends in one (``nn.Sequential``: 0, 2,
+    4, ..., or ``net.0``, ``net.2``), else as they first appear (``fc1``, ``fc2``, ``out``).
+    Other names are left out. CaseFileError for a parameter named twice.
+    """
+    found: dict[str, tuple[str, str]] = {}
+    seen: dict[tuple[str, str], str] = {}
+    for name in names:
+        m = _TORCH_NAME.fullmatch(name)
+        if m is None:
+            continue
+        slot = (m["module"], m["param"])
+        if slot in seen:
+            raise CaseFileError(f"{seen[slot]} and {name} are the same parameter: keep one")
+        seen[slot], found[name] = name, slot
+    modules = list(dict.fromkeys(module for module, _ in found.values()))
+    if all(_INDEX.fullmatch(module.rpartition(".")[2]) for module in modules):
+        modules.sort(key=lambda module: (module.rpartition(".")[0], int(module.rpartition(".")[2])))
+    layer = {module: l for l, module in enumerate(modules)}
+    return {name: (param, layer[module]) for name, (module, param) in found.items()}
+
+
+def _torch_names(doc: dict[str, object], kind: str) -> list[str]:
+    """The PyTorch names holding ``kind`` (``nabla_w``, ``nabla_b``) in layer order, if any
+    (and no layer lacks it: a module with a weight needs its bias, and the other way)."""
+    if kind in doc or kind not in TORCH_PARAM:
+        return []
+    keys = state_dict_keys(doc)
+    mine = {l: name for name, (param, l) in keys.items() if param == TORCH_PARAM[kind]}
+    for name, (_, l) in keys.items():
+        if mine and l not in mine:
+            module = _TORCH_NAME.fullmatch(name)["module"]  # type: ignore[index]
+            raise CaseFileError(
+                f"{name} has no matching {module}.{TORCH_PARAM[kind]}: every layer needs both"
+            )
+    return [mine[l] for l in range(len(mine))]
+
+
+def _names(doc: dict[str, object], kind: str, L: int) -> list[str]:
+    """What the file calls the ``L`` arrays of ``kind``, for messages."""
+    return _torch_names(doc, kind) or [f"{kind}_{l}" for l in range(L)]
+
+
 def _layers(doc: dict[str, object], kind: str, L: int) -> list[Array]:
+    if torch_names := _torch_names(doc, kind):
+        doc = {**doc, kind: [doc[name] for name in torch_names]}
     if kind not in doc:
+        torch = f", or PyTorch's 0.{TORCH_PARAM[kind]}, 2.{TORCH_PARAM[kind]}, ..." if (
+            kind in TORCH_PARAM) else ""  # fmt: skip
         raise CaseFileError(
             f"the file has no {kind} arrays: expected {kind}_0 .. {kind}_{L - 1} (npz) or a"
-            f" {kind!r} list (JSON)"
+            f" {kind!r} list (JSON){torch}"
         )
     arrays = doc[kind]
     if not isinstance(arrays, list):
@@ -296,9 +403,9 @@ def _layers(doc: dict[str, object], kind: str, L: int) -> list[Array]:
             f"the network has {L} layers of weights, so {kind} needs {L} arrays, got {len(arrays)}"
         )
     out = []
-    for l, a in enumerate(arrays):
-        arr = _array(f"{kind}_{l}", a)
-        _check_numbers(f"{kind}_{l}", arr)
+    for name, a in zip(torch_names or [f"{kind}_{l}" for l in range(L)], arrays):
+        arr = _array(name, a)
+        _check_numbers(name, arr)
         out.append(arr)
     return out
 
@@ -361,6 +468,17 @@ class DiffResult:
     @property
     def passed(self) -> bool:
         return self.diagnosis is None
+
+    @property
+    def focus(self) -> tuple[int, str]:
+        """``(layer, param)`` to show first: the first layer that differs and its parameter
+        that differs (``"w"`` if both do); the output layer's ``"w"`` when all match."""
+        if self.diagnosis is None:
+            return max(p.layer for p in self.params), "w"
+        layer = self.diagnosis.layer
+        bad = {p.param for p in self.params
+               if p.layer == layer and not p.passed(self.atol, self.rtol)}  # fmt: skip
+        return layer, "b" if bad == {"b"} else "w"
 
     def difference(self, layer: int, param: str) -> Array:
         """``yours - engine`` for layer ``layer`` (1..L), ``param`` ``"w"`` or ``"b"``."""

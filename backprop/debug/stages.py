@@ -7,6 +7,8 @@ Each :class:`Stage` carries its equation in symbols, the same equation with the 
 numbers substituted for one neuron, whole vectors and matrices for small layers, and the
 arrays to draw. Numbers are read from the trace (or, for the factors BP1 and BP2 multiply,
 from the engine's own activation and cost functions); nothing here is drawn or rendered.
+BP1 and the cost are shown in their general forms; where the engine computes them from
+``z`` in a stable closed form (:mod:`backprop.stable`), a note and its numbers say so.
 
 Layers count from 1 as in the app (layer ``l`` is fed by ``weights[l-1]``; ``a^0 = x``), so
 the trace's index ``i = l - 1`` holds ``z^l``, ``delta^l``, ``w^l``, ``b^l`` and ``a[l]``.
@@ -20,6 +22,7 @@ import numpy as np
 
 from ..activations import ACTIVATIONS
 from ..costs import COSTS
+from ..stable import STABLE
 from ..trace import Trace
 from ..validation import finite_number, whole_number
 from .latex import bmatrix, index, lines, num, par, small, terms
@@ -111,6 +114,27 @@ def stages(
         out += [_bp3(trace, l, s, j), _bp4(trace, l, s, j, k)]
     out.append(_update(trace, j, k, eta))
     return out
+
+
+def clamp_notice(stage: Stage, sizes: list[int], neuron: int, source: int) -> str | None:
+    """Why ``stage`` shows another neuron than the ``neuron`` j (or input ``source`` k) asked
+    for: the layer is smaller, so its last neuron is shown (None when nothing was clamped).
+    ``sizes`` are the network's layer sizes, input first."""
+    layers = [stage.layer] if stage.layer is not None else list(range(1, len(sizes)))
+    parts = []
+    small_j = [l for l in layers if neuron >= sizes[l]]
+    if small_j:
+        parts.append(_beyond("neuron j", neuron, small_j, sizes))
+    if stage.source is not None:
+        small_k = [l - 1 for l in layers if l > 0 and source >= sizes[l - 1]]
+        if small_k:
+            parts.append(_beyond("input k", source, small_k, sizes))
+    return " ".join(parts) or None
+
+
+def _beyond(what: str, asked: int, layers: list[int], sizes: list[int]) -> str:
+    shown = ", ".join(f"layer {l} has {sizes[l]} (shown: {sizes[l] - 1})" for l in layers)
+    return f"There is no {what} = {asked} here: {shown}; neurons count from 0."
 
 
 def sgd_update(trace: Trace, eta: float) -> tuple[list[Array], list[Array]]:
@@ -222,8 +246,12 @@ def _forward(tr: Trace, l: int, s: int, j: int) -> Stage:
 def _cost(tr: Trace, s: int, j: int) -> Stage:
     L, m = tr.n_layers, tr.x.shape[1]
     a, y = _col(tr.a[L], s), _col(tr.y, s)
-    cost = COSTS[tr.cost_name]
-    c_x = cost.fn(tr.a[L][:, s : s + 1], tr.y[:, s : s + 1])  # the engine's C on one column
+    form = STABLE.get((tr.activations[L - 1], tr.cost_name))
+    col = slice(s, s + 1)
+    if form is None:  # the engine's C on one column
+        c_x = COSTS[tr.cost_name].fn(tr.a[L][:, col], tr.y[:, col])
+    else:
+        c_x = form.cost(tr.z[L - 1][:, col], tr.y[:, col])
     if tr.cost_name == "quadratic":
         body = terms([f"({num(a[q])} - {num(y[q])})^2" for q in range(len(a))])
         line = rf"C_x = \tfrac{{1}}{{2}}\big[{body}\big] = {num(c_x)}"
@@ -240,6 +268,12 @@ def _cost(tr: Trace, s: int, j: int) -> Stage:
     if m > 1:
         numbers.append(rf"C = \frac{{1}}{{m}} \sum_x C_x = {num(tr.cost)} \quad (m = {m})")
     full = (rf"a^{{L}} = {bmatrix(a)}, \quad y = {bmatrix(y)}",) if small(a) else ()
+    notes = [f"Sample {s}: C_x = {c_x:.6g}; the batch's mean cost C = {tr.cost:.6g}."]
+    if form is not None:
+        notes.append(
+            "The engine computes C from z in the log-sum-exp / softplus form, so it stays "
+            "exact where a rounds to 0 or 1 (the logs above would be clamped there)."
+        )
     return Stage(
         key="cost",
         title=f"Cost ({tr.cost_name})",
@@ -251,7 +285,7 @@ def _cost(tr: Trace, s: int, j: int) -> Stage:
         full=full,
         arrays=((f"a{sup(L)} (output)", tr.a[L]), ("y (target)", tr.y)),
         values={"cost_x": float(c_x), "cost": float(tr.cost)},
-        notes=(f"Sample {s}: C_x = {c_x:.6g}; the batch's mean cost C = {tr.cost:.6g}.",),
+        notes=tuple(notes),
         neuron=_clamp(j, len(a)),
     )
 
@@ -280,6 +314,8 @@ def _bp1(tr: Trace, s: int, j: int) -> Stage:
     else:
         sp = _col(sigma_prime(tr, L), s)
         template = [r"\delta^{L} = \nabla_a C \odot \sigma'(z^{L})", PRIME[name]]
+        if tr.cost_name == "quadratic":  # the book's eq. (30): nabla_a C = a^L - y
+            template.insert(1, r"\delta^{L} = (a^{L} - y) \odot \sigma'(z^{L})")
         lines_j = [
             rf"\sigma'(z^{{L}}_{{{j}}}) = \sigma'({num(z[j])}) = {num(sp[j])}",
             rf"\delta^{{L}}_{{{j}}} = \frac{{\partial C_x}}{{\partial a^{{L}}_{{{j}}}}}"
@@ -287,7 +323,11 @@ def _bp1(tr: Trace, s: int, j: int) -> Stage:
         ]
         values["sigma_prime"] = float(sp[j])
         full_line = rf"\delta^{{L}} = {bmatrix(g)} \odot {bmatrix(sp)} = {bmatrix(general)}"
-    numbers = [rf"\frac{{\partial C_x}}{{\partial a^{{L}}_{{{j}}}}} = {num(g[j])}", *lines_j]
+    grad = rf"\frac{{\partial C_x}}{{\partial a^{{L}}_{{{j}}}}} = "
+    if tr.cost_name == "quadratic":
+        y = _col(tr.y, s)
+        grad += rf"a^{{L}}_{{{j}}} - y_{{{j}}} = {num(a[j])} - {par(y[j])} = "
+    numbers = [grad + num(g[j]), *lines_j]
     notes = []
     arrays = [("∇ₐC", tr.cost_grad), ("δᴸ general", tr.output_delta_general)]
     if tr.output_delta_shortcut is not None:
@@ -310,6 +350,13 @@ def _bp1(tr: Trace, s: int, j: int) -> Stage:
             f"{diff:.1e} (max |difference| over the batch)."
         )
         arrays.append(("δᴸ shortcut a − y", tr.output_delta_shortcut))
+    elif (form := STABLE.get((name, tr.cost_name))) is not None and form.delta is not None:
+        line, number, note, diff = _stable_bp1(tr, s, j, form.tex)
+        template.append(line)
+        numbers.append(number)
+        notes.append(note)
+        values["max_abs_difference"] = diff
+        arrays.append(("δᴸ engine (stable, from z)", tr.delta[L - 1]))
     else:
         notes.append(f"{name} with {tr.cost_name} has no shortcut: the engine uses this form.")
     full = (full_line,) if small(g) else ()
@@ -327,6 +374,25 @@ def _bp1(tr: Trace, s: int, j: int) -> Stage:
         notes=tuple(notes),
         neuron=j,
     )
+
+
+def _stable_bp1(tr: Trace, s: int, j: int, tex: str) -> tuple[str, str, str, float]:
+    """``(template, numbers, note, max |general - engine|)`` for the stable closed form
+    from z that the engine uses for BP1 instead of the general product."""
+    used, general = tr.delta[-1], tr.output_delta_general
+    with np.errstate(invalid="ignore"):
+        diff = float(np.max(np.abs(general - used)))
+    how = (
+        f"here max |general − engine| = {diff:.1e} over the batch"
+        if np.isfinite(diff)
+        else "here the general form is not even finite"
+    )
+    note = (
+        "The engine computes δᴸ from z in the stable closed form shown last: the general "
+        f"form divides by a(1 − a), which rounds to 0 once an output nears 0 or 1; {how}."
+    )
+    template = r"\text{engine, from } z\text{: } " + tex
+    return template, rf"\text{{engine: }} \delta^{{L}}_{{{j}}} = {num(used[j, s])}", note, diff
 
 
 def _bp2(tr: Trace, l: int, s: int, j: int) -> Stage:

@@ -122,14 +122,23 @@ def limits() -> Limits:
     try:
         return default_limits()
     except ValueError as e:
-        st.error(f"Ignoring a bad limit setting: {e}")
+        st.error(f"Ignoring a bad limit setting: {plain(e)}")
         return Limits()
 
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+_MARKDOWN = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
+# Where GitHub's autolinks start: a scheme's "://", "www." and an e-mail's "@". Streamlit
+# finds them in the text *after* Markdown escapes are undone, so no escape stops them; an
+# invisible word joiner (U+2060) between the characters does.
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
 
 
-def plain(text: str) -> str:
-    """``text`` with Markdown escaped (links, images, ``:color[...]``, ``$latex$``), so a
-    message that quotes user input, such as a URL parameter, shows it literally."""
-    return _MARKDOWN.sub(r"\\\1", text)
+def plain(text: object) -> str:
+    """``str(text)`` made inert for Streamlit's Markdown, so a message that quotes what a
+    visitor sent (a URL parameter, a file name, a CSV column, a name in a network file)
+    shows it literally: every ASCII punctuation character is backslash-escaped (links,
+    images, HTML, ``:color[...]``, ``$latex$``, emphasis) and autolinks (``https://x``,
+    ``www.x``, ``a@b.c``) are broken by an invisible word joiner. Every message with text
+    the app did not write itself goes through here."""
+    return _MARKDOWN.sub(r"\\\1", _AUTOLINK.sub(WORD_JOINER, str(text)))

@@ -7,7 +7,6 @@ import time
 
 import streamlit as st
 
-from .common import limits
 from .session import RUN_KEY, Run, reset_run
 from .views import present_toggle
 
@@ -89,7 +88,7 @@ def toolbar(run: Run) -> None:
             help="A fresh network with the same settings and seed",
         )
         with st.popover("Train N epochs", icon=":material/model_training:"):
-            top = limits().max_epochs
+            top = run.net.limits.max_epochs  # BACKPROP_MAX_EPOCHS, as Trainer.train enforces
             st.number_input("Epochs", 1, top, min(10, top), key="n_epochs")
             st.button("Train N epochs", key="train_n", on_click=_train_n)
         present_toggle()

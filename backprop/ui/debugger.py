@@ -2,7 +2,8 @@
 
 Each page works on the Playground's current network (``st.session_state["playground_run"]``)
 when there is one, or on a small default network on XOR that it builds itself (same seed,
-same numbers, every run). A selector switches between them.
+same numbers, every run). A selector switches between them; another picks the default
+network's choices (:data:`PRESETS`: the book's sigmoid units with the quadratic cost first).
 """
 
 from __future__ import annotations
@@ -19,12 +20,23 @@ from .. import Network
 from ..datasets import load
 from ..debug.stages import Stage
 from ..trace import Trace
+from .common import plain
 from .session import RUN_KEY
 
 Array = np.ndarray
 
-DEFAULT = {"sizes": (2, 3, 2), "activation": "tanh", "output_activation": "softmax",
-           "cost": "log_likelihood", "init": "xavier", "seed": 0}  # fmt: skip
+#: The default network's choices (activation, output activation, cost), by key.
+PRESETS = {
+    "book": ("sigmoid", "sigmoid", "quadratic"),  # chapter 2's network
+    "cross_entropy": ("sigmoid", "sigmoid", "cross_entropy"),
+    "softmax": ("tanh", "softmax", "log_likelihood"),
+}
+PRESET_LABELS = {
+    "book": "The book's: sigmoid, quadratic cost",
+    "cross_entropy": "Sigmoid, cross-entropy cost",
+    "softmax": "Tanh, softmax output, log-likelihood cost",
+}
+DEFAULT = {"sizes": (2, 3, 2), "preset": "book", "init": "xavier", "seed": 0}
 DEFAULT_ETA = 0.1
 FIGURES_KEY = "debugger_figures"
 MAX_FIGURES = 48  # per session: building a Plotly figure costs far more than showing it
@@ -74,17 +86,18 @@ def xor_subject(
     return Subject(name, net, ds.X_train, ds.Y_train, eta)
 
 
-def default_subject() -> Subject:
+def default_subject(preset: str = DEFAULT["preset"]) -> Subject:
+    """The default network with the choices of ``preset`` (a key of :data:`PRESETS`)."""
     d = DEFAULT
-    return xor_subject(
-        f"Default network on xor (seed {d['seed']})",
-        d["sizes"],
-        d["activation"],
-        d["output_activation"],
-        d["cost"],
-        d["seed"],
-        d["init"],
-    )
+    name = f"Default network on xor (seed {d['seed']})"
+    return xor_subject(name, d["sizes"], *PRESETS[preset], d["seed"], d["init"])
+
+
+def _pick_preset(prefix: str) -> Subject:
+    """A selector of the default network's choices, and that network."""
+    preset = st.selectbox("Default network", list(PRESETS), format_func=PRESET_LABELS.get,
+                          key=f"{prefix}_preset")  # fmt: skip
+    return default_subject(preset if preset in PRESETS else DEFAULT["preset"])
 
 
 def playground_subject() -> Subject | None:
@@ -103,36 +116,47 @@ def playground_subject() -> Subject | None:
 
 
 def choose_subject(prefix: str, default: Subject | None = None) -> Subject:
-    """A selector between the Playground's network (if any) and this page's default."""
+    """A selector between the Playground's network (if any) and this page's default (whose
+    choices another selector picks, unless the page passes its own ``default``)."""
     pg = playground_subject()
-    fallback = default or default_subject()
+    choice = "default"
+    if pg is not None:
+        choice = st.segmented_control(
+            "Network",
+            list(SOURCES),
+            default="playground",
+            format_func=SOURCES.get,
+            key=f"{prefix}_source",
+        )
+    if choice != "default":
+        st.caption(plain(pg.describe()))
+        return pg
+    subject = default or _pick_preset(prefix)
     if pg is None:
         st.caption(
-            f"Network: {fallback.describe()}. Build one in the Playground to look at it here."
+            f"Network: {plain(subject.describe())}. Build one in the Playground to look at it here."
         )
-        return fallback
-    choice = st.segmented_control(
-        "Network",
-        list(SOURCES),
-        default="playground",
-        format_func=SOURCES.get,
-        key=f"{prefix}_source",
-    )
-    subject = fallback if choice == "default" else pg
-    st.caption(subject.describe())
+    else:
+        st.caption(f"Network: {plain(subject.describe())}")
     return subject
 
 
 def pick_batch(
-    subject: Subject, prefix: str, max_m: int, default_m: int = 1, cols=None
+    subject: Subject, prefix: str, max_m: int, default_m: int = 1, cols=None, mixed=False
 ) -> tuple[Array, Array, int]:
-    """``(X, Y, first)``: ``m`` consecutive training samples from ``first`` (wrapping)."""
+    """``(X, Y, first)``: ``m`` consecutive training samples from ``first`` (wrapping).
+
+    ``mixed``: ``first`` starts at the first batch of ``default_m`` with two classes.
+    """
     c1, c2 = cols if cols is not None else st.columns(2)
     n = subject.n
-    first = int(
-        c1.number_input("First sample", 0, n - 1, 0, key=f"{prefix}_first", help=f"0 .. {n - 1}")
-    )
     hi = min(max_m, n)
+    start = mixed_start(subject.Y, min(default_m, hi)) if mixed else 0
+    hint = " (the default batch holds more than one class)" if start else ""
+    first = int(
+        c1.number_input("First sample", 0, n - 1, start, key=f"{prefix}_first",
+                        help=f"0 .. {n - 1}{hint}")
+    )  # fmt: skip
     m = int(
         c2.number_input(
             "Batch size m", 1, hi, min(default_m, hi), key=f"{prefix}_m",
@@ -141,6 +165,17 @@ def pick_batch(
     )  # fmt: skip
     idx = (first + np.arange(m)) % n
     return subject.X[:, idx], subject.Y[:, idx], first
+
+
+def mixed_start(Y: Array, m: int) -> int:
+    """The first ``first`` whose ``m`` consecutive samples hold more than one class (the
+    row of the largest target; for one output, its distinct values), else 0."""
+    labels = Y.argmax(axis=0) if Y.shape[0] > 1 else Y[0]
+    n = labels.shape[0]
+    for first in range(n):
+        if np.unique(labels[(first + np.arange(m)) % n]).size > 1:
+            return first
+    return 0
 
 
 def show_stage(stage: Stage) -> None:
@@ -154,7 +189,7 @@ def show_stage(stage: Stage) -> None:
             for line in stage.full:
                 st.latex(line)
     for note in stage.notes:
-        st.caption(note)
+        st.caption(plain(note))
 
 
 def fmt_table(df):
@@ -168,13 +203,32 @@ def fmt_table(df):
     return out
 
 
+def digest(*arrays: Array, extra: object = ()) -> str:
+    """A short digest of ``arrays`` (their shapes and values) and ``repr(extra)``."""
+    h = hashlib.blake2b(digest_size=16)
+    for arr in arrays:
+        arr = np.ascontiguousarray(arr)
+        h.update(repr(arr.shape).encode())
+        h.update(arr.tobytes())
+    h.update(repr(extra).encode())
+    return h.hexdigest()
+
+
 def fingerprint(trace: Trace) -> str:
     """A short digest of what a trace was computed from (parameters, batch, choices)."""
-    h = hashlib.blake2b(digest_size=16)
-    for arr in (trace.x, trace.y, *trace.weights, *trace.biases):
-        h.update(np.ascontiguousarray(arr).tobytes())
-    h.update(repr((trace.activations, trace.cost_name)).encode())
-    return h.hexdigest()
+    return digest(trace.x, trace.y, *trace.weights, *trace.biases,
+                  extra=(trace.activations, trace.cost_name))  # fmt: skip
+
+
+def follow(token: str, key: str, values: dict[str, object]) -> None:
+    """Set the widgets ``values`` (by widget key) when ``token``, what they show, changed
+    since the last run, or when a page change dropped them: they then follow the new result
+    instead of keeping the last one's choice. Call before the widgets are created."""
+    ss = st.session_state
+    if ss.get(key) != token or any(k not in ss for k in values):
+        for k, v in values.items():
+            ss[k] = v
+        ss[key] = token
 
 
 def cached_figure(key: tuple[Hashable, ...], build: Callable[[], go.Figure]) -> go.Figure:

@@ -8,6 +8,7 @@ from dataclasses import replace
 import streamlit as st
 
 from ..io import read_network, to_json, to_npz
+from .common import plain
 from .config import to_query
 from .session import RUN_KEY, Run, build_run
 from .sidebar import apply_config
@@ -70,14 +71,16 @@ def _resume(run: Run, f) -> None:
     try:
         net, _ = read_network(f)
     except ValueError as e:
-        st.error(f"Cannot load this network: {e}")
+        st.error(f"Cannot load this network: {plain(e)}")
         return
     ds = run.dataset
     if net.sizes[0] != ds.n_in or net.sizes[-1] != ds.n_out:
         st.error(
-            f"This network has {net.sizes[0]} inputs and {net.sizes[-1]} outputs, but the "
-            f"dataset {run.cfg.dataset!r} needs {ds.n_in} and {ds.n_out}. Pick the dataset it "
-            "was trained on first."
+            plain(
+                f"This network has {net.sizes[0]} inputs and {net.sizes[-1]} outputs, but the "
+                f"dataset {run.cfg.dataset!r} needs {ds.n_in} and {ds.n_out}. Pick the dataset "
+                "it was trained on first."
+            )
         )
         return
     cfg = replace(
@@ -91,10 +94,10 @@ def _resume(run: Run, f) -> None:
     try:
         new = build_run(cfg, ds, net=net)
     except ValueError as e:
-        st.error(f"Cannot resume from this network: {e}")
+        st.error(f"Cannot resume from this network: {plain(e)}")
         return
     st.session_state[RUN_KEY] = new
     st.session_state["resumed_file"] = f.file_id
     apply_config(cfg)
-    st.success(f"Resumed from {f.name}: {net.sizes}.")
+    st.success(plain(f"Resumed from {f.name}: {net.sizes}."))
     st.rerun()

@@ -34,6 +34,7 @@ class Run:
     target_epochs: int | None = None  # "train N epochs" (or a long Epoch) in progress
     target_start: int | None = None  # the epoch that training to the target started from
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # e.g. a resumed network that is dead
 
     def train(self, steps: int | None = None, epochs: int | None = None) -> bool:
         """Run steps or epochs; False (with ``diverged`` set) if training diverged."""
@@ -79,8 +80,9 @@ def load_dataset(cfg: PlaygroundConfig, uploaded: Dataset | None = None) -> Data
 
 def build_run(cfg: PlaygroundConfig, dataset: Dataset, net: Network | None = None) -> Run:
     """A trainer for ``cfg`` on ``dataset``, with a fresh network unless ``net`` is given
-    (ValueError if they clash)."""
+    (ValueError if they clash; a warning in ``warnings`` if ``net`` is dead on the data)."""
     sizes = [dataset.n_in, *cfg.hidden, dataset.n_out]
+    given = net is not None
     if net is None:
         net = Network(sizes, cfg.activation, cfg.output_activation, cfg.cost, cfg.init, cfg.seed)
     steps_per_epoch = -(-dataset.n_train // min(cfg.batch_size, dataset.n_train))
@@ -100,7 +102,9 @@ def build_run(cfg: PlaygroundConfig, dataset: Dataset, net: Network | None = Non
         snapshot_every=1,
         probe_size=16,
     )
-    return Run(cfg, dataset, net, trainer, notes=batch_notes(cfg, dataset, net))
+    warning = trainer.dead_warning() if given else None
+    notes = batch_notes(cfg, dataset, net)
+    return Run(cfg, dataset, net, trainer, notes=notes, warnings=[warning] if warning else [])
 
 
 def eval_samples(net: Network) -> int:

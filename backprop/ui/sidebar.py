@@ -13,8 +13,10 @@ from dataclasses import fields, replace
 import streamlit as st
 
 from .. import ACTIVATIONS, COSTS, HIDDEN_ACTIVATIONS, INITS, OPTIMIZERS, REGULARIZATIONS
-from ..datasets import DATASETS, FEATURES, Dataset, load_csv, load_mnist, mnist_folder
+from ..datasets import DATASETS, FEATURES, Dataset, mnist_folder
 from ..limits import Limits
+from ..store import shared_csv, shared_mnist, shared_mnist_folder
+from .common import plain
 from .config import (
     DATASET_CHOICES,
     DEFAULT,
@@ -73,17 +75,42 @@ def apply_config(cfg: PlaygroundConfig) -> None:
         del st.session_state[key]
 
 
-def _seed_widgets(cfg: PlaygroundConfig) -> None:
+def _widget_values(cfg: PlaygroundConfig) -> dict[str, object]:
+    """The value of each sidebar widget (by key) that shows ``cfg``."""
+    values: dict[str, object] = {}
     for f in fields(cfg):
         value = getattr(cfg, f.name)
         if f.name == "hidden":
-            st.session_state.setdefault(W + "n_hidden", len(value))
-            for i, h in enumerate(value):
-                st.session_state.setdefault(f"{W}h{i}", h)
-        elif f.name == "features":
-            st.session_state.setdefault(W + f.name, list(value))
+            values[W + "n_hidden"] = len(value)
+            values.update({f"{W}h{i}": h for i, h in enumerate(value)})
         else:
-            st.session_state.setdefault(W + f.name, value)
+            values[W + f.name] = list(value) if f.name == "features" else value
+    return values
+
+
+def _seed_widgets(cfg: PlaygroundConfig) -> None:
+    """Give every widget without a value the one of ``cfg`` (new layer-size boxes: 4)."""
+    for key, value in _widget_values(cfg).items():
+        st.session_state.setdefault(key, value)
+    for i in range(int(st.session_state[W + "n_hidden"])):
+        st.session_state.setdefault(f"{W}h{i}", 4)
+
+
+def _show_config(cfg: PlaygroundConfig) -> None:
+    """Set every widget to ``cfg`` (before any is drawn), so none shows a refused value."""
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(W)]:
+        del st.session_state[key]
+    for key, value in _widget_values(cfg).items():
+        st.session_state[key] = value
+
+
+def _forget_hidden_widgets(shown: set[str]) -> None:
+    """Drop the state of the widgets not drawn this run (e.g. the features while MNIST is
+    picked): the next time one is drawn it is seeded from the config afresh. A kept stale
+    value reaches the browser as no value, and the widget came back empty."""
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(W)]:
+        if key not in shown:
+            del st.session_state[key]
 
 
 def _on_dataset_change() -> None:
@@ -101,16 +128,46 @@ def _regenerate() -> None:
 
 
 def render(limits: Limits) -> tuple[PlaygroundConfig, Dataset | None]:
-    """Draw the sidebar; return the (valid) config and an uploaded dataset, if any."""
+    """Draw the sidebar; return the (valid) config and an uploaded dataset, if any.
+
+    The widgets' values are checked before any is drawn: a refused change is reported at
+    the top of the sidebar and every widget is set back to the config in effect."""
     cfg = config()
     _seed_widgets(cfg)
+    new, refusal = _checked(cfg, limits)
     sb = st.sidebar
+    if refusal:
+        _show_config(cfg)
+        sb.error(plain(refusal), icon=":material/block:")
+        st.toast(plain(refusal), icon=":material/block:")
     with sb.expander("Presets", expanded=False):
         for name, preset in PRESETS.items():
             st.button(
                 name, key=f"preset_{name}", on_click=apply_config, args=(preset,), width="stretch"
             )
         st.button("Defaults", key="preset_defaults", on_click=apply_config, args=(DEFAULT,))
+    uploaded, shown = _data_widgets(sb, limits)
+    shown |= _network_widgets(sb, limits)
+    shown |= _training_widgets(sb, limits)
+    _forget_hidden_widgets(shown)
+    st.session_state[CFG_KEY] = new
+    query = to_query(new)
+    st.session_state[URL_STATE_KEY] = query
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
+    return new, uploaded
+
+
+def _checked(cfg: PlaygroundConfig, limits: Limits) -> tuple[PlaygroundConfig, str | None]:
+    """The config the widgets hold, checked; else ``cfg`` and why the change is refused."""
+    try:
+        return check(_from_widgets(cfg), limits), None
+    except ValueError as e:
+        return cfg, f"{e}. Keeping the previous setting."
+
+
+def _data_widgets(sb, limits: Limits) -> tuple[Dataset | None, set[str]]:
+    """Dataset, its uploads and options, seed; the uploaded dataset and the keys drawn."""
     sb.subheader("Data")
     sb.selectbox(
         "Dataset",
@@ -122,6 +179,7 @@ def render(limits: Limits) -> tuple[PlaygroundConfig, Dataset | None]:
     name = st.session_state[W + "dataset"]
     uploaded = _upload_widgets(sb, name, limits)
     kind = DATASETS[name].kind if name in DATASETS else "upload"
+    shown = {W + "dataset", W + "seed"}
     if kind in ("2d", "1d"):
         sb.number_input(
             "Samples", min_value=10, max_value=limits.max_samples, step=50, key=W + "n_samples"
@@ -134,18 +192,25 @@ def render(limits: Limits) -> tuple[PlaygroundConfig, Dataset | None]:
             key=W + "noise",
             help="TensorFlow Playground's noise / 100: 0.5 is its maximum of 50.",
         )
+        shown |= {W + "n_samples", W + "noise"}
     if kind == "2d":
         sb.multiselect("Input features", FEATURES, key=W + "features")
+        shown.add(W + "features")
     if name in DATASETS:
         sb.slider("Test share", 0.1, 0.9, step=0.05, key=W + "test_fraction")
+        shown.add(W + "test_fraction")
     c1, c2 = sb.columns([3, 2], vertical_alignment="bottom")
     c1.number_input("Seed", min_value=0, max_value=2**32 - 1, step=1, key=W + "seed")
     c2.button("New data", key="regenerate", on_click=_regenerate, help="Next seed")
+    return uploaded, shown
+
+
+def _network_widgets(sb, limits: Limits) -> set[str]:
+    """Layer sizes, activations, cost and initialisation; the keys drawn."""
     sb.subheader("Network")
     n_hidden = sb.number_input("Hidden layers", 0, limits.max_layers, step=1, key=W + "n_hidden")
     cols = sb.columns(4)
     for i in range(int(n_hidden)):
-        st.session_state.setdefault(f"{W}h{i}", 4)
         cols[i % 4].number_input(f"L{i + 1}", 1, limits.max_neurons, step=1, key=f"{W}h{i}")
     sb.selectbox("Activation", HIDDEN_ACTIVATIONS, key=W + "activation")
     sb.selectbox("Output activation", list(ACTIVATIONS), key=W + "output_activation")
@@ -156,6 +221,12 @@ def render(limits: Limits) -> tuple[PlaygroundConfig, Dataset | None]:
         key=W + "init",
         help="standard: N(0,1) (network.py); scaled: N(0,1/n_in) (network2.py)",
     )
+    keys = ("n_hidden", "activation", "output_activation", "cost", "init")
+    return {W + k for k in keys} | {f"{W}h{i}" for i in range(int(n_hidden))}
+
+
+def _training_widgets(sb, limits: Limits) -> set[str]:
+    """Optimiser, learning rate, batch size and regularisation; the keys drawn."""
     sb.subheader("Training")
     sb.selectbox("Optimiser", list(OPTIMIZERS), key=W + "optimizer")
     sb.number_input(
@@ -172,18 +243,7 @@ def render(limits: Limits) -> tuple[PlaygroundConfig, Dataset | None]:
         key=W + "lmbda",
         disabled=st.session_state[W + "regularization"] == "none",
     )
-    new = _from_widgets(cfg)
-    try:
-        new = check(new, limits)
-    except ValueError as e:
-        sb.error(f"{e}. Keeping the previous setting.")
-        new = cfg
-    st.session_state[CFG_KEY] = new
-    query = to_query(new)
-    st.session_state[URL_STATE_KEY] = query
-    if st.query_params.to_dict() != query:
-        st.query_params.from_dict(query)
-    return new, uploaded
+    return {W + k for k in ("optimizer", "eta", "batch_size", "regularization", "lmbda")}
 
 
 def _from_widgets(cfg: PlaygroundConfig) -> PlaygroundConfig:
@@ -204,26 +264,31 @@ def _upload_widgets(sb, name: str, limits: Limits) -> Dataset | None:
         return None
     cache = st.session_state.get(UPLOAD_KEY)
     if name == "csv":
-        f = sb.file_uploader("CSV file (one row per sample)", type=["csv", "txt"], key="csv_file")
+        f = sb.file_uploader(
+            "CSV file (one row per sample)", type=["csv", "tsv", "txt"], key="csv_file"
+        )
         target = sb.text_input("Target column (empty: the last)", key="csv_target")
         if f is None:
             sb.info("Upload a CSV with a header row; the target column holds classes or values.")
             return None
         key = ("csv", f.file_id, target, st.session_state.get(W + "test_fraction"))
         if cache and cache[0] == key:
-            return cache[1]
-        try:
-            ds = load_csv(
-                f,
-                target or None,
-                test_fraction=st.session_state[W + "test_fraction"],
-                seed=int(st.session_state[W + "seed"]),
-                limits=limits,
-            )
-        except ValueError as e:
-            sb.error(f"Cannot use this CSV: {e}")
-            return None
-        st.session_state[UPLOAD_KEY] = (key, ds)
+            ds = cache[1]
+        else:
+            try:
+                ds = shared_csv(
+                    f,
+                    target or None,
+                    test_fraction=st.session_state[W + "test_fraction"],
+                    seed=int(st.session_state[W + "seed"]),
+                    limits=limits,
+                )
+            except ValueError as e:
+                sb.error(f"Cannot use this CSV: {plain(e)}")
+                return None
+            st.session_state[UPLOAD_KEY] = (key, ds)
+        for note in ds.notes:
+            sb.caption(plain(note))
         return ds
     folder = mnist_folder()
     if folder is not None:
@@ -231,12 +296,12 @@ def _upload_widgets(sb, name: str, limits: Limits) -> Dataset | None:
         if cache and cache[0] == key:
             return cache[1]
         try:
-            ds = load_mnist(folder, limits=limits)
+            ds = shared_mnist_folder(folder, limits=limits)
         except (ValueError, OSError) as e:
-            sb.error(f"Cannot read MNIST from the configured data folder: {e}")
+            sb.error(f"Cannot read MNIST from the configured data folder: {plain(e)}")
             return None
         st.session_state[UPLOAD_KEY] = (key, ds)
-        sb.caption(f"MNIST from the data folder {folder}")
+        sb.caption(f"MNIST from the data folder {plain(folder)}")
         return ds
     files = sb.file_uploader(
         "MNIST: the four IDX files (.gz or not) or one mnist.npz",
@@ -251,12 +316,9 @@ def _upload_widgets(sb, name: str, limits: Limits) -> Dataset | None:
     if cache and cache[0] == key:
         return cache[1]
     try:
-        if len(files) == 1 and files[0].name.endswith(".npz"):
-            ds = load_mnist(files[0], limits=limits)
-        else:
-            ds = load_mnist({f.name: f for f in files}, limits=limits)
+        ds = shared_mnist({f.name: f for f in files}, limits=limits)
     except (ValueError, OSError) as e:
-        sb.error(f"Cannot use these MNIST files: {e}")
+        sb.error(f"Cannot use these MNIST files: {plain(e)}")
         return None
     st.session_state[UPLOAD_KEY] = (key, ds)
     return ds

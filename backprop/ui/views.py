@@ -7,6 +7,7 @@ import streamlit as st
 
 from .. import viz
 from ..trace import Trace
+from .common import plain
 from .config import UPLOADED, PlaygroundConfig
 from .live import live_chart
 from .session import Run
@@ -27,9 +28,9 @@ QUANTITY_LABELS = {
 def setup_problem(error: ValueError, cfg: PlaygroundConfig) -> None:
     """Why there is no network to show: a missing upload (info) or a clash (error)."""
     if cfg.dataset in UPLOADED and "upload" in str(error):
-        st.info(f"{error}", icon=":material/upload_file:")
+        st.info(plain(error), icon=":material/upload_file:")
     else:
-        st.error(f"Cannot build this network: {error}", icon=":material/error:")
+        st.error(f"Cannot build this network: {plain(error)}", icon=":material/error:")
 
 
 def probe_trace(run: Run) -> Trace:
@@ -135,8 +136,11 @@ def _layer_pickers(prefix: str, L: int, quantities=None) -> tuple[int, str]:
 def _animation_tab(run: Run, L: int) -> None:
     snaps = run.trainer.snapshots
     st.caption(
-        f"{len(snaps)} snapshots recorded (every {snaps.every} step(s), thinned to stay within "
-        "the memory budget). Press play on the chart or drag the slider to scrub through time."
+        plain(
+            f"{len(snaps)} snapshots recorded (every {snaps.every} step(s), thinned to stay "
+            "within the memory budget). Press play on the chart or drag the slider to scrub "
+            "through time."
+        )
     )
     if len(snaps) < 2:
         st.info("Train a few steps first: the animation replays recorded snapshots.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import html
 from collections.abc import Sequence
 
 import numpy as np
@@ -128,6 +129,13 @@ def merge(base: dict, extra: dict) -> dict:
         old = out.get(k)
         out[k] = merge(old, v) if isinstance(v, dict) and isinstance(old, dict) else v
     return out
+
+
+def literal(text: object) -> str:
+    """``text`` for a Plotly label, shown as written: Plotly renders tags such as
+    ``<a href=...>`` and ``<b>`` in titles, legends and hover text, so ``&``, ``<`` and ``>``
+    (from a CSV's column or class names, say) become entities, which it shows literally."""
+    return html.escape(str(text), quote=False)
 
 
 def style_layout(title: str, **layout) -> dict:

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ._common import DIVERGING, check_int, empty_figure, f32, style, sym_max
+from ._common import DIVERGING, SEQUENTIAL, check_int, empty_figure, f32, style, sym_max
 from .curves import LAYER_COLOURS
 
 Array = np.ndarray
@@ -188,4 +188,50 @@ def difference_heatmap(diff: Array, layer: int, param: str, title: str = "") -> 
         showticklabels=param == "w",
         dtick=1 if diff.shape[1] <= 20 else None,
     )
+    return fig
+
+
+def relative_error_heatmaps(
+    layers: Sequence[tuple[int, Array, Array]], rtol: float | None = None, title: str = ""
+) -> go.Figure:
+    """One heatmap per ``(layer, w_errors, b_errors)``: the relative error
+    ``|a - n| / (|a| + |n|)`` of each weight ``(n_l, n_{l-1})`` and, in the last column,
+    each bias ``(n_l, 1)``, as log10 on one shared scale; blank where not checked (NaN).
+    ``rtol`` marks the tolerance on the colour bar."""
+    if not layers:
+        return empty_figure("no gradients checked", title)
+    title = title or "Relative error per entry, by layer (log10; the last column is b)"
+    mats = []
+    for layer, w, b in layers:
+        check_int("layer", layer, 1, 10**4)
+        both = np.hstack([np.atleast_2d(w), np.reshape(b, (-1, 1))]).astype(np.float64)
+        mats.append(np.log10(np.maximum(both, 1e-16)))  # NaN (not checked) stays NaN
+    fig = make_subplots(rows=1, cols=len(mats), subplot_titles=[f"layer {l}" for l, _, _ in layers],
+                        horizontal_spacing=min(0.08, 0.5 / len(mats)))  # fmt: skip
+    bar = {"title": {"text": "log10 rel. error"}}
+    if rtol:
+        bar["tickvals"] = [-16, -12, -8, -4, float(np.log10(rtol)), 0]
+        bar["ticktext"] = ["1e-16", "1e-12", "1e-08", "1e-04", f"rtol {rtol:g}", "1"]
+    for c, ((layer, _, _), z) in enumerate(zip(layers, mats), start=1):
+        n_in = z.shape[1] - 1
+        fig.add_trace(
+            go.Heatmap(
+                z=f32(z),
+                x=[str(k) for k in range(n_in)] + ["b"],
+                zmin=-16,
+                zmax=0,
+                colorscale=SEQUENTIAL,
+                showscale=c == 1,
+                colorbar=bar,
+                hovertemplate=f"layer {layer} [%{{y}}, %{{x}}]: 10^%{{z:.2f}}<extra></extra>",
+                name=f"layer {layer}",
+            ),
+            row=1,
+            col=c,
+        )
+        fig.update_yaxes(autorange="reversed", dtick=1 if z.shape[0] <= 20 else None,
+                         title_text="neuron j" if c == 1 else None, row=1, col=c)  # fmt: skip
+        fig.update_xaxes(type="category", title_text="from neuron k, then b", row=1, col=c)
+    rows = max(z.shape[0] for z in mats)
+    style(fig, title, height=min(520, 200 + 26 * rows), margin={"l": 60, "r": 20, "t": 80, "b": 50})
     return fig

@@ -19,6 +19,7 @@ from ._common import (
     empty_figure,
     f32,
     figure,
+    literal,
     style,
     style_layout,
     sym_max,
@@ -76,7 +77,7 @@ def _labels(Y: Array) -> Array:
 
 
 def _class_names(dataset, k: int) -> list[str]:
-    names = list(getattr(dataset, "class_names", ()) or ())
+    names = [literal(n) for n in getattr(dataset, "class_names", ()) or ()]
     return names if len(names) >= k else [f"class {c}" for c in range(k)]
 
 
@@ -375,7 +376,7 @@ def regression_curve_spec(net: Network, dataset, points: int = CURVE_POINTS) -> 
         feats = xg
     with np.errstate(all="ignore"):
         yg = net.feedforward(feats)[0]
-    name = (list(getattr(dataset, "feature_names", ())) or ["x"])[0]
+    name = literal((list(getattr(dataset, "feature_names", ())) or ["x"])[0])
     traces = []
     for split, x, Y, symbol in (
         ("train", x_tr, dataset.Y_train, "circle"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 from pathlib import Path
 
@@ -214,6 +215,36 @@ def test_invalid_url_parameter_warns_and_page_works(page, app_server, wait_idle)
     click(page, "step")
     wait_counter(page, 1)
     wait_chart_revision(page, "live_cost", 0)
+
+
+def _pick_dataset(page, wait_idle, label: str) -> None:
+    page.locator('[data-testid="stSidebar"]').get_by_label("Dataset", exact=True).click()
+    page.get_by_role("option", name=label, exact=True).click()
+    wait_idle()
+
+
+@pytest.mark.parametrize("upload", ["MNIST (IDX or .npz files)", "my CSV file (upload)"])
+def test_back_from_an_upload_dataset_the_features_are_there_and_changes_apply(
+    page, app_server, wait_idle, upload
+):
+    """The features box is not drawn for uploads; drawn again, it came back empty (its stale
+    state reached the browser as no value), and then every change was refused."""
+    open_playground(page, app_server, wait_idle, "?ds=spiral")
+    _pick_dataset(page, wait_idle, upload)
+    _pick_dataset(page, wait_idle, "spiral (2-D)")
+    wait_live_charts(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    tags = sidebar.locator('[data-testid="stMultiSelect"] [data-tag]')
+    expect(tags).to_have_text(["x1", "x2"])
+    eta = sidebar.get_by_label("Learning rate (eta)", exact=True)
+    eta.fill("0.5")
+    eta.press("Enter")
+    expect(page).to_have_url(re.compile(r"[?&]eta=0\.5(&|$)"))  # the rerun has taken it
+    wait_idle()
+    expect(page.locator('[data-testid="stAlertContentError"]')).to_have_count(0)
+    assert "feat=x1%2Cx2" in page.url, page.url
+    assert float(eta.input_value()) == 0.5
+    expect(tags).to_have_text(["x1", "x2"])
 
 
 def test_divergence_keeps_the_network_on_screen_downloadable_and_a_lower_eta_continues(
