@@ -323,16 +323,19 @@ function inRange(gd, fig) {
   return true;
 }
 
-function canvasOf(div) {
-  let cv = div.querySelector("canvas.bp-paint");
+function canvasOf(div, cls) {
+  // one of two canvases over Plotly's plot area: "bp-paint-lo" below "bp-paint-hi"
+  let cv = div.querySelector("canvas." + cls);
   const box = div.querySelector(".svg-container");
   if (!box) return null;
   if (!cv) {
     cv = document.createElement("canvas");
-    cv.className = "bp-paint";
+    cv.className = "bp-paint " + cls;
     cv.style.cssText = "position:absolute;left:0;top:0;pointer-events:none;";
     const first = box.querySelector(".main-svg");
-    box.insertBefore(cv, first ? first.nextSibling : null);
+    const lo = box.querySelector("canvas.bp-paint-lo");
+    const after = cls === "bp-paint-hi" && lo ? lo : first;
+    box.insertBefore(cv, after ? after.nextSibling : null);
   }
   // the plot's own size as Plotly laid it out (reading the DOM's would force a layout)
   const fl = div._fullLayout, r = window.devicePixelRatio || 1;
@@ -340,22 +343,16 @@ function canvasOf(div) {
   if (cv.width !== Math.round(w * r) || cv.height !== Math.round(h * r)) {
     cv.width = Math.round(w * r); cv.height = Math.round(h * r);
     cv.style.width = w + "px"; cv.style.height = h + "px";
+    div.__bpStatic = null;
   }
-  return cv;
+  const ctx = cv.getContext("2d");
+  ctx.setTransform(r, 0, 0, r, 0, 0);
+  return ctx;
 }
 
-function paint(div, fig) {
-  // false if this figure cannot be painted (Plotly must draw it)
-  const gd = div;
-  if (!gd._fullData || !gd._fullLayout || gd._fullData.length !== fig.data.length) return false;
-  if (!inRange(gd, fig)) return false;
-  const cv = canvasOf(div);
-  if (!cv) return false;
-  const ctx = cv.getContext("2d");
-  const r = window.devicePixelRatio || 1;
-  ctx.setTransform(r, 0, 0, r, 0, 0);
-  ctx.clearRect(0, 0, cv.width, cv.height);
-  for (let i = 0; i < fig.data.length; i++) {
+function paintTraces(ctx, gd, fig, indices) {
+  ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
+  for (const i of indices) {
     const t = fig.data[i], full = gd._fullData[i];
     if (!full || full.visible !== true) continue;
     full._gd = gd;
@@ -370,14 +367,47 @@ function paint(div, fig) {
     else if (full.type === "scatter") paintScatter(ctx, gd, fig, t, full);
     ctx.restore();
   }
+}
+
+function paint(div, fig, dyn, layoutChanged) {
+  // Paint the figure's traces; false if it cannot be painted (Plotly must draw it). The
+  // traces no frame changed since Plotly last drew ("static", e.g. the data points) are
+  // painted once on their own canvas, when they all lie above or all below the changing
+  // ones; otherwise every trace is painted every frame.
+  const gd = div;
+  if (!gd._fullData || !gd._fullLayout || gd._fullData.length !== fig.data.length) return false;
+  if (!inRange(gd, fig)) return false;
+  const lo = canvasOf(div, "bp-paint-lo"), hi = canvasOf(div, "bp-paint-hi");
+  if (!lo || !hi) return false;
+  const all = fig.data.map((_, i) => i);
+  const moving = all.filter((i) => dyn.has(i)), still = all.filter((i) => !dyn.has(i));
+  let mode = "mixed";
+  if (!still.length || !moving.length) mode = "mixed";
+  else if (Math.max(...moving) < Math.min(...still)) mode = "still-above";
+  else if (Math.max(...still) < Math.min(...moving)) mode = "still-below";
+  if (mode === "mixed" || layoutChanged) {
+    paintTraces(lo, gd, fig, all);
+    hi.clearRect(0, 0, hi.canvas.width, hi.canvas.height);
+    div.__bpStatic = null;
+  } else {
+    const [stillCtx, movingCtx] = mode === "still-above" ? [hi, lo] : [lo, hi];
+    const key = mode + still.join(",");
+    if (div.__bpStatic !== key) {
+      paintTraces(stillCtx, gd, fig, still);
+      div.__bpStatic = key;
+    }
+    paintTraces(movingCtx, gd, fig, moving);
+  }
   div.classList.add("bp-painting");
   return true;
 }
 
 function unpaint(div) {
   div.classList.remove("bp-painting");
-  const cv = div.querySelector("canvas.bp-paint");
-  if (cv) cv.getContext("2d").clearRect(0, 0, cv.width, cv.height);
+  div.__bpStatic = null;
+  for (const cv of div.querySelectorAll("canvas.bp-paint")) {
+    cv.getContext("2d").clearRect(0, 0, cv.width, cv.height);
+  }
 }
 
 function headroom(fig, layout) {
@@ -411,6 +441,7 @@ function ensureViews(board, views) {
   }
   board.grid.textContent = "";
   board.divs = {}; board.figs = {}; board.sids = {}; board.dirty = {}; board.since = {};
+  board.dyn = {}; board.layoutChanged = {};
   board.grow = new Set(views.filter((v) => v.grow).map((v) => v.name));
   for (const v of views) {
     const cell = document.createElement("div");
@@ -442,6 +473,8 @@ function applyFrame(board, frame, bases, bin, paths) {
       }
       if (!fig) continue;
       const [path, shape] = paths[id];
+      if (path[0] === "data") (board.dyn[name] || (board.dyn[name] = new Set())).add(path[1]);
+      else board.layoutChanged[name] = true;
       if (typeof val === "number") { setPath(fig, path, val); continue; }
       const arr = array(val, bin, shape);
       setPath(fig, path, val[3] === 1 ? concat(getPath(fig, path), arr) : arr);
@@ -462,7 +495,9 @@ function draw(board, names) {
     const t0 = performance.now();
     const since = board.since[name] === undefined ? i * 8 : board.since[name];
     const full = !board.playing || board.dirty[name] || since >= REFRESH;
-    if (!full && paint(div, fig)) {
+    const dyn = board.dyn[name] || new Set();
+    if (!full && paint(div, fig, dyn, !!board.layoutChanged[name])) {
+      board.layoutChanged[name] = false;
       board.since[name] = since + 1;
       stats.painted += 1;
     } else {
@@ -473,6 +508,8 @@ function draw(board, names) {
       if (board.playing && board.grow.has(name)) layout = headroom(fig, layout);
       unpaint(div);
       Plotly.react(div, fig.data, layout, { displaylogo: false, responsive: true });
+      board.dyn[name] = new Set(); // Plotly has drawn every trace as it now is
+      board.layoutChanged[name] = false;
       board.since[name] = 0;
       board.dirty[name] = false;
       stats.reacts += 1;
@@ -537,9 +574,16 @@ export default function (component) {
     parentElement.appendChild(root);
     board = parentElement.__bpBoard = {
       root, grid, step, divs: {}, figs: {}, sids: {}, drawn: {}, names: null,
-      dirty: {}, since: {}, grow: new Set(),
+      dirty: {}, since: {}, grow: new Set(), dyn: {}, layoutChanged: {},
       queue: [], seq: -1, asked: -1, playing: false, last: 0, revision: 0, started: false,
     };
+    // Pause answers at once, before the server hears of it: the board stops playing out its
+    // queue on the click itself (the server's paused frame follows and is drawn exactly).
+    board.onClick = (e) => {
+      const t = e.target && e.target.closest && e.target.closest(".st-key-play, .st-key-step");
+      if (t && board.playing) { board.playing = false; board.queue.length = 0; }
+    };
+    document.addEventListener("pointerdown", board.onClick, true);
     board.observer = new ResizeObserver(() => resize(board));
     board.observer.observe(root);
     board.raf = requestAnimationFrame((t) => tick(board, t));
@@ -578,6 +622,7 @@ export default function (component) {
     if (!board.root.isConnected) {
       cancelAnimationFrame(board.raf);
       board.observer.disconnect();
+      document.removeEventListener("pointerdown", board.onClick, true);
       for (const div of Object.values(board.divs)) {
         if (window.__bpPlotlyLib) window.__bpPlotlyLib.purge(div);
       }
