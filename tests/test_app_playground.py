@@ -1057,3 +1057,14 @@ def test_a_batch_larger_than_the_data_says_so_when_retuned_in_place():
     assert any("full-batch" in t for t in texts(at.info))
     run(at.number_input(key="w_batch_size").set_value(10))
     assert r.trainer.batch_size == 10 and not any("full-batch" in t for t in texts(at.info))
+
+
+def test_presentation_mode_is_a_view_parameter_kept_in_the_url():
+    """``?present=1`` is no unknown parameter, and a sidebar change keeps it in the URL."""
+    at = playground({"present": "1"})
+    assert not [w for w in texts(at.warning) if "unknown" in w]
+    assert at.toggle(key="present_toggle").value is True
+    run(at.number_input(key="w_eta").set_value(0.5))  # the sidebar rewrites the URL
+    assert query(at)["present"] == "1" and query(at)["eta"] == "0.5"
+    run(at.toggle(key="present_toggle").set_value(False))
+    assert "present" not in query(at)

@@ -126,6 +126,11 @@ function present(layout, board) {
   }
   const size = 20;
   layout.font = Object.assign({}, layout.font || {}, { size, color: "#000" });
+  if (layout.annotations) {
+    layout.annotations = layout.annotations.map((a) => Object.assign({}, a,
+      { font: Object.assign({}, a.font || {}, { size: Math.max(size, (a.font || {}).size || 0), color: "#000" }) }));
+  }
+  if (layout.legend) layout.legend = Object.assign({}, layout.legend, { font: { size } });
   layout.margin = { l: 70, r: 20, t: 56, b: 56 };
   if (layout.title) {
     if (typeof layout.title === "string") layout.title = { text: layout.title };

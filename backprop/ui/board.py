@@ -142,7 +142,7 @@ def show(run: Run, chunk: tuple[list[dict], list[dict]] | None, *, present: bool
     if not ensure_plotly_served() or not st.get_option("server.enableStaticServing"):
         st.warning("The live board needs static file serving (server.enableStaticServing).")
         return
-    height = 360 if not present else 420
+    height = 360 if not present else 380
     playing = chunk is not None
     extras, specs = chunk if playing else ([_extra(run)], [views_of(run)])
     seq = st.session_state.get(SEQ_KEY, 0) + 1

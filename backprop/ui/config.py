@@ -17,6 +17,9 @@ from ..limits import Limits, default_limits
 from ..validation import choose, finite_number, whole_number
 
 UPLOADED = ("csv", "mnist")  # datasets that come from the user's files
+# URL parameters of the view, not of the run: read by the pages that show them, kept in
+# the URL when the sidebar rewrites the run's parameters, never an "unknown" notice
+VIEW_KEYS = ("present",)
 DATASET_CHOICES = tuple(DATASETS) + UPLOADED
 MAX_URL_VALUE = 200  # characters; longer parameter values are refused outright
 ETA_RANGE = (1e-5, 1e6)  # up to rates that wreck training: the guard explains what happened
@@ -244,7 +247,8 @@ def from_query(
         if isinstance(raw, list):
             raw = raw[-1] if raw else ""
         if key not in by_key:
-            unknown.append(key)
+            if key not in VIEW_KEYS:
+                unknown.append(key)
             continue
         name = by_key[key]
         if len(raw) > MAX_URL_VALUE:

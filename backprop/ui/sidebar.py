@@ -23,6 +23,7 @@ from .config import (
     ETA_RANGE,
     LMBDA_RANGE,
     PRESETS,
+    VIEW_KEYS,
     PlaygroundConfig,
     check,
     from_query,
@@ -56,7 +57,7 @@ def config() -> PlaygroundConfig:
     """This session's current Playground config: read from the URL the first time, and
     again when the URL holds parameters this page did not write (a link such as the home
     page's presets); an empty URL (the navigation menu) keeps the session's config."""
-    params = st.query_params.to_dict()
+    params = {k: v for k, v in st.query_params.to_dict().items() if k not in VIEW_KEYS}
     first = CFG_KEY not in st.session_state
     if first or (params and params != st.session_state.get(URL_STATE_KEY)):
         cfg, notices = from_query(params)
@@ -153,8 +154,9 @@ def render(limits: Limits) -> tuple[PlaygroundConfig, Dataset | None]:
     st.session_state[CFG_KEY] = new
     query = to_query(new)
     st.session_state[URL_STATE_KEY] = query
-    if st.query_params.to_dict() != query:
-        st.query_params.from_dict(query)
+    view = {k: v for k, v in st.query_params.to_dict().items() if k in VIEW_KEYS}
+    if st.query_params.to_dict() != query | view:
+        st.query_params.from_dict(query | view)
     return new, uploaded
 
 
