@@ -4,6 +4,10 @@ Every choice a user makes lives in one frozen :class:`PlaygroundConfig`. It is w
 the URL's query parameters (short keys, see :data:`URL_KEYS`) so that copying the address
 reproduces the run, seed included. :func:`from_query` reads them back; an invalid or
 tampered parameter falls back to its default and yields a notice naming it.
+
+The URL also carries the *moment* of a run, which is not configuration: the step it
+reached and what is on screen (:data:`MOMENT_URL_KEYS`, read and written by
+``backprop.ui.moment``); :func:`from_query` leaves those keys alone.
 """
 
 from __future__ import annotations
@@ -77,6 +81,10 @@ URL_KEYS = {
     "regularization": "reg",
     "lmbda": "lmbda",
 }
+
+# The moment (backprop.ui.moment): step reached, network view, open detail tab, Layers tab's
+# layer and quantity, probe sample. Not part of the config: changing one rebuilds nothing.
+MOMENT_URL_KEYS = ("step", "view", "tab", "layer", "q", "sample")
 
 PRESETS: dict[str, PlaygroundConfig] = {
     "Nielsen chapter 1 (digits)": PlaygroundConfig(
@@ -243,6 +251,8 @@ def from_query(
     for key, raw in params.items():
         if isinstance(raw, list):
             raw = raw[-1] if raw else ""
+        if key in MOMENT_URL_KEYS:
+            continue
         if key not in by_key:
             unknown.append(key)
             continue
