@@ -39,7 +39,7 @@ def main_panel() -> None:
     controls.toolbar(current)
     live_panel()
     views.detail_tabs(current)
-    moment.write(current)  # the open tab and the Layers pickers, once paused
+    moment.to_url(current)  # the open tab and the Layers pickers, once paused
 
 
 @st.fragment
@@ -65,7 +65,7 @@ def live_panel() -> None:
         views.view_pickers(current)
     controls.progress(current)
     board.show(current, chunk, present=present)
-    moment.write(current)  # the step and view into the URL, once paused
+    moment.to_url(current)  # the step and view into the URL, once paused
 
 
 main_panel()

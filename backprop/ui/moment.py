@@ -4,7 +4,7 @@ Next to the config (``config.URL_KEYS``) the URL carries ``config.MOMENT_URL_KEY
 ``step`` (trainer steps taken), ``view`` (forward/backward), ``tab`` (the open detail tab,
 lower case), ``layer`` and ``q`` (the Layers tab's layer and quantity) and ``sample`` (the
 probe column the graph shows). Only values that differ from the defaults are written, and
-only while paused (:func:`write`), so Play frames never touch the URL.
+only while paused (:func:`to_url`), so Play frames never touch the URL.
 
 A link whose moment this session did not write (a shared one) is read by :func:`restore`:
 the widgets take its view, and a fresh network of the same config is replayed to its step
@@ -165,7 +165,7 @@ def restore(run: Run) -> Run:
     return run
 
 
-def write(run: Run) -> None:
+def to_url(run: Run) -> None:
     """Put the moment on screen into the URL, while paused and only if it changed."""
     if run.playing:
         return
