@@ -166,16 +166,14 @@ def restore(run: Run) -> Run:
 
 
 def to_url(run: Run) -> None:
-    """Put the moment on screen into the URL, while paused and only if it changed."""
+    """Put the moment on screen into the URL, while paused and only if it changed: after a
+    Step, a Pause or a view change, never during Play (nor a replay)."""
     if run.playing:
         return
     query = to_query(current(run))
-    url = _url_moment()
-    if query == url:
+    if query == _url_moment():
         return
-    for key in url.keys() - query.keys():
-        del st.query_params[key]
-    for key, value in query.items():
-        if url.get(key) != value:
-            st.query_params[key] = value
+    params = st.query_params.to_dict()
+    rest = {k: v for k, v in params.items() if k not in MOMENT_URL_KEYS}
+    st.query_params.from_dict({**rest, **query})  # one URL change (one history entry)
     st.session_state[MOMENT_STATE_KEY] = query
