@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from backprop.ui import board, common, controls, exports, sidebar, views
+from backprop.ui import board, common, controls, exports, moment, sidebar, views
 from backprop.ui.session import RUN_KEY, current_run
 
 present = board.presenting()
@@ -26,6 +26,7 @@ with messages:
         st.info(common.plain(note))
     for warning in run.warnings:
         st.warning(common.plain(warning), icon=":material/heart_broken:")
+    run = moment.restore(run)  # a shared link's step and view (replayed from the seed)
 board.reset()  # a full run: the board draws everything anew
 
 
@@ -38,6 +39,7 @@ def main_panel() -> None:
     controls.toolbar(current)
     live_panel()
     views.detail_tabs(current)
+    moment.to_url(current)  # the open tab and the Layers pickers, once paused
 
 
 @st.fragment
@@ -63,6 +65,7 @@ def live_panel() -> None:
         views.view_pickers(current)
     controls.progress(current)
     board.show(current, chunk, present=present)
+    moment.to_url(current)  # the step and view into the URL, once paused
 
 
 main_panel()

@@ -477,8 +477,8 @@ def test_training_control_retunes_in_place(kind, key, value, url_key, url_value,
     assert r.trainer.steps == 1 and counters(at) == (1, 0)
     assert same_params(weights, params_of(r.net))
     assert getattr(r.trainer, attr) == expected
-    assert query(at) == {**to_query(DEFAULT), url_key: url_value}
-    assert to_query(r.cfg) == query(at)
+    assert query(at) == {**to_query(DEFAULT), url_key: url_value, "step": "1"}  # and the moment
+    assert {**to_query(r.cfg), "step": "1"} == query(at)
     click(at, "step")  # and it keeps training from there
     assert r.trainer.steps == 2
 
@@ -493,7 +493,7 @@ def test_lambda_retunes_in_place():
     run(at.number_input(key="w_lmbda").set_value(1.5))
     assert the_run(at) is r and r.trainer.steps == 1
     assert (r.trainer.regularization, r.trainer.lmbda) == ("l2", 1.5)
-    assert query(at) == {**to_query(DEFAULT), "reg": "l2", "lmbda": "1.5"}
+    assert query(at) == {**to_query(DEFAULT), "reg": "l2", "lmbda": "1.5", "step": "1"}
 
 
 def test_eta_step_uses_the_new_rate():
@@ -676,7 +676,7 @@ def test_cost_output_clash_in_the_widgets_keeps_the_previous_config():
     (err,) = texts(at.sidebar.error)
     assert "cross_entropy" in err and "tanh" in err and "previous" in err
     assert the_run(at) is r and r.cfg == good and r.trainer.steps == 1
-    assert query(at) == to_query(good)
+    assert query(at) == {**to_query(good), "step": "1"}
     click(at, "step")  # the page still trains
     assert r.trainer.steps == 2
     run(at.selectbox(key="w_output_activation").set_value("sigmoid"))

@@ -22,7 +22,7 @@ def _run() -> Run | None:
 
 def _step() -> None:
     if run := _run():
-        run.playing = False
+        run.playing, run.target_step = False, None
         run.train(steps=1)
 
 
@@ -32,6 +32,7 @@ def _epoch() -> None:
     if run := _run():
         tr = run.trainer
         run.playing, run.target_start, run.target_epochs = False, tr.epochs, tr.epochs + 1
+        run.target_step = None
         if _train_within(run, EPOCH_BUDGET) and tr.epochs < run.target_epochs:
             run.playing = True
         else:
@@ -43,7 +44,7 @@ def _set_playing(playing: bool) -> None:
     twice, e.g. with a frame's rerun during Play, must not undo itself."""
     if run := _run():
         run.playing = playing
-        run.target_epochs = None
+        run.target_epochs = run.target_step = None
 
 
 def _train_n() -> None:
@@ -51,7 +52,7 @@ def _train_n() -> None:
         n = int(st.session_state.get("n_epochs", 10))
         run.target_start = run.trainer.epochs
         run.target_epochs = run.trainer.epochs + n
-        run.playing = True
+        run.target_step, run.playing = None, True
 
 
 def toolbar(run: Run) -> None:
@@ -95,12 +96,20 @@ def toolbar(run: Run) -> None:
         st.select_slider("Speed (steps per frame)", SPEEDS, value=10, key="speed", width=170)
 
 
+def _reached(run: Run) -> bool:
+    """True when training to a target (an epoch or a replayed step) has got there."""
+    tr = run.trainer
+    return (run.target_epochs is not None and tr.epochs >= run.target_epochs) or (
+        run.target_step is not None and tr.steps >= run.target_step
+    )
+
+
 def _train_within(run: Run, seconds: float, max_steps: float = math.inf) -> bool:
-    """Steps until ``seconds`` pass, ``max_steps`` are done or ``run.target_epochs`` is
-    reached; False if training diverged."""
-    tr, t0, done = run.trainer, time.perf_counter(), 0
+    """Steps until ``seconds`` pass, ``max_steps`` are done or the target (``run.target_epochs``
+    or ``run.target_step``) is reached; False if training diverged."""
+    t0, done = time.perf_counter(), 0
     while done < max_steps and time.perf_counter() - t0 < seconds:
-        if run.target_epochs is not None and tr.epochs >= run.target_epochs:
+        if _reached(run):
             break
         if not run.train(steps=1):
             return False
@@ -113,11 +122,12 @@ def play_tick(run: Run, budget: float = TICK_BUDGET) -> bool:
     Play runs ``speed`` steps a frame; training to a target runs what fits the budget."""
     if not run.playing:
         return False
-    speed = int(st.session_state.get("speed", 10)) if run.target_epochs is None else math.inf
+    targeted = run.target_epochs is not None or run.target_step is not None
+    speed = math.inf if targeted else int(st.session_state.get("speed", 10))
     if not _train_within(run, budget, speed):
         return True
-    if run.target_epochs is not None and run.trainer.epochs >= run.target_epochs:
-        run.playing, run.target_epochs = False, None
+    if _reached(run):
+        run.playing, run.target_epochs, run.target_step = False, None, None
         return True
     return False
 
@@ -144,9 +154,13 @@ def counters(run: Run) -> None:
 
 
 def progress(run: Run) -> None:
-    """A progress bar while training to a target ("train N epochs", a long Epoch)."""
+    """A progress bar while training to a target ("train N epochs", a long Epoch, the
+    replay of a shared link to its step)."""
     tr = run.trainer
-    if run.target_epochs is not None:
+    if run.target_step is not None:
+        frac = tr.steps / max(1, run.target_step)
+        st.progress(min(1.0, frac), text=f"Replaying the shared run to step {run.target_step:,}")
+    elif run.target_epochs is not None:
         start = run.target_start if run.target_start is not None else tr.epochs
         frac = (tr.epochs + tr.epoch_fraction - start) / max(1, run.target_epochs - start)
         st.progress(min(1.0, max(0.0, frac)), text=f"Training to epoch {run.target_epochs}")

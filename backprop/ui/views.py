@@ -14,6 +14,7 @@ from .session import Run
 
 LIVE_GRID = 50  # decision-boundary resolution on the live board (redrawn every frame)
 VIEW_LABELS = {"forward": "Forward: a", "backward": "Backward: δ"}
+DETAIL_TABS = ("Layers", "Animation", "Neurons", "Curves")  # labels (the URL's tab: lower case)
 QUANTITY_LABELS = {
     "a": "activations a",
     "delta": "deltas delta",
@@ -94,8 +95,7 @@ def _toggle_present() -> None:
 
 def detail_tabs(run: Run) -> None:
     """Per-layer heatmaps, snapshot animation, neurons and curves; only the open tab runs."""
-    names = ["Layers", "Animation", "Neurons", "Curves"]
-    tabs = st.tabs(names, key="detail_tab", on_change="rerun")
+    tabs = st.tabs(list(DETAIL_TABS), key="detail_tab", on_change="rerun")
     L = run.net.n_layers
     with tabs[0]:
         if tabs[0].open:
