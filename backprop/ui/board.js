@@ -147,6 +147,7 @@ function present(layout, board) {
 // view in full when its layout changed, its data left the axes, every REFRESH frames (for
 // colour bars and tick labels), and when paused, so hover shows exact numbers.
 const REFRESH = 32;
+const EXACT_MS = 250;
 
 function parseColour(c, alpha) {
   // any CSS colour as [r, g, b, a] (through a 1x1 canvas, cached)
@@ -489,8 +490,9 @@ function applyFrame(board, frame, bases, bin, paths) {
   return touched;
 }
 
-function draw(board, names) {
-  // paint the views (playing), or let Plotly draw them in full (see the painter above)
+function draw(board, names, fast = false) {
+  // Paint the views (playing, or ``fast``: a paused frame shown at once), or let Plotly draw
+  // them in full (see the painter above).
   const Plotly = window.__bpPlotlyLib;
   if (!Plotly) return;
   const stats = window.__bpBoardStats;
@@ -499,7 +501,7 @@ function draw(board, names) {
     if (!div || !fig) return;
     const t0 = performance.now();
     const since = board.since[name] === undefined ? i * 8 : board.since[name];
-    const full = !board.playing || board.dirty[name] || since >= REFRESH;
+    const full = (!board.playing && !fast) || board.dirty[name] || since >= REFRESH;
     const dyn = board.dyn[name] || new Set();
     if (!full && paint(div, fig, dyn, !!board.layoutChanged[name])) {
       board.layoutChanged[name] = false;
@@ -523,6 +525,20 @@ function draw(board, names) {
     stats.ms[name] = (stats.ms[name] || 0) + performance.now() - t0;
   });
   stats.frames += 1;
+}
+
+function exactSoon(board, names) {
+  // A paused frame (a Step) is painted at once; Plotly then draws the views in full, with
+  // exact hover numbers, once no new frame has come for EXACT_MS (rapid Steps stay cheap).
+  board.exactPending = board.exactPending || new Set();
+  for (const n of names) board.exactPending.add(n);
+  clearTimeout(board.exactTimer);
+  board.exactTimer = setTimeout(() => {
+    if (board.playing) return;
+    const todo = [...board.exactPending];
+    board.exactPending.clear();
+    draw(board, todo);
+  }, EXACT_MS);
 }
 
 function counters(board, frame) {
@@ -620,8 +636,11 @@ export default function (component) {
       for (const n of applyFrame(board, item.frame, item.bases, item.bin, item.paths)) names.add(n);
       lastFrame = item.frame;
     }
-    loadPlotly().then(() => { draw(board, [...names]); counters(board, lastFrame); })
-      .catch((e) => { board.grid.textContent = "Could not load plotly.js: " + e.message; });
+    loadPlotly().then(() => {
+      draw(board, [...names], true);
+      counters(board, lastFrame);
+      exactSoon(board, names);
+    }).catch((e) => { board.grid.textContent = "Could not load plotly.js: " + e.message; });
   }
   return () => {
     if (!board.root.isConnected) {

@@ -57,8 +57,7 @@ def test_every_view_plays_while_training_and_pause_draws_exactly(
     page.wait_for_function(
         "s => document.querySelector('.bp-board').dataset.step === String(s)", arg=step
     )
-    painting = page.evaluate("() => document.querySelectorAll('.bp-painting').length")
-    assert painting == 0
+    page.wait_for_function("() => !document.querySelector('.bp-painting')", timeout=10_000)
     assert_clean("after Play and Pause")
 
 
