@@ -3,11 +3,15 @@ the update frame's edges at ``w - eta nabla_w``. Expected values come from the e
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from test_app_playground import click, open_tab, playground, run, tab, the_run
 
 from backprop import Network, viz
+from backprop.ui import views
 from backprop.viz.network import N_BUCKETS, edge_array, edge_geometry, graph_layout
 
 SIZES = [2, 4, 3, 2]
@@ -211,3 +215,62 @@ def test_large_layers_are_capped(trace):
     fig = viz.pass_animation(tr, 0, 1.0, max_edges=50)
     assert len(fig.data[HOVER].x) == 50
     assert max(len(t.x) for t in fig.data[HOVER + 1 :]) <= 12
+
+
+# ------------------------------------------------------------------ the Pass tab
+def pass_chart(at) -> dict:
+    """What the Pass tab's live chart sends: the figure's JSON and the autoplay token."""
+    found = []
+
+    def walk(node):
+        for child in getattr(node, "children", {}).values():
+            if getattr(child, "key", None) == "live_pass":
+                found.append(json.loads(child.proto.json))
+            walk(child)
+
+    walk(tab(at, "Pass"))
+    (data,) = found
+    return data
+
+
+def test_pass_tab_shows_the_pass_of_the_graphs_sample():
+    at = playground()
+    run(at.number_input(key="graph_sample").set_value(2))
+    open_tab(at, "Pass")
+    data = pass_chart(at)
+    fig = json.loads(data["figure"])
+    assert [f["name"] for f in fig["frames"]][-3:] == ["BP2 1", "BP3/BP4", "update"]
+    tr = views.probe_trace(the_run(at))
+    expected = viz.pass_animation(tr, 2, the_run(at).trainer.eta)
+    assert fig["layout"]["title"] == json.loads(expected.to_json())["layout"]["title"]
+    assert data["autoplay"] == 0  # shown at its first phase, not playing
+
+
+def test_the_button_plays_the_pass_once():
+    at = playground()
+    open_tab(at, "Pass")
+    click(at, "pass_play")
+    first = pass_chart(at)["autoplay"]
+    assert first > 0
+    run(at)  # any other rerun does not play it again
+    assert pass_chart(at)["autoplay"] == 0
+    click(at, "pass_play")
+    assert pass_chart(at)["autoplay"] > first
+
+
+def test_the_toggle_plays_the_pass_after_each_step_only():
+    at = playground()
+    open_tab(at, "Pass")
+    click(at, "step")
+    assert pass_chart(at)["autoplay"] == 0  # toggle off
+    run(tab(at, "Pass").toggle(key="pass_after_step").set_value(True))
+    assert pass_chart(at)["autoplay"] == 0  # switching it on is not a Step
+    steps = the_run(at).trainer.steps
+    click(at, "step")
+    data = pass_chart(at)
+    assert data["autoplay"] > 0 and the_run(at).trainer.steps == steps + 1
+    # the pass shown is of the network after the Step
+    tr = views.probe_trace(the_run(at))
+    shown = json.loads(data["figure"])["data"][HOVER]["customdata"]
+    expected = json.loads(viz.pass_animation(tr, 0, the_run(at).trainer.eta).to_json())
+    assert shown == expected["data"][HOVER]["customdata"]

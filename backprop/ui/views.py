@@ -226,4 +226,4 @@ def _pass_tab(run: Run) -> None:
     token = 0
     if clicked or stepped:
         token = st.session_state[PASS_SEQ] = st.session_state.get(PASS_SEQ, 0) + 1
-    live_chart(fig, "pass_chart", run.revision, autoplay=token)
+    live_chart(fig, "live_pass", run.revision, autoplay=token)
