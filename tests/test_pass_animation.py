@@ -274,3 +274,16 @@ def test_the_toggle_plays_the_pass_after_each_step_only():
     shown = json.loads(data["figure"])["data"][HOVER]["customdata"]
     expected = json.loads(viz.pass_animation(tr, 0, the_run(at).trainer.eta).to_json())
     assert shown == expected["data"][HOVER]["customdata"]
+
+
+def test_each_frame_sets_its_highlight_so_none_lingers(fig):
+    # an empty shapes list in a frame leaves the previous frame's rectangle drawn
+    for f in fig.frames:
+        (shape,) = f.layout.shapes
+        layer = {"cost": L, "BP1": L}.get(f.name)
+        if f.name.startswith(("forward", "BP2")):
+            layer = int(f.name.split()[-1])
+        if layer is None:
+            assert shape.visible is False, f.name
+        else:
+            assert shape.visible is not False and shape.x0 < layer < shape.x1, f.name

@@ -48,6 +48,18 @@ function loadPlotly() {
   }
   return window.__bpPlotly;
 }
+// plotly.js rejects an animation's promise (with no reason) when Pause or another animation
+// interrupts it, and its own Play buttons leave that rejection unhandled: count the
+// interruptions of our charts and mark as many such rejections handled.
+if (window.__bpInterrupts === undefined) {
+  window.__bpInterrupts = 0;
+  window.addEventListener("unhandledrejection", (e) => {
+    if (e.reason === undefined && window.__bpInterrupts > 0) {
+      window.__bpInterrupts -= 1;
+      e.preventDefault();
+    }
+  });
+}
 export default function (component) {
   const { data, parentElement } = component;
   let div = parentElement.querySelector("div.bp-live-plot");
@@ -63,12 +75,18 @@ export default function (component) {
     const { data: traces, layout, frames } = fig;
     const done = Plotly.react(div, { data: traces, layout, frames, config });
     div.dataset.revision = String(data.revision);
+    if (fig.frames && !div.__bpInterrupts) {
+      div.__bpInterrupts = true;
+      done.then(() => div.on("plotly_animationinterrupted", () => { window.__bpInterrupts += 1; }));
+    }
     // autoplay: a new token plays the frames from the first, as the figure's Play button would
     if (data.autoplay && div.dataset.autoplay !== String(data.autoplay)) {
       div.dataset.autoplay = String(data.autoplay);
       const menu = (fig.layout.updatemenus || [])[0];
       const play = menu ? menu.buttons[0].args[1] : {};
-      done.then(() => Plotly.animate(div, null, {...play, fromcurrent: false}));
+      done.then(() => Plotly.animate(div, null, { ...play, fromcurrent: false })).catch(() => {
+        window.__bpInterrupts = Math.max(0, window.__bpInterrupts - 1); // handled here
+      });
     }
   }).catch((e) => { div.textContent = "Could not load plotly.js: " + e.message; });
   return () => { if (window.__bpPlotlyLib && !div.isConnected) window.__bpPlotlyLib.purge(div); };

@@ -225,6 +225,8 @@ def pass_animation(
             node["customdata"] = f32(np.column_stack([idx, *cols]))
     values = {v: node_values(trace, sample, v) for v in ("forward", "backward")}
     cmax = {v: colour_max(trace, sample, v) for v in ("forward", "backward")}
+    # an empty list in a frame would leave the last rectangle drawn: hide it instead
+    hidden = {**graph_layout_spec(lay, "forward", 1.0, "", 0)["shapes"][0], "visible": False}
     frames = []
     for ph in steps:
         variant, edge_view, emax = variants[ph.edges]
@@ -244,7 +246,7 @@ def pass_animation(
         spec["annotations"] = graph_layout_spec(lay, edge_view, 1.0, "")["annotations"]
         layout = {k: spec[k] for k in ("coloraxis", "annotations")}
         layout["title"] = title
-        layout["shapes"] = spec.get("shapes", [])
+        layout["shapes"] = spec.get("shapes") or [hidden]
         frames.append(go.Frame(data=lines + [edge_hover] + nodes, name=ph.name, layout=layout))
     fig = go.Figure([merge(t, f.to_plotly_json()) for t, f in zip(data, frames[0].data)])
     fig.frames = frames
