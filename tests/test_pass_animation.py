@@ -287,3 +287,18 @@ def test_each_frame_sets_its_highlight_so_none_lingers(fig):
             assert shape.visible is False, f.name
         else:
             assert shape.visible is not False and shape.x0 < layer < shape.x1, f.name
+
+
+def test_after_a_step_the_toggle_opens_the_pass_tab_and_stays_on():
+    at = playground()
+    open_tab(at, "Pass")
+    run(tab(at, "Pass").toggle(key="pass_after_step").set_value(True))
+    open_tab(at, "Layers")  # the toggle is not drawn here, but stays on
+    click(at, "step")
+    assert [t.label for t in at.tabs if t.children] == ["Pass"]
+    assert pass_chart(at)["autoplay"] > 0
+    assert tab(at, "Pass").toggle(key="pass_after_step").value is True
+    run(tab(at, "Pass").toggle(key="pass_after_step").set_value(False))
+    open_tab(at, "Layers")
+    click(at, "step")
+    assert [t.label for t in at.tabs if t.children] == ["Layers"]

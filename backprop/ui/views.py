@@ -95,6 +95,7 @@ def _toggle_present() -> None:
 def detail_tabs(run: Run) -> None:
     """Per-layer heatmaps, snapshot animation, neurons and curves; only the open tab runs."""
     names = ["Layers", "Animation", "Neurons", "Curves", "Pass"]
+    _open_pass_after_step()
     tabs = st.tabs(names, key="detail_tab", on_change="rerun")
     L = run.net.n_layers
     with tabs[0]:
@@ -205,6 +206,22 @@ def _curves_tab(run: Run, L: int) -> None:
 
 
 PASS_SEQ = "pass_autoplay"  # counts the animations started, so each one plays once
+PASS_AFTER_STEP = "pass_after_step_on"  # the toggle's value, kept while its tab is closed
+
+
+def _stepped_with_pass_on() -> bool:
+    """This rerun answers a Step click (the button's value) with the toggle on."""
+    return bool(st.session_state.get(PASS_AFTER_STEP) and st.session_state.get("step"))
+
+
+def _open_pass_after_step() -> None:
+    """After a Step with "Animate the pass after each Step" on, the Pass tab opens."""
+    if _stepped_with_pass_on():
+        st.session_state["detail_tab"] = "Pass"
+
+
+def _keep_pass_toggle() -> None:
+    st.session_state[PASS_AFTER_STEP] = bool(st.session_state.get("pass_after_step"))
 
 
 def _pass_tab(run: Run) -> None:
@@ -217,8 +234,14 @@ def _pass_tab(run: Run) -> None:
     )
     with st.container(horizontal=True, vertical_alignment="center", key="pass-controls"):
         clicked = st.button("Animate the pass", key="pass_play", icon=":material/play_arrow:")
-        st.toggle("Animate the pass after each Step", key="pass_after_step")
-    stepped = bool(st.session_state.get("pass_after_step") and st.session_state.get("step"))
+        st.toggle(
+            "Animate the pass after each Step",
+            value=bool(st.session_state.get(PASS_AFTER_STEP)),
+            key="pass_after_step",
+            on_change=_keep_pass_toggle,
+            help="Each Step then opens this tab and plays the pass of the updated network",
+        )
+    stepped = _stepped_with_pass_on()
     tr = probe_trace(run)
     sample = st.session_state.get("graph_sample")
     sample = min(max(0, sample), tr.x.shape[1] - 1) if isinstance(sample, int) else 0

@@ -88,3 +88,19 @@ def test_animate_the_pass_plays_it_from_the_start(page, app_server, wait_idle, s
     done = wait_until_done(page, len(names) - 1)
     assert done["frames"] == names, done["frames"]
     screenshot("pass-animated-1400x1000")
+
+
+def test_with_the_toggle_on_a_step_opens_the_tab_and_plays(page, app_server, wait_idle):
+    names = open_pass_tab(page, app_server, wait_idle)["names"]
+    page.locator(".st-key-pass_after_step label").click()
+    wait_idle()
+    page.get_by_role("tab", name="Layers").click()
+    wait_idle()
+    assert page.locator(CHART).count() == 0  # only the open tab is drawn
+    click(page, "step")
+    page.wait_for_function(f"s => ({_STATE_JS})(s) !== null", arg=CHART)
+    assert page.get_by_role("tab", name="Pass").get_attribute("aria-selected") == "true"
+    page.evaluate(_RECORD_JS, CHART)  # a new chart: record from here (it may have begun)
+    done = wait_until_done(page, len(names) - 1)
+    assert done["frames"] and done["frames"] == names[len(names) - len(done["frames"]) :]
+    assert done["title"].startswith("Update")
