@@ -22,6 +22,7 @@ from .animation import EDGE_FRAME_BUDGET, MIN_EDGES, add_frame_controls
 from .network import (
     INPUT_COLOUR,
     N_BUCKETS,
+    GraphLayout,
     check_sample,
     colour_max,
     edge_array,
@@ -37,6 +38,7 @@ from .network import (
 Array = np.ndarray
 
 PHASE_MS = 1200  # Play at 1x: milliseconds per phase
+HOVER = 2 * N_BUCKETS  # index of the edge-hover trace in graph_traces; node traces follow
 SPEEDS = (0.5, 1.0, 2.0)
 COST_FORMULAS = {
     "quadratic": "C<sub>x</sub> = ½‖y − a<sup>L</sup>‖²",
@@ -165,7 +167,83 @@ def _node_frame(l: int, idx: Array, phase: Phase, values: dict[str, list]) -> di
 
 def _no_lines() -> list[dict]:
     empty = f32(np.zeros(0))
-    return [{"type": "scatter", "x": empty, "y": empty} for _ in range(2 * N_BUCKETS)]
+    return [{"type": "scatter", "x": empty, "y": empty} for _ in range(HOVER)]
+
+
+@dataclass(frozen=True)
+class _Scene:
+    """What every frame shares: the drawn neurons and edges (``keep`` indexes ``geo``), the
+    three edge sets (trace, edge view, width scale) by :attr:`Phase.edges`, node values
+    and colour ranges by view."""
+
+    trace: Trace
+    sample: int
+    lay: GraphLayout
+    geo: dict[str, Array]
+    keep: Array
+    edges: dict[str, tuple[Trace, str, float]]
+    values: dict[str, list]
+    cmax: dict[str, float]
+
+
+def _scene(trace: Trace, sample: int, eta: float, max_neurons: int, max_edges: int) -> _Scene:
+    """The edges drawn are the largest relative to their scale in any of the edge sets."""
+    lay = graph_layout(trace.sizes, max_neurons)
+    grads = sample_gradients(trace, sample)
+    new_w = updated(trace, eta)[0]
+    w_max = sym_max(*trace.weights, *new_w)
+    edges = {
+        "w": (trace, "forward", w_max),
+        "grad": (replace(trace, nabla_w=grads), "backward", sym_max(*grads)),
+        "new_w": (replace(trace, weights=new_w), "forward", w_max),
+    }
+    geo = edge_geometry(lay)
+    scores = [np.abs(edge_array(a, geo)) / m for a, m in ((trace.weights, w_max), (new_w, w_max))]
+    scores.append(np.abs(edge_array(grads, geo)) / edges["grad"][2])
+    keep = pick_edges(np.nanmax(np.vstack(scores), axis=0), max_edges)
+    views = ("forward", "backward")
+    values = {v: node_values(trace, sample, v) for v in views}
+    cmax = {v: colour_max(trace, sample, v) for v in views}
+    return _Scene(trace, sample, lay, geo, keep, edges, values, cmax)
+
+
+def _base_traces(sc: _Scene, eta: float) -> list[dict]:
+    """:func:`~.network.graph_traces` with the pass's hover numbers: edges ``w``,
+    ``dC_x/dw`` (this sample), ``nabla_w``, ``w - eta nabla_w``; nodes ``j``, ``z``, ``a``,
+    ``delta``, ``b``, ``b - eta nabla_b`` (inputs: ``j``, ``x``)."""
+    tr, s, lay = sc.trace, sc.sample, sc.lay
+    data = graph_traces(tr, s, "forward", lay, sc.edges["w"][2], sc.keep)
+    new_w, new_b = updated(tr, eta)
+    kept = {k: g[sc.keep] for k, g in sc.geo.items()}
+    edge_sets = (tr.weights, sample_gradients(tr, s), tr.nabla_w, new_w)
+    data[HOVER]["customdata"] = f32(np.column_stack([edge_array(a, kept) for a in edge_sets]))
+    for l in range(1, tr.n_layers + 1):
+        idx = lay.shown[l]
+        cols = [c[idx, s] for c in (tr.z[l - 1], tr.a[l], tr.delta[l - 1])]
+        cols += [tr.biases[l - 1][idx, 0], new_b[l - 1][idx, 0]]
+        data[HOVER + 1 + l]["customdata"] = f32(np.column_stack([idx, *cols]))
+    return data
+
+
+def _frame(sc: _Scene, ph: Phase, hidden: dict) -> go.Frame:
+    """Edge lines (only layers ``1..edges_to``), the edge hover text, node colours (grey
+    until reached) and the title, colour axis, notes and highlight of phase ``ph``."""
+    variant, edge_view, emax = sc.edges[ph.edges]
+    sub = sc.keep[sc.geo["l"][sc.keep] <= ph.edges_to]
+    lines = _no_lines()
+    if len(sub):
+        drawn = graph_traces(variant, sc.sample, edge_view, sc.lay, emax, sub)[:HOVER]
+        lines = [{"type": "scatter", "x": t["x"], "y": t["y"]} for t in drawn]
+    edge_hover = {"type": "scatter", "hovertemplate": _edge_hover(ph.edge_hover, sc.sample)}
+    nodes = [_node_frame(l, idx, ph, sc.values) for l, idx in enumerate(sc.lay.shown)]
+    spec = graph_layout_spec(sc.lay, ph.view, sc.cmax[ph.view], "", ph.highlight)
+    layout = {
+        "title": _title(ph),
+        "coloraxis": spec["coloraxis"],
+        "annotations": graph_layout_spec(sc.lay, edge_view, 1.0, "")["annotations"],
+        "shapes": spec.get("shapes") or [hidden],
+    }
+    return go.Frame(data=lines + [edge_hover] + nodes, name=ph.name, layout=layout)
 
 
 def pass_animation(
@@ -186,71 +264,20 @@ def pass_animation(
     sample = check_sample(trace, sample)
     if isinstance(eta, bool) or not isinstance(eta, (int, float)) or not 0 < eta < np.inf:
         raise ValueError(f"eta must be a positive finite number, got {eta!r}")
+    eta = float(eta)
     duration = check_int("duration", duration, 1, 60_000)
-    steps = phases(trace, sample, float(eta))
+    steps = phases(trace, sample, eta)
     if max_edges is None:
         max_edges = max(MIN_EDGES, EDGE_FRAME_BUDGET // len(steps))
     max_edges = check_int("max_edges", max_edges, 1, 10**6)
-    lay = graph_layout(trace.sizes, check_int("max_neurons", max_neurons, 1, 10**4))
-    grads = sample_gradients(trace, sample)
-    new_w, new_b = updated(trace, float(eta))
-    variants = {
-        "w": (trace, "forward", sym_max(*trace.weights, *new_w)),
-        "grad": (replace(trace, nabla_w=grads), "backward", sym_max(*grads)),
-        "new_w": (replace(trace, weights=new_w), "forward", sym_max(*trace.weights, *new_w)),
-    }
-    geo = edge_geometry(lay)
-    scores = [
-        np.abs(edge_array(v[0].weights if k != "grad" else grads, geo)) / v[2]
-        for k, v in variants.items()
-    ]
-    keep = pick_edges(np.nanmax(np.vstack(scores), axis=0), max_edges)
-    data = graph_traces(trace, sample, "forward", lay, variants["w"][2], keep)
-    n_lines = 2 * N_BUCKETS
-    hover = data[n_lines]
-    hover["customdata"] = f32(
-        np.column_stack(
-            [
-                edge_array(a, {k: g[keep] for k, g in geo.items()})
-                for a in (trace.weights, grads, trace.nabla_w, new_w)
-            ]
-        )
-    )
-    for l, node in enumerate(data[n_lines + 1 :]):
-        idx = lay.shown[l]
-        if l:
-            cols = [trace.z[l - 1], trace.a[l], trace.delta[l - 1]]
-            cols = [c[idx, sample] for c in cols]
-            cols += [trace.biases[l - 1][idx, 0], new_b[l - 1][idx, 0]]
-            node["customdata"] = f32(np.column_stack([idx, *cols]))
-    values = {v: node_values(trace, sample, v) for v in ("forward", "backward")}
-    cmax = {v: colour_max(trace, sample, v) for v in ("forward", "backward")}
+    sc = _scene(trace, sample, eta, check_int("max_neurons", max_neurons, 1, 10**4), max_edges)
     # an empty list in a frame would leave the last rectangle drawn: hide it instead
-    hidden = {**graph_layout_spec(lay, "forward", 1.0, "", 0)["shapes"][0], "visible": False}
-    frames = []
-    for ph in steps:
-        variant, edge_view, emax = variants[ph.edges]
-        sub = keep[geo["l"][keep] <= ph.edges_to]
-        lines = (
-            [
-                {"type": "scatter", "x": t["x"], "y": t["y"]}
-                for t in graph_traces(variant, sample, edge_view, lay, emax, sub)[:n_lines]
-            ]
-            if len(sub)
-            else _no_lines()
-        )
-        edge_hover = {"type": "scatter", "hovertemplate": _edge_hover(ph.edge_hover, sample)}
-        nodes = [_node_frame(l, idx, ph, values) for l, idx in enumerate(lay.shown)]
-        title = _title(ph)
-        spec = graph_layout_spec(lay, ph.view, cmax[ph.view], "", ph.highlight)
-        spec["annotations"] = graph_layout_spec(lay, edge_view, 1.0, "")["annotations"]
-        layout = {k: spec[k] for k in ("coloraxis", "annotations")}
-        layout["title"] = title
-        layout["shapes"] = spec.get("shapes") or [hidden]
-        frames.append(go.Frame(data=lines + [edge_hover] + nodes, name=ph.name, layout=layout))
+    hidden = {**graph_layout_spec(sc.lay, "forward", 1.0, "", 0)["shapes"][0], "visible": False}
+    frames = [_frame(sc, ph, hidden) for ph in steps]
+    data = _base_traces(sc, eta)
     fig = go.Figure([merge(t, f.to_plotly_json()) for t, f in zip(data, frames[0].data)])
     fig.frames = frames
-    graph_figure_layout(fig, lay, "forward", cmax["forward"], "")
+    graph_figure_layout(fig, sc.lay, "forward", sc.cmax["forward"], "")
     fig.update_layout(frames[0].layout)
     add_frame_controls(fig, [p.name for p in steps], duration, "phase: ", SPEEDS)
     fig.update_layout(margin={"t": 100})
