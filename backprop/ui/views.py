@@ -14,7 +14,13 @@ from .session import Run
 
 LIVE_GRID = 50  # decision-boundary resolution on the live board (redrawn every frame)
 VIEW_LABELS = {"forward": "Forward: a", "backward": "Backward: δ"}
-DETAIL_TABS = ("Layers", "Animation", "Neurons", "Curves")  # labels (the URL's tab: lower case)
+DETAIL_TABS = (
+    "Layers",
+    "Animation",
+    "Neurons",
+    "Curves",
+    "Pass",
+)  # labels (the URL's tab: lower case)
 QUANTITY_LABELS = {
     "a": "activations a",
     "delta": "deltas delta",
@@ -95,6 +101,7 @@ def _toggle_present() -> None:
 
 def detail_tabs(run: Run) -> None:
     """Per-layer heatmaps, snapshot animation, neurons and curves; only the open tab runs."""
+    _open_pass_after_step()
     tabs = st.tabs(list(DETAIL_TABS), key="detail_tab", on_change="rerun")
     L = run.net.n_layers
     with tabs[0]:
@@ -116,6 +123,9 @@ def detail_tabs(run: Run) -> None:
     with tabs[3]:
         if tabs[3].open:
             _curves_tab(run, L)
+    with tabs[4]:
+        if tabs[4].open:
+            _pass_tab(run)
 
 
 def _layer_pickers(prefix: str, L: int, quantities=None) -> tuple[int, str]:
@@ -199,3 +209,50 @@ def _curves_tab(run: Run, L: int) -> None:
     snaps = run.trainer.snapshots.items
     c1.plotly_chart(viz.histograms_over_time(snaps, int(layer), "w"))
     c2.plotly_chart(viz.histograms_over_time(snaps, int(layer), "nabla_w"))
+
+
+PASS_SEQ = "pass_autoplay"  # counts the animations started, so each one plays once
+PASS_AFTER_STEP = "pass_after_step_on"  # the toggle's value, kept while its tab is closed
+
+
+def _stepped_with_pass_on() -> bool:
+    """This rerun answers a Step click (the button's value) with the toggle on."""
+    return bool(st.session_state.get(PASS_AFTER_STEP) and st.session_state.get("step"))
+
+
+def _open_pass_after_step() -> None:
+    """After a Step with "Animate the pass after each Step" on, the Pass tab opens."""
+    if _stepped_with_pass_on():
+        st.session_state["detail_tab"] = "Pass"
+
+
+def _keep_pass_toggle() -> None:
+    st.session_state[PASS_AFTER_STEP] = bool(st.session_state.get("pass_after_step"))
+
+
+def _pass_tab(run: Run) -> None:
+    """One pass of backprop on the graph's probe sample, animated phase by phase; played on
+    demand (the button) or after each Step (the toggle)."""
+    st.caption(
+        "One pass of backprop on one probe sample (the graph's Sample): the forward pass, "
+        "the cost, BP1, BP2, the gradients (BP3/BP4) and the update. Hover for the numbers; "
+        "drag the slider to scrub, Pause stops."
+    )
+    with st.container(horizontal=True, vertical_alignment="center", key="pass-controls"):
+        clicked = st.button("Animate the pass", key="pass_play", icon=":material/play_arrow:")
+        st.toggle(
+            "Animate the pass after each Step",
+            value=bool(st.session_state.get(PASS_AFTER_STEP)),
+            key="pass_after_step",
+            on_change=_keep_pass_toggle,
+            help="Each Step then opens this tab and plays the pass of the updated network",
+        )
+    stepped = _stepped_with_pass_on()
+    tr = probe_trace(run)
+    sample = st.session_state.get("graph_sample")
+    sample = min(max(0, sample), tr.x.shape[1] - 1) if isinstance(sample, int) else 0
+    fig = viz.pass_animation(tr, sample, run.trainer.eta)
+    token = 0
+    if clicked or stepped:
+        token = st.session_state[PASS_SEQ] = st.session_state.get(PASS_SEQ, 0) + 1
+    live_chart(fig, "live_pass", run.revision, autoplay=token)

@@ -40,6 +40,7 @@ from .output import (
     regression_curve,
     regression_curve_spec,
 )
+from .passes import pass_animation
 
 __all__ = [
     "DIVERGING",
@@ -65,6 +66,7 @@ __all__ = [
     "network_animation",
     "network_graph",
     "network_graph_spec",
+    "pass_animation",
     "with_neuron_maps",
     "neuron_maps",
     "plane_activations",
