@@ -189,6 +189,7 @@ _STAGE_CSS = """
 .stMainBlockContainer h1 { font-size: 1.6rem; padding: 0; margin: 0; }
 .st-key-stage-title h3 { font-size: 1.2rem; padding: 0; }
 .st-key-stage-eqs .katex { font-size: 1.1em; }
+.st-key-stage-eqs .katex-display > .katex { white-space: normal; }
 .st-key-stage-eqs .katex-display {
   overflow-x: auto; overflow-y: hidden; margin: 0; padding: 0.2rem 0.15rem 0.5rem;
   scrollbar-width: thin; scrollbar-color: rgba(128, 128, 128, 0.6) transparent;

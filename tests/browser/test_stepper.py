@@ -113,6 +113,11 @@ _CLIPPED_JS = """() => {
     }
     return bad;
 }"""
+# The equation boxes that scroll: on the default [2, 3, 2] networks every line wraps after a
+# relation or an operator instead (the whole-layer matrices there fit as they are).
+_SCROLLING_JS = """() => [...document.querySelectorAll('.stMain .katex-display')]
+    .filter(k => k.scrollWidth > k.clientWidth + 1)
+    .map(k => (k.querySelector('annotation') || k).textContent.slice(0, 80))"""
 SMALL = {"width": 1280, "height": 720}
 
 
@@ -132,7 +137,8 @@ def test_every_stage_fits_one_screen_with_its_controls(
     page, app_server, wait_idle, assert_clean, screenshot, preset, viewport
 ):
     """At every stage the Next button, the stage's title and its first equation are on the
-    screen together (no scrolling; the sidebar open) and no equation is cut off."""
+    screen together (no scrolling; the sidebar open), and every equation is whole: wrapped to
+    its column, else scrolling in its box."""
     page.set_viewport_size(viewport)
     page.goto(app_server.url("/stepper"))
     page.wait_for_selector(TITLE)
@@ -157,6 +163,7 @@ def test_every_stage_fits_one_screen_with_its_controls(
             down = b["top"] >= 0 and b["bottom"] <= boxes["height"]
             assert across and down, f"{where}: the {name} is off the screen: {b}"
         assert page.evaluate(_CLIPPED_JS) == [], where
+        assert page.evaluate(_SCROLLING_JS) == [], f"{where}: these do not wrap"
         if i in (1, 5, 6, n):
             screenshot(f"stepper-fit-{preset}-{size}-stage-{i:02d}")
     assert_clean(f"{preset} at {size}")
