@@ -24,8 +24,9 @@ st.caption(
     "(BP3, BP4) and the update. Pick a neuron *j* to see its equation with every number in it."
 )
 
+source_row = st.container()  # the Playground's network or the default: when there is a choice
 c = st.columns([2, 1, 1, 1, 1, 1], vertical_alignment="bottom")
-subject = debugger.choose_subject("stepper", where=c[0])
+subject = debugger.choose_subject("stepper", source=source_row, preset=c[0])
 X, Y, first = debugger.pick_batch(subject, "stepper", max_m=8, cols=c[1:3])
 m = X.shape[1]
 column = int(

@@ -115,14 +115,15 @@ def playground_subject() -> Subject | None:
     )
 
 
-def choose_subject(prefix: str, default: Subject | None = None, where=st) -> Subject:
+def choose_subject(prefix: str, default: Subject | None = None, *, source=st, preset=st) -> Subject:
     """A selector between the Playground's network (if any) and this page's default (whose
-    choices another selector picks, unless the page passes its own ``default``). The
-    selectors go in ``where`` (e.g. a column), the caption naming the network below."""
+    choices another selector picks, unless the page passes its own ``default``). The first
+    goes in the container ``source``, the second in ``preset`` (e.g. a column), the caption
+    naming the network in the page after them."""
     pg = playground_subject()
     choice = "default"
     if pg is not None:
-        choice = where.segmented_control(
+        choice = source.segmented_control(
             "Network",
             list(SOURCES),
             default="playground",
@@ -132,7 +133,7 @@ def choose_subject(prefix: str, default: Subject | None = None, where=st) -> Sub
     if choice != "default":
         st.caption(plain(pg.describe()))
         return pg
-    subject = default or _pick_preset(prefix, where)
+    subject = default or _pick_preset(prefix, preset)
     if pg is None:
         st.caption(
             f"Network: {plain(subject.describe())}. Build one in the Playground to look at it here."

@@ -167,3 +167,33 @@ def test_every_stage_fits_one_screen_with_its_controls(
         if i in (1, 5, 6, n):
             screenshot(f"stepper-fit-{preset}-{size}-stage-{i:02d}")
     assert_clean(f"{preset} at {size}")
+
+
+# These elements are whole: the points just inside their left and right edges, half-way
+# down (clear of rounded corners), hit them, not a neighbour or nothing (cut off).
+_WHOLE_JS = """sel => [...document.querySelectorAll(sel)].filter(e => {
+    const r = e.getBoundingClientRect(), y = (r.top + r.bottom) / 2;
+    return ![r.left + 3, r.right - 3].every(x => e.contains(document.elementFromPoint(x, y)));
+}).map(e => e.innerText)"""
+
+
+def test_the_playgrounds_network_at_1280x720(page, app_server, wait_idle, assert_clean):
+    """With the Playground's network there is a choice of network more: its selector is whole,
+    and the stage's controls, title and first equation still fit the screen."""
+    page.set_viewport_size(SMALL)
+    page.goto(app_server.url("/playground"))
+    wait_idle(60_000)
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Step-through").click()
+    page.wait_for_selector(TITLE)
+    wait_idle()
+    choices = ".st-key-stepper_source button"
+    expect(page.locator(choices)).to_have_count(2)
+    assert page.evaluate(_WHOLE_JS, choices) == []
+    boxes = page.evaluate(_ON_SCREEN_JS)
+    for name in ("next", "title", "equation"):
+        assert boxes[name]["top"] >= 0 and boxes[name]["bottom"] <= boxes["height"], name
+    page.locator(choices).last.click()  # the default network: its preset selector is whole
+    expect(page.locator(".st-key-stepper_preset")).to_be_visible()
+    wait_idle()
+    assert page.evaluate(_WHOLE_JS, ".st-key-stepper_preset, .st-key-stage_next button") == []
+    assert_clean("the Playground's network, then the default one")
