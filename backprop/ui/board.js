@@ -147,7 +147,7 @@ function present(layout, board) {
 // view in full when its layout changed, its data left the axes, every REFRESH frames (for
 // colour bars and tick labels), and when paused, so hover shows exact numbers.
 const REFRESH = 32;
-const EXACT_MS = 250;
+const EXACT_MS = 1000;
 
 function parseColour(c, alpha) {
   // any CSS colour as [r, g, b, a] (through a 1x1 canvas, cached)
@@ -461,6 +461,13 @@ function ensureViews(board, views) {
     cell.appendChild(div);
     board.grid.appendChild(cell);
     board.divs[v.name] = div;
+    div.addEventListener("pointerenter", () => {
+      // hover needs Plotly's own drawing of the current numbers: draw this view exactly now
+      if (!board.playing && board.exactPending && board.exactPending.has(v.name)) {
+        board.exactPending.delete(v.name);
+        draw(board, [v.name]);
+      }
+    });
   }
 }
 
@@ -529,7 +536,8 @@ function draw(board, names, fast = false) {
 
 function exactSoon(board, names) {
   // A paused frame (a Step) is painted at once; Plotly then draws the views in full, with
-  // exact hover numbers, once no new frame has come for EXACT_MS (rapid Steps stay cheap).
+  // exact hover numbers, once no new frame has come for EXACT_MS (rapid Steps stay cheap),
+  // or at once for a view the pointer enters (see ensureViews).
   board.exactPending = board.exactPending || new Set();
   for (const n of names) board.exactPending.add(n);
   clearTimeout(board.exactTimer);

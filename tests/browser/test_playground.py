@@ -92,7 +92,13 @@ def chart(page, key: str) -> dict:
 
 
 def wait_chart_revision(page, key: str, above: int) -> dict:
-    page.wait_for_function(f"k => ({_CHART_OR_EMPTY_JS})(k).revision > {int(above)}", arg=key)
+    """Wait until the chart drew a newer revision, exactly (by Plotly: a paused frame is
+    painted first, then drawn in full when the board is idle)."""
+    page.wait_for_function(
+        f"""k => ({_CHART_OR_EMPTY_JS})(k).revision > {int(above)} && !document
+            .querySelector(`[data-key="${{k}}"] div.bp-live-plot.bp-painting`)""",
+        arg=key,
+    )
     return chart(page, key)
 
 
