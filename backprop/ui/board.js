@@ -3,28 +3,10 @@
 // ("bases") and, per frame, only the numbers that changed. This script queues the frames
 // and draws them at a steady rate with Plotly.react on figures it keeps, while the server
 // trains the next chunk; it asks for that chunk (a trigger) when its queue runs low.
-const SRC = "app/static/plotly.min.js";
 const FPS = 30;
 const LOW = 12; // ask for the next chunk when this few frames are left (one chunk ahead)
 
-function loadPlotly() {
-  if (window.__bpPlotlyLib) return Promise.resolve(window.__bpPlotlyLib);
-  if (!window.__bpPlotly) {
-    window.__bpPlotly = new Promise((resolve, reject) => {
-      const previous = window.Plotly;
-      const s = document.createElement("script");
-      s.src = SRC;
-      s.onload = () => {
-        window.__bpPlotlyLib = window.Plotly;
-        if (previous) window.Plotly = previous;
-        resolve(window.__bpPlotlyLib);
-      };
-      s.onerror = () => { window.__bpPlotly = null; reject(new Error("plotly.js not served")); };
-      document.head.appendChild(s);
-    });
-  }
-  return window.__bpPlotly;
-}
+// loadPlotly() comes from plotly_loader.js, which board.py puts in front of this file
 loadPlotly(); // start fetching at once, before the first chunk is decoded
 
 function decode(bytes) {

@@ -22,7 +22,7 @@ import streamlit as st
 from .. import viz
 from ..viz.frames import FrameEncoder
 from . import views
-from .live import ensure_plotly_served
+from .live import PLOTLY_LOADER, ensure_plotly_served
 from .session import Run
 
 ENCODER_KEY = "board_encoder"
@@ -57,7 +57,7 @@ class BoardView:
 
 @cache
 def _component():
-    js = (Path(__file__).with_name("board.js")).read_text(encoding="utf-8")
+    js = PLOTLY_LOADER + (Path(__file__).with_name("board.js")).read_text(encoding="utf-8")
     return st.components.v2.component(
         "backprop_live_board", html="", css=_CSS, js=js, isolate_styles=False
     )

@@ -25,29 +25,11 @@ from ..viz import spec_json
 
 STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
 PLOTLY_JS = "plotly.min.js"
+PLOTLY_LOADER = (Path(__file__).with_name("plotly_loader.js")).read_text(encoding="utf-8")
 
-_JS = """
-const SRC = "app/static/plotly.min.js";
-// Always the app's own plotly.js (the installed plotly package's), kept in a private global;
-// Streamlit's own charts may have set window.Plotly to another version, which is restored.
-function loadPlotly() {
-  if (window.__bpPlotlyLib) return Promise.resolve(window.__bpPlotlyLib);
-  if (!window.__bpPlotly) {
-    window.__bpPlotly = new Promise((resolve, reject) => {
-      const previous = window.Plotly;
-      const s = document.createElement("script");
-      s.src = SRC;
-      s.onload = () => {
-        window.__bpPlotlyLib = window.Plotly;
-        if (previous) window.Plotly = previous;
-        resolve(window.__bpPlotlyLib);
-      };
-      s.onerror = () => { window.__bpPlotly = null; reject(new Error("plotly.js not served")); };
-      document.head.appendChild(s);
-    });
-  }
-  return window.__bpPlotly;
-}
+_JS = (
+    PLOTLY_LOADER
+    + """
 // plotly.js rejects an animation's promise (with no reason) when Pause or another animation
 // interrupts it, and its own Play buttons leave that rejection unhandled: count the
 // interruptions of our charts and mark as many such rejections handled.
@@ -92,6 +74,7 @@ export default function (component) {
   return () => { if (window.__bpPlotlyLib && !div.isConnected) window.__bpPlotlyLib.purge(div); };
 }
 """
+)
 
 
 @cache
