@@ -2,12 +2,16 @@
 
 import streamlit as st
 
-from backprop.ui import common, controls, exports, sidebar, views
+from backprop.ui import board, common, controls, exports, moment, sidebar, views
 from backprop.ui.session import RUN_KEY, current_run
 
+present = board.presenting()
+if present:
+    st.set_page_config(initial_sidebar_state="collapsed")
 lim = common.limits()
 cfg, uploaded = sidebar.render(lim)
 
+board.page_style(present)
 st.title("Playground")
 messages = st.container()  # one fixed slot, so a message never shifts the charts below
 with messages:
@@ -22,29 +26,46 @@ with messages:
         st.info(common.plain(note))
     for warning in run.warnings:
         st.warning(common.plain(warning), icon=":material/heart_broken:")
-playing = run.playing
-controls.run_controls(run)
+    run = moment.restore(run)  # a shared link's step and view (replayed from the seed)
+board.reset()  # a full run: the board draws everything anew
 
 
-@st.fragment(run_every=controls.TICK_SECONDS if playing else None)
+@st.fragment
 def main_panel() -> None:
-    """Controls, counters and every view. Step, Epoch and the view pickers rerun only this
-    fragment (not the sidebar); during Play it reruns once per frame without the tabs."""
+    """Controls, view pickers and detail tabs: a click here reruns only this fragment."""
     current = st.session_state.get(RUN_KEY)
     if current is None:  # Reset: the run is rebuilt by the full script
         st.rerun()
-    if controls.play_tick(current) or current.playing != playing:
-        st.rerun()  # Play ended (or Step paused it): the fragment's timer is set by a full run
-    controls.step_controls()
+    controls.toolbar(current)
+    live_panel()
+    views.detail_tabs(current)
+    moment.to_url(current)  # the open tab and the Layers pickers, once paused
+
+
+@st.fragment
+def live_panel() -> None:
+    """Counters and the live board. While playing, the board asks for each next chunk of
+    frames; that reruns only this fragment: it trains the chunk and sends it."""
+    current = st.session_state.get(RUN_KEY)
+    if current is None:
+        st.rerun()
+    chunk = None
+    if current.playing:
+        extras, specs, stopped = board.play_chunk(
+            current, lambda r: controls.play_tick(r, controls.FRAME_BUDGET)
+        )
+        if stopped:  # the target was reached or training diverged: Play turns back on
+            st.rerun()
+        chunk = (extras, specs)
     with st.container():  # fixed slot for the divergence message
         if current.diverged:
             st.error(common.plain(current.diverged), icon=":material/warning:")
-    controls.counters(current)
-    views.live_charts(current)
-    if current.playing:
-        st.caption("Layer heatmaps, animation and curves appear when paused.")
-    else:
-        views.detail_tabs(current)
+    with st.container(horizontal=True, vertical_alignment="bottom", key="counter-row"):
+        controls.counters(current)
+        views.view_pickers(current)
+    controls.progress(current)
+    board.show(current, chunk, present=present)
+    moment.to_url(current)  # the step and view into the URL, once paused
 
 
 main_panel()

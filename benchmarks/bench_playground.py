@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 from appserver import CHROMIUM, CHROMIUM_ARGS, free_port, running_app  # noqa: E402
 
-VIEWPORT = {"width": 1400, "height": 1000}
+VIEWPORT = {"width": 1280, "height": 720}  # a classroom projector
 WARMUPS = 3
 STEPS_PER_EPOCH = 25  # default dataset: 250 training samples, mini-batches of 10
 MEMORY_STEPS = 1000
@@ -328,14 +328,14 @@ def split_bytes(frames: list[bytes]) -> dict[str, int]:
     return out
 
 
-def open_playground(browser, base: str, ws: WsRecorder | None = None):
+def open_playground(browser, base: str, ws: WsRecorder | None = None, query: str = ""):
     ctx = browser.new_context(viewport=VIEWPORT)
     ctx.add_init_script(INIT_JS)
     page = ctx.new_page()
     if ws is not None:
         ws.attach(page)
     t0 = time.perf_counter()
-    page.goto(base + "/playground")
+    page.goto(base + "/playground" + query)
     wait_idle(page, live=True)
     return ctx, page, time.perf_counter() - t0
 
@@ -426,82 +426,64 @@ def bench_steps(page, ws: WsRecorder, cpu: Cpu, n: int) -> None:
     )
 
 
-def bench_play(page, ws: WsRecorder, cpu: Cpu, seconds: float) -> None:
-    speed = page.locator(".st-key-speed [data-testid='stSliderThumbValue']").inner_text()
-    print(f"\n2. Play for {seconds:g} s (speed {speed} steps per frame, tick 0.2 s)")
-    c0 = page.evaluate("window.__bp.counters()")
-    page.evaluate("window.__bp.startSampling()")
-    page.click(".st-key-play button")
-    # wait for the first fragment frame, then measure a steady window
-    try:
-        page.wait_for_function(
-            "(n) => window.__bp.counters().revChanges.every((c, i) => c >= (n[i] || 0) + 2)",
-            arg=c0["revChanges"],
-            timeout=30_000,
-            polling="raf",
-        )
-    except Exception:
-        print(
-            "   Play did not start:",
-            c0,
-            page.evaluate("[window.__bp.counters(), window.__bp.state()]"),
-        )
-        raise
-    a, wa, ca = page.evaluate("window.__bp.counters()"), len(ws.received), cpu.read()
+BOARD_STATS_JS = "() => ({...window.__bpBoardStats, ms: {...window.__bpBoardStats.ms}})"
+
+
+def play_window(page, cpu: Cpu, seconds: float) -> dict:
+    """One window of Play on the live board: drawn frames, painted and full Plotly draws,
+    frames the board waited for (starved), bytes received, CPU of server and Chromium."""
+    a, ca, t0 = page.evaluate(BOARD_STATS_JS), cpu.read(), time.perf_counter()
+    step0 = page.evaluate("Number(document.querySelector('.bp-board').dataset.step || 0)")
     page.wait_for_timeout(seconds * 1000)
-    b, wb, cb = page.evaluate("window.__bp.counters()"), len(ws.received), cpu.read()
+    b, cb, dt = page.evaluate(BOARD_STATS_JS), cpu.read(), time.perf_counter() - t0
+    step1 = page.evaluate("Number(document.querySelector('.bp-board').dataset.step || 0)")
+    frames = b["frames"] - a["frames"]
+    return {
+        "fps": frames / dt,
+        "steps/s": (step1 - step0) / dt,
+        "painted": b["painted"] - a["painted"],
+        "plotly draws": b["reacts"] - a["reacts"],
+        "starved ticks": b["starved"] - a["starved"],
+        "KB/s": (b["bytes"] - a["bytes"]) / dt / 1024,
+        "chunks/s": (b["chunks"] - a["chunks"]) / dt,
+        "server CPU ms/s": 1000 * (cb["server"] - ca["server"]) / dt,
+        "Chromium CPU ms/s": 1000 * (cb["browser"] - ca["browser"]) / dt,
+        "draw ms/frame": sum(b["ms"].get(k, 0) - a["ms"].get(k, 0) for k in b["ms"])
+        / max(frames, 1),
+    }
+
+
+def bench_play(page, ws: WsRecorder, cpu: Cpu, seconds: float, runs: int = 3) -> None:
+    """Play on the live board: medians of ``runs`` windows of ``seconds`` each."""
+    speed = page.locator(".st-key-speed [data-testid='stSliderThumbValue']").inner_text()
+    print(f"\n2. Play for {runs} x {seconds:g} s (speed {speed} steps per frame)")
+    page.evaluate("window.__bp.startSampling()")
+    c0 = page.evaluate("window.__bp.counters()")
+    page.click(".st-key-play button")
+    page.wait_for_function("() => (window.__bpBoardStats || {}).chunks > 2", timeout=30_000)
+    page.wait_for_timeout(1000)
+    wa = len(ws.received)
+    windows = [play_window(page, cpu, seconds) for _ in range(runs)]
+    wb = len(ws.received)
+    b = page.evaluate("window.__bp.counters()")
     page.evaluate("window.__bp.stopSampling()")
     page.click(".st-key-play button")  # Pause
     page.wait_for_function(
         """() => { const b = document.querySelector('.st-key-play button');
-            const s = window.__bp.state();
-            return b && b.innerText.includes('Play') && s.script === 'notRunning'; }""",
+            return b && b.innerText.includes('Play'); }""",
         timeout=30_000,
-        polling="raf",
     )
-    c1 = page.evaluate("window.__bp.counters()")
-
-    dt = (b["t"] - a["t"]) / 1000
-    frames_per_div = [y - x for x, y in zip(a["revChanges"], b["revChanges"])]
-    frames = statistics.median(frames_per_div)
-    steps = b["step"] - a["step"]
-    raf = b["rafFrames"] - a["rafFrames"]
-    blank = b["blankFrames"] - a["blankFrames"]
-    removed = (b["removedLive"] - a["removedLive"]) + (b["removedPlotly"] - a["removedPlotly"])
-    print(f"   window {dt:.1f} s: chart frames per live div {frames_per_div}")
-    print(f"   chart frames per second: {frames / dt:.1f} (tick allows {1 / 0.2:.0f})")
-    print(
-        f"   training steps per second: {steps / dt:.0f} ({steps} steps, "
-        f"{steps / max(frames, 1):.1f} per frame)"
-    )
-    print(
-        f"   blank animation frames (live chart without .main-svg): {blank} of {raf} "
-        f"({blank / max(raf, 1):.3f})"
-    )
-    print(
-        f"   remounts in the window: bp-live-plot {b['removedLive'] - a['removedLive']}, "
-        f"stPlotlyChart {b['removedPlotly'] - a['removedPlotly']}; "
-        f"per frame {removed / max(frames, 1):.2f}"
-    )
-    print(
-        "   Play on/off transitions (full reruns): stPlotlyChart removed "
-        f"{(a['removedPlotly'] - c0['removedPlotly']) + (c1['removedPlotly'] - b['removedPlotly'])}"
-        f", bp-live-plot removed "
-        f"{(a['removedLive'] - c0['removedLive']) + (c1['removedLive'] - b['removedLive'])}"
-    )
-    c = Cpu.per(ca, cb, frames)
-    busy = {k: v * frames / 1000 / dt for k, v in c.items()}
-    print(
-        f"   CPU per frame: server {c['server']:.0f} ms ({busy['server']:.0%} of one core), "
-        f"Chromium {c['browser']:.0f} ms ({busy['browser']:.0%}; renderer "
-        f"{c['renderer']:.0f} ms)"
-    )
+    for key in windows[0]:
+        vals = [w[key] for w in windows]
+        print(f"   {key:>18}: median {statistics.median(vals):8.1f}  "
+              f"(runs: {', '.join(f'{v:.1f}' for v in vals)})")  # fmt: skip
+    raf = b["rafFrames"] - c0["rafFrames"]
+    blank = b["blankFrames"] - c0["blankFrames"]
+    removed = (b["removedLive"] - c0["removedLive"]) + (b["removedPlotly"] - c0["removedPlotly"])
+    print(f"   blank animation frames (a live chart without .main-svg): {blank} of {raf}")
+    print(f"   remounts during Play (bp-live-plot or stPlotlyChart removed): {removed}")
     sz = split_bytes(ws.received[wa:wb])
-    print(
-        f"   bytes per frame, server -> browser: {kb(sz['total'] / max(frames, 1))} "
-        f"({sz['total'] / dt / 1024:,.0f} KB/s); figure JSON "
-        f"{kb(sz['figure'] / max(frames, 1))} ({sz['figure'] / max(sz['total'], 1):.2f})"
-    )
+    print(f"   websocket bytes in the windows: {sz['total'] / 1024:,.0f} KB")
 
 
 def click_until(page, selector: str, target_step: int) -> tuple[int, float, float]:
@@ -518,7 +500,9 @@ def click_until(page, selector: str, target_step: int) -> tuple[int, float, floa
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--steps", type=int, default=30, help="timed Step clicks (default 30)")
-    ap.add_argument("--play-seconds", type=float, default=10.0, help="Play window (default 10)")
+    ap.add_argument("--play-seconds", type=float, default=5.0, help="Play window (default 5)")
+    ap.add_argument("--runs", type=int, default=3, help="Play windows, medians (default 3)")
+    ap.add_argument("--query", default="", help="Playground URL query, e.g. '?ds=digits&hidden=30'")
     ap.add_argument("--port", type=int, default=None, help="server port (default: a free one)")
     ap.add_argument(
         "--session-ttl",
@@ -550,7 +534,7 @@ def main() -> None:
         rss0 = rss_mb(pid) if pid else float("nan")
 
         ws = WsRecorder()
-        ctx, page, load_s = open_playground(browser, base, ws)
+        ctx, page, load_s = open_playground(browser, base, ws, args.query)
         rss1 = rss_mb(pid) if pid else float("nan")
         print(f"   first page load (goto -> charts drawn, idle): {load_s * 1000:,.0f} ms")
         plotly_js = page.evaluate(
@@ -561,7 +545,7 @@ def main() -> None:
 
         cpu = Cpu(pid)
         bench_steps(page, ws, cpu, args.steps)
-        bench_play(page, ws, cpu, args.play_seconds)
+        bench_play(page, ws, cpu, args.play_seconds, args.runs)
 
         print(f"\n4. Server memory (RSS of pid {pid}; disconnectedSessionTTL {args.session_ttl} s)")
         clicks, secs, lat_a = click_until(page, ".st-key-epoch button", MEMORY_STEPS)

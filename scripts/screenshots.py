@@ -43,7 +43,7 @@ IDLE_JS = """() => {
 CLIP_JS = """() => {
     const main = document.querySelector('[data-testid="stMainBlockContainer"]');
     const title = main.querySelector('h1');
-    const cost = document.querySelector('.st-key-live_cost');
+    const cost = document.querySelector('[data-key=live_cost]');
     const m = main.getBoundingClientRect(), t = title.getBoundingClientRect();
     const c = cost.getBoundingClientRect();
     const pad = 24;

@@ -23,7 +23,7 @@ from test_ui_config import BASE  # a valid config that differs from DEFAULT ever
 from backprop import Network, read_network
 from backprop.datasets import load
 from backprop.io import to_json
-from backprop.ui import controls, exports, session
+from backprop.ui import board, controls, exports, session
 from backprop.ui.config import DEFAULT, PRESETS, PlaygroundConfig, to_query
 from backprop.ui.session import RUN_KEY, build_run
 
@@ -210,29 +210,40 @@ def test_play_and_pause():
     click(at, "play")
     assert r.playing is True
     assert at.button(key="play").label == "Pause"
-    # the rerun ran one Play frame of the live fragment: at most `speed` steps
+    # the rerun trained one chunk of the live board: at most CHUNK_FRAMES frames of `speed`
     speed = at.select_slider(key="speed").value
-    assert 1 <= r.trainer.steps <= speed
-    assert not at.tabs  # the detail tabs are hidden while playing
+    chunk = board.CHUNK_FRAMES * speed
+    assert speed <= r.trainer.steps <= chunk
+    assert at.tabs  # nothing is hidden while playing
     assert len(at.download_button) == 4  # downloads stay: each file is made at click time
     steps = r.trainer.steps
-    run(at)  # the next frame
-    assert steps < r.trainer.steps <= steps + speed
+    run(at)  # the board's request for the next chunk
+    assert steps < r.trainer.steps <= steps + chunk
     click(at, "play")
     assert r.playing is False and at.button(key="play").label == "Play"
     steps = r.trainer.steps
     run(at)
     assert r.trainer.steps == steps and counters(at)[0] == steps
-    assert at.tabs  # back when paused
+    assert at.tabs
 
 
-def test_play_frame_trains_speed_steps():
+def test_play_frame_trains_speed_steps(monkeypatch):
+    monkeypatch.setattr(board, "CHUNK_FRAMES", 1)
     at = playground()
     run(at.select_slider(key="speed").set_value(1))
     click(at, "play")
     assert the_run(at).trainer.steps == 1  # one frame of one step
     run(at)
     assert the_run(at).trainer.steps == 2
+
+
+def test_a_chunk_records_one_frame_per_speed_steps(monkeypatch):
+    monkeypatch.setattr(board, "CHUNK_BUDGET", 60.0)  # no time cut on a slow host
+    monkeypatch.setattr(controls, "FRAME_BUDGET", 60.0)
+    at = playground()
+    run(at.select_slider(key="speed").set_value(5))
+    click(at, "play")
+    assert the_run(at).trainer.steps == 5 * board.CHUNK_FRAMES
 
 
 DIVERGING = {"act": "relu", "out": "linear", "cost": "quadratic", "hidden": "4", "eta": "10"}
@@ -268,6 +279,8 @@ def test_step_while_playing_pauses():
 def test_an_epoch_too_long_for_one_click_goes_on_in_frames(monkeypatch):
     monkeypatch.setattr(controls, "EPOCH_BUDGET", 0.0)  # every epoch is "too long"
     monkeypatch.setattr(controls, "TICK_BUDGET", 1e-4)  # and a frame trains a step or two
+    monkeypatch.setattr(controls, "FRAME_BUDGET", 1e-4)
+    monkeypatch.setattr(board, "CHUNK_FRAMES", 1)
     at = playground()
     r = the_run(at)
     click(at, "step")
@@ -464,8 +477,8 @@ def test_training_control_retunes_in_place(kind, key, value, url_key, url_value,
     assert r.trainer.steps == 1 and counters(at) == (1, 0)
     assert same_params(weights, params_of(r.net))
     assert getattr(r.trainer, attr) == expected
-    assert query(at) == {**to_query(DEFAULT), url_key: url_value}
-    assert to_query(r.cfg) == query(at)
+    assert query(at) == {**to_query(DEFAULT), url_key: url_value, "step": "1"}  # and the moment
+    assert {**to_query(r.cfg), "step": "1"} == query(at)
     click(at, "step")  # and it keeps training from there
     assert r.trainer.steps == 2
 
@@ -480,7 +493,7 @@ def test_lambda_retunes_in_place():
     run(at.number_input(key="w_lmbda").set_value(1.5))
     assert the_run(at) is r and r.trainer.steps == 1
     assert (r.trainer.regularization, r.trainer.lmbda) == ("l2", 1.5)
-    assert query(at) == {**to_query(DEFAULT), "reg": "l2", "lmbda": "1.5"}
+    assert query(at) == {**to_query(DEFAULT), "reg": "l2", "lmbda": "1.5", "step": "1"}
 
 
 def test_eta_step_uses_the_new_rate():
@@ -663,7 +676,7 @@ def test_cost_output_clash_in_the_widgets_keeps_the_previous_config():
     (err,) = texts(at.sidebar.error)
     assert "cross_entropy" in err and "tanh" in err and "previous" in err
     assert the_run(at) is r and r.cfg == good and r.trainer.steps == 1
-    assert query(at) == to_query(good)
+    assert query(at) == {**to_query(good), "step": "1"}
     click(at, "step")  # the page still trains
     assert r.trainer.steps == 2
     run(at.selectbox(key="w_output_activation").set_value("sigmoid"))
@@ -986,7 +999,7 @@ def live_charts(node) -> list[str]:
 
 def test_detail_tabs_render():
     at = playground()
-    assert [t.label for t in at.tabs] == ["Layers", "Animation", "Neurons", "Curves"]
+    assert [t.label for t in at.tabs] == ["Layers", "Animation", "Neurons", "Curves", "Pass"]
     assert [t.label for t in at.tabs if t.children] == ["Layers"]  # the first is open
     layers = tab(at, "Layers")
     assert layers.selectbox(key="layers_layer").value == 1
@@ -1044,3 +1057,14 @@ def test_a_batch_larger_than_the_data_says_so_when_retuned_in_place():
     assert any("full-batch" in t for t in texts(at.info))
     run(at.number_input(key="w_batch_size").set_value(10))
     assert r.trainer.batch_size == 10 and not any("full-batch" in t for t in texts(at.info))
+
+
+def test_presentation_mode_is_a_view_parameter_kept_in_the_url():
+    """``?present=1`` is no unknown parameter, and a sidebar change keeps it in the URL."""
+    at = playground({"present": "1"})
+    assert not [w for w in texts(at.warning) if "unknown" in w]
+    assert at.toggle(key="present_toggle").value is True
+    run(at.number_input(key="w_eta").set_value(0.5))  # the sidebar rewrites the URL
+    assert query(at)["present"] == "1" and query(at)["eta"] == "0.5"
+    run(at.toggle(key="present_toggle").set_value(False))
+    assert "present" not in query(at)

@@ -29,7 +29,7 @@ from test_app_playground import APP, PLAYGROUND, click, ok, playground, run, tex
 from backprop import Network
 from backprop.debug import export_case
 from backprop.io import to_json, to_npz
-from backprop.ui.config import DEFAULT, UPLOADED, URL_KEYS
+from backprop.ui.config import DEFAULT, MOMENT_URL_KEYS, UPLOADED, URL_KEYS
 from backprop.ui.session import RUN_KEY
 
 DIFF = "app_pages/diff.py"
@@ -167,6 +167,23 @@ URL_CASES = [
     ("unknown-key", {"zzz": "1"}, "unknown URL parameter 'zzz'"),
     ("many-unknown-keys", {f"k{i}": "1" for i in range(200)}, "unknown URL parameter"),
     ("unknown-key-10000-chars", {"k" * 10_000: "1"}, "unknown URL parameter"),
+    # the moment (backprop.ui.moment): default circle, 25 steps an epoch, 1,000 epochs
+    ("step-negative", {"step": "-1"}, "step must be >= 0"),
+    ("step-fraction", {"step": "2.5"}, "step must be a whole number"),
+    ("step-non-numeric", {"step": "x"}, "step must be a whole number"),
+    ("step-nan", {"step": "nan"}, "step must be a whole number"),
+    ("step-inf", {"step": "inf"}, "step must be a whole number"),
+    ("step-huge-exponent", {"step": "1e300"}, "step must be <= 25,000: 1,000 epochs"),
+    ("step-over-the-epoch-limit", {"step": "25001"}, "step must be <= 25,000"),
+    ("step-200-digits", {"step": "9" * 200}, "step must be <= 25,000"),
+    ("step-10000-chars", {"step": "1" * 10_000}, "'step' is too long"),
+    ("view-unknown", {"view": "sideways"}, "view must be one of forward, backward"),
+    ("tab-unknown", {"tab": "Layers"}, "tab must be one of layers,"),
+    ("layer-zero", {"layer": "0"}, "layer must be >= 1"),
+    ("layer-beyond-the-network", {"layer": "4"}, "layer must be <= 3"),
+    ("quantity-unknown", {"q": "nope"}, "q must be one of a, delta"),
+    ("sample-beyond-the-probe", {"sample": "16"}, "sample must be <= 15"),
+    ("sample-negative", {"sample": "-1"}, "sample must be >= 0"),
 ]
 
 
@@ -211,6 +228,8 @@ MARKDOWN_URL_CASES = [
     ("image-value", {"opt": IMAGE}, IMAGE),
     ("link-in-key", {LINK: "1"}, LINK),
     ("html-value", {"init": "<img src=http://127.0.0.1:9/i.png>"}, "<img src="),
+    ("image-in-the-view", {"view": IMAGE}, IMAGE),
+    ("link-in-the-tab", {"tab": LINK}, LINK),
 ]
 
 
@@ -232,7 +251,7 @@ URL_TEXT = st.text(max_size=40)
     max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    values=st.fixed_dictionaries({k: URL_TEXT for k in URL_KEYS.values()}),
+    values=st.fixed_dictionaries({k: URL_TEXT for k in (*URL_KEYS.values(), *MOMENT_URL_KEYS)}),
     extra=st.dictionaries(st.text(min_size=1, max_size=20), URL_TEXT, max_size=3),
 )
 def test_fuzzed_url_parameters_never_break_the_page(values, extra):

@@ -153,6 +153,15 @@ def test_stages_show_the_traces_numbers(xor, hidden, output, cost):
         jj, kk = min(j, net.sizes[l] - 1), min(k, net.sizes[l - 1] - 1)
         assert by["update"].values[f"w{l}"] == pytest.approx(stepped.weights[l - 1][jj, kk])
         assert by["update"].values[f"b{l}"] == pytest.approx(stepped.biases[l - 1][jj, 0])
+    # a line per parameter (w, then b, for each layer), ending in its new value
+    lines = by["update"].numbers
+    assert len(lines) == 2 * L
+    for l in range(1, L + 1):
+        w_line, b_line = lines[2 * l - 2 : 2 * l]
+        assert w_line.startswith(f"w^{{{l}}}_") and "b^" not in w_line
+        assert b_line.startswith(f"b^{{{l}}}_") and "w^" not in b_line
+        assert w_line.endswith(f"= {num(by['update'].values[f'w{l}'])}")
+        assert b_line.endswith(f"= {num(by['update'].values[f'b{l}'])}")
 
 
 def test_stages_of_a_single_sample_and_a_network_without_hidden_layers(xor):

@@ -852,6 +852,8 @@ def spec_cases(net, trace, trainer, xor) -> dict[str, tuple]:
         ),
         "heatmap thinned (50-20-3)": ("layer_heatmap", (big_trace, 1, "w"), {"max_cells": 600}),
         "heatmap diverged": ("layer_heatmap", (bad_trace, 1, "w"), {}),
+        "layer grid": ("layer_grid", (trace,), {}),
+        "layer grid thinned (50-20-3), diverged": ("layer_grid", (big_trace,), {"max_cells": 50}),
         "boundary, 2 classes": ("decision_boundary", (net, xor), {"grid": 20}),
         "boundary, 3 classes": (
             "decision_boundary",
@@ -894,6 +896,8 @@ SPEC_CASES = [
     "heatmap update",
     "heatmap thinned (50-20-3)",
     "heatmap diverged",
+    "layer grid",
+    "layer grid thinned (50-20-3), diverged",
     "boundary, 2 classes",
     "boundary, 3 classes",
     "boundary, regression plane",

@@ -537,12 +537,12 @@ def _update(tr: Trace, j: int, k: int, eta: float) -> Stage:
         l = i + 1
         w, nw, b, nb = tr.weights[i], tr.nabla_w[i], tr.biases[i], tr.nabla_b[i]
         jj, kk = _clamp(j, w.shape[0]), _clamp(k, w.shape[1])
-        numbers.append(
+        numbers += [  # a line each: in a narrow column, a shared one wraps inside b's
             rf"w^{{{l}}}_{{{index(jj, kk)}}} \to {num(w[jj, kk])} - {num(eta)} \cdot"
-            rf" {par(nw[jj, kk])} = {num(new_w[i][jj, kk])}, \qquad b^{{{l}}}_{{{jj}}} \to"
-            rf" {num(b[jj, 0])}"
-            rf" - {num(eta)} \cdot {par(nb[jj, 0])} = {num(new_b[i][jj, 0])}"
-        )
+            rf" {par(nw[jj, kk])} = {num(new_w[i][jj, kk])}",
+            rf"b^{{{l}}}_{{{jj}}} \to {num(b[jj, 0])} - {num(eta)} \cdot {par(nb[jj, 0])}"
+            rf" = {num(new_b[i][jj, 0])}",
+        ]
         values[f"w{l}"], values[f"b{l}"] = float(new_w[i][jj, kk]), float(new_b[i][jj, 0])
     arrays = tuple(
         (f"Δw{sup(i + 1)} = −η ∂C/∂w{sup(i + 1)}", new_w[i] - tr.weights[i])

@@ -4,6 +4,10 @@ Every choice a user makes lives in one frozen :class:`PlaygroundConfig`. It is w
 the URL's query parameters (short keys, see :data:`URL_KEYS`) so that copying the address
 reproduces the run, seed included. :func:`from_query` reads them back; an invalid or
 tampered parameter falls back to its default and yields a notice naming it.
+
+The URL also carries the *moment* of a run, which is not configuration: the step it
+reached and what is on screen (:data:`MOMENT_URL_KEYS`, read and written by
+``backprop.ui.moment``); :func:`from_query` leaves those keys alone.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from ..limits import Limits, default_limits
 from ..validation import choose, finite_number, whole_number
 
 UPLOADED = ("csv", "mnist")  # datasets that come from the user's files
+
 DATASET_CHOICES = tuple(DATASETS) + UPLOADED
 MAX_URL_VALUE = 200  # characters; longer parameter values are refused outright
 ETA_RANGE = (1e-5, 1e6)  # up to rates that wreck training: the guard explains what happened
@@ -77,6 +82,13 @@ URL_KEYS = {
     "regularization": "reg",
     "lmbda": "lmbda",
 }
+
+# The moment (backprop.ui.moment): step reached, network view, open detail tab, Layers tab's
+# layer and quantity, probe sample. Not part of the config: changing one rebuilds nothing.
+MOMENT_URL_KEYS = ("step", "view", "tab", "layer", "q", "sample")
+# URL parameters of the view, not of the run (the moment and presentation mode): read by
+# the pages that show them, kept when the sidebar rewrites the run's, never "unknown"
+VIEW_KEYS = ("present", *MOMENT_URL_KEYS)
 
 PRESETS: dict[str, PlaygroundConfig] = {
     "Nielsen chapter 1 (digits)": PlaygroundConfig(
@@ -244,7 +256,8 @@ def from_query(
         if isinstance(raw, list):
             raw = raw[-1] if raw else ""
         if key not in by_key:
-            unknown.append(key)
+            if key not in VIEW_KEYS:
+                unknown.append(key)
             continue
         name = by_key[key]
         if len(raw) > MAX_URL_VALUE:

@@ -8,9 +8,10 @@ import time
 import streamlit as st
 
 from .session import RUN_KEY, Run, reset_run
+from .views import present_toggle
 
-TICK_SECONDS = 0.2  # Play redraws at up to 5 frames per second
 TICK_BUDGET = 0.12  # seconds of training per frame, so a click is answered within a frame
+FRAME_BUDGET = 0.02  # seconds of training per frame of a chunk (the board plays 30 a second)
 EPOCH_BUDGET = 0.5  # seconds an Epoch click trains at once; a longer epoch goes on in frames
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200)  # steps per frame
 
@@ -21,7 +22,7 @@ def _run() -> Run | None:
 
 def _step() -> None:
     if run := _run():
-        run.playing = False
+        run.playing, run.target_step = False, None
         run.train(steps=1)
 
 
@@ -31,6 +32,7 @@ def _epoch() -> None:
     if run := _run():
         tr = run.trainer
         run.playing, run.target_start, run.target_epochs = False, tr.epochs, tr.epochs + 1
+        run.target_step = None
         if _train_within(run, EPOCH_BUDGET) and tr.epochs < run.target_epochs:
             run.playing = True
         else:
@@ -42,7 +44,7 @@ def _set_playing(playing: bool) -> None:
     twice, e.g. with a frame's rerun during Play, must not undo itself."""
     if run := _run():
         run.playing = playing
-        run.target_epochs = None
+        run.target_epochs = run.target_step = None
 
 
 def _train_n() -> None:
@@ -50,12 +52,13 @@ def _train_n() -> None:
         n = int(st.session_state.get("n_epochs", 10))
         run.target_start = run.trainer.epochs
         run.target_epochs = run.trainer.epochs + n
-        run.playing = True
+        run.target_step, run.playing = None, True
 
 
-def run_controls(run: Run) -> None:
-    """Play/Pause, Reset and "train N epochs": full reruns, which interrupt a running frame
-    at once (a click inside a fragment would wait for the frame to finish)."""
+def toolbar(run: Run) -> None:
+    """One row: Play/Pause, Step, Epoch, Reset, "train N epochs" (a popover) and the speed.
+    Inside the view fragment: a click reruns the fragment, which reruns the whole page when
+    the run was reset or its Play state changed (so the sidebar and buttons follow)."""
     with st.container(horizontal=True, vertical_alignment="bottom", key="run-controls"):
         playing = run.playing
         label, icon = (
@@ -64,22 +67,6 @@ def run_controls(run: Run) -> None:
         st.button(
             label, key="play", on_click=_set_playing, args=(not playing,), type="primary", icon=icon
         )
-        st.button(
-            "Reset",
-            key="reset",
-            on_click=reset_run,
-            icon=":material/restart_alt:",
-            help="A fresh network with the same settings and seed",
-        )
-        cap = run.net.limits.max_epochs  # BACKPROP_MAX_EPOCHS, as Trainer.train enforces it
-        st.number_input("Epochs", 1, cap, min(10, cap), key="n_epochs", width=110)
-        st.button("Train N epochs", key="train_n", on_click=_train_n)
-        st.select_slider("Speed (steps per frame)", SPEEDS, value=10, key="speed", width=260)
-
-
-def step_controls() -> None:
-    """Step and Epoch: inside the view fragment, so a click redraws only the views."""
-    with st.container(horizontal=True, vertical_alignment="bottom", key="step-controls"):
         st.button(
             "Step",
             key="step",
@@ -94,14 +81,35 @@ def step_controls() -> None:
             help="Train one whole epoch",
             icon=":material/fast_forward:",
         )
+        st.button(
+            "Reset",
+            key="reset",
+            on_click=reset_run,
+            icon=":material/restart_alt:",
+            help="A fresh network with the same settings and seed",
+        )
+        with st.popover("Train N epochs", icon=":material/model_training:"):
+            top = run.net.limits.max_epochs  # BACKPROP_MAX_EPOCHS, as Trainer.train enforces
+            st.number_input("Epochs", 1, top, min(10, top), key="n_epochs")
+            st.button("Train N epochs", key="train_n", on_click=_train_n)
+        present_toggle()
+        st.select_slider("Speed (steps per frame)", SPEEDS, value=10, key="speed", width=170)
+
+
+def _reached(run: Run) -> bool:
+    """True when training to a target (an epoch or a replayed step) has got there."""
+    tr = run.trainer
+    return (run.target_epochs is not None and tr.epochs >= run.target_epochs) or (
+        run.target_step is not None and tr.steps >= run.target_step
+    )
 
 
 def _train_within(run: Run, seconds: float, max_steps: float = math.inf) -> bool:
-    """Steps until ``seconds`` pass, ``max_steps`` are done or ``run.target_epochs`` is
-    reached; False if training diverged."""
-    tr, t0, done = run.trainer, time.perf_counter(), 0
+    """Steps until ``seconds`` pass, ``max_steps`` are done or the target (``run.target_epochs``
+    or ``run.target_step``) is reached; False if training diverged."""
+    t0, done = time.perf_counter(), 0
     while done < max_steps and time.perf_counter() - t0 < seconds:
-        if run.target_epochs is not None and tr.epochs >= run.target_epochs:
+        if _reached(run):
             break
         if not run.train(steps=1):
             return False
@@ -109,16 +117,17 @@ def _train_within(run: Run, seconds: float, max_steps: float = math.inf) -> bool
     return True
 
 
-def play_tick(run: Run) -> bool:
+def play_tick(run: Run, budget: float = TICK_BUDGET) -> bool:
     """Train for one frame of Play; True when playing should stop (target or divergence).
     Play runs ``speed`` steps a frame; training to a target runs what fits the budget."""
     if not run.playing:
         return False
-    speed = int(st.session_state.get("speed", 10)) if run.target_epochs is None else math.inf
-    if not _train_within(run, TICK_BUDGET, speed):
+    targeted = run.target_epochs is not None or run.target_step is not None
+    speed = math.inf if targeted else int(st.session_state.get("speed", 10))
+    if not _train_within(run, budget, speed):
         return True
-    if run.target_epochs is not None and run.trainer.epochs >= run.target_epochs:
-        run.playing, run.target_epochs = False, None
+    if _reached(run):
+        run.playing, run.target_epochs, run.target_step = False, None, None
         return True
     return False
 
@@ -134,7 +143,7 @@ def counters(run: Run) -> None:
     tr = run.trainer
     cols = ("train_cost", "test_cost", "train_accuracy", "test_accuracy")
     last = {c: tr.history.last_valid(c) for c in cols} if tr.history.n else tr.evaluate()
-    with st.container(key="step-counter", horizontal=True, gap="large"):
+    with st.container(key="step-counter", horizontal=True, gap="medium"):
         st.metric("Step", f"{tr.steps:,}")
         st.metric("Epoch", f"{tr.epochs:,}")
         st.metric("Train cost", _fmt(last.get("train_cost")))
@@ -142,7 +151,16 @@ def counters(run: Run) -> None:
         if run.dataset.task == "classification":
             st.metric("Train accuracy", _fmt(last.get("train_accuracy"), pct=True))
             st.metric("Test accuracy", _fmt(last.get("test_accuracy"), pct=True))
-    if run.target_epochs is not None:
+
+
+def progress(run: Run) -> None:
+    """A progress bar while training to a target ("train N epochs", a long Epoch, the
+    replay of a shared link to its step)."""
+    tr = run.trainer
+    if run.target_step is not None:
+        frac = tr.steps / max(1, run.target_step)
+        st.progress(min(1.0, frac), text=f"Replaying the shared run to step {run.target_step:,}")
+    elif run.target_epochs is not None:
         start = run.target_start if run.target_start is not None else tr.epochs
         frac = (tr.epochs + tr.epoch_fraction - start) / max(1, run.target_epochs - start)
         st.progress(min(1.0, max(0.0, frac)), text=f"Training to epoch {run.target_epochs}")

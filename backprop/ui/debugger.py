@@ -93,10 +93,10 @@ def default_subject(preset: str = DEFAULT["preset"]) -> Subject:
     return xor_subject(name, d["sizes"], *PRESETS[preset], d["seed"], d["init"])
 
 
-def _pick_preset(prefix: str) -> Subject:
-    """A selector of the default network's choices, and that network."""
-    preset = st.selectbox("Default network", list(PRESETS), format_func=PRESET_LABELS.get,
-                          key=f"{prefix}_preset")  # fmt: skip
+def _pick_preset(prefix: str, where=st) -> Subject:
+    """A selector of the default network's choices (in ``where``), and that network."""
+    preset = where.selectbox("Default network", list(PRESETS), format_func=PRESET_LABELS.get,
+                             key=f"{prefix}_preset")  # fmt: skip
     return default_subject(preset if preset in PRESETS else DEFAULT["preset"])
 
 
@@ -115,13 +115,15 @@ def playground_subject() -> Subject | None:
     )
 
 
-def choose_subject(prefix: str, default: Subject | None = None) -> Subject:
+def choose_subject(prefix: str, default: Subject | None = None, *, source=st, preset=st) -> Subject:
     """A selector between the Playground's network (if any) and this page's default (whose
-    choices another selector picks, unless the page passes its own ``default``)."""
+    choices another selector picks, unless the page passes its own ``default``). The first
+    goes in the container ``source``, the second in ``preset`` (e.g. a column), the caption
+    naming the network in the page after them."""
     pg = playground_subject()
     choice = "default"
     if pg is not None:
-        choice = st.segmented_control(
+        choice = source.segmented_control(
             "Network",
             list(SOURCES),
             default="playground",
@@ -131,7 +133,7 @@ def choose_subject(prefix: str, default: Subject | None = None) -> Subject:
     if choice != "default":
         st.caption(plain(pg.describe()))
         return pg
-    subject = default or _pick_preset(prefix)
+    subject = default or _pick_preset(prefix, preset)
     if pg is None:
         st.caption(
             f"Network: {plain(subject.describe())}. Build one in the Playground to look at it here."
@@ -176,6 +178,30 @@ def mixed_start(Y: Array, m: int) -> int:
         if np.unique(labels[(first + np.arange(m)) % n]).size > 1:
             return first
     return 0
+
+
+#: The Step-through page's layout: compact headings, so that the controls, the stage's title
+#: and its equations fit one 1280x720 screen; an equation wider than its column scrolls in
+#: its own box, with a scrollbar that shows (Streamlit's is transparent until hovered, which
+#: looks like an equation cut off at the right).
+_STAGE_CSS = """
+<style>
+.stMainBlockContainer { padding-top: 3.4rem; }
+.stMainBlockContainer h1 { font-size: 1.6rem; padding: 0; margin: 0; }
+.st-key-stage-title h3 { font-size: 1.2rem; padding: 0; }
+.st-key-stage-eqs .katex { font-size: 1.1em; }
+.st-key-stage-eqs .katex-display > .katex { white-space: normal; }
+.st-key-stage-eqs .katex-display {
+  overflow-x: auto; overflow-y: hidden; margin: 0; padding: 0.2rem 0.15rem 0.5rem;
+  scrollbar-width: thin; scrollbar-color: rgba(128, 128, 128, 0.6) transparent;
+}
+</style>
+"""
+
+
+def stage_style() -> None:
+    """The Step-through page's compact layout (see :data:`_STAGE_CSS`)."""
+    st.html(_STAGE_CSS)
 
 
 def show_stage(stage: Stage) -> None:

@@ -25,28 +25,22 @@ from ..viz import spec_json
 
 STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
 PLOTLY_JS = "plotly.min.js"
+PLOTLY_LOADER = (Path(__file__).with_name("plotly_loader.js")).read_text(encoding="utf-8")
 
-_JS = """
-const SRC = "app/static/plotly.min.js";
-// Always the app's own plotly.js (the installed plotly package's), kept in a private global;
-// Streamlit's own charts may have set window.Plotly to another version, which is restored.
-function loadPlotly() {
-  if (window.__bpPlotlyLib) return Promise.resolve(window.__bpPlotlyLib);
-  if (!window.__bpPlotly) {
-    window.__bpPlotly = new Promise((resolve, reject) => {
-      const previous = window.Plotly;
-      const s = document.createElement("script");
-      s.src = SRC;
-      s.onload = () => {
-        window.__bpPlotlyLib = window.Plotly;
-        if (previous) window.Plotly = previous;
-        resolve(window.__bpPlotlyLib);
-      };
-      s.onerror = () => { window.__bpPlotly = null; reject(new Error("plotly.js not served")); };
-      document.head.appendChild(s);
-    });
-  }
-  return window.__bpPlotly;
+_JS = (
+    PLOTLY_LOADER
+    + """
+// plotly.js rejects an animation's promise (with no reason) when Pause or another animation
+// interrupts it, and its own Play buttons leave that rejection unhandled: count the
+// interruptions of our charts and mark as many such rejections handled.
+if (window.__bpInterrupts === undefined) {
+  window.__bpInterrupts = 0;
+  window.addEventListener("unhandledrejection", (e) => {
+    if (e.reason === undefined && window.__bpInterrupts > 0) {
+      window.__bpInterrupts -= 1;
+      e.preventDefault();
+    }
+  });
 }
 export default function (component) {
   const { data, parentElement } = component;
@@ -59,12 +53,28 @@ export default function (component) {
   const fig = JSON.parse(data.figure);
   div.style.height = (fig.layout && fig.layout.height ? fig.layout.height : 420) + "px";
   loadPlotly().then((Plotly) => {
-    Plotly.react(div, fig.data, fig.layout, {displaylogo: false, responsive: true});
+    const config = {displaylogo: false, responsive: true};
+    const { data: traces, layout, frames } = fig;
+    const done = Plotly.react(div, { data: traces, layout, frames, config });
     div.dataset.revision = String(data.revision);
+    if (fig.frames && !div.__bpInterrupts) {
+      div.__bpInterrupts = true;
+      done.then(() => div.on("plotly_animationinterrupted", () => { window.__bpInterrupts += 1; }));
+    }
+    // autoplay: a new token plays the frames from the first, as the figure's Play button would
+    if (data.autoplay && div.dataset.autoplay !== String(data.autoplay)) {
+      div.dataset.autoplay = String(data.autoplay);
+      const menu = (fig.layout.updatemenus || [])[0];
+      const play = menu ? menu.buttons[0].args[1] : {};
+      done.then(() => Plotly.animate(div, null, { ...play, fromcurrent: false })).catch(() => {
+        window.__bpInterrupts = Math.max(0, window.__bpInterrupts - 1); // handled here
+      });
+    }
   }).catch((e) => { div.textContent = "Could not load plotly.js: " + e.message; });
   return () => { if (window.__bpPlotlyLib && !div.isConnected) window.__bpPlotlyLib.purge(div); };
 }
 """
+)
 
 
 @cache
@@ -88,11 +98,13 @@ def ensure_plotly_served() -> bool:
         return False
 
 
-def live_chart(fig: go.Figure | dict, key: str, revision: int = 0) -> None:
+def live_chart(fig: go.Figure | dict, key: str, revision: int = 0, autoplay: int = 0) -> None:
     """Show ``fig``, a figure or a dict spec ``{"data": [...], "layout": {...}}`` (sent
-    unvalidated); on later reruns with the same ``key`` the chart updates in place."""
+    unvalidated); on later reruns with the same ``key`` the chart updates in place. A
+    figure's frames come along; a new nonzero ``autoplay`` token plays them from the first
+    (with the figure's first button's options, i.e. its Play)."""
     if not ensure_plotly_served() or not st.get_option("server.enableStaticServing"):
         st.plotly_chart(fig, key=key)  # validates a dict spec into a figure
         return
     text = spec_json(fig) if isinstance(fig, dict) else fig.to_json()
-    _component()(key=key, data={"figure": text, "revision": revision})
+    _component()(key=key, data={"figure": text, "revision": revision, "autoplay": autoplay})

@@ -33,6 +33,7 @@ class Run:
     playing: bool = False
     target_epochs: int | None = None  # "train N epochs" (or a long Epoch) in progress
     target_start: int | None = None  # the epoch that training to the target started from
+    target_step: int | None = None  # replaying a shared link to its step (backprop.ui.moment)
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # e.g. a resumed network that is dead
 
@@ -50,7 +51,7 @@ class Run:
                 f"Training stopped at step {e.step}: {e.cause}. The network stays as it was "
                 f"{when}, on screen and in the downloads below. {e.hint}"
             )
-            self.playing, self.target_epochs = False, None
+            self.playing, self.target_epochs, self.target_step = False, None, None
             return False
         finally:
             self.revision += 1

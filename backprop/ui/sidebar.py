@@ -3,7 +3,8 @@
 The canonical config lives in ``st.session_state[CFG_KEY]`` (it survives page switches,
 which drop widget state); widgets are re-seeded from it whenever their keys are missing.
 On a session's first run the config is read from the URL (with notices for anything
-invalid); after every run the URL is rewritten from the config.
+invalid); after every run the URL is rewritten from the config. The moment's keys
+(``config.MOMENT_URL_KEYS``, see ``backprop.ui.moment``) are kept as they are.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .config import (
     ETA_RANGE,
     LMBDA_RANGE,
     PRESETS,
+    VIEW_KEYS,
     PlaygroundConfig,
     check,
     from_query,
@@ -56,7 +58,7 @@ def config() -> PlaygroundConfig:
     """This session's current Playground config: read from the URL the first time, and
     again when the URL holds parameters this page did not write (a link such as the home
     page's presets); an empty URL (the navigation menu) keeps the session's config."""
-    params = st.query_params.to_dict()
+    params = _split_query()[0]
     first = CFG_KEY not in st.session_state
     if first or (params and params != st.session_state.get(URL_STATE_KEY)):
         cfg, notices = from_query(params)
@@ -66,6 +68,14 @@ def config() -> PlaygroundConfig:
             apply_config(cfg)
         st.session_state[NOTICES_KEY] = notices
     return st.session_state[CFG_KEY]
+
+
+def _split_query() -> tuple[dict[str, str], dict[str, str]]:
+    """The URL's query parameters: (the config's, the view's: the moment and presentation
+    mode, which the config rewrite keeps)."""
+    params = st.query_params.to_dict()
+    moment = {k: v for k, v in params.items() if k in VIEW_KEYS}
+    return {k: v for k, v in params.items() if k not in moment}, moment
 
 
 def apply_config(cfg: PlaygroundConfig) -> None:
@@ -153,8 +163,9 @@ def render(limits: Limits) -> tuple[PlaygroundConfig, Dataset | None]:
     st.session_state[CFG_KEY] = new
     query = to_query(new)
     st.session_state[URL_STATE_KEY] = query
-    if st.query_params.to_dict() != query:
-        st.query_params.from_dict(query)
+    params, moment = _split_query()
+    if params != query:
+        st.query_params.from_dict({**query, **moment})
     return new, uploaded
 
 

@@ -12,8 +12,15 @@ from .config import UPLOADED, PlaygroundConfig
 from .live import live_chart
 from .session import Run
 
-LIVE_GRID = 60  # decision-boundary resolution in the live panel (redrawn every Step/frame)
-VIEW_LABELS = {"forward": "Forward: activations a", "backward": "Backward: deltas"}
+LIVE_GRID = 50  # decision-boundary resolution on the live board (redrawn every frame)
+VIEW_LABELS = {"forward": "Forward: a", "backward": "Backward: δ"}
+DETAIL_TABS = (
+    "Layers",
+    "Animation",
+    "Neurons",
+    "Curves",
+    "Pass",
+)  # labels (the URL's tab: lower case)
 QUANTITY_LABELS = {
     "a": "activations a",
     "delta": "deltas delta",
@@ -39,7 +46,7 @@ def probe_trace(run: Run) -> Trace:
         return run.net.trace(*run.trainer.probe)
 
 
-def output_spec(run: Run) -> dict:
+def output_spec(run: Run, tr: Trace | None = None) -> dict:
     """What the network computes, as a dict spec: decision boundary, fitted curve,
     first-layer images, or (other data) the output layer's activations."""
     ds = run.dataset
@@ -49,45 +56,53 @@ def output_spec(run: Run) -> dict:
         return viz.regression_curve_spec(run.net, ds)
     if ds.image_shape is not None:
         return viz.first_layer_images_spec(run.net, ds.image_shape)
-    return viz.layer_heatmap_spec(probe_trace(run), run.net.n_layers, "a")
+    return viz.layer_heatmap_spec(tr or probe_trace(run), run.net.n_layers, "a")
 
 
-def live_charts(run: Run) -> None:
-    """Network graph, output and cost curve; redrawn in place on every Play frame (built as
-    dict specs and sent unvalidated: they are the server's main cost per Step)."""
-    c1, c2 = st.columns([1, 1])
-    with c1:
-        s1, s2 = st.columns([2, 1])
-        view = (
-            s1.segmented_control(
-                "Network view",
-                list(VIEW_LABELS),
-                default="forward",
-                format_func=VIEW_LABELS.get,
-                key="graph_view",
-            )
-            or "forward"
+def view_pickers(run: Run) -> None:
+    """The network view (forward/backward) and the probe sample the board's graph shows."""
+    with st.container(horizontal=True, vertical_alignment="bottom", key="view-pickers"):
+        st.segmented_control(
+            "Network view",
+            list(VIEW_LABELS),
+            default="forward",
+            format_func=VIEW_LABELS.get,
+            key="graph_view",
         )
         n_probe = run.trainer.probe[0].shape[1]
-        sample = s2.number_input(
+        st.number_input(
             "Sample",
             0,
             n_probe - 1,
             0,
             key="graph_sample",
-            help="Which column of the fixed probe batch to show",
+            width=120,
+            help="Which column of the fixed probe batch the graph shows",
         )
-        tr = probe_trace(run)
-        live_chart(viz.network_graph_spec(tr, int(sample), view), "live_graph", run.revision)
-    with c2:
-        live_chart(output_spec(run), "live_output", run.revision)
-    live_chart(viz.cost_curves_spec(run.trainer.history_frame()), "live_cost", run.revision)
+
+
+def present_toggle() -> None:
+    """Presentation mode on or off (kept in the URL as ``?present=1``)."""
+    st.toggle(
+        "Present",
+        key="present_toggle",
+        value=st.query_params.get("present") == "1",
+        on_change=_toggle_present,
+        help="Presentation mode: sidebar closed, large high-contrast text (?present=1)",
+    )
+
+
+def _toggle_present() -> None:
+    if st.session_state.get("present_toggle"):
+        st.query_params["present"] = "1"
+    else:
+        st.query_params.pop("present", None)
 
 
 def detail_tabs(run: Run) -> None:
     """Per-layer heatmaps, snapshot animation, neurons and curves; only the open tab runs."""
-    names = ["Layers", "Animation", "Neurons", "Curves"]
-    tabs = st.tabs(names, key="detail_tab", on_change="rerun")
+    _open_pass_after_step()
+    tabs = st.tabs(list(DETAIL_TABS), key="detail_tab", on_change="rerun")
     L = run.net.n_layers
     with tabs[0]:
         if tabs[0].open:
@@ -108,6 +123,9 @@ def detail_tabs(run: Run) -> None:
     with tabs[3]:
         if tabs[3].open:
             _curves_tab(run, L)
+    with tabs[4]:
+        if tabs[4].open:
+            _pass_tab(run)
 
 
 def _layer_pickers(prefix: str, L: int, quantities=None) -> tuple[int, str]:
@@ -191,3 +209,50 @@ def _curves_tab(run: Run, L: int) -> None:
     snaps = run.trainer.snapshots.items
     c1.plotly_chart(viz.histograms_over_time(snaps, int(layer), "w"))
     c2.plotly_chart(viz.histograms_over_time(snaps, int(layer), "nabla_w"))
+
+
+PASS_SEQ = "pass_autoplay"  # counts the animations started, so each one plays once
+PASS_AFTER_STEP = "pass_after_step_on"  # the toggle's value, kept while its tab is closed
+
+
+def _stepped_with_pass_on() -> bool:
+    """This rerun answers a Step click (the button's value) with the toggle on."""
+    return bool(st.session_state.get(PASS_AFTER_STEP) and st.session_state.get("step"))
+
+
+def _open_pass_after_step() -> None:
+    """After a Step with "Animate the pass after each Step" on, the Pass tab opens."""
+    if _stepped_with_pass_on():
+        st.session_state["detail_tab"] = "Pass"
+
+
+def _keep_pass_toggle() -> None:
+    st.session_state[PASS_AFTER_STEP] = bool(st.session_state.get("pass_after_step"))
+
+
+def _pass_tab(run: Run) -> None:
+    """One pass of backprop on the graph's probe sample, animated phase by phase; played on
+    demand (the button) or after each Step (the toggle)."""
+    st.caption(
+        "One pass of backprop on one probe sample (the graph's Sample): the forward pass, "
+        "the cost, BP1, BP2, the gradients (BP3/BP4) and the update. Hover for the numbers; "
+        "drag the slider to scrub, Pause stops."
+    )
+    with st.container(horizontal=True, vertical_alignment="center", key="pass-controls"):
+        clicked = st.button("Animate the pass", key="pass_play", icon=":material/play_arrow:")
+        st.toggle(
+            "Animate the pass after each Step",
+            value=bool(st.session_state.get(PASS_AFTER_STEP)),
+            key="pass_after_step",
+            on_change=_keep_pass_toggle,
+            help="Each Step then opens this tab and plays the pass of the updated network",
+        )
+    stepped = _stepped_with_pass_on()
+    tr = probe_trace(run)
+    sample = st.session_state.get("graph_sample")
+    sample = min(max(0, sample), tr.x.shape[1] - 1) if isinstance(sample, int) else 0
+    fig = viz.pass_animation(tr, sample, run.trainer.eta)
+    token = 0
+    if clicked or stepped:
+        token = st.session_state[PASS_SEQ] = st.session_state.get(PASS_SEQ, 0) + 1
+    live_chart(fig, "live_pass", run.revision, autoplay=token)

@@ -21,17 +21,26 @@ from .curves import (
     histograms_over_time,
     norm_curves,
 )
-from .layers import QUANTITIES, layer_heatmap, layer_heatmap_spec, layer_values
-from .network import VIEWS, network_graph, network_graph_spec
+from .layers import (
+    QUANTITIES,
+    layer_grid,
+    layer_grid_spec,
+    layer_heatmap,
+    layer_heatmap_spec,
+    layer_values,
+)
+from .network import VIEWS, network_graph, network_graph_spec, with_neuron_maps
 from .output import (
     decision_boundary,
     decision_boundary_spec,
     first_layer_images,
     first_layer_images_spec,
     neuron_maps,
+    plane_activations,
     regression_curve,
     regression_curve_spec,
 )
+from .passes import pass_animation
 
 __all__ = [
     "DIVERGING",
@@ -49,13 +58,18 @@ __all__ = [
     "first_layer_images_spec",
     "histograms_over_time",
     "layer_animation",
+    "layer_grid",
+    "layer_grid_spec",
     "layer_heatmap",
     "layer_heatmap_spec",
     "layer_values",
     "network_animation",
     "network_graph",
     "network_graph_spec",
+    "pass_animation",
+    "with_neuron_maps",
     "neuron_maps",
+    "plane_activations",
     "norm_curves",
     "regression_curve",
     "regression_curve_spec",

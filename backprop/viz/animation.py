@@ -78,26 +78,48 @@ def _frame_title(base: str, snap: Snapshot) -> dict:
 
 def add_controls(fig: go.Figure, snaps: Sequence[Snapshot], duration: int = FRAME_MS) -> None:
     """A "step N" slider (one step per frame, named by step) and Play/Pause buttons."""
-    still = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}
-    still["transition"] = {"duration": 0}
-    steps = [
-        {"label": str(s.step), "method": "animate", "args": [[str(s.step)], still]} for s in snaps
-    ]
-    play = {
+    add_frame_controls(fig, [str(s.step) for s in snaps], duration, "step ")
+
+
+def _play(duration: float) -> dict:
+    return {
         "frame": {"duration": duration, "redraw": True},
         "mode": "immediate",
         "fromcurrent": True,
         "transition": {"duration": 0},
     }
+
+
+def add_frame_controls(
+    fig: go.Figure,
+    names: Sequence[str],
+    duration: int = FRAME_MS,
+    prefix: str = "",
+    speeds: Sequence[float] = (),
+) -> None:
+    """A slider with one step per frame (labelled by the frame's name), Play/Pause buttons
+    and, given ``speeds`` (e.g. ``(0.5, 1, 2)``), one button each that plays at that speed
+    (``duration / speed`` ms per frame) from the current frame."""
+    still = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}
+    still["transition"] = {"duration": 0}
+    steps = [{"label": n, "method": "animate", "args": [[n], still]} for n in names]
     pause = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}
+    buttons = [
+        {"label": "▶ Play", "method": "animate", "args": [None, _play(duration)]},
+        {"label": "❚❚ Pause", "method": "animate", "args": [[None], pause]},
+    ]
+    buttons += [
+        {"label": f"{v:g}×", "method": "animate", "args": [None, _play(duration / v)]}
+        for v in speeds
+    ]
     fig.update_layout(
         sliders=[
             {
                 "active": 0,
-                "currentvalue": {"prefix": "step ", "font": {"size": FONT_SIZE}},
+                "currentvalue": {"prefix": prefix, "font": {"size": FONT_SIZE}},
                 "pad": {"t": 40, "b": 10},
-                "len": 0.78,
-                "x": 0.22,
+                "len": 0.78 if not speeds else 0.6,
+                "x": 0.22 if not speeds else 0.4,
                 "steps": steps,
             }
         ],
@@ -111,10 +133,7 @@ def add_controls(fig: go.Figure, snaps: Sequence[Snapshot], duration: int = FRAM
                 "xanchor": "left",
                 "yanchor": "top",
                 "pad": {"t": 55, "r": 10},
-                "buttons": [
-                    {"label": "▶ Play", "method": "animate", "args": [None, play]},
-                    {"label": "❚❚ Pause", "method": "animate", "args": [[None], pause]},
-                ],
+                "buttons": buttons,
             }
         ],
     )

@@ -222,3 +222,63 @@ def layer_heatmap(
     ``max_cells`` cells are thinned to evenly spaced rows/columns (said in the title).
     """
     return figure(layer_heatmap_spec(trace, layer, quantity, update, max_cells=max_cells))
+
+
+GRID_QUANTITIES = ("a", "delta", "w", "nabla_w")
+
+
+def layer_grid_spec(
+    trace: Trace, quantities: Sequence[str] = GRID_QUANTITIES, *, max_cells: int = 4_000
+) -> dict:
+    """Small multiples: one heatmap per (quantity, layer), quantities as rows and layers
+    ``1..L`` as columns, each on its own symmetric range. The live board redraws it every
+    frame, so every cell is thinned to ``max_cells``."""
+    from .output import subplot_domains  # the one place Plotly's subplot grid is computed
+
+    L = trace.n_layers
+    qs = [check_choice("quantity", q, QUANTITIES) for q in quantities]
+    domains = subplot_domains(len(qs), L, min(0.04, 0.3 / L), 0.09)
+    traces, notes, axes = [], [], {}
+    for i, ((xd, yd), (q, l)) in enumerate(
+        zip(domains, [(q, l) for q in qs for l in range(1, L + 1)]), start=1
+    ):
+        values = layer_values(trace, l, q)
+        shown, rows, cols = thin(values, max_cells)
+        t = heatmap_trace(shown, rows, cols, l, q, sym_max(values))
+        sfx = "" if i == 1 else str(i)
+        t.update(xaxis="x" + sfx, yaxis="y" + sfx, showscale=False)
+        traces.append(t)
+        axes["xaxis" + sfx] = {"domain": list(xd), "anchor": "y" + sfx, "visible": False}
+        axes["yaxis" + sfx] = {
+            "domain": list(yd),
+            "anchor": "x" + sfx,
+            "visible": False,
+            "autorange": "reversed",
+        }
+        notes.append(
+            {
+                "text": f"{SYMBOLS[q]}<sup>{l}</sup>",
+                "x": (xd[0] + xd[1]) / 2,
+                "y": yd[1],
+                "xref": "paper",
+                "yref": "paper",
+                "xanchor": "center",
+                "yanchor": "bottom",
+                "showarrow": False,
+            }
+        )
+    layout = style_layout(
+        "Every layer: a, δ, w, ∂C/∂w (columns: layers 1..L; red > 0, blue < 0)",
+        annotations=notes,
+        **axes,
+    )
+    return {"data": traces, "layout": layout}
+
+
+def layer_grid(
+    trace: Trace, quantities: Sequence[str] = GRID_QUANTITIES, *, max_cells: int = 4_000
+) -> go.Figure:
+    """Every layer's ``a``, ``delta``, ``w`` and ``nabla_w`` (or ``quantities``) as small
+    heatmaps: quantities in rows, layers ``1..L`` in columns, each cell on its own
+    symmetric range and thinned to ``max_cells`` cells."""
+    return figure(layer_grid_spec(trace, quantities, max_cells=max_cells))

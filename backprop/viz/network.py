@@ -395,3 +395,59 @@ def network_graph(
             max_edges=max_edges,
         )
     )
+
+
+MAP_HALF = 0.2  # half the width of a neuron map drawn in a node, in layer spacings
+MAP_TALL = 0.42  # half its height, in neuron spacings
+
+
+def neuron_map_traces(lay: GraphLayout, maps: list[Array], cmax: float) -> list[dict]:
+    """A small heatmap in every drawn hidden neuron: ``maps[l]`` is ``(n_l, g, g)``, layer
+    ``l``'s activations over the input plane (TensorFlow Playground's neuron squares), on
+    the graph's colour axis."""
+    out = []
+    for l in range(1, len(lay.sizes) - 1):
+        g = maps[l].shape[-1]
+        dx, dy = 2 * MAP_HALF / g, 2 * MAP_TALL / g
+        for idx, y in zip(lay.shown[l], lay.ys[l]):
+            out.append(
+                {
+                    "type": "heatmap",
+                    "z": f32(maps[l][idx]),
+                    "x0": l - MAP_HALF + dx / 2,
+                    "dx": dx,
+                    "y0": float(y) - MAP_TALL + dy / 2,
+                    "dy": dy,
+                    "coloraxis": "coloraxis2",
+                    "hoverinfo": "skip",
+                    "showscale": False,
+                    "name": f"map of layer {l}, neuron {int(idx)}",
+                }
+            )
+    return out
+
+
+def with_neuron_maps(spec: dict, trace: Trace, maps: list[Array] | None) -> dict:
+    """``spec`` (a :func:`network_graph_spec`) with each hidden neuron's map over the input
+    plane drawn in its node, under the node markers (None: unchanged)."""
+    if maps is None or len(trace.sizes) < 3:
+        return spec
+    lay = graph_layout(trace.sizes)
+    cmax = sym_max(*[np.asarray(m) for m in maps[1:-1]])
+    heat = neuron_map_traces(lay, maps, cmax)
+    data = spec["data"]
+    n_nodes = len(trace.sizes)
+    spec = dict(spec, data=data[:-n_nodes] + heat + data[-n_nodes:])
+    layout = dict(spec["layout"])
+    layout["coloraxis2"] = {
+        "colorscale": DIVERGING,
+        "cmin": -cmax,
+        "cmax": cmax,
+        "showscale": False,
+    }
+    spec["layout"] = layout
+    for t in spec["data"][-n_nodes + 1 : -1]:  # hidden nodes: a ring at the map's corner
+        t["marker"] = dict(t["marker"], size=11)
+        t["x"] = f32(np.asarray(t["x"]) + MAP_HALF)
+        t["y"] = f32(np.asarray(t["y"]) + MAP_TALL)
+    return spec

@@ -523,3 +523,14 @@ def first_layer_images(
     pattern its neuron looks for: red pixels excite it, blue inhibit it.
     """
     return figure(first_layer_images_spec(net, image_shape, max_neurons))
+
+
+def plane_activations(net: Network, dataset, grid: int = 16) -> list[Array] | None:
+    """Every layer's activations over a ``grid x grid`` lattice of the raw input plane:
+    ``a[l]`` is ``(n_l, grid, grid)``, row i at the lattice's ``ys[i]`` (None unless the data
+    is 2-D). The neuron maps a network graph can draw inside its nodes."""
+    raw = getattr(dataset, "raw_train", None)
+    if raw is None or raw.shape[0] != 2:
+        return None
+    _, _, pts = plane_grid(dataset, grid)
+    return [a.reshape(a.shape[0], grid, grid) for a in _forward_plane(net, dataset, pts)]

@@ -4,7 +4,8 @@ switches, and the config carried in the URL.
 Selectors: buttons have stable keys, so ``.st-key-<key> button`` finds them; the counters sit
 in the container keyed ``step-counter`` (the first ``st.metric`` is the step, the second the
 epoch); the live charts are custom-component ``div.bp-live-plot`` elements that plotly.js
-fills (``.main-svg``) and stamps with ``data-revision``, inside ``.st-key-live_<name>``.
+fills (``.main-svg``) and stamps with ``data-revision``, in the live board's cells
+``[data-key=live_<name>]``.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ _METRIC_IS_JS = """([i, want]) => {
     return m !== undefined && m.innerText.replace(/,/g, '') === String(want);
 }"""
 _CHART_JS = """key => {
-    const d = document.querySelector(`.st-key-${key} div.bp-live-plot`);
+    const d = document.querySelector(`[data-key="${key}"] div.bp-live-plot`);
     if (!d) return null;
     // plotly keeps typed arrays from the JSON as {dtype, bdata, _inputArray}
     const n = x => x == null ? 0 : (x.length ?? (x._inputArray ? x._inputArray.length : 0));
@@ -44,7 +45,7 @@ _CHART_JS = """key => {
 }"""
 _CHART_OR_EMPTY_JS = f"k => ({_CHART_JS})(k) || {{revision: -1, points: []}}"
 # the live panel's charts (the Layers tab's live heatmap is hidden during Play, by design)
-_PANEL = ", ".join(f".st-key-{k} div.bp-live-plot" for k in LIVE)
+_PANEL = ", ".join(f"[data-key={k}] div.bp-live-plot" for k in LIVE)
 _OBSERVE_JS = """() => {
     window.__bpRemoved = 0;
     window.__bpLive = [...document.querySelectorAll('PANEL')];
@@ -91,7 +92,13 @@ def chart(page, key: str) -> dict:
 
 
 def wait_chart_revision(page, key: str, above: int) -> dict:
-    page.wait_for_function(f"k => ({_CHART_OR_EMPTY_JS})(k).revision > {int(above)}", arg=key)
+    """Wait until the chart drew a newer revision, exactly (by Plotly: a paused frame is
+    painted first, then drawn in full when the board is idle)."""
+    page.wait_for_function(
+        f"""k => ({_CHART_OR_EMPTY_JS})(k).revision > {int(above)} && !document
+            .querySelector(`[data-key="${{k}}"] div.bp-live-plot.bp-painting`)""",
+        arg=key,
+    )
     return chart(page, key)
 
 

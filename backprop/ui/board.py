@@ -1,0 +1,199 @@
+"""The live board: every live view of the Playground in one element that plays frames.
+
+While the network trains, the server records a *chunk* of frames (a few Play frames of
+``speed`` steps each) and sends only what changed in each view
+(:mod:`backprop.viz.frames`); the browser (``board.js``) draws them at a steady 30
+frames/s with ``Plotly.react`` on figures it keeps, and asks for the next chunk (a
+trigger, which reruns only the Playground's fragment) while it still has frames to show.
+So drawing never waits for a server round trip, and Step redraws only the numbers that
+changed. Paused, one exact frame (float32 everywhere) is sent.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from .. import viz
+from ..viz.frames import FrameEncoder
+from . import views
+from .live import PLOTLY_LOADER, ensure_plotly_served
+from .session import Run
+
+ENCODER_KEY = "board_encoder"
+SEQ_KEY = "board_seq"
+CHUNK_FRAMES = 12  # frames per chunk: 0.4 s of Play at 30 frames/s
+CHUNK_BUDGET = 0.3  # seconds of server time per chunk at most (training and drawing)
+MAP_GRID = 16  # neuron maps drawn in the graph's nodes
+
+_CSS = """
+.bp-board { position: relative; width: 100%; }
+.bp-board .bp-grid { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr));
+  gap: 4px 10px; width: 100%; }
+.bp-board .bp-view { min-width: 0; }
+.bp-board .bp-step { position: absolute; right: 4px; top: -2px; z-index: 2;
+  font: 600 12px/1.2 ui-monospace, monospace; color: #566573; white-space: nowrap; }
+.bp-board.bp-present .bp-step { font-size: 20px; color: #000; }
+.bp-board .bp-painting .cartesianlayer .plot { visibility: hidden; }
+@media (max-width: 760px) { .bp-board .bp-grid { grid-template-columns: 1fr; } }
+"""
+
+
+@dataclass(frozen=True)
+class BoardView:
+    """One view of the board: its name, height in px, whether it spans both columns and
+    whether its data grows (a curve: drawn with room on its axes while playing)."""
+
+    name: str
+    height: int
+    wide: bool = False
+    grow: bool = False
+
+
+@cache
+def _component():
+    js = PLOTLY_LOADER + (Path(__file__).with_name("board.js")).read_text(encoding="utf-8")
+    return st.components.v2.component(
+        "backprop_live_board", html="", css=_CSS, js=js, isolate_styles=False
+    )
+
+
+def presenting() -> bool:
+    """Presentation mode: ``?present=1`` in the URL (the Present toggle sets it)."""
+    return st.query_params.get("present") == "1"
+
+
+def reset() -> None:
+    """The browser draws everything anew from the next chunk (a full page run)."""
+    enc = st.session_state.get(ENCODER_KEY)
+    if enc is not None:
+        enc.reset()
+
+
+def _encoder() -> FrameEncoder:
+    if ENCODER_KEY not in st.session_state:
+        st.session_state[ENCODER_KEY] = FrameEncoder()
+    return st.session_state[ENCODER_KEY]
+
+
+def view_choice() -> tuple[str, int]:
+    """The network view and probe sample picked in the widgets (their session values)."""
+    view = st.session_state.get("graph_view") or "forward"
+    return (view if view in views.VIEW_LABELS else "forward"), int(
+        st.session_state.get("graph_sample") or 0
+    )
+
+
+def views_of(run: Run) -> dict[str, dict]:
+    """Every live view's spec for the run's current state."""
+    view, sample = view_choice()
+    tr = views.probe_trace(run)
+    sample = min(max(0, sample), tr.x.shape[1] - 1)
+    graph = viz.network_graph_spec(tr, sample, view)
+    with np.errstate(all="ignore"):
+        maps = viz.plane_activations(run.net, run.dataset, MAP_GRID)
+    graph = viz.with_neuron_maps(graph, tr, maps)
+    return {
+        "graph": graph,
+        "output": views.output_spec(run, tr),
+        "cost": viz.cost_curves_spec(run.trainer.history_frame()),
+        "layers": viz.layer_grid_spec(tr),
+    }
+
+
+def layout_of(run: Run, height: int) -> list[BoardView]:
+    """Heights: the graph and output side by side, then the cost and every layer."""
+    L = run.net.n_layers
+    return [
+        BoardView("graph", height),
+        BoardView("output", height),
+        BoardView("cost", max(200, height * 2 // 3), grow=True),
+        BoardView("layers", max(200, 60 + 4 * min(110, 40 + 400 // L))),
+    ]
+
+
+def _extra(run: Run) -> dict:
+    tr = run.trainer
+    return {"step": int(tr.steps), "epoch": int(tr.epochs)}
+
+
+def play_chunk(run: Run, train_frame) -> tuple[list[dict], list[dict], bool]:
+    """Train and record up to ``CHUNK_FRAMES`` frames within ``CHUNK_BUDGET`` seconds:
+    ``train_frame(run)`` trains one frame and says whether playing should stop. Returns the
+    frames' extras, their specs and whether playing stopped."""
+    extras, specs, t0 = [], [], time.perf_counter()
+    stop = False
+    while len(extras) < CHUNK_FRAMES:
+        stop = train_frame(run)
+        extras.append(_extra(run))
+        specs.append(views_of(run))
+        if stop or time.perf_counter() - t0 > CHUNK_BUDGET:
+            break
+    return extras, specs, stop
+
+
+def show(run: Run, chunk: tuple[list[dict], list[dict]] | None, *, present: bool = False) -> None:
+    """Mount (or update in place) the board with ``chunk`` (playing) or the current state."""
+    if not ensure_plotly_served() or not st.get_option("server.enableStaticServing"):
+        st.warning("The live board needs static file serving (server.enableStaticServing).")
+        return
+    height = 360 if not present else 380
+    playing = chunk is not None
+    extras, specs = chunk if playing else ([_extra(run)], [views_of(run)])
+    seq = st.session_state.get(SEQ_KEY, 0) + 1
+    enc = _encoder()
+    header = {
+        "playing": playing,
+        "present": present,
+        "revision": run.revision,
+        "views": [v.__dict__ for v in layout_of(run, height)],
+    }
+    payload = enc.encode(extras, specs, exact=not playing, seq=seq, header=header)
+    _component()(
+        key="live_board",
+        data=payload,
+        on_need_change=_noop,
+        on_resync_change=reset,
+    )
+    enc.commit()
+    st.session_state[SEQ_KEY] = seq
+
+
+_PAGE_CSS = """
+<style>
+.stMainBlockContainer { padding: 3.4rem 1.5rem 1rem 1.5rem; }
+.stMainBlockContainer h1 { font-size: 1.35rem; padding: 0; margin: 0; }
+.st-key-run-controls { gap: 0.45rem !important; flex-wrap: nowrap !important; }
+.st-key-counter-row { gap: 0.8rem !important; flex-wrap: nowrap !important; }
+.st-key-step-counter { flex-wrap: nowrap !important; gap: 0.9rem !important; flex: 0 0 auto; }
+.st-key-step-counter [data-testid="stMetric"] { flex: 0 0 auto; width: auto; min-width: 3.2rem; }
+.st-key-step-counter [data-testid="stMetricValue"] { font-size: 1.2rem; line-height: 1.5rem;
+  font-variant-numeric: tabular-nums; white-space: nowrap; overflow: visible; }
+.st-key-step-counter [data-testid="stMetricValue"] > div { overflow: visible; }
+.st-key-step-counter [data-testid="stMetricLabel"] { white-space: nowrap; min-height: 0; }
+.st-key-step-counter [data-testid="stMetricLabel"] p { font-size: 0.78rem; }
+</style>
+"""
+_PRESENT_CSS = """
+<style>
+.st-key-step-counter [data-testid="stMetricValue"] { font-size: 2rem; color: #000; }
+.st-key-step-counter [data-testid="stMetricLabel"] p { font-size: 1.1rem; color: #000; }
+.stMainBlockContainer button p, .stMainBlockContainer label p { font-size: 1.15rem; }
+.stMainBlockContainer { max-width: 100%; padding-left: 1.5rem; padding-right: 1.5rem; }
+</style>
+"""
+
+
+def page_style(present: bool) -> None:
+    """The Playground's compact layout (one 1280x720 screen holds the controls, counters,
+    graph and output), and presentation mode's larger, high-contrast text."""
+    st.html(_PAGE_CSS + (_PRESENT_CSS if present else ""))
+
+
+def _noop() -> None:
+    """A trigger that only reruns the fragment (which trains and sends the next chunk)."""

@@ -1,0 +1,179 @@
+"""The moment of a Playground run in the URL: the step it reached and what is on screen.
+
+Next to the config (``config.URL_KEYS``) the URL carries ``config.MOMENT_URL_KEYS``:
+``step`` (trainer steps taken), ``view`` (forward/backward), ``tab`` (the open detail tab,
+lower case), ``layer`` and ``q`` (the Layers tab's layer and quantity) and ``sample`` (the
+probe column the graph shows). Only values that differ from the defaults are written, and
+only while paused (:func:`to_url`), so Play frames never touch the URL.
+
+A link whose moment this session did not write (a shared one) is read by :func:`restore`:
+the widgets take its view, and a fresh network of the same config is replayed to its step
+in Play frames (``controls.play_tick``, with a progress bar), then paused. Training is
+deterministic per seed, so the replayed weights equal the sharer's bit for bit, provided
+the settings were not changed mid-run. Every value is checked against the run's limits; a
+refused one falls back to its default with a notice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+
+import streamlit as st
+
+from ..validation import whole_number
+from .common import plain
+from .config import MAX_URL_VALUE, MOMENT_URL_KEYS
+from .session import RUN_KEY, Run, build_run
+from .views import DETAIL_TABS, QUANTITY_LABELS, VIEW_LABELS
+
+MOMENT_STATE_KEY = "pg_moment_written"  # the moment parameters this page last wrote or read
+WIDGETS = {  # moment field -> the widget key that shows it
+    "view": "graph_view",
+    "tab": "detail_tab",
+    "layer": "layers_layer",
+    "q": "layers_quantity",
+    "sample": "graph_sample",
+}
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A step and the view on it (every field named as its URL key)."""
+
+    step: int = 0
+    view: str = "forward"
+    tab: str = "layers"
+    layer: int = 1
+    q: str = "a"
+    sample: int = 0
+
+
+DEFAULT_MOMENT = Moment()
+assert tuple(f.name for f in fields(Moment)) == MOMENT_URL_KEYS
+
+
+def steps_per_epoch(run: Run) -> int:
+    """Mini-batches in one epoch of the run's trainer: ceil(n / batch_size)."""
+    tr = run.trainer
+    return -(-tr.n // tr.batch_size)
+
+
+def max_step(run: Run) -> int:
+    """The last step a link may ask for: ``max_epochs`` epochs (BACKPROP_MAX_EPOCHS)."""
+    return run.net.limits.max_epochs * steps_per_epoch(run)
+
+
+def _parse_one(key: str, raw: str, run: Run) -> object:
+    """One moment value from its URL text; ValueError naming what is wrong."""
+    if key == "step":
+        top, spe = max_step(run), steps_per_epoch(run)
+        step = whole_number("step", raw, minimum=0)
+        if step > top:
+            limit = run.net.limits.max_epochs
+            raise ValueError(f"step must be <= {top:,}: {limit:,} epochs of {spe} steps")
+        return step
+    if key == "layer":
+        return whole_number("layer", raw, minimum=1, maximum=run.net.n_layers)
+    if key == "sample":
+        n_probe = run.trainer.probe[0].shape[1]
+        return whole_number("sample", raw, minimum=0, maximum=n_probe - 1)
+    names = {
+        "view": tuple(VIEW_LABELS),
+        "tab": tuple(t.lower() for t in DETAIL_TABS),
+        "q": tuple(QUANTITY_LABELS),
+    }[key]
+    if raw not in names:
+        raise ValueError(f"{key} must be one of {', '.join(names)}")
+    return raw
+
+
+def parse(params: Mapping[str, str | list[str]], run: Run) -> tuple[dict[str, object], list[str]]:
+    """The moment's values in ``params`` that pass the checks against ``run`` (other keys
+    ignored), and a notice for each value refused (it falls back to its default)."""
+    values: dict[str, object] = {}
+    notices: list[str] = []
+    for key in MOMENT_URL_KEYS:
+        if key not in params:
+            continue
+        raw = params[key]
+        if isinstance(raw, list):
+            raw = raw[-1] if raw else ""
+        default = getattr(DEFAULT_MOMENT, key)
+        if len(raw) > MAX_URL_VALUE:
+            notices.append(f"URL parameter {key!r} is too long; using {default!r}.")
+            continue
+        try:
+            values[key] = _parse_one(key, raw, run)
+        except (ValueError, TypeError) as e:
+            notices.append(f"URL parameter {key}={raw[:40]!r} is invalid ({e}); using {default!r}.")
+    return values, notices
+
+
+def to_query(moment: Moment) -> dict[str, str]:
+    """The moment's URL parameters: only the fields that differ from the defaults."""
+    return {k: str(v) for k, v in asdict(moment).items() if v != getattr(DEFAULT_MOMENT, k)}
+
+
+def _tab_label(name: str) -> str:
+    return {t.lower(): t for t in DETAIL_TABS}.get(name, DETAIL_TABS[0])
+
+
+def current(run: Run) -> Moment:
+    """The moment on screen: the run's step and the widgets' values (defaults where unset)."""
+    ss, d = st.session_state, DEFAULT_MOMENT
+    tab = ss.get(WIDGETS["tab"]) or DETAIL_TABS[0]
+    return Moment(
+        step=run.trainer.steps,
+        view=ss.get(WIDGETS["view"]) or d.view,
+        tab=str(tab).lower(),
+        layer=int(ss.get(WIDGETS["layer"]) or d.layer),
+        q=ss.get(WIDGETS["q"]) or d.q,
+        sample=int(ss.get(WIDGETS["sample"]) or d.sample),
+    )
+
+
+def _url_moment() -> dict[str, str]:
+    params = st.query_params.to_dict()
+    return {k: params[k] for k in MOMENT_URL_KEYS if k in params}
+
+
+def restore(run: Run) -> Run:
+    """Apply a shared link's moment (once: when the URL holds one this page did not write).
+
+    Sets the view widgets, shows a notice per refused value, and starts replaying a fresh
+    network of the same config to the link's step. Returns the session's run (a new one
+    when the replay had to start from scratch). Call before the widgets are drawn."""
+    url = _url_moment()
+    if not url or url == st.session_state.get(MOMENT_STATE_KEY):
+        return run
+    st.session_state[MOMENT_STATE_KEY] = url
+    values, notices = parse(url, run)
+    for notice in notices:
+        st.warning(plain(notice), icon=":material/link_off:")
+    moment = Moment(**values)  # what the link leaves out (or gets wrong) is the default
+    for field, key in WIDGETS.items():
+        value = getattr(moment, field)
+        st.session_state[key] = _tab_label(value) if field == "tab" else value
+    step_refused = "step" in url and "step" not in values  # then the run is kept as it is
+    if not step_refused and moment.step != run.trainer.steps:
+        if run.trainer.steps:  # replay from the start: the same seed gives the same steps
+            run = build_run(run.cfg, run.dataset)
+            st.session_state[RUN_KEY] = run
+        run.target_epochs = None
+        run.target_step, run.playing = moment.step or None, moment.step > 0
+    return run
+
+
+def to_url(run: Run) -> None:
+    """Put the moment on screen into the URL, while paused and only if it changed: after a
+    Step, a Pause or a view change, never during Play (nor a replay)."""
+    if run.playing:
+        return
+    query = to_query(current(run))
+    if query == _url_moment():
+        return
+    params = st.query_params.to_dict()
+    rest = {k: v for k, v in params.items() if k not in MOMENT_URL_KEYS}
+    st.query_params.from_dict({**rest, **query})  # one URL change (one history entry)
+    st.session_state[MOMENT_STATE_KEY] = query

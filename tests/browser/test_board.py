@@ -1,0 +1,117 @@
+"""The live board in Chromium: every view plays while training, one 1280x720 screen holds
+the controls, counters, graph and output, and presentation mode enlarges the text.
+
+``window.__bpBoardStats`` (board.js) counts drawn frames, painted views and full Plotly
+draws; each view's ``div.bp-live-plot`` carries the run revision it last drew.
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+from test_playground import PLAY, click, counter, open_playground, wait_counter
+
+pytestmark = pytest.mark.browser
+
+VIEWS = ("live_graph", "live_output", "live_cost", "live_layers")
+_REVISIONS_JS = f"""() => {list(VIEWS)}.map(k => Number(
+    document.querySelector(`[data-key="${{k}}"] div.bp-live-plot`).dataset.revision))"""
+_STATS_JS = "() => ({...window.__bpBoardStats})"
+_WIDTH_JS = """() => document.querySelector('[data-key="live_graph"] .main-svg')
+    .getBoundingClientRect().width"""
+_BOX_JS = """sel => { const e = document.querySelector(sel); if (!e) return null;
+    const r = e.getBoundingClientRect();
+    return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; }"""
+
+
+def inside(page, selector: str) -> None:
+    box = page.evaluate(_BOX_JS, selector)
+    vw, vh = page.viewport_size["width"], page.viewport_size["height"]
+    assert box is not None, selector
+    assert box["top"] >= 0 and box["left"] >= 0, (selector, box)
+    assert box["bottom"] <= vh and box["right"] <= vw, (selector, box, vw, vh)
+
+
+def test_every_view_plays_while_training_and_pause_draws_exactly(
+    page, app_server, wait_idle, assert_clean
+):
+    open_playground(page, app_server, wait_idle)
+    before, stats0 = page.evaluate(_REVISIONS_JS), page.evaluate(_STATS_JS)
+    page.locator(PLAY).click()
+    # several frames later every view (graph, output, cost, the layers' heatmaps) has moved on
+    page.wait_for_function(
+        f"""(b) => {{ const r = ({_REVISIONS_JS})(); const s = window.__bpBoardStats;
+            return r.every((v, i) => v > b[i] + 20) && s.frames > {stats0["frames"]} + 10; }}""",
+        arg=before,
+        timeout=30_000,
+    )
+    stats = page.evaluate(_STATS_JS)
+    assert stats["painted"] > stats0["painted"], "playing frames are painted, not redrawn"
+    # nothing is hidden while playing: the detail tabs stay
+    expect(page.locator('[data-testid="stTabs"]')).to_be_visible()
+    page.locator(PLAY).click()  # Pause
+    expect(page.locator(PLAY)).to_contain_text("Play")
+    wait_idle()
+    step = counter(page)
+    # the paused board shows the server's state, drawn by Plotly with exact numbers
+    page.wait_for_function(
+        "s => document.querySelector('.bp-board').dataset.step === String(s)", arg=step
+    )
+    page.wait_for_function("() => !document.querySelector('.bp-painting')", timeout=10_000)
+    assert_clean("after Play and Pause")
+
+
+def test_one_projector_screen_holds_controls_counters_graph_and_output(
+    page, app_server, wait_idle, screenshot
+):
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_playground(page, app_server, wait_idle)
+    for sel in (
+        ".st-key-step button",
+        ".st-key-play button",
+        ".st-key-step-counter",
+        '[data-key="live_graph"] .main-svg',
+        '[data-key="live_output"] .main-svg',
+    ):
+        inside(page, sel)
+    # train to step 10,000 (400 epochs of 25 steps): the counters stay on one row
+    page.locator('[data-testid="stPopover"] button').first.click()
+    page.locator(".st-key-n_epochs input").fill("400")
+    page.locator(".st-key-n_epochs input").press("Enter")
+    wait_idle()
+    click(page, "train_n")
+    wait_counter(page, 10_000, timeout=180_000)
+    page.keyboard.press("Escape")
+    wait_idle()
+    tops = page.evaluate(
+        """() => [...document.querySelectorAll('.st-key-step-counter [data-testid="stMetric"]')]
+            .map(m => Math.round(m.getBoundingClientRect().top))"""
+    )
+    assert len(tops) == 6 and len(set(tops)) == 1, tops
+    inside(page, '[data-key="live_output"] .main-svg')
+    screenshot("board-1280x720-step-10000")
+
+
+def test_charts_follow_the_width_when_the_sidebar_closes(page, app_server, wait_idle):
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_playground(page, app_server, wait_idle)
+    width = page.evaluate(_WIDTH_JS)
+    page.hover('[data-testid="stSidebar"]')  # its collapse button shows on hover
+    page.locator('[aria-label="Collapse sidebar"]').first.click()
+    page.wait_for_function(f"() => ({_WIDTH_JS})() > {width} + 100", timeout=10_000)
+
+
+def test_presentation_mode_closes_the_sidebar_and_enlarges_the_text(
+    page, app_server, wait_idle, screenshot
+):
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_playground(page, app_server, wait_idle, "?present=1")
+    expect(page.locator('[data-testid="stSidebar"]')).to_have_attribute("data-collapsed", "true")
+    sizes = page.evaluate(
+        """() => [...document.querySelectorAll('[data-key="live_graph"] .main-svg text')]
+            .map(t => parseFloat(getComputedStyle(t).fontSize)).filter(s => s > 0)"""
+    )
+    assert sizes and min(sizes) >= 20, sorted(sizes)[:5]
+    for sel in ('[data-key="live_graph"] .main-svg', '[data-key="live_output"] .main-svg'):
+        inside(page, sel)
+    screenshot("board-present-1280x720")

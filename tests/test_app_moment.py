@@ -1,0 +1,166 @@
+"""Sharing the moment: the URL carries the step and the view, and a fresh session that opens
+it replays the same run to the same step (backprop.ui.moment), driven with AppTest."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from streamlit.testing.v1 import AppTest
+from test_app_playground import (
+    click,
+    counters,
+    metric,
+    params_of,
+    playground,
+    query,
+    reference_run,
+    run,
+    same_params,
+    texts,
+    the_run,
+)
+
+from backprop.ui import board, controls
+from backprop.ui.config import DEFAULT, MOMENT_URL_KEYS, to_query
+
+VIEW_WIDGETS = (
+    ("segmented_control", "graph_view"),
+    ("number_input", "graph_sample"),
+    ("selectbox", "layers_layer"),
+    ("selectbox", "layers_quantity"),
+)
+SHOWN = ("Step", "Epoch", "Train cost", "Test cost", "Train accuracy", "Test accuracy")
+
+
+def moment_of(at: AppTest) -> dict[str, str]:
+    return {k: v for k, v in query(at).items() if k in MOMENT_URL_KEYS}
+
+
+def replayed(at: AppTest, frames: int = 500) -> AppTest:
+    """``at`` after the board's chunk requests (reruns) until the replay has paused."""
+    r = the_run(at)
+    for _ in range(frames):
+        if not r.playing:
+            break
+        run(at)
+    assert not r.playing and r.target_step is None
+    return at
+
+
+def widget_values(at: AppTest) -> dict[str, object]:
+    return {key: getattr(at, kind)(key=key).value for kind, key in VIEW_WIDGETS}
+
+
+def shown(at: AppTest) -> dict[str, str]:
+    return {label: metric(at, label) for label in SHOWN}
+
+
+def trained_with_a_view(steps_clicks: int = 3) -> AppTest:
+    """The default Playground after an Epoch and a few Steps, showing the backward view of
+    probe sample 3 and layer 2's deltas in the Layers tab."""
+    at = playground()
+    click(at, "epoch")
+    for _ in range(steps_clicks):
+        click(at, "step")
+    run(at.segmented_control(key="graph_view").set_value("backward"))
+    run(at.number_input(key="graph_sample").set_value(3))
+    run(at.selectbox(key="layers_layer").set_value(2))
+    run(at.selectbox(key="layers_quantity").set_value("delta"))
+    return at
+
+
+def test_the_url_carries_the_step_and_the_view():
+    at = trained_with_a_view()
+    steps = the_run(at).trainer.steps
+    assert steps == 25 + 3
+    assert moment_of(at) == {
+        "step": str(steps),
+        "view": "backward",
+        "sample": "3",
+        "layer": "2",
+        "q": "delta",
+    }
+    assert {k: v for k, v in query(at).items() if k not in MOMENT_URL_KEYS} == to_query(DEFAULT)
+
+
+def test_a_shared_link_replays_to_the_same_step_view_and_numbers(monkeypatch):
+    at = trained_with_a_view()
+    url, original = query(at), the_run(at)
+    monkeypatch.setattr(controls, "FRAME_BUDGET", 1e-4)  # a frame trains a step or two
+    monkeypatch.setattr(board, "CHUNK_FRAMES", 2)
+    new = playground(url)  # a fresh session: another visitor opening the link
+    r = the_run(new)
+    assert r is not original
+    assert r.playing and r.target_step == original.trainer.steps
+    assert 0 < r.trainer.steps < original.trainer.steps  # in budgeted frames...
+    (bar,) = new.get("progress")
+    assert "step 28" in bar.proto.text  # ...with a progress bar
+    assert query(new) == url  # not rewritten during the replay
+    replayed(new)
+    assert not new.get("progress")
+    assert r.trainer.steps == original.trainer.steps
+    assert same_params(params_of(r.net), params_of(original.net))
+    assert shown(new) == shown(at)
+    assert widget_values(new) == widget_values(at)
+    assert query(new) == url
+    assert not new.warning, texts(new.warning)
+    click(new, "step")  # and it trains on as the original does
+    click(at, "step")
+    assert same_params(params_of(r.net), params_of(original.net))
+
+
+def test_the_open_tab_is_shared():
+    at = playground()
+    at.session_state["detail_tab"] = "Curves"
+    run(at)
+    assert moment_of(at) == {"tab": "curves"}
+    new = playground(query(at))
+    assert new.session_state["detail_tab"] == "Curves"
+    assert [t.label for t in new.tabs if t.children] == ["Curves"]
+
+
+def test_the_url_is_not_rewritten_while_playing():
+    at = playground()
+    click(at, "step")
+    assert moment_of(at) == {"step": "1"}
+    click(at, "play")
+    run(at)  # the board's request for the next chunk
+    assert the_run(at).trainer.steps > 1 and moment_of(at) == {"step": "1"}
+    click(at, "play")  # Pause
+    assert moment_of(at) == {"step": str(the_run(at).trainer.steps)}
+
+
+def test_a_link_opened_in_a_session_that_trained_on_replays_from_the_seed():
+    at = playground()
+    for _ in range(4):
+        click(at, "step")
+    url = query(at)
+    other = playground()  # a session at a later step of the same config
+    click(other, "epoch")
+    for k in list(other.query_params):
+        del other.query_params[k]
+    for k, v in url.items():  # the link pasted into that session's address bar
+        other.query_params[k] = v
+    replayed(run(other))
+    assert counters(other) == (4, 0)
+    assert same_params(params_of(the_run(other).net), params_of(reference_run(DEFAULT, 4).net))
+
+
+def test_a_link_with_another_config_replays_that_config():
+    cfg = replace(DEFAULT, dataset="xor", hidden=(3,), eta=0.3, seed=5)
+    new = replayed(playground({**to_query(cfg), "step": "30", "view": "backward"}))
+    r = the_run(new)
+    assert r.cfg == cfg and counters(new) == (30, 1)
+    assert same_params(params_of(r.net), params_of(reference_run(cfg, 30).net))
+    assert new.segmented_control(key="graph_view").value == "backward"
+
+
+def test_a_step_at_the_epoch_limit_is_replayed(monkeypatch):
+    monkeypatch.setenv("BACKPROP_MAX_EPOCHS", "2")  # 2 epochs of 25 steps
+    new = replayed(playground({"step": "50"}))
+    assert counters(new) == (50, 2) and not new.warning
+    new = playground({"step": "51"})
+    (msg,) = texts(new.warning)
+    assert "step must be <= 50: 2 epochs of 25 steps" in msg
+    assert counters(new) == (0, 0) and not the_run(new).playing
+    assert "step" not in query(new)  # the URL is cleaned
