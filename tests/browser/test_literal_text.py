@@ -85,7 +85,7 @@ def test_a_csv_column_name_with_html_is_a_literal_axis_title(page, app_server, w
     page.locator('.st-key-csv_file input[type="file"]').set_input_files(
         files=[{"name": "reg.csv", "mimeType": "text/csv", "buffer": f'"{tag}",y\n{rows}'.encode()}]
     )
-    title = page.locator(".st-key-live_output .xtitle")
+    title = page.locator('[data-key="live_output"] .xtitle')
     title.wait_for()
     wait_idle()
     assert title.text_content() == tag
