@@ -51,9 +51,7 @@ def live_panel() -> None:
         st.rerun()
     chunk = None
     if current.playing:
-        extras, specs, stopped = board.play_chunk(
-            current, lambda r: controls.play_tick(r, controls.FRAME_BUDGET)
-        )
+        extras, specs, stopped = board.play_chunk(current, controls.play_tick)
         if stopped:  # the target was reached or training diverged: Play turns back on
             st.rerun()
         chunk = (extras, specs)

@@ -428,14 +428,13 @@ function ensureViews(board, views) {
     if (Plotly) Plotly.purge(board.divs[name]);
   }
   board.grid.textContent = "";
-  board.divs = {}; board.figs = {}; board.sids = {}; board.dirty = {}; board.since = {};
+  board.divs = {}; board.figs = {}; board.dirty = {}; board.since = {};
   board.dyn = {}; board.layoutChanged = {};
   board.grow = new Set(views.filter((v) => v.grow).map((v) => v.name));
   for (const v of views) {
     const cell = document.createElement("div");
     cell.className = "bp-view";
     cell.dataset.key = "live_" + v.name;
-    cell.style.gridColumn = v.wide ? "1 / -1" : "auto";
     const div = document.createElement("div");
     div.className = "bp-live-plot";
     div.dataset.revision = "-1";
@@ -463,7 +462,6 @@ function applyFrame(board, frame, bases, bin, paths) {
         fig.layout = fig.layout || {};
         board.figs[name] = fig;
         board.dirty[name] = true;
-        board.sids[name] = val;
         continue;
       }
       if (!fig) continue;
@@ -584,7 +582,7 @@ export default function (component) {
     root.appendChild(grid);
     parentElement.appendChild(root);
     board = parentElement.__bpBoard = {
-      root, grid, step, divs: {}, figs: {}, sids: {}, drawn: {}, names: null,
+      root, grid, step, divs: {}, figs: {}, drawn: {}, names: null,
       dirty: {}, since: {}, grow: new Set(), dyn: {}, layoutChanged: {},
       queue: [], seq: -1, asked: -1, playing: false, last: 0, revision: 0, started: false,
     };

@@ -46,12 +46,11 @@ _CSS = """
 
 @dataclass(frozen=True)
 class BoardView:
-    """One view of the board: its name, height in px, whether it spans both columns and
-    whether its data grows (a curve: drawn with room on its axes while playing)."""
+    """One view of the board: its name, height in px and whether its data grows (a curve:
+    drawn with room on its axes while playing)."""
 
     name: str
     height: int
-    wide: bool = False
     grow: bool = False
 
 
@@ -158,7 +157,6 @@ def show(run: Run, chunk: tuple[list[dict], list[dict]] | None, *, present: bool
         key="live_board",
         data=payload,
         on_need_change=_noop,
-        on_resync_change=reset,
     )
     enc.commit()
     st.session_state[SEQ_KEY] = seq

@@ -10,7 +10,6 @@ import streamlit as st
 from .session import RUN_KEY, Run, reset_run
 from .views import present_toggle
 
-TICK_BUDGET = 0.12  # seconds of training per frame, so a click is answered within a frame
 FRAME_BUDGET = 0.02  # seconds of training per frame of a chunk (the board plays 30 a second)
 EPOCH_BUDGET = 0.5  # seconds an Epoch click trains at once; a longer epoch goes on in frames
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200)  # steps per frame
@@ -117,14 +116,14 @@ def _train_within(run: Run, seconds: float, max_steps: float = math.inf) -> bool
     return True
 
 
-def play_tick(run: Run, budget: float = TICK_BUDGET) -> bool:
+def play_tick(run: Run) -> bool:
     """Train for one frame of Play; True when playing should stop (target or divergence).
     Play runs ``speed`` steps a frame; training to a target runs what fits the budget."""
     if not run.playing:
         return False
     targeted = run.target_epochs is not None or run.target_step is not None
     speed = math.inf if targeted else int(st.session_state.get("speed", 10))
-    if not _train_within(run, budget, speed):
+    if not _train_within(run, FRAME_BUDGET, speed):
         return True
     if _reached(run):
         run.playing, run.target_epochs, run.target_step = False, None, None
