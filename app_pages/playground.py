@@ -62,7 +62,7 @@ def live_panel() -> None:
         controls.counters(current)
         views.view_pickers(current)
     controls.progress(current)
-    board.show(current, chunk, present=present)
+    board.show(current, chunk, present=present, on_step=controls.step)
     moment.to_url(current)  # the step and view into the URL, once paused
 
 

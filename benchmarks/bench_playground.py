@@ -99,6 +99,20 @@ INIT_JS = r"""
   if (document.documentElement) observe();
   else document.addEventListener("DOMContentLoaded", observe);
 
+  // First load: when the page's script first finished (stApp idle) and when the live
+  // board's views were first all drawn (each with Plotly's .main-svg)
+  const first = { idle: null, charts: null };
+  (function watchFirst() {
+    const now = performance.now();
+    const app = q('[data-testid="stApp"]');
+    if (first.idle === null && app && app.dataset.testScriptState === "notRunning"
+        && q(LIVE)) first.idle = now;
+    const divs = qa(LIVE);
+    if (first.charts === null && divs.length >= 4
+        && divs.every((d) => d.querySelector(".main-svg") !== null)) first.charts = now;
+    if (first.idle === null || first.charts === null) requestAnimationFrame(watchFirst);
+  })();
+
   function state() {
     const app = q('[data-testid="stApp"]');
     const v = q('.st-key-step-counter [data-testid="stMetricValue"]');
@@ -182,7 +196,7 @@ INIT_JS = r"""
   }
 
   window.__bp = {
-    state, counters, arm,
+    state, counters, arm, first: () => ({ ...first }),
     startSampling() { S.sampling = true; requestAnimationFrame(sample); },
     stopSampling() { S.sampling = false; },
   };
@@ -396,7 +410,7 @@ def bench_steps(page, ws: WsRecorder, cpu: Cpu, n: int) -> None:
     quiet = [max(0.0, r["lastMutation"] - r["tDone"]) for r in results]
     row("  DOM still changing after 'updated'", quiet)
     med = statistics.median(total)
-    print(f"   target median <= 300 ms: median / target = {med / 300:.2f}")
+    print(f"   target median <= 150 ms (quiet machine): median / target = {med / 150:.2f}")
     print(
         f"   CPU per Step: server process {c['server']:.0f} ms; Chromium {c['browser']:.0f} ms "
         f"(renderer {c['renderer']:.0f} ms)"
@@ -537,6 +551,12 @@ def main() -> None:
         ctx, page, load_s = open_playground(browser, base, ws, args.query)
         rss1 = rss_mb(pid) if pid else float("nan")
         print(f"   first page load (goto -> charts drawn, idle): {load_s * 1000:,.0f} ms")
+        first = page.evaluate("window.__bp.first()")
+        if first["idle"] is not None and first["charts"] is not None:
+            print(
+                f"   first charts drawn after the page's script finished: "
+                f"{first['charts'] - first['idle']:,.0f} ms (target <= 1,500 ms)"
+            )
         plotly_js = page.evaluate(
             "[window.Plotly ? window.Plotly.version : null, performance.getEntriesByType("
             "'resource').map((e) => e.name.split('/').pop()).filter((n) => /plotly/i.test(n))]"

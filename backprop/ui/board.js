@@ -398,8 +398,9 @@ function unpaint(div) {
   }
 }
 
-function headroom(fig, layout) {
-  // while playing, a growing curve gets axes with room to grow, so it is painted, not redrawn
+function headroom(fig, layout, room) {
+  // a growing curve gets axes with room to grow (more while playing), so that the next
+  // frames and Steps are painted, not redrawn
   let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
   for (const t of fig.data) {
     if (t.type !== "scatter" || !t.x) continue;
@@ -411,7 +412,7 @@ function headroom(fig, layout) {
   }
   if (!(x1 >= x0) || !(y1 >= y0)) return layout;
   const span = Math.max(1, x1 - x0), h = Math.max(1e-9, y1 - y0);
-  layout.xaxis = Object.assign({}, layout.xaxis || {}, { range: [x0, x0 + span * 1.5 + 10], autorange: false });
+  layout.xaxis = Object.assign({}, layout.xaxis || {}, { range: [x0, x0 + span * room + 10], autorange: false });
   if (!layout.yaxis || layout.yaxis.type !== "log") {
     layout.yaxis = Object.assign({}, layout.yaxis || {},
       { range: [Math.min(0, y0), y1 + 0.15 * h], autorange: false });
@@ -499,7 +500,7 @@ function draw(board, names, fast = false) {
       layout.datarevision = (board.drawn[name] = (board.drawn[name] || 0) + 1);
       layout.autosize = true;
       delete layout.height; delete layout.width;
-      if (board.playing && board.grow.has(name)) layout = headroom(fig, layout);
+      if (board.grow.has(name)) layout = headroom(fig, layout, board.playing ? 1.5 : 1.15);
       unpaint(div);
       Plotly.react(div, fig.data, layout, { displaylogo: false, responsive: true });
       board.dyn[name] = new Set(); // Plotly has drawn every trace as it now is
@@ -593,6 +594,18 @@ export default function (component) {
       if (t && board.playing) { board.playing = false; board.queue.length = 0; }
     };
     document.addEventListener("pointerdown", board.onClick, true);
+    // Step, paused: the board takes the click (a trigger that reruns only its fragment, so
+    // the widgets around it are not sent and drawn again). Keyboard and tests that press
+    // the button without the board go the button's own way, which trains the same step.
+    board.onStep = (e) => {
+      const t = e.target && e.target.closest && e.target.closest(".st-key-step button");
+      if (!t || board.playing || !board.fastStep || t.disabled) return;
+      e.preventDefault();
+      e.stopPropagation();
+      board.steps = (board.steps || 0) + 1;
+      board.setTriggerValue("step", board.steps);
+    };
+    document.addEventListener("click", board.onStep, true);
     board.observer = new ResizeObserver(() => resize(board));
     board.observer.observe(root);
     board.raf = requestAnimationFrame((t) => tick(board, t));
@@ -603,6 +616,7 @@ export default function (component) {
   window.__bpBoardStats.chunks += 1;
   window.__bpBoardStats.bytes += data.byteLength || data.length || 0;
   board.present = !!header.present;
+  board.fastStep = !!header.fastStep;
   board.root.classList.toggle("bp-present", board.present);
   if (header.seq === board.seq) return; // a rerun that sent the same chunk again
   ensureViews(board, header.views);
@@ -624,10 +638,14 @@ export default function (component) {
       for (const n of applyFrame(board, item.frame, item.bases, item.bin, item.paths)) names.add(n);
       lastFrame = item.frame;
     }
+    const detail = header.detail;
     loadPlotly().then(() => {
       draw(board, [...names], true);
       counters(board, lastFrame);
       exactSoon(board, names);
+      // a Step the board took: the Layers tab's chart, outside this fragment, follows
+      const sink = detail && (window.__bpSinks || {})[detail.key];
+      if (sink) sink(JSON.parse(detail.figure), detail.revision);
     }).catch((e) => { board.grid.textContent = "Could not load plotly.js: " + e.message; });
   }
   return () => {
@@ -635,6 +653,7 @@ export default function (component) {
       cancelAnimationFrame(board.raf);
       board.observer.disconnect();
       document.removeEventListener("pointerdown", board.onClick, true);
+      document.removeEventListener("click", board.onStep, true);
       for (const div of Object.values(board.divs)) {
         if (window.__bpPlotlyLib) window.__bpPlotlyLib.purge(div);
       }

@@ -12,6 +12,7 @@ changed. Paused, one exact frame (float32 everywhere) is sent.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -20,6 +21,7 @@ import numpy as np
 import streamlit as st
 
 from .. import viz
+from ..viz import spec_json
 from ..viz.frames import FrameEncoder
 from . import views
 from .live import PLOTLY_LOADER, ensure_plotly_served
@@ -27,6 +29,7 @@ from .session import Run
 
 ENCODER_KEY = "board_encoder"
 SEQ_KEY = "board_seq"
+FAST_STEP_KEY = "board_stepped"  # this rerun answers a Step the board took
 CHUNK_FRAMES = 12  # frames per chunk: 0.4 s of Play at 30 frames/s
 CHUNK_BUDGET = 0.3  # seconds of server time per chunk at most (training and drawing)
 MAP_GRID = 16  # neuron maps drawn in the graph's nodes
@@ -136,8 +139,29 @@ def play_chunk(run: Run, train_frame) -> tuple[list[dict], list[dict], bool]:
     return extras, specs, stop
 
 
-def show(run: Run, chunk: tuple[list[dict], list[dict]] | None, *, present: bool = False) -> None:
-    """Mount (or update in place) the board with ``chunk`` (playing) or the current state."""
+def _detail(run: Run) -> dict | None:
+    """After a Step taken through the board, the Layers tab's chart (outside this
+    fragment) is sent along and the board hands it over (see ``board.js``)."""
+    if not st.session_state.pop(FAST_STEP_KEY, False) or not views.layer_detail_open():
+        return None
+    spec = views.layer_detail_spec(run)
+    if spec is None:
+        return None
+    return {"key": views.LAYER_DETAIL_KEY, "figure": spec_json(spec), "revision": run.revision}
+
+
+def show(
+    run: Run,
+    chunk: tuple[list[dict], list[dict]] | None,
+    *,
+    present: bool = False,
+    on_step: Callable[[], None] | None = None,
+) -> None:
+    """Mount (or update in place) the board with ``chunk`` (playing) or the current state.
+
+    With ``on_step``, a click on the Step button (paused) is taken by the board: it calls
+    ``on_step`` in a rerun of this fragment only, not of the whole panel (the widgets
+    around it are not sent again), and updates the Layers tab's chart itself."""
     if not ensure_plotly_served() or not st.get_option("server.enableStaticServing"):
         st.warning("The live board needs static file serving (server.enableStaticServing).")
         return
@@ -146,17 +170,27 @@ def show(run: Run, chunk: tuple[list[dict], list[dict]] | None, *, present: bool
     extras, specs = chunk if playing else ([_extra(run)], [views_of(run)])
     seq = st.session_state.get(SEQ_KEY, 0) + 1
     enc = _encoder()
+    fast = on_step is not None and not playing and not st.session_state.get(views.PASS_AFTER_STEP)
     header = {
         "playing": playing,
         "present": present,
         "revision": run.revision,
         "views": [v.__dict__ for v in layout_of(run, height)],
+        "fastStep": fast,
+        "detail": _detail(run),
     }
     payload = enc.encode(extras, specs, exact=not playing, seq=seq, header=header)
+
+    def stepped() -> None:
+        st.session_state[FAST_STEP_KEY] = True
+        if on_step is not None:
+            on_step()
+
     _component()(
         key="live_board",
         data=payload,
         on_need_change=_noop,
+        on_step_change=stepped,
     )
     enc.commit()
     st.session_state[SEQ_KEY] = seq

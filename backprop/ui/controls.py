@@ -19,7 +19,8 @@ def _run() -> Run | None:
     return st.session_state.get(RUN_KEY)
 
 
-def _step() -> None:
+def step() -> None:
+    """Train one mini-batch (the Step button, or the live board taking its click)."""
     if run := _run():
         run.playing, run.target_step = False, None
         run.train(steps=1)
@@ -69,7 +70,7 @@ def toolbar(run: Run) -> None:
         st.button(
             "Step",
             key="step",
-            on_click=_step,
+            on_click=step,
             help="Train on one mini-batch",
             icon=":material/skip_next:",
         )

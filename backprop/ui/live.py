@@ -42,6 +42,7 @@ if (window.__bpInterrupts === undefined) {
     }
   });
 }
+const CONFIG = { displaylogo: false, responsive: true };
 export default function (component) {
   const { data, parentElement } = component;
   let div = parentElement.querySelector("div.bp-live-plot");
@@ -50,12 +51,18 @@ export default function (component) {
     div.className = "bp-live-plot";
     parentElement.appendChild(div);
   }
+  // the live board hands this chart a newer figure after a Step it took (board.js)
+  (window.__bpSinks = window.__bpSinks || {})[data.key] = (fig, revision) => {
+    if (!div.isConnected || !window.__bpPlotlyLib) return;
+    const { data: traces, layout, frames } = fig;
+    window.__bpPlotlyLib.react(div, { data: traces, layout, frames, config: CONFIG });
+    div.dataset.revision = String(revision);
+  };
   const fig = JSON.parse(data.figure);
   div.style.height = (fig.layout && fig.layout.height ? fig.layout.height : 420) + "px";
   loadPlotly().then((Plotly) => {
-    const config = {displaylogo: false, responsive: true};
     const { data: traces, layout, frames } = fig;
-    const done = Plotly.react(div, { data: traces, layout, frames, config });
+    const done = Plotly.react(div, { data: traces, layout, frames, config: CONFIG });
     div.dataset.revision = String(data.revision);
     if (fig.frames && !div.__bpInterrupts) {
       div.__bpInterrupts = true;
@@ -107,4 +114,5 @@ def live_chart(fig: go.Figure | dict, key: str, revision: int = 0, autoplay: int
         st.plotly_chart(fig, key=key)  # validates a dict spec into a figure
         return
     text = spec_json(fig) if isinstance(fig, dict) else fig.to_json()
-    _component()(key=key, data={"figure": text, "revision": revision, "autoplay": autoplay})
+    data = {"figure": text, "revision": revision, "autoplay": autoplay, "key": key}
+    _component()(key=key, data=data)

@@ -106,14 +106,12 @@ def detail_tabs(run: Run) -> None:
     L = run.net.n_layers
     with tabs[0]:
         if tabs[0].open:
-            layer, quantity = _layer_pickers("layers", L)
-            upd = run.trainer.last_update
-            update = upd[2 * (layer - 1)] if upd is not None and quantity == "update" else None
-            if quantity == "update" and update is None:
+            _layer_pickers("layers", L)
+            spec = layer_detail_spec(run)
+            if spec is None:
                 st.info("No update yet: take a Step.")
             else:
-                spec = viz.layer_heatmap_spec(probe_trace(run), layer, quantity, update)
-                live_chart(spec, "live_layer", run.revision)
+                live_chart(spec, LAYER_DETAIL_KEY, run.revision)
     with tabs[1]:
         if tabs[1].open:
             _animation_tab(run, L)
@@ -126,6 +124,29 @@ def detail_tabs(run: Run) -> None:
     with tabs[4]:
         if tabs[4].open:
             _pass_tab(run)
+
+
+LAYER_DETAIL_KEY = "live_layer"  # the Layers tab's chart (the live board updates it on Step)
+
+
+def layer_detail_open() -> bool:
+    """The Layers tab is the open detail tab (its default)."""
+    return st.session_state.get("detail_tab", DETAIL_TABS[0]) == DETAIL_TABS[0]
+
+
+def layer_detail_spec(run: Run) -> dict | None:
+    """The Layers tab's heatmap of the picked layer and quantity (their session values);
+    None for the update before any Step."""
+    L = run.net.n_layers
+    layer = st.session_state.get("layers_layer", 1)
+    layer = layer if isinstance(layer, int) and 1 <= layer <= L else 1
+    quantity = st.session_state.get("layers_quantity")
+    quantity = quantity if quantity in QUANTITY_LABELS else next(iter(QUANTITY_LABELS))
+    upd = run.trainer.last_update
+    update = upd[2 * (layer - 1)] if upd is not None and quantity == "update" else None
+    if quantity == "update" and update is None:
+        return None
+    return viz.layer_heatmap_spec(probe_trace(run), layer, quantity, update)
 
 
 def _layer_pickers(prefix: str, L: int, quantities=None) -> tuple[int, str]:

@@ -115,3 +115,40 @@ def test_presentation_mode_closes_the_sidebar_and_enlarges_the_text(
     for sel in ('[data-key="live_graph"] .main-svg', '[data-key="live_output"] .main-svg'):
         inside(page, sel)
     screenshot("board-present-1280x720")
+
+
+def test_step_is_answered_by_the_board_and_every_view_follows(page, app_server, wait_idle):
+    """A Step click (paused) is taken by the board: a rerun of its fragment only, so far
+    fewer messages than a click that reruns the panel (Epoch), and yet the counters, every
+    board view and the Layers tab's chart (outside the fragment) show the new step."""
+    frames: list[int] = []
+    page.on(
+        "websocket",
+        lambda ws: ws.on("framereceived", lambda d: frames.append(len(d))),
+    )
+    open_playground(page, app_server, wait_idle)
+    layer_rev = """() => { const e = document.querySelector(
+        '.st-key-live_layer div.bp-live-plot'); return e ? Number(e.dataset.revision) : -1; }"""
+    page.wait_for_function(f"() => ({layer_rev})() >= 0")
+
+    def messages(selector: str) -> int:
+        step, revs, layer = counter(page), page.evaluate(_REVISIONS_JS), page.evaluate(layer_rev)
+        n = len(frames)
+        page.locator(selector).click()
+        page.wait_for_function(
+            "s => document.querySelector('.bp-board').dataset.step > s", arg=step
+        )
+        page.wait_for_function(
+            f"""([b, l]) => ({_REVISIONS_JS})().every((v, i) => v > b[i])
+                && ({layer_rev})() > l""",
+            arg=[revs, layer],
+            timeout=15_000,
+        )
+        wait_idle()
+        page.wait_for_timeout(300)
+        return len(frames) - n
+
+    step_msgs = [messages(".st-key-step button:visible") for _ in range(3)]
+    epoch_msgs = messages(".st-key-epoch button:visible")
+    assert max(step_msgs) * 2 < epoch_msgs, (step_msgs, epoch_msgs)
+    wait_counter(page, int(page.evaluate("document.querySelector('.bp-board').dataset.step")))
