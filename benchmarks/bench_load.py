@@ -32,11 +32,27 @@ their memory (``backprop/ui/common.py``). Printed: the RSS against the baseline 
 server after one warm-up user came and went) and the server's active sessions from
 ``/_stcore/metrics``.
 
+Play (``--play-users N``). N websocket users in Play and one more clicking Step (websocket
+sessions whatever ``--client`` says). A Play user clicks Play (the button's trigger in its
+fragment; that run sends the first chunk of frames), then behaves as the live board
+(``board.js``, whose ``FPS`` and ``LOW`` it reads): it queues each chunk's frames (the
+``BPF1`` payload of the ``live_board`` components-v2 element, decoded with
+``backprop.viz.frames.unpack``), drains the queue at 30 frames/s of wall time, and when no
+more than 12 frames are left sends the board's ``need`` trigger (``setTriggerValue``,
+value: the last chunk's ``seq``, once per chunk) with the board's ``fragment_id``, which
+reruns only the ``live_panel`` fragment. After ``--warmup`` s, ``--windows`` windows of
+``--window-seconds`` are measured, the same with 0 users in Play first (the baseline);
+printed, as medians over the windows: frames/s each Play user receives (median, min, max
+over the users), KB/s per user, trigger -> chunk wait, the Step user's latency, server CPU
+(s per s, ms per user-second, ms per frame received), this process's CPU, and the load
+average at the start and the end. Numbers only: nothing is asserted.
+
 Targets: 20 users with p95 Step latency under 1 s, memory back to the baseline.
 The run bounds itself (``--timeout``, default 15 min) and only uses 127.0.0.1.
 
     python benchmarks/bench_load.py
     python benchmarks/bench_load.py --users 1,5,10,20 --seconds 20
+    python benchmarks/bench_load.py --play-users 20        # Play only (add --users for both)
     python benchmarks/bench_load.py --set runner.postScriptGC=true   # try a server option
     python benchmarks/bench_load.py --client browser --users 1,5
 """
@@ -47,6 +63,7 @@ import argparse
 import asyncio
 import os
 import re
+import statistics
 import sys
 import time
 import urllib.request
@@ -56,9 +73,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT))
 from appserver import CHROMIUM, CHROMIUM_ARGS, free_port, running_app  # noqa: E402
 from bench_playground import browser_pids, cpu_s, loadavg, pct, rss_mb, server_pid  # noqa: E402
 from ws_client import WsSession  # noqa: E402
+
+from backprop.viz.frames import unpack  # noqa: E402
 
 LOAD_CONCURRENCY = 5  # users opening the page at once when a level starts
 CLICK_TIMEOUT_S = 30
@@ -232,6 +252,152 @@ class BrowserClients:
         await self.pw.stop()
 
 
+# --- Play users ------------------------------------------------------------------------
+BOARD_KEY = "live_board"  # the live board's key (backprop/ui/board.py)
+
+
+def board_js_const(name: str) -> int:
+    """A constant of the board's script (``const NAME = 12;``), so the pacing follows it."""
+    text = (ROOT / "backprop" / "ui" / "board.js").read_text(encoding="utf-8")
+    m = re.search(rf"^const {name} = (\d+);", text, re.MULTILINE)
+    if m is None:
+        raise RuntimeError(f"no 'const {name} = <int>;' in backprop/ui/board.js")
+    return int(m.group(1))
+
+
+FPS = board_js_const("FPS")  # board.js plays this many frames a second ...
+LOW = board_js_const("LOW")  # ... and asks for the next chunk when this few are left
+POLL_S = 0.25  # a Play user looks at the stop flag at least this often
+
+
+class PlayUser:
+    """A tab in Play on its own websocket session: clicks Play, then asks for each next chunk
+    as ``board.js`` does: the board's ``need`` trigger (its value the last chunk's ``seq``)
+    once per chunk, when fewer than ``LOW`` frames are left of a queue that drains at
+    ``FPS`` frames per second of wall time."""
+
+    def __init__(self, port: int) -> None:
+        self.session = WsSession(port, "playground", on_component=self._on_board)
+        self.frames = self.chunks = 0
+        self.seq = self.asked = None
+        self.playing = False
+        self.empty_at = 0.0  # monotonic time at which the queue runs out
+        self.waits: list[float] = []  # s from asking to the chunk arriving
+        self._asked_at: float | None = None
+
+    def _on_board(self, key: str, el) -> None:
+        if key != BOARD_KEY or not el.bytes:
+            return
+        header, _ = unpack(el.bytes)
+        if header["seq"] == self.seq:  # a rerun that sent the same chunk again
+            return
+        now = time.monotonic()
+        self.seq, self.playing = header["seq"], bool(header.get("playing"))
+        if header.get("full") or not self.playing:  # the board drops its queue
+            self.empty_at = now
+        if self.playing:
+            self.empty_at = max(self.empty_at, now) + len(header["frames"]) / FPS
+        self.frames += len(header["frames"])
+        self.chunks += 1
+        if self._asked_at is not None:
+            self.waits.append(now - self._asked_at)
+            self._asked_at = None
+
+    async def open(self) -> None:
+        await self.session.open(timeout=LOAD_TIMEOUT_S)
+
+    async def start(self) -> None:
+        await self.session.click("play", timeout=LOAD_TIMEOUT_S)  # its run sends a chunk
+
+    async def play(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            wait = POLL_S
+            if self.playing and self.asked != self.seq:
+                now = time.monotonic()
+                wait = self.empty_at - LOW / FPS - now
+                if wait <= 0:
+                    self.asked, self._asked_at = self.seq, now
+                    await self.session.send_event(BOARD_KEY, "need", self.seq)
+                    continue
+            await self.session.receive(min(wait, POLL_S))
+
+    async def close(self) -> None:
+        await self.session.close()
+
+
+@dataclass
+class PlayWindow:
+    """One measuring window: per Play user frames/s and bytes/s, the chunk waits; the Step
+    user's clicks; CPU seconds of the server and this process."""
+
+    seconds: float
+    fps: list = field(default_factory=list)
+    bps: list = field(default_factory=list)
+    chunks: int = 0  # chunks all Play users received
+    waits: list = field(default_factory=list)
+    lat: list = field(default_factory=list)
+    done: list = field(default_factory=list)
+    clicks: int = 0
+    timeouts: int = 0
+    server_cpu_s: float = 0.0
+    client_cpu_s: float = 0.0
+
+
+async def step_loop(user: WsUser, stop: asyncio.Event, log: list) -> None:
+    while not stop.is_set():
+        r = await user.step()
+        log.append(r)
+        if r.ms is None:  # timed out: the session's state is unknown, this user stops
+            break
+
+
+async def run_play(port: int, server: Server, n: int, args) -> list[PlayWindow]:
+    """``n`` users in Play and one clicking Step; ``args.windows`` windows measured."""
+    sem = asyncio.Semaphore(LOAD_CONCURRENCY)
+
+    async def one() -> PlayUser:
+        async with sem:
+            u = PlayUser(port)
+            await u.open()
+            return u
+
+    players = await asyncio.gather(*(one() for _ in range(n)))
+    await asyncio.gather(*(p.start() for p in players))
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(p.play(stop)) for p in players]
+    stepper = WsUser(port)
+    await stepper.open()
+    await stepper.step()
+    log: list[Step] = []
+    tasks.append(asyncio.create_task(step_loop(stepper, stop, log)))
+    await asyncio.sleep(args.warmup)
+    windows = []
+
+    def snap():
+        return ([p.frames for p in players], [p.session.bytes_in for p in players],
+                [len(p.waits) for p in players], sum(p.chunks for p in players), len(log),
+                server.cpu(), client_cpu(), time.monotonic())  # fmt: skip
+
+    for _ in range(args.windows):
+        f0, b0, w0, c0, k0, cpu0, cl0, t0 = snap()
+        await asyncio.sleep(args.window_seconds)
+        f1, b1, _, c1, k1, cpu1, cl1, t1 = snap()
+        w = PlayWindow(t1 - t0, chunks=c1 - c0, server_cpu_s=cpu1 - cpu0, client_cpu_s=cl1 - cl0)
+        w.fps = [(b - a) / w.seconds for a, b in zip(f0, f1)]
+        w.bps = [(b - a) / w.seconds for a, b in zip(b0, b1)]
+        w.waits = [x for p, i in zip(players, w0) for x in p.waits[i:]]
+        clicks = log[k0:k1]
+        w.clicks, w.timeouts = len(clicks), sum(c.ms is None for c in clicks)
+        w.lat = [c.ms for c in clicks if c.ms is not None]
+        w.done = [c.done_ms for c in clicks if c.done_ms is not None]
+        windows.append(w)
+    stop.set()
+    await asyncio.gather(*tasks)
+    await asyncio.gather(*(u.close() for u in [*players, stepper]))
+    await asyncio.sleep(2)
+    return windows
+
+
 # --- measuring -------------------------------------------------------------------------
 class Server:
     """The server process seen from /proc: RSS (with the peak, sampled in the background),
@@ -381,6 +547,80 @@ def row(lv: Level) -> str:
     )
 
 
+def _median(xs: list) -> float:
+    return statistics.median(xs) if xs else float("nan")
+
+
+PLAY_HEADER = (
+    "      | frames/s per Play user | KB/s per |  chunk wait  |"
+    "   Step latency ms, Step user   |        server CPU        | client\n"
+    " Play |  median   min    max   |   user   |  p50   p95   |"
+    "  p50   p95  done50 clicks t/o | s/s ms/user-s ms/frame | CPU s/s"
+)
+
+
+def play_row(n: int, ws: list[PlayWindow]) -> str:
+    """Medians over the windows of: the per-user median/min/max frames/s and median bytes/s,
+    the chunk-wait and Step percentiles, the CPU."""
+
+    def med(f) -> float:
+        return _median([f(w) for w in ws])
+
+    def q(xs_of, p: float) -> float:  # a percentile per window, then their median
+        return med(lambda w: pct(xs_of(w), p) if xs_of(w) else float("nan"))
+
+    def waits(w: PlayWindow) -> list:
+        return [1000 * x for x in w.waits]
+
+    if n:
+        fps = " ".join(f"{med(lambda w, f=f: f(w.fps)):6.1f}" for f in (_median, min, max))
+        kbps = f"{med(lambda w: _median(w.bps)) / 1024:6.0f}"
+        wait = f"{q(waits, 50):5.0f} {q(waits, 95):5.0f}"
+        per_frame = f"{med(lambda w: 1000 * w.server_cpu_s / max(sum(w.fps) * w.seconds, 1)):8.0f}"
+    else:
+        fps, kbps, wait = f"{'-':>6} {'-':>6} {'-':>6}", f"{'-':>6}", f"{'-':>5} {'-':>5}"
+        per_frame = f"{'-':>8}"
+    cpu = med(lambda w: w.server_cpu_s / w.seconds)
+    per_user = med(lambda w: 1000 * w.server_cpu_s / (w.seconds * (n + 1)))
+    return (
+        f"{n:5d} | {fps}   |  {kbps}  | {wait}  |"
+        f" {q(lambda w: w.lat, 50):5.0f} {q(lambda w: w.lat, 95):5.0f}"
+        f" {q(lambda w: w.done, 50):6.0f} {med(lambda w: w.clicks):6.0f}"
+        f" {med(lambda w: w.timeouts):3.0f} | {cpu:4.2f} {per_user:6.0f}    {per_frame} |"
+        f" {med(lambda w: w.client_cpu_s / w.seconds):6.2f}"
+    )
+
+
+def play_windows(n: int, ws: list[PlayWindow]) -> str:
+    """Each window's headline numbers, to see how far apart the windows are."""
+    parts = []
+    for w in ws:
+        fps = f"{_median(w.fps):.1f}/{min(w.fps):.1f} f/s" if n else "- f/s"
+        per_chunk = f", {sum(w.fps) * w.seconds / w.chunks:.1f} f/chunk" if w.chunks else ""
+        p95 = f"{pct(w.lat, 95):.0f}" if w.lat else "-"
+        parts.append(f"{fps}{per_chunk}, p95 {p95} ms, {w.server_cpu_s / w.seconds:.2f} CPU s/s")
+    return f"{n:5d}   windows: " + "; ".join(parts)
+
+
+async def play_section(args, port: int, server: Server) -> None:
+    print(f"\nPlay: N users in Play (each asks for the next chunk when {LOW} frames are left "
+          f"of its queue, which drains at {FPS} frames/s) and 1 more user clicking Step; "
+          f"medians of {args.windows} windows of {args.window_seconds:.0f} s after "
+          f"{args.warmup:.0f} s of warm-up; load average at start {loadavg()}\n"
+          f"{PLAY_HEADER}")  # fmt: skip
+    runs = []
+    for n in sorted({0, args.play_users}):
+        runs.append((n, await run_play(port, server, n, args)))
+        print(play_row(*runs[-1]), flush=True)
+    for n, ws in runs:
+        print(play_windows(n, ws))
+    print("(frames/s: frames received, median/min/max over the Play users; per window: f/s "
+          "median/min, frames per chunk; chunk wait: the board's trigger -> its chunk; "
+          "ms/user-s: server CPU ms per second per user, all N+1 users; ms/frame: server CPU "
+          "ms per frame the Play users received, the Step user's included)\n"
+          f"load average at the end of Play {loadavg()}")  # fmt: skip
+
+
 def verdict(levels: list[Level]) -> str:
     top = max(levels, key=lambda lv: lv.n)
     if not top.lat:
@@ -407,12 +647,17 @@ async def bench(args, base: str, server: Server) -> None:
         await reap(clients, args.session_ttl, time.monotonic())
         base_rss = server.rss()
         print(f"server RSS before any page {rss0:.0f} MB; baseline after a warm-up user "
-              f"came and went {base_rss:.0f} MB\n\n{HEADER}")  # fmt: skip
+              f"came and went {base_rss:.0f} MB")  # fmt: skip
         levels = []
+        if args.users:
+            print(f"\n{HEADER}")
         for n in args.users:
             levels.append(await run_level(clients, server, n, args.seconds))
             print(row(levels[-1]), flush=True)
-        print(f"\n{verdict(levels)}")
+        if levels:
+            print(f"\n{verdict(levels)}")
+        if args.play_users is not None:
+            await play_section(args, port, server)
         await reap(clients, args.session_ttl, time.monotonic())
     finally:
         await clients.stop()
@@ -427,7 +672,8 @@ def parse_args() -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     client_help = "ws: raw websocket sessions (default); browser: headless Chromium"
     ap.add_argument("--client", choices=("ws", "browser"), default="ws", help=client_help)
-    ap.add_argument("--users", default="1,5,10,20", help="comma-separated user counts")
+    users_help = "comma-separated user counts (default 1,5,10,20; none with --play-users)"
+    ap.add_argument("--users", default=None, help=users_help)
     ap.add_argument("--seconds", type=float, default=20, help="stepping time per user count")
     ttl_help = "server.disconnectedSessionTTL in s (Streamlit's default is 120)"
     ap.add_argument("--session-ttl", type=int, default=5, help=ttl_help)
@@ -435,7 +681,14 @@ def parse_args() -> argparse.Namespace:
     ap.add_argument("--log", type=Path, default=None, help="the server's log file")
     set_help = "a Streamlit config option for the server, e.g. runner.postScriptGC=false"
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help=set_help)
+    play_help = "also N users in Play and one clicking Step (and 0 in Play: the baseline)"
+    ap.add_argument("--play-users", type=int, default=None, metavar="N", help=play_help)
+    ap.add_argument("--windows", type=int, default=3, help="Play: measuring windows")
+    ap.add_argument("--window-seconds", type=float, default=20, help="Play: window length")
+    ap.add_argument("--warmup", type=float, default=5, help="Play: s before the first window")
     args = ap.parse_args()
+    if args.users is None:
+        args.users = "1,5,10,20" if args.play_users is None else ""
     args.users = [int(u) for u in args.users.split(",") if u.strip()]
     return args
 
@@ -450,8 +703,9 @@ def main() -> None:
     args = parse_args()
     if args.client == "browser" and not os.access(CHROMIUM, os.X_OK):
         sys.exit(f"no Chromium at {CHROMIUM}")
-    print(f"bench_load: users {args.users}, {args.seconds:.0f} s each; {os.cpu_count()} CPUs, "
-          f"load average {loadavg()}")  # fmt: skip
+    play = "" if args.play_users is None else f"; Play users {args.play_users}"
+    print(f"bench_load: users {args.users}, {args.seconds:.0f} s each{play}; "
+          f"{os.cpu_count()} CPUs, load average {loadavg()}")  # fmt: skip
     t_start = time.monotonic()
     env = dict([streamlit_env(f"server.disconnectedSessionTTL={args.session_ttl}")])
     env.update(streamlit_env(o) for o in args.set)

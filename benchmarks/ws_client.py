@@ -14,6 +14,13 @@
   run, only within its fragments), as ``removeInactiveWidgetState`` does;
 - a button click: the button's ``trigger_value`` set for one rerun, with the ``fragment_id``
   of the delta that drew the button (a click inside ``st.fragment`` reruns only that);
+- a components-v2 element's ``setTriggerValue(event, value)``: one rerun with the
+  element's trigger widget ``$$STREAMLIT_INTERNAL_KEY_<element id>__events`` set to
+  ``json_trigger_value = '[{"event": event, "value": value}]'`` and the ``fragment_id``
+  of the delta that drew the element, as the frontend's ``WidgetStateManager`` sends it
+  (``send_event`` sends it without waiting, as a browser may while a run is going on: the
+  server queues a fragment rerun behind the run in progress; ``receive`` handles what
+  arrives meanwhile);
 - Streamlit's message cache: the server replaces a large element the tab already holds
   (``metadata.cacheable``, listed in ``cached_message_hashes``) by a ``ref_hash``
   reference; this client keeps such messages and expires them after
@@ -28,6 +35,7 @@ and ``streamlit.proto`` only, both installed with Streamlit.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,11 +51,20 @@ FINISHED = ForwardMsg.ScriptFinishedStatus
 DONE = (FINISHED.FINISHED_SUCCESSFULLY, FINISHED.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
 # widgets that hold no state until clicked (or whose state this client never sets)
 STATELESS = {"button", "download_button", "link_button", "bidi_component", "page_link"}
+INTERNAL_KEY_PREFIX = "$$STREAMLIT_INTERNAL_KEY"  # streamlit.runtime.state.session_state
 
 
 def widget_key(widget_id: str) -> str:
     """The ``key=`` of a keyed widget from its id (``$$ID-<hash>-<key>``), else ''."""
     return widget_id.split("-", 2)[2] if widget_id.startswith("$$ID-") else ""
+
+
+def event_state(component_id: str, event: str, value: object) -> WidgetState:
+    """The state a components-v2 element's ``setTriggerValue(event, value)`` sends: its
+    trigger widget (``<prefix>_<element id>__events``) with the events as a JSON list."""
+    s = WidgetState(id=f"{INTERNAL_KEY_PREFIX}_{component_id}__events")
+    s.json_trigger_value = json.dumps([{"event": event, "value": value}])
+    return s
 
 
 def _set_strings(state: WidgetState, values) -> WidgetState:
@@ -132,8 +149,9 @@ class Click:
 class WsSession:
     """One simulated tab on ``page`` (URL path without '/'; '' is the default page).
 
-    ``watch(block_key, label)`` names an ``st.metric`` in the container ``key=block_key``
-    whose value a click is timed to."""
+    ``watch_block``/``watch_label`` name an ``st.metric`` in the container
+    ``key=watch_block`` whose value a click is timed to. ``on_component(key, element)`` is
+    called with every components-v2 element (``BidiComponent``) a delta draws."""
 
     port: int
     page: str = ""
@@ -145,6 +163,8 @@ class WsSession:
     max_age: int = 2
     widgets: dict[str, _Widget] = field(default_factory=dict)
     buttons: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (id, fragment)
+    components: dict[str, tuple[str, str]] = field(default_factory=dict)  # the same, v2
+    on_component: Callable[[str, object], None] | None = None
     value: int | None = None  # the watched metric, as last drawn
     refs: int = 0  # ForwardMsgs the server sent by reference
     bytes_in: int = 0
@@ -169,10 +189,32 @@ class WsSession:
     async def click(self, key: str, timeout: float = 30) -> Click:
         """Click the button ``key=key`` and wait for the run it starts to finish."""
         wid, fragment_id = self.buttons[key]
-        return await self._rerun(trigger=wid, fragment_id=fragment_id, timeout=timeout)
+        trigger = WidgetState(id=wid, trigger_value=True)
+        return await self._rerun(trigger=trigger, fragment_id=fragment_id, timeout=timeout)
+
+    async def send_event(self, key: str, event: str, value: object) -> None:
+        """The components-v2 element ``key=key`` calls ``setTriggerValue(event, value)``:
+        send that rerun and return at once (``receive`` handles what the server sends)."""
+        cid, fragment_id = self.components[key]
+        msg = self._rerun_msg(event_state(cid, event, value), fragment_id)
+        await self._ws.send(msg.SerializeToString())
+
+    async def receive(self, timeout: float) -> int | None:
+        """Handle what arrives for up to ``timeout`` s: the status of a run that ended (not
+        cut short by another rerun) as soon as one does, else None."""
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                raw = await asyncio.wait_for(self._ws.recv(), left)  # cancelling recv is safe
+            except TimeoutError:
+                return None
+            status = self._handle(raw)
+            if status is not None:
+                return status
+        return None
 
     # --- sending --------------------------------------------------------------------
-    def _rerun_msg(self, trigger: str | None, fragment_id: str) -> BackMsg:
+    def _rerun_msg(self, trigger: WidgetState | None, fragment_id: str) -> BackMsg:
         msg = BackMsg()
         rs = msg.rerun_script
         rs.query_string = self.query_string
@@ -183,8 +225,8 @@ class WsSession:
             rs.page_script_hash = self.page_script_hash
         rs.fragment_id = fragment_id
         rs.widget_states.widgets.extend(w.state for w in self.widgets.values())
-        if trigger:
-            rs.widget_states.widgets.add(id=trigger, trigger_value=True)
+        if trigger is not None:  # a trigger is set for this one rerun
+            rs.widget_states.widgets.append(trigger)
         rs.cached_message_hashes.extend(self._cache)
         ci = rs.context_info
         ci.timezone, ci.timezone_offset, ci.locale = "UTC", 0, "en-US"
@@ -215,26 +257,32 @@ class WsSession:
     async def _until_finished(self) -> int:
         """Handle messages up to the end of the run (not one cut short by another rerun)."""
         while True:
-            raw = await self._ws.recv()
-            self.bytes_in += len(raw)
-            msg = self._resolve(raw)
-            kind = msg.WhichOneof("type")
-            if kind == "script_finished":
-                self._finished(msg)
-                if msg.script_finished != FINISHED.FINISHED_EARLY_FOR_RERUN:
-                    return msg.script_finished
-            elif kind == "delta":
-                self._delta(msg)
-            elif kind == "new_session":
-                self.page_script_hash = msg.new_session.page_script_hash
-                self.max_age = msg.new_session.config.max_cached_message_age
-                self._runs += 1
-            elif kind == "navigation":  # an st.navigation app: the page that ran
-                self.page_script_hash = msg.navigation.page_script_hash
-            elif kind == "page_info_changed":
-                self.query_string = msg.page_info_changed.query_string
-            elif kind == "page_not_found":
-                raise ScriptError(f"page not found: {msg.page_not_found.page_name!r}")
+            status = self._handle(await self._ws.recv())
+            if status is not None:
+                return status
+
+    def _handle(self, raw: bytes) -> int | None:
+        """Handle one message; the status if it ends a run (not one cut short), else None."""
+        self.bytes_in += len(raw)
+        msg = self._resolve(raw)
+        kind = msg.WhichOneof("type")
+        if kind == "script_finished":
+            self._finished(msg)
+            if msg.script_finished != FINISHED.FINISHED_EARLY_FOR_RERUN:
+                return msg.script_finished
+        elif kind == "delta":
+            self._delta(msg)
+        elif kind == "new_session":
+            self.page_script_hash = msg.new_session.page_script_hash
+            self.max_age = msg.new_session.config.max_cached_message_age
+            self._runs += 1
+        elif kind == "navigation":  # an st.navigation app: the page that ran
+            self.page_script_hash = msg.navigation.page_script_hash
+        elif kind == "page_info_changed":
+            self.query_string = msg.page_info_changed.query_string
+        elif kind == "page_not_found":
+            raise ScriptError(f"page not found: {msg.page_not_found.page_name!r}")
+        return None
 
     def _resolve(self, raw: bytes) -> ForwardMsg:
         """Parse, cache if cacheable, and replace a reference by the cached message."""
@@ -277,6 +325,10 @@ class WsSession:
             return
         if kind == "button":
             self.buttons[widget_key(wid)] = (wid, d.fragment_id)
+        elif kind == "bidi_component":
+            self.components[widget_key(wid)] = (wid, d.fragment_id)
+            if self.on_component:
+                self.on_component(widget_key(wid), el)
         if kind in STATELESS:
             return
         known = self.widgets.get(wid)
