@@ -51,19 +51,20 @@ export default function (component) {
     div.className = "bp-live-plot";
     parentElement.appendChild(div);
   }
+  const redraw = (Plotly, fig, revision) => {
+    const { data: traces, layout, frames } = fig;
+    const done = Plotly.react(div, { data: traces, layout, frames, config: CONFIG });
+    div.dataset.revision = String(revision);
+    return done;
+  };
   // the live board hands this chart a newer figure after a Step it took (board.js)
   (window.__bpSinks = window.__bpSinks || {})[data.key] = (fig, revision) => {
-    if (!div.isConnected || !window.__bpPlotlyLib) return;
-    const { data: traces, layout, frames } = fig;
-    window.__bpPlotlyLib.react(div, { data: traces, layout, frames, config: CONFIG });
-    div.dataset.revision = String(revision);
+    if (div.isConnected && window.__bpPlotlyLib) redraw(window.__bpPlotlyLib, fig, revision);
   };
   const fig = JSON.parse(data.figure);
   div.style.height = (fig.layout && fig.layout.height ? fig.layout.height : 420) + "px";
   loadPlotly().then((Plotly) => {
-    const { data: traces, layout, frames } = fig;
-    const done = Plotly.react(div, { data: traces, layout, frames, config: CONFIG });
-    div.dataset.revision = String(data.revision);
+    const done = redraw(Plotly, fig, data.revision);
     if (fig.frames && !div.__bpInterrupts) {
       div.__bpInterrupts = true;
       done.then(() => div.on("plotly_animationinterrupted", () => { window.__bpInterrupts += 1; }));
