@@ -64,3 +64,20 @@ def test_without_static_serving_a_spec_falls_back_to_plotly_chart():
         sent = json.loads(chart.proto.spec)
         assert sent["data"] == expected_json()["data"], kind
         assert go.Figure(sent).layout.title.text.startswith("Forward pass")
+
+
+def test_a_static_module_is_named_by_its_content_and_replaces_its_old_versions(
+    tmp_path, monkeypatch
+):
+    from backprop.ui import live
+
+    monkeypatch.setattr(live, "STATIC_DIR", tmp_path)
+    live.serve_module.cache_clear()
+    first = live.serve_module("demo", "export default 1;\n")
+    second = live.serve_module("demo", "export default 2;\n")
+    live.serve_module.cache_clear()
+    assert first != second and first.startswith("demo.") and first.endswith(".js")
+    assert [p.name for p in tmp_path.glob("demo.*.js")] == [second]
+    assert (tmp_path / second).read_text() == "export default 2;\n"
+    loader = live.module_loader(second)
+    assert f'"app/static/{second}"' in loader and "export default function" in loader

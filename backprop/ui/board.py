@@ -24,7 +24,7 @@ from .. import viz
 from ..viz import spec_json
 from ..viz.frames import FrameEncoder
 from . import views
-from .live import PLOTLY_LOADER, ensure_plotly_served
+from .live import PLOTLY_LOADER, ensure_plotly_served, module_loader, serve_module
 from .session import Run
 
 ENCODER_KEY = "board_encoder"
@@ -59,7 +59,11 @@ class BoardView:
 
 @cache
 def _component():
-    js = PLOTLY_LOADER + (Path(__file__).with_name("board.js")).read_text(encoding="utf-8")
+    """The board's component: its JS (``board.js`` with the plotly.js loader) is a static
+    module the browser fetches once; each rerun sends only a few lines that import it."""
+    source = PLOTLY_LOADER + (Path(__file__).with_name("board.js")).read_text(encoding="utf-8")
+    name = serve_module("board", source)
+    js = module_loader(name) if name else source
     return st.components.v2.component(
         "backprop_live_board", html="", css=_CSS, js=js, isolate_styles=False
     )

@@ -13,6 +13,7 @@ skipping ``go.Figure``'s validation: most of the server's CPU per Step otherwise
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from functools import cache
 from pathlib import Path
@@ -57,14 +58,42 @@ export default function (component) {
     div.dataset.revision = String(revision);
     return done;
   };
+  // A chart that was drawn once and is now far from the viewport (a detail tab below the
+  // board on a projector screen) keeps the newer figure and draws it when it comes near
+  // (data-pending holds its revision): a Step does not pay for what nobody can see.
+  if (!div.__bpNear) {
+    div.__bpNear = { near: true, pending: null };
+    new IntersectionObserver((entries) => {
+      const state = div.__bpNear;
+      state.near = entries[entries.length - 1].isIntersecting;
+      if (state.near && state.pending && window.__bpPlotlyLib) {
+        const [fig, revision] = state.pending;
+        state.pending = null;
+        delete div.dataset.pending;
+        redraw(window.__bpPlotlyLib, fig, revision);
+      }
+    }, { rootMargin: "400px 0px" }).observe(div);
+  }
+  const drawOrKeep = (Plotly, fig, revision) => {
+    const state = div.__bpNear;
+    if (state.near || !div._fullLayout || fig.frames) {
+      state.pending = null;
+      delete div.dataset.pending;
+      return redraw(Plotly, fig, revision);
+    }
+    state.pending = [fig, revision];
+    div.dataset.pending = String(revision);
+    return null;
+  };
   // the live board hands this chart a newer figure after a Step it took (board.js)
   (window.__bpSinks = window.__bpSinks || {})[data.key] = (fig, revision) => {
-    if (div.isConnected && window.__bpPlotlyLib) redraw(window.__bpPlotlyLib, fig, revision);
+    if (div.isConnected && window.__bpPlotlyLib) drawOrKeep(window.__bpPlotlyLib, fig, revision);
   };
   const fig = JSON.parse(data.figure);
   div.style.height = (fig.layout && fig.layout.height ? fig.layout.height : 420) + "px";
   loadPlotly().then((Plotly) => {
-    const done = redraw(Plotly, fig, data.revision);
+    const done = drawOrKeep(Plotly, fig, data.revision);
+    if (!done) return;
     if (fig.frames && !div.__bpInterrupts) {
       div.__bpInterrupts = true;
       done.then(() => div.on("plotly_animationinterrupted", () => { window.__bpInterrupts += 1; }));
@@ -91,19 +120,80 @@ def _component():
 
 
 @cache
+def _prefetcher():
+    js = PLOTLY_LOADER + "\nexport default function () { loadPlotly().catch(() => {}); }\n"
+    return st.components.v2.component("backprop_plotly_prefetch", html="", js=js)
+
+
+def prefetch_plotly() -> None:
+    """Start loading plotly.js as soon as a page's script starts (an empty element in the
+    sidebar), so that it has been fetched and parsed by the time the first live chart
+    mounts, at the end of the script, instead of only then."""
+    if ensure_plotly_served() and st.get_option("server.enableStaticServing"):
+        with st.sidebar:
+            _prefetcher()(key="plotly_prefetch")
+
+
+def _publish(dst: Path, write) -> bool:
+    """Write ``static/<name>`` through a temporary file (``write(tmp)``); False if impossible."""
+    try:
+        STATIC_DIR.mkdir(exist_ok=True)
+        tmp = dst.with_suffix(".tmp")
+        write(tmp)
+        tmp.replace(dst)
+        return True
+    except OSError:
+        return False
+
+
+@cache
 def ensure_plotly_served() -> bool:
     """Copy plotly.min.js from the plotly package into ``static/``; False if impossible."""
     src = Path(plotly.__file__).parent / "package_data" / PLOTLY_JS
     dst = STATIC_DIR / PLOTLY_JS
-    try:
-        if not dst.exists() or dst.stat().st_size != src.stat().st_size:
-            STATIC_DIR.mkdir(exist_ok=True)
-            tmp = dst.with_suffix(".tmp")
-            shutil.copyfile(src, tmp)
-            tmp.replace(dst)
+    if dst.exists() and dst.stat().st_size == src.stat().st_size:
         return True
-    except OSError:
-        return False
+    return _publish(dst, lambda tmp: shutil.copyfile(src, tmp))
+
+
+@cache
+def serve_module(stem: str, source: str) -> str | None:
+    """Publish the ES module ``source`` as ``static/<stem>.<hash>.js`` (its content's hash
+    in the name, so a browser never runs a stale copy) and return that file name, or None
+    if it cannot be written. Served once and cached by the browser, the module is not sent
+    with every rerun as a component's inline JS is."""
+    digest = hashlib.sha256(source.encode("utf-8")).hexdigest()[:12]
+    name = f"{stem}.{digest}.js"
+    dst = STATIC_DIR / name
+    if dst.exists() and dst.read_text(encoding="utf-8") == source:
+        return name
+    ok = _publish(dst, lambda tmp: tmp.write_text(source, encoding="utf-8"))
+    for old in STATIC_DIR.glob(f"{stem}.*.js"):  # earlier versions of the module
+        if old.name != name:
+            old.unlink(missing_ok=True)
+    return name if ok else None
+
+
+def module_loader(name: str) -> str:
+    """Inline component JS that runs the static module ``name`` (see :func:`serve_module`):
+    it imports the module once, then hands every render to its default export."""
+    return _LOADER.replace("__MODULE__", name)
+
+
+_LOADER = """
+const SRC = new URL("app/static/__MODULE__", document.baseURI).href;
+let main = null, loading = null;
+export default function (component) {
+  if (main) return main(component);
+  let cleanup = null, gone = false;
+  loading = loading || import(SRC).then((m) => (main = m.default));
+  loading.then((render) => { if (!gone) cleanup = render(component); }).catch((e) => {
+    loading = null;
+    component.parentElement.textContent = "Could not load " + SRC + ": " + e.message;
+  });
+  return () => { gone = true; if (cleanup) cleanup(); };
+}
+"""
 
 
 def live_chart(fig: go.Figure | dict, key: str, revision: int = 0, autoplay: int = 0) -> None:

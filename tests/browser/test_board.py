@@ -127,8 +127,11 @@ def test_step_is_answered_by_the_board_and_every_view_follows(page, app_server, 
         lambda ws: ws.on("framereceived", lambda d: frames.append(len(d))),
     )
     open_playground(page, app_server, wait_idle)
+    # the Layers tab's chart: the revision it drew, or the newer one it keeps while it is
+    # far below the viewport (drawn when it comes near)
     layer_rev = """() => { const e = document.querySelector(
-        '.st-key-live_layer div.bp-live-plot'); return e ? Number(e.dataset.revision) : -1; }"""
+        '.st-key-live_layer div.bp-live-plot');
+        return e ? Number(e.dataset.pending ?? e.dataset.revision) : -1; }"""
     page.wait_for_function(f"() => ({layer_rev})() >= 0")
 
     def messages(selector: str) -> int:
@@ -149,6 +152,13 @@ def test_step_is_answered_by_the_board_and_every_view_follows(page, app_server, 
         return len(frames) - n
 
     step_msgs = [messages(".st-key-step button:visible") for _ in range(3)]
+    kept = page.evaluate(layer_rev)
+    page.locator(".st-key-live_layer").scroll_into_view_if_needed()
+    page.wait_for_function(
+        """(r) => { const e = document.querySelector('.st-key-live_layer div.bp-live-plot');
+            return Number(e.dataset.revision) === r && e.dataset.pending === undefined; }""",
+        arg=kept,
+    )
     epoch_msgs = messages(".st-key-epoch button:visible")
     assert max(step_msgs) * 2 < epoch_msgs, (step_msgs, epoch_msgs)
     wait_counter(page, int(page.evaluate("document.querySelector('.bp-board').dataset.step")))
