@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from backprop.costs import COSTS
 from backprop.debug import (
     RECIPE,
     Case,
@@ -16,7 +17,6 @@ from backprop.debug import (
 )
 from backprop.debug.diff import ATOL, RTOL
 from backprop.debug.latex import lines
-from backprop.debug.stages import COST_TEX
 from backprop.ui import common, debugger
 from backprop.ui.common import plain
 from backprop.viz.debug import difference_heatmap
@@ -85,7 +85,7 @@ with recipes:
         f"The cost is the **mean** over the batch of $m = {plain(case.X.shape[1])}$ samples of "
         f"the {plain(case.cost)} cost $C_x$ of each (not the sum):"
     )
-    st.latex(lines(COST_TEX[case.cost], r"C = \frac{1}{m} \sum_x C_x"))
+    st.latex(lines(COSTS[case.cost].latex, r"C = \frac{1}{m} \sum_x C_x"))
     numpy_tab, torch_tab = st.tabs(["NumPy", "PyTorch"])
     numpy_tab.code(RECIPE, language="python")
     torch_tab.caption(

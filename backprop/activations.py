@@ -19,6 +19,7 @@ Array = np.ndarray
 class Activation:
     """A named activation: ``fn(z, out=None) -> a`` and ``prime(z, a) -> sigma'(z)``.
 
+    ``symbol``, ``latex`` and ``prime_latex`` are how the debugger writes it (LaTeX).
     ``fn(z, out=z)`` computes in place. Every ``prime`` is written in terms of ``a`` alone
     (``z`` may be None), so a training step need not keep ``z``.
     """
@@ -30,6 +31,12 @@ class Activation:
     # sigma'(z) can be exactly 0: for ReLU whenever z <= 0; for sigmoid and tanh once |z| is
     # so large that a rounds to its bound. A layer with sigma' = 0 everywhere stops learning.
     can_die: bool = False
+    symbol: str = ""  # LaTeX name of sigma, as in a^l = symbol(z^l)
+    latex: str = ""  # LaTeX definition: sigma(z) = ...
+    prime_latex: str | None = None  # LaTeX of sigma'(z) = ...; None: not elementwise
+    # The activation whose sigma' the "wrong activation in the derivative" bug uses instead
+    # (None: no such bug, as for softmax, which has no elementwise derivative).
+    wrong_prime: str | None = None
 
     def __call__(self, z: Array) -> Array:
         return self.fn(z)
@@ -102,12 +109,62 @@ def _softmax(z: Array, out: Array | None = None) -> Array:
 
 
 ACTIVATIONS: dict[str, Activation] = {
-    "sigmoid": Activation("sigmoid", _sigmoid, _sigmoid_prime, can_die=True),
-    "tanh": Activation("tanh", _tanh, _tanh_prime, can_die=True),
-    "relu": Activation("relu", _relu, _relu_prime, can_die=True),
-    "leaky_relu": Activation("leaky_relu", _leaky_relu, _leaky_relu_prime),
-    "linear": Activation("linear", _linear, _linear_prime),
-    "softmax": Activation("softmax", _softmax, None, output_only=True),
+    "sigmoid": Activation(
+        "sigmoid",
+        _sigmoid,
+        _sigmoid_prime,
+        can_die=True,
+        symbol=r"\sigma",
+        latex=r"\sigma(z) = \frac{1}{1 + e^{-z}}",
+        prime_latex=r"\sigma'(z) = \sigma(z)\,(1 - \sigma(z))",
+        wrong_prime="tanh",
+    ),
+    "tanh": Activation(
+        "tanh",
+        _tanh,
+        _tanh_prime,
+        can_die=True,
+        symbol=r"\tanh",
+        latex=r"\sigma(z) = \tanh z",
+        prime_latex=r"\sigma'(z) = 1 - \tanh^2 z",
+        wrong_prime="sigmoid",
+    ),
+    "relu": Activation(
+        "relu",
+        _relu,
+        _relu_prime,
+        can_die=True,
+        symbol=r"\operatorname{relu}",
+        latex=r"\sigma(z) = \max(0, z)",
+        prime_latex=r"\sigma'(z) = 1 \text{ if } z > 0 \text{ else } 0",
+        wrong_prime="sigmoid",
+    ),
+    "leaky_relu": Activation(
+        "leaky_relu",
+        _leaky_relu,
+        _leaky_relu_prime,
+        symbol=r"\operatorname{lrelu}",
+        latex=r"\sigma(z) = \max(0.01\,z,\ z)",
+        prime_latex=r"\sigma'(z) = 1 \text{ if } z > 0 \text{ else } 0.01",
+        wrong_prime="sigmoid",
+    ),
+    "linear": Activation(
+        "linear",
+        _linear,
+        _linear_prime,
+        symbol=r"\operatorname{id}",
+        latex=r"\sigma(z) = z",
+        prime_latex=r"\sigma'(z) = 1",
+        wrong_prime="sigmoid",
+    ),
+    "softmax": Activation(
+        "softmax",
+        _softmax,
+        None,
+        output_only=True,
+        symbol=r"\operatorname{softmax}",
+        latex=r"\sigma(z)_j = e^{z_j} \big/ \textstyle\sum_k e^{z_k}",
+    ),
 }
 
 HIDDEN_ACTIVATIONS = tuple(k for k, v in ACTIVATIONS.items() if not v.output_only)

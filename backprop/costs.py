@@ -21,13 +21,14 @@ _TINY = np.finfo(np.float64).tiny
 
 @dataclass(frozen=True)
 class Cost:
-    """A named cost with its gradient and the output activations it accepts."""
+    """A named cost with its gradient, the output activations it accepts and its LaTeX."""
 
     name: str
     fn: Callable[[Array, Array], float]
     grad: Callable[[Array, Array], Array]
     shortcut: str  # output activation for which delta_L = a - y
     outputs: tuple[str, ...] | None  # output activations it is defined for (None: any)
+    latex: str = ""  # the per-sample cost C_x = ... in LaTeX
 
 
 def _quadratic(a: Array, y: Array) -> float:
@@ -62,11 +63,28 @@ def _log_likelihood_grad(a: Array, y: Array) -> Array:
 
 
 COSTS: dict[str, Cost] = {
-    "quadratic": Cost("quadratic", _quadratic, _quadratic_grad, "linear", None),
+    "quadratic": Cost(
+        "quadratic",
+        _quadratic,
+        _quadratic_grad,
+        "linear",
+        None,
+        latex=r"C_x = \tfrac{1}{2} \sum_j (a^L_j - y_j)^2",
+    ),
     "cross_entropy": Cost(
-        "cross_entropy", _cross_entropy, _cross_entropy_grad, "sigmoid", ("sigmoid", "softmax")
+        "cross_entropy",
+        _cross_entropy,
+        _cross_entropy_grad,
+        "sigmoid",
+        ("sigmoid", "softmax"),
+        latex=r"C_x = -\sum_j \big[y_j \ln a^L_j + (1 - y_j) \ln(1 - a^L_j)\big]",
     ),
     "log_likelihood": Cost(
-        "log_likelihood", _log_likelihood, _log_likelihood_grad, "softmax", ("softmax", "sigmoid")
+        "log_likelihood",
+        _log_likelihood,
+        _log_likelihood_grad,
+        "softmax",
+        ("softmax", "sigmoid"),
+        latex=r"C_x = -\sum_j y_j \ln a^L_j",
     ),
 }

@@ -1,12 +1,20 @@
-"""Gradient checking: backprop against central finite differences, per layer."""
+"""Gradient checking: backprop against central finite differences, per layer.
+
+The comparison itself (:class:`~backprop.gradtable.ParamCheck`, the table of
+:func:`~backprop.gradtable.gradient_table`) is shared with :mod:`backprop.debug`.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
+from .gradtable import ATOL, RTOL, ParamCheck, compare, gradient_table
 from .network import Network
 from .validation import finite_number
+
+__all__ = ["ParamCheck", "check_work", "compare", "gradcheck", "gradient_table",
+           "numerical_gradients"]  # fmt: skip
 
 Array = np.ndarray
 
@@ -54,15 +62,8 @@ def check_work(net: Network, m: int, entries: int) -> None:
         )
 
 
-def compare(analytic: Array, numeric: Array) -> tuple[float, float]:
-    """``(max |a - n|, max |a - n| / max(|a| + |n|, tiny))`` over the entries."""
-    diff = np.abs(analytic - numeric)
-    denom = np.maximum(np.abs(analytic) + np.abs(numeric), 1e-12)
-    return float(diff.max(initial=0.0)), float((diff / denom).max(initial=0.0))
-
-
 def gradcheck(
-    net: Network, X: Array, Y: Array, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3
+    net: Network, X: Array, Y: Array, eps: float = 1e-6, atol: float = ATOL, rtol: float = RTOL
 ) -> pd.DataFrame:
     """Per layer and parameter kind: max abs and relative error, and pass/fail.
 
@@ -72,19 +73,9 @@ def gradcheck(
     nb, nw = net.backprop(X, Y)
     with np.errstate(all="ignore"):
         num_b, num_w = numerical_gradients(net, X, Y, eps)
-    rows = []
-    for l in range(net.n_layers):
-        for kind, a, n in (("w", nw[l], num_w[l]), ("b", nb[l], num_b[l])):
-            abs_err, rel_err = compare(a, n)
-            ok = bool(np.all(np.abs(a - n) <= atol + rtol * np.abs(n)))
-            rows.append(
-                {
-                    "layer": l + 1,
-                    "param": kind,
-                    "shape": str(a.shape),
-                    "max_abs_error": abs_err,
-                    "max_rel_error": rel_err,
-                    "passed": ok,
-                }
-            )
-    return pd.DataFrame(rows)
+    params = [
+        ParamCheck.full(l + 1, kind, a, n)
+        for l in range(net.n_layers)
+        for kind, a, n in (("w", nw[l], num_w[l]), ("b", nb[l], num_b[l]))
+    ]
+    return gradient_table(params, atol, rtol)

@@ -22,15 +22,6 @@ from ..validation import choose, finite_number, whole_number
 
 Array = np.ndarray
 
-#: The derivative a "wrong activation" bug uses instead of the right one.
-WRONG_PRIME = {
-    "sigmoid": "tanh",
-    "tanh": "sigmoid",
-    "relu": "sigmoid",
-    "leaky_relu": "sigmoid",
-    "linear": "sigmoid",
-}
-
 
 class BugShapeError(ValueError):
     """A bug that makes the arrays' shapes disagree (names the layer and the equation)."""
@@ -189,7 +180,7 @@ def _deltas(net: Network, zs: list, acts: list, Y: Array, on: frozenset[str]) ->
         if "bp2_no_sigma_prime" in on:
             delta = back  # BUG: no (.) sigma'(z^l)
         elif "wrong_activation_prime" in on:
-            other = ACTIVATIONS[WRONG_PRIME[sigmas[i].name]]
+            other = ACTIVATIONS[sigmas[i].wrong_prime]
             delta = back * other.prime(zs[i], other.fn(zs[i]))  # BUG: another sigma'
         else:
             delta = sigmas[i].backward(zs[i], acts[i + 1], back)  # BP2

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..gradcheck import compare, numerical_gradients
+from ..gradcheck import numerical_gradients
+from ..gradtable import ATOL, RTOL, ParamCheck, gradient_table, ratio, ratios
 from ..network import Network
 from ..validation import finite_number, whole_number
 from .stages import sup
@@ -24,50 +25,9 @@ from .stages import sup
 Array = np.ndarray
 
 EPS = 1e-6  # PyTorch's gradcheck default
-ATOL, RTOL = 1e-5, 1e-3  # pass when |analytic - numeric| <= ATOL + RTOL |numeric|
 MAX_PER_LAYER = 50  # weights (and biases) checked per layer of a big network
 EPS_RANGE = (1e-12, 0.1)
 FALL = 2.0  # a finite-difference error falls at least this much per 10x step of ε
-
-
-@dataclass(frozen=True, eq=False)
-class ParamCheck:
-    """One layer's weights or biases: the checked entries (flat ``index``) and both values."""
-
-    layer: int  # 1..L
-    param: str  # "w" or "b"
-    shape: tuple[int, int]
-    index: Array  # flat indices into the parameter array
-    analytic: Array
-    numeric: Array
-
-    @property
-    def errors(self) -> tuple[float, float]:
-        """``(max abs error, max relative error)`` as the engine's gradcheck computes them."""
-        return compare(self.analytic, self.numeric)
-
-    def passed(self, atol: float = ATOL, rtol: float = RTOL) -> bool:
-        return ratio(self.analytic, self.numeric, atol, rtol) <= 1.0
-
-    def relative_errors(self) -> Array:
-        """``|a - n| / (|a| + |n|)`` in the parameter's shape; NaN where not checked."""
-        out = np.full(self.shape, np.nan)
-        a, n = self.analytic, self.numeric
-        out.reshape(-1)[self.index] = np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), 1e-12)
-        return out
-
-
-def ratio(analytic: Array, numeric: Array, atol: float = ATOL, rtol: float = RTOL) -> float:
-    """The worst ``|a - n| / (atol + rtol |n|)``: at most 1 passes (inf if not finite)."""
-    return float(ratios(analytic, numeric, atol, rtol).max(initial=0.0))
-
-
-def ratios(analytic: Array, numeric: Array, atol: float = ATOL, rtol: float = RTOL) -> Array:
-    """``|a - n| / (atol + rtol |n|)`` per entry (0 where equal, huge where not finite)."""
-    diff = np.abs(analytic - numeric)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r = np.where(diff == 0, 0.0, diff / (atol + rtol * np.abs(numeric)))
-    return np.nan_to_num(r, nan=np.inf)
 
 
 @dataclass(frozen=True)
@@ -225,24 +185,12 @@ def check_gradients(
             full_b, full_w = numerical_gradients(net, X, Y, eps)
             num_w = [g.reshape(-1) for g in full_w]
             num_b = [g.reshape(-1) for g in full_b]
-    params, rows = [], []
-    for l, (iw, ib) in enumerate(picks):
-        for kind, idx, a, n in (("w", iw, nw[l], num_w[l]), ("b", ib, nb[l], num_b[l])):
-            pc = ParamCheck(l + 1, kind, a.shape, idx, a.reshape(-1)[idx], n)
-            abs_err, rel_err = pc.errors
-            params.append(pc)
-            rows.append(
-                {
-                    "layer": l + 1,
-                    "param": kind,
-                    "shape": str(a.shape),
-                    "checked": f"{len(idx)} of {a.size}",
-                    "max_abs_error": abs_err,
-                    "max_rel_error": rel_err,
-                    "passed": pc.passed(atol, rtol),
-                }
-            )
-    table = pd.DataFrame(rows)
+    params = [
+        ParamCheck(l + 1, kind, a.shape, idx, a.reshape(-1)[idx], n)
+        for l, (iw, ib) in enumerate(picks)
+        for kind, idx, a, n in (("w", iw, nw[l], num_w[l]), ("b", ib, nb[l], num_b[l]))
+    ]
+    table = gradient_table(params, atol, rtol, checked=True)
     budget = net.limits.max_check_work - sum(len(p.index) for p in params) * per_entry
     search = EpsSearch(net, X, Y, atol, rtol, per_entry, budget)
     verdicts = search.verdicts([p for p in params if not p.passed(atol, rtol)], eps)

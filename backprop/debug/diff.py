@@ -26,11 +26,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..gradtable import ParamCheck, gradient_table
 from ..limits import Limits, default_limits
 from ..network import Network
 from ..trainer import _check_batch
 from ..untrusted import JsonBudget, count_layers, decode_utf8, load_npz, parse_json, read_capped
-from .check import Diagnosis, ParamCheck, diagnose
+from .check import Diagnosis, diagnose
 
 Array = np.ndarray
 
@@ -500,24 +501,12 @@ def compare(
     (rb, rw), (yb, yw) = reference, yours
     if len(yb) != len(rb) or len(yw) != len(rw):
         raise ValueError(f"expected {len(rw)} layers of gradients, got {len(yw)}")
-    params, rows = [], []
+    params = []
     for l in range(len(rw)):
         for kind, r, y in (("w", rw[l], yw[l]), ("b", rb[l], yb[l])):
             r, y = np.asarray(r, np.float64), np.asarray(y, np.float64)
             if r.shape != y.shape:
                 raise ValueError(f"layer {l + 1} {kind}: shape {y.shape}, expected {r.shape}")
-            pc = ParamCheck(l + 1, kind, r.shape, np.arange(r.size), y.ravel(), r.ravel())
-            abs_err, rel_err = pc.errors
-            params.append(pc)
-            rows.append(
-                {
-                    "layer": l + 1,
-                    "param": kind,
-                    "shape": str(r.shape),
-                    "max_abs_error": abs_err,
-                    "max_rel_error": rel_err,
-                    "passed": pc.passed(atol, rtol),
-                }
-            )
-    table = pd.DataFrame(rows)
+            params.append(ParamCheck.full(l + 1, kind, y, r))
+    table = gradient_table(params, atol, rtol)
     return DiffResult(table, tuple(params), diagnose(table, params, batch_size), atol, rtol)

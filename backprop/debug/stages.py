@@ -7,6 +7,8 @@ Each :class:`Stage` carries its equation in symbols, the same equation with the 
 numbers substituted for one neuron, whole vectors and matrices for small layers, and the
 arrays to draw. Numbers are read from the trace (or, for the factors BP1 and BP2 multiply,
 from the engine's own activation and cost functions); nothing here is drawn or rendered.
+The symbols come from the registries: an activation's ``symbol``, ``latex`` and
+``prime_latex`` (:mod:`backprop.activations`), a cost's ``latex`` (:mod:`backprop.costs`).
 BP1 and the cost are shown in their general forms; where the engine computes them from
 ``z`` in a stable closed form (:mod:`backprop.stable`), a note and its numbers say so.
 
@@ -31,35 +33,6 @@ Array = np.ndarray
 
 #: What a stage's ``equation`` can be.
 EQUATIONS = ("input", "forward", "cost", "BP1", "BP2", "BP3", "BP4", "update")
-
-SIGMA = {
-    "sigmoid": r"\sigma",
-    "tanh": r"\tanh",
-    "relu": r"\operatorname{relu}",
-    "leaky_relu": r"\operatorname{lrelu}",
-    "linear": r"\operatorname{id}",
-    "softmax": r"\operatorname{softmax}",
-}
-DEFINITION = {
-    "sigmoid": r"\sigma(z) = \frac{1}{1 + e^{-z}}",
-    "tanh": r"\sigma(z) = \tanh z",
-    "relu": r"\sigma(z) = \max(0, z)",
-    "leaky_relu": r"\sigma(z) = \max(0.01\,z,\ z)",
-    "linear": r"\sigma(z) = z",
-    "softmax": r"\sigma(z)_j = e^{z_j} \big/ \textstyle\sum_k e^{z_k}",
-}
-PRIME = {
-    "sigmoid": r"\sigma'(z) = \sigma(z)\,(1 - \sigma(z))",
-    "tanh": r"\sigma'(z) = 1 - \tanh^2 z",
-    "relu": r"\sigma'(z) = 1 \text{ if } z > 0 \text{ else } 0",
-    "leaky_relu": r"\sigma'(z) = 1 \text{ if } z > 0 \text{ else } 0.01",
-    "linear": r"\sigma'(z) = 1",
-}
-COST_TEX = {
-    "quadratic": r"C_x = \tfrac{1}{2} \sum_j (a^L_j - y_j)^2",
-    "cross_entropy": r"C_x = -\sum_j \big[y_j \ln a^L_j + (1 - y_j) \ln(1 - a^L_j)\big]",
-    "log_likelihood": r"C_x = -\sum_j y_j \ln a^L_j",
-}
 
 
 @dataclass(frozen=True, eq=False)
@@ -201,6 +174,7 @@ def _forward(tr: Trace, l: int, s: int, j: int) -> Stage:
     i, L = l - 1, tr.n_layers
     w, b, z, a_in, a = tr.weights[i], tr.biases[i], tr.z[i], tr.a[i], tr.a[l]
     name = tr.activations[i]
+    sigma = ACTIVATIONS[name].symbol
     j = _clamp(j, w.shape[0])
     zs, a_prev, a_out = _col(z, s), _col(a_in, s), _col(a, s)
     products = [f"{par(w[j, k])} \\cdot {par(a_prev[k])}" for k in range(w.shape[1])]
@@ -216,12 +190,12 @@ def _forward(tr: Trace, l: int, s: int, j: int) -> Stage:
             rf" = \frac{{e^{{{num(zs[j], 3)}}}}}{{{exps}}} = {num(a_out[j])}"
         )
     else:
-        a_line = rf"a^{{{l}}}_{{{j}}} = {SIGMA[name]}({num(zs[j])}) = {num(a_out[j])}"
+        a_line = rf"a^{{{l}}}_{{{j}}} = {sigma}({num(zs[j])}) = {num(a_out[j])}"
     full: tuple[str, ...] = ()
     if small(w):
         full = (
             rf"z^{{{l}}} = {bmatrix(w)} {bmatrix(a_prev)} + {bmatrix(b)} = {bmatrix(zs)}",
-            rf"a^{{{l}}} = {SIGMA[name]}\left({bmatrix(zs)}\right) = {bmatrix(a_out)}",
+            rf"a^{{{l}}} = {sigma}\left({bmatrix(zs)}\right) = {bmatrix(a_out)}",
         )
     return Stage(
         key=f"forward_{l}",
@@ -231,8 +205,8 @@ def _forward(tr: Trace, l: int, s: int, j: int) -> Stage:
         view="forward",
         template=lines(
             rf"z^{{{l}}} = w^{{{l}}} a^{{{l - 1}}} + b^{{{l}}}, \qquad"
-            rf" a^{{{l}}} = {SIGMA[name]}(z^{{{l}}})",
-            DEFINITION[name],
+            rf" a^{{{l}}} = {sigma}(z^{{{l}}})",
+            ACTIVATIONS[name].latex,
         ),
         numbers=(z_line, a_line),
         full=full,
@@ -280,7 +254,7 @@ def _cost(tr: Trace, s: int, j: int) -> Stage:
         equation="cost",
         layer=L,
         view="forward",
-        template=lines(COST_TEX[tr.cost_name], r"C = \frac{1}{m} \sum_x C_x"),
+        template=lines(COSTS[tr.cost_name].latex, r"C = \frac{1}{m} \sum_x C_x"),
         numbers=tuple(numbers),
         full=full,
         arrays=((f"a{sup(L)} (output)", tr.a[L]), ("y (target)", tr.y)),
@@ -313,7 +287,8 @@ def _bp1(tr: Trace, s: int, j: int) -> Stage:
         full_line = rf"\delta^{{L}} = {bmatrix(general)}"
     else:
         sp = _col(sigma_prime(tr, L), s)
-        template = [r"\delta^{L} = \nabla_a C \odot \sigma'(z^{L})", PRIME[name]]
+        prime = ACTIVATIONS[name].prime_latex
+        template = [r"\delta^{L} = \nabla_a C \odot \sigma'(z^{L})", prime]
         if tr.cost_name == "quadratic":  # the book's eq. (30): nabla_a C = a^L - y
             template.insert(1, r"\delta^{L} = (a^{L} - y) \odot \sigma'(z^{L})")
         lines_j = [
@@ -416,7 +391,7 @@ def _bp2(tr: Trace, l: int, s: int, j: int) -> Stage:
             rf" = {bmatrix(back)}",
             rf"\delta^{{{l}}} = {bmatrix(back)} \odot {bmatrix(sp)} = {bmatrix(d)}",
         )
-    name = tr.activations[l - 1]
+    prime = ACTIVATIONS[tr.activations[l - 1]].prime_latex
     return Stage(
         key=f"bp2_{l}",
         title=f"BP2: the error of layer {l} ({layer_name(l, tr.n_layers)})",
@@ -426,7 +401,7 @@ def _bp2(tr: Trace, l: int, s: int, j: int) -> Stage:
         template=lines(
             rf"\delta^{{{l}}} = \left((w^{{{l + 1}}})^T \delta^{{{l + 1}}}\right)"
             rf" \odot \sigma'(z^{{{l}}})",
-            PRIME[name],
+            prime,
         ),
         numbers=(line,),
         full=full,
