@@ -4,6 +4,7 @@ Runs every side in one process on the same MNIST-shaped data (50,000 random samp
 784 pixels, 10 one-hot classes): sigmoid, quadratic cost, plain SGD, eta = 3.0, for
 ``[784, 30, 10]`` and ``[784, 100, 10]`` at mini-batches of 10 and 100. Prints seconds
 per epoch (best of ``--repeat``) and the ratios, plus the BLAS library and its threads.
+The per-sample loop is the tests' port of network.py (``tests/reference.py``).
 
     python benchmarks/bench_epoch.py            # full run, about two minutes
     python benchmarks/bench_epoch.py --quick    # 10,000 samples, for a smoke test
@@ -19,68 +20,23 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+from reference import SeedNetwork  # noqa: E402  (the tests' port of network.py)
+
 from backprop import Network, Trainer  # noqa: E402
 
 ETA = 3.0
 THREADS = 1  # BLAS threads for every side; set from --threads
 
 
-# ----------------------------------------------------------------- the seed's loop
-def _sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
-
-
-class SeedNetwork:
-    """network.py's algorithm (per-sample backprop, summed, then averaged), Python 3."""
-
-    def __init__(self, net: Network) -> None:
-        self.weights = [w.copy() for w in net.weights]
-        self.biases = [b.copy() for b in net.biases]
-
-    def backprop(self, x, y):
-        nabla_b = [np.zeros(b.shape) for b in self.biases]
-        nabla_w = [np.zeros(w.shape) for w in self.weights]
-        activation, activations, zs = x, [x], []
-        for b, w in zip(self.biases, self.weights):
-            z = np.dot(w, activation) + b
-            zs.append(z)
-            activation = _sigmoid(z)
-            activations.append(activation)
-        sp = _sigmoid(zs[-1]) * (1 - _sigmoid(zs[-1]))
-        delta = (activations[-1] - y) * sp
-        nabla_b[-1] = delta
-        nabla_w[-1] = np.dot(delta, activations[-2].transpose())
-        for l in range(2, len(self.weights) + 1):
-            sp = _sigmoid(zs[-l]) * (1 - _sigmoid(zs[-l]))
-            delta = np.dot(self.weights[-l + 1].transpose(), delta) * sp
-            nabla_b[-l] = delta
-            nabla_w[-l] = np.dot(delta, activations[-l - 1].transpose())
-        return nabla_b, nabla_w
-
-    def update_mini_batch(self, mini_batch, eta):
-        nabla_b = [np.zeros(b.shape) for b in self.biases]
-        nabla_w = [np.zeros(w.shape) for w in self.weights]
-        for x, y in mini_batch:
-            dnb, dnw = self.backprop(x, y)
-            nabla_b = [nb + d for nb, d in zip(nabla_b, dnb)]
-            nabla_w = [nw + d for nw, d in zip(nabla_w, dnw)]
-        self.weights = [w - (eta / len(mini_batch)) * nw for w, nw in zip(self.weights, nabla_w)]
-        self.biases = [b - (eta / len(mini_batch)) * nb for b, nb in zip(self.biases, nabla_b)]
-
-    def epoch(self, data, mini_batch_size, rng):
-        order = rng.permutation(len(data))
-        data = [data[i] for i in order]
-        for k in range(0, len(data), mini_batch_size):
-            self.update_mini_batch(data[k : k + mini_batch_size], ETA)
-
-
 # ------------------------------------------------------------------------ sides
 def time_seed(sizes, X, Y, mb):
     data = [(X[:, i : i + 1].copy(), Y[:, i : i + 1].copy()) for i in range(X.shape[1])]
-    seed = SeedNetwork(Network(sizes, seed=0))
+    net = Network(sizes, seed=0)
+    seed = SeedNetwork(net.weights, net.biases)
     t = time.perf_counter()
-    seed.epoch(data, mb, np.random.default_rng(0))
+    seed.sgd_epoch(data, mb, ETA, np.random.default_rng(0))
     return time.perf_counter() - t
 
 

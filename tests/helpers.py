@@ -1,131 +1,45 @@
-"""Reference implementations the tests check the engine against.
+"""Helpers shared by the test modules (test modules never import each other).
 
-Nothing here calls the engine's maths: activations, costs, finite differences and the
-port of Nielsen's ``network.py`` are written out again from their definitions, so a
-bug in ``backprop/`` cannot hide by being used on both sides of an assertion.
+* ``ROOT``, the repository;
+* comparing gradients (``assert_close_grad``, ``grads_close``);
+* the trainer's next shuffle and copies of a network's parameters;
+* hostile files: tiny uploads that claim huge sizes, and a peak-memory probe;
+* Playground runs built outside the app (``dataset_for``, ``train_run``, ``digest``) and
+  ``BASE``, a valid config that differs from ``DEFAULT`` in every field;
+* driving the app with Streamlit's ``AppTest`` (``playground``, ``click``, ``texts``...).
+
+The independent maths the engine is checked against is in ``reference.py``. Streamlit is
+imported only when an ``AppTest`` helper runs, so engine tests do not load it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
+import re
+import struct
+import tracemalloc
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-LEAKY_SLOPE = 0.01  # the documented slope of leaky_relu for z < 0
+from backprop.datasets import Dataset, load
+from backprop.ui.config import PlaygroundConfig
+
+if TYPE_CHECKING:
+    from streamlit.testing.v1 import AppTest
+
+    from backprop.ui.session import Run
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+PLAYGROUND = "app_pages/playground.py"
 
 
-# ----------------------------------------------------------------- activations
-def ref_activation(name: str, z: np.ndarray) -> np.ndarray:
-    """sigma(z) from its textbook definition; softmax works column by column."""
-    if name == "sigmoid":
-        return 1.0 / (1.0 + np.exp(-z))
-    if name == "tanh":
-        return np.tanh(z)
-    if name == "relu":
-        return np.where(z > 0, z, 0.0)
-    if name == "leaky_relu":
-        return np.where(z > 0, z, LEAKY_SLOPE * z)
-    if name == "linear":
-        return np.array(z, dtype=np.float64, copy=True)
-    if name == "softmax":
-        out = np.empty_like(z)
-        for k in range(z.shape[1]):
-            e = np.exp(z[:, k] - np.max(z[:, k]))
-            out[:, k] = e / np.sum(e)
-        return out
-    raise KeyError(name)
-
-
-def ref_activation_prime(name: str, z: np.ndarray) -> np.ndarray:
-    """sigma'(z) for the elementwise activations."""
-    if name == "sigmoid":
-        s = 1.0 / (1.0 + np.exp(-z))
-        return s * (1.0 - s)
-    if name == "tanh":
-        return 1.0 / np.cosh(z) ** 2
-    if name == "relu":
-        return np.where(z > 0, 1.0, 0.0)
-    if name == "leaky_relu":
-        return np.where(z > 0, 1.0, LEAKY_SLOPE)
-    if name == "linear":
-        return np.ones_like(z)
-    raise KeyError(name)
-
-
-# ----------------------------------------------------------------------- costs
-def ref_cost_per_column(name: str, a: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """C_x for each column x (shape ``(m,)``)."""
-    if name == "quadratic":
-        return 0.5 * np.sum((a - y) ** 2, axis=0)
-    if name == "cross_entropy":
-        return -np.sum(y * np.log(a) + (1.0 - y) * np.log(1.0 - a), axis=0)
-    if name == "log_likelihood":
-        return -np.sum(y * np.log(a), axis=0)
-    raise KeyError(name)
-
-
-def ref_cost(name: str, a: np.ndarray, y: np.ndarray) -> float:
-    """The mean of C_x over the columns."""
-    return float(np.mean(ref_cost_per_column(name, a, y)))
-
-
-def ref_cost_grad(name: str, a: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """dC_x/da per column."""
-    if name == "quadratic":
-        return a - y
-    if name == "cross_entropy":
-        return -y / a + (1.0 - y) / (1.0 - a)
-    if name == "log_likelihood":
-        return -y / a
-    raise KeyError(name)
-
-
-# ------------------------------------------------------------- forward / cost
-def ref_forward(weights, biases, activations, X):
-    """``(zs, acts)`` of a feed-forward pass, one column at a time."""
-    m = X.shape[1]
-    zs = [np.empty((w.shape[0], m)) for w in weights]
-    acts = [np.array(X, dtype=np.float64)] + [np.empty((w.shape[0], m)) for w in weights]
-    for k in range(m):
-        a = acts[0][:, k : k + 1]
-        for l, (w, b, act) in enumerate(zip(weights, biases, activations)):
-            z = np.dot(w, a) + b
-            a = ref_activation(act, z)
-            zs[l][:, k : k + 1] = z
-            acts[l + 1][:, k : k + 1] = a
-    return zs, acts
-
-
-def net_activations(net) -> list[str]:
-    """Names of sigma for each weight layer, from the network's public configuration."""
-    return [net.activation] * (len(net.sizes) - 2) + [net.output_activation]
-
-
-def ref_net_cost(net, X, Y) -> float:
-    _, acts = ref_forward(net.weights, net.biases, net_activations(net), X)
-    return ref_cost(net.cost_name, acts[-1], Y)
-
-
-def finite_difference_gradients(net, X, Y, eps: float = 1e-6):
-    """Central differences of the mean cost for every weight and bias of ``net``.
-
-    Uses the reference forward pass and cost above, not the engine's. Each parameter is
-    restored exactly. Returns ``(nabla_b, nabla_w)`` like ``net.backprop``.
-    """
-    out_b, out_w = [], []
-    for params, out in ((net.biases, out_b), (net.weights, out_w)):
-        for p in params:
-            g = np.zeros(p.shape)
-            for idx in np.ndindex(p.shape):
-                old = p[idx]
-                p[idx] = old + eps
-                plus = ref_net_cost(net, X, Y)
-                p[idx] = old - eps
-                minus = ref_net_cost(net, X, Y)
-                p[idx] = old
-                g[idx] = (plus - minus) / (2.0 * eps)
-            out.append(g)
-    return out_b, out_w
-
-
+# ------------------------------------------------------------------ gradients
 def assert_close_grad(analytic, numeric, atol: float = 1e-6, rtol: float = 1e-4, what: str = ""):
     """``|a - n| <= atol + rtol |n|`` entrywise, with a message naming the worst entry."""
     analytic, numeric = np.asarray(analytic), np.asarray(numeric)
@@ -139,108 +53,6 @@ def assert_close_grad(analytic, numeric, atol: float = 1e-6, rtol: float = 1e-4,
 
 def grads_close(analytic, numeric, atol: float = 1e-6, rtol: float = 1e-4) -> bool:
     return bool(np.all(np.abs(np.asarray(analytic) - numeric) <= atol + rtol * np.abs(numeric)))
-
-
-# ------------------------------------------------------- Nielsen's network.py
-def sigmoid(z):
-    """network.py's sigmoid."""
-    return 1.0 / (1.0 + np.exp(-z))
-
-
-def sigmoid_prime(z):
-    """network.py's sigmoid_prime."""
-    return sigmoid(z) * (1 - sigmoid(z))
-
-
-class SeedNetwork:
-    """A faithful Python 3 port of Nielsen's ``network.py`` (per-sample loops).
-
-    Only the constructor differs: it takes the weights and biases to start from, so it
-    can be compared with an engine network initialised from the same seed.
-    """
-
-    def __init__(self, weights, biases):
-        self.num_layers = len(weights) + 1
-        self.sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]
-        self.weights = [np.array(w, dtype=np.float64, copy=True) for w in weights]
-        self.biases = [np.array(b, dtype=np.float64, copy=True) for b in biases]
-
-    def feedforward(self, a):
-        """Return the output of the network if ``a`` is input."""
-        for b, w in zip(self.biases, self.weights):
-            a = sigmoid(np.dot(w, a) + b)
-        return a
-
-    def update_mini_batch(self, mini_batch, eta):
-        """Gradient descent on a list of tuples ``(x, y)``."""
-        nabla_b = [np.zeros(b.shape) for b in self.biases]
-        nabla_w = [np.zeros(w.shape) for w in self.weights]
-        for x, y in mini_batch:
-            delta_nabla_b, delta_nabla_w = self.backprop(x, y)
-            nabla_b = [nb + dnb for nb, dnb in zip(nabla_b, delta_nabla_b)]
-            nabla_w = [nw + dnw for nw, dnw in zip(nabla_w, delta_nabla_w)]
-        self.weights = [w - (eta / len(mini_batch)) * nw for w, nw in zip(self.weights, nabla_w)]
-        self.biases = [b - (eta / len(mini_batch)) * nb for b, nb in zip(self.biases, nabla_b)]
-
-    def update_mini_batch_l2(self, mini_batch, eta, lmbda, n):
-        """network2.py's update_mini_batch (L2 weight decay), same backprop."""
-        nabla_b = [np.zeros(b.shape) for b in self.biases]
-        nabla_w = [np.zeros(w.shape) for w in self.weights]
-        for x, y in mini_batch:
-            delta_nabla_b, delta_nabla_w = self.backprop(x, y)
-            nabla_b = [nb + dnb for nb, dnb in zip(nabla_b, delta_nabla_b)]
-            nabla_w = [nw + dnw for nw, dnw in zip(nabla_w, delta_nabla_w)]
-        self.weights = [
-            (1 - eta * (lmbda / n)) * w - (eta / len(mini_batch)) * nw
-            for w, nw in zip(self.weights, nabla_w)
-        ]
-        self.biases = [b - (eta / len(mini_batch)) * nb for b, nb in zip(self.biases, nabla_b)]
-
-    def backprop(self, x, y):
-        """``(nabla_b, nabla_w)``: the gradient of C_x for one column ``x``."""
-        nabla_b = [np.zeros(b.shape) for b in self.biases]
-        nabla_w = [np.zeros(w.shape) for w in self.weights]
-        # feedforward
-        activation = x
-        activations = [x]  # list to store all the activations, layer by layer
-        zs = []  # list to store all the z vectors, layer by layer
-        for b, w in zip(self.biases, self.weights):
-            z = np.dot(w, activation) + b
-            zs.append(z)
-            activation = sigmoid(z)
-            activations.append(activation)
-        # backward pass
-        delta = self.cost_derivative(activations[-1], y) * sigmoid_prime(zs[-1])
-        nabla_b[-1] = delta
-        nabla_w[-1] = np.dot(delta, activations[-2].transpose())
-        for l in range(2, self.num_layers):
-            z = zs[-l]
-            sp = sigmoid_prime(z)
-            delta = np.dot(self.weights[-l + 1].transpose(), delta) * sp
-            nabla_b[-l] = delta
-            nabla_w[-l] = np.dot(delta, activations[-l - 1].transpose())
-        return (nabla_b, nabla_w)
-
-    def cost_derivative(self, output_activations, y):
-        return output_activations - y
-
-
-def columns(X, Y):
-    """A mini-batch in the seed's format: a list of ``(x, y)`` column-vector pairs."""
-    return [(X[:, k : k + 1], Y[:, k : k + 1]) for k in range(X.shape[1])]
-
-
-def seed_batch_gradient(weights, biases, X, Y):
-    """Mean over the columns of the seed's per-sample ``backprop`` (sigmoid, quadratic)."""
-    seed = SeedNetwork(weights, biases)
-    nb = [np.zeros(b.shape) for b in biases]
-    nw = [np.zeros(w.shape) for w in weights]
-    for x, y in columns(X, Y):
-        db, dw = seed.backprop(x, y)
-        nb = [a + b for a, b in zip(nb, db)]
-        nw = [a + b for a, b in zip(nw, dw)]
-    m = X.shape[1]
-    return [b / m for b in nb], [w / m for w in nw]
 
 
 # ------------------------------------------------------------------- trainer
@@ -257,3 +69,199 @@ def params_of(net) -> list[np.ndarray]:
     for w, b in zip(net.weights, net.biases):
         out += [w.copy(), b.copy()]
     return out
+
+
+def same_params(a: list[np.ndarray], b: list[np.ndarray]) -> bool:
+    """Whether two ``params_of`` lists are equal, exactly."""
+    return len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b))
+
+
+# ------------------------------------------------------------- hostile files
+def npy_bytes(arr: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, arr, allow_pickle=False)
+    return buf.getvalue()
+
+
+def npy_header(shape: tuple[int, ...], descr: str = "|u1", body: bytes = bytes(64)) -> bytes:
+    """A ``.npy`` member whose header claims ``shape`` but which holds only ``body``."""
+    header = repr({"descr": descr, "fortran_order": False, "shape": shape}).encode()
+    header += b" " * (63 - (len(header) + 10) % 64) + b"\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header + body
+
+
+def with_members(npz: bytes, members: dict[str, bytes | np.ndarray]) -> bytes:
+    """The archive ``npz`` with more members (arrays are saved as ``.npy``)."""
+    buf = io.BytesIO(npz)
+    with zipfile.ZipFile(buf, "a", zipfile.ZIP_DEFLATED) as zf:
+        for name, value in members.items():
+            zf.writestr(name, npy_bytes(value) if isinstance(value, np.ndarray) else value)
+    return buf.getvalue()
+
+
+def npz_of(members: dict[str, bytes | np.ndarray]) -> bytes:
+    """A fresh archive of ``members`` (arrays saved as ``.npy``, bytes written as they are)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED):
+        pass
+    return with_members(buf.getvalue(), members)
+
+
+def nested(depth: int) -> str:
+    """JSON lists nested ``depth`` deep."""
+    return "[" * depth + "]" * depth
+
+
+def many_lists(n: int) -> str:
+    """A JSON list of ``n`` one-element lists: tiny text, many Python objects."""
+    return "[" + ",".join(["[0]"] * n) + "]"
+
+
+def peak_bytes(fn: Callable[[], object]) -> tuple[BaseException | None, int]:
+    """``(the exception fn raised or None, peak bytes it allocated)``; numpy arrays count."""
+    tracemalloc.start()
+    try:
+        fn()
+        raised = None
+    except Exception as e:
+        raised = e
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return raised, peak
+
+
+# ------------------------------------------------------------- Playground runs
+# Differs from DEFAULT in every field, so a fallback to the default is visible. Its output and
+# cost stay compatible with either one's default (sigmoid + cross-entropy), so that one of
+# them falling back alone does not also trigger the clash rule.
+BASE = PlaygroundConfig(
+    dataset="moons",
+    n_samples=300,
+    noise=0.2,
+    test_fraction=0.3,
+    features=("x1", "x2", "x1*x2"),
+    seed=7,
+    hidden=(5, 3),
+    activation="relu",
+    output_activation="sigmoid",
+    cost="cross_entropy",
+    init="he",
+    optimizer="adam",
+    eta=0.05,
+    batch_size=16,
+    regularization="l2",
+    lmbda=0.5,
+)
+
+
+def dataset_for(cfg: PlaygroundConfig) -> Dataset:
+    """The data set the Playground loads for ``cfg``."""
+    return load(
+        cfg.dataset,
+        n_samples=cfg.n_samples,
+        noise=cfg.noise,
+        test_fraction=cfg.test_fraction,
+        features=cfg.features,
+        seed=cfg.seed,
+    )
+
+
+def reference_run(cfg: PlaygroundConfig, steps: int = 0) -> Run:
+    """The same config built and trained here, outside the app."""
+    from backprop.ui.session import build_run
+
+    ref = build_run(cfg, dataset_for(cfg))
+    assert ref.train(steps=steps)
+    return ref
+
+
+def train_run(cfg: PlaygroundConfig, epochs: int, steps: int) -> Run:
+    """``cfg``'s run built as the Playground builds it, trained ``epochs`` then ``steps``."""
+    from backprop.ui.session import build_run
+
+    run = build_run(cfg, dataset_for(cfg))
+    assert run.train(epochs=epochs), run.diverged
+    assert run.train(steps=steps), run.diverged
+    return run
+
+
+def digest(run: Run) -> str:
+    """A hash of the run's histories (CSV text at full precision) and its parameters."""
+    h = hashlib.sha256()
+    for frame in (run.trainer.history_frame(), run.trainer.epoch_frame()):
+        h.update(frame.to_csv(float_format="%.17g").encode())
+    for a in (*run.net.weights, *run.net.biases):
+        h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------- AppTest
+def ok(at: AppTest) -> AppTest:
+    """``at`` after checking the last run raised nothing."""
+    assert not at.exception, "\n".join(
+        f"{e.value}\n" + "\n".join(e.stack_trace) for e in at.exception
+    )
+    return at
+
+
+def run(at: AppTest) -> AppTest:
+    return ok(at.run())
+
+
+def playground(params: dict[str, str] | None = None) -> AppTest:
+    """A new session opened on the Playground, with ``params`` as the URL's query.
+
+    (Switching before the first run works because the pages have no custom url_path.)
+    """
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    at.switch_page(PLAYGROUND)
+    run(at)
+    assert "Playground" in texts(at.title)
+    return at
+
+
+def the_run(at: AppTest) -> Run:
+    from backprop.ui.session import RUN_KEY
+
+    return at.session_state[RUN_KEY]
+
+
+def metric(at: AppTest, label: str) -> str:
+    (m,) = [m for m in at.metric if m.label == label]
+    return m.value
+
+
+def counters(at: AppTest) -> tuple[int, int]:
+    return int(metric(at, "Step").replace(",", "")), int(metric(at, "Epoch").replace(",", ""))
+
+
+def click(at: AppTest, key: str) -> AppTest:
+    return run(at.button(key=key).click())
+
+
+def texts(elements) -> list[str]:
+    """The messages of ``elements``, with Markdown backslash escapes and the word joiners
+    that break autolinks (``common.plain``) removed: the text a visitor reads."""
+    return [re.sub(r"\\(.)", r"\1", e.value).replace("\u2060", "") for e in elements]
+
+
+def query(at: AppTest) -> dict[str, str]:
+    return {k: (v[-1] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+
+
+def open_tab(at: AppTest, label: str) -> AppTest:
+    at.session_state["detail_tab"] = label
+    run(at)
+    shown = [t.label for t in at.tabs if t.children]
+    assert shown == [label], shown  # only the open tab's content runs
+    return at
+
+
+def tab(at: AppTest, label: str):
+    (t,) = [t for t in at.tabs if t.label == label]
+    return t

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import APP, ok
+from helpers import texts as message_texts
 from streamlit.testing.v1 import AppTest
-from test_app_playground import texts as message_texts
 
 from backprop import Network
 from backprop.datasets import FEATURES
@@ -26,18 +27,8 @@ from backprop.debug import BUGS, Case, buggy_gradients, export_case, gradients_f
 from backprop.ui.config import DEFAULT, to_query
 from backprop.ui.debugger import default_subject, mixed_start
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
 STEPPER, GRADCHECK = "app_pages/stepper.py", "app_pages/gradcheck.py"
 BUGS_PAGE, DIFF = "app_pages/bugs.py", "app_pages/diff.py"
-
-
-def ok(at: AppTest) -> AppTest:
-    """``at`` after checking the last run raised nothing."""
-    assert not at.exception, "\n".join(
-        f"{e.value}\n" + "\n".join(e.stack_trace) for e in at.exception
-    )
-    return at
 
 
 def open_page(path: str, via_playground: bool = False) -> AppTest:

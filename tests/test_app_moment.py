@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from streamlit.testing.v1 import AppTest
-from test_app_playground import (
+from helpers import (
     click,
     counters,
     metric,
@@ -19,6 +18,7 @@ from test_app_playground import (
     texts,
     the_run,
 )
+from streamlit.testing.v1 import AppTest
 
 from backprop.ui import board, controls
 from backprop.ui.config import DEFAULT, MOMENT_URL_KEYS, to_query

@@ -11,103 +11,40 @@ import json
 import math
 import re
 from dataclasses import replace
-from pathlib import Path
 from urllib.parse import parse_qsl
 
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import (
+    APP,
+    BASE,  # a valid config that differs from DEFAULT everywhere
+    PLAYGROUND,
+    ROOT,
+    click,
+    counters,
+    metric,
+    open_tab,
+    params_of,
+    playground,
+    query,
+    reference_run,
+    run,
+    same_params,
+    tab,
+    texts,
+    the_run,
+)
 from streamlit.testing.v1 import AppTest
-from test_ui_config import BASE  # a valid config that differs from DEFAULT everywhere
 
 from backprop import Network, read_network
 from backprop.datasets import load
 from backprop.io import to_json
 from backprop.ui import board, controls, exports, session
-from backprop.ui.config import DEFAULT, PRESETS, PlaygroundConfig, to_query
-from backprop.ui.session import RUN_KEY, build_run
+from backprop.ui.config import DEFAULT, PRESETS, to_query
+from backprop.ui.session import build_run
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
-PLAYGROUND = "app_pages/playground.py"
 N_TRAIN = 250  # the default circle: 500 samples, half for training
-
-
-# ----------------------------------------------------------------------- helpers
-def ok(at: AppTest) -> AppTest:
-    """``at`` after checking the last run raised nothing."""
-    assert not at.exception, "\n".join(
-        f"{e.value}\n" + "\n".join(e.stack_trace) for e in at.exception
-    )
-    return at
-
-
-def run(at: AppTest) -> AppTest:
-    return ok(at.run())
-
-
-def playground(params: dict[str, str] | None = None) -> AppTest:
-    """A new session opened on the Playground, with ``params`` as the URL's query.
-
-    (Switching before the first run works because the pages have no custom url_path.)
-    """
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in (params or {}).items():
-        at.query_params[k] = v
-    at.switch_page(PLAYGROUND)
-    run(at)
-    assert "Playground" in texts(at.title)
-    return at
-
-
-def the_run(at: AppTest):
-    return at.session_state[RUN_KEY]
-
-
-def metric(at: AppTest, label: str) -> str:
-    (m,) = [m for m in at.metric if m.label == label]
-    return m.value
-
-
-def counters(at: AppTest) -> tuple[int, int]:
-    return int(metric(at, "Step").replace(",", "")), int(metric(at, "Epoch").replace(",", ""))
-
-
-def click(at: AppTest, key: str) -> AppTest:
-    return run(at.button(key=key).click())
-
-
-def params_of(net: Network) -> list[np.ndarray]:
-    return [p.copy() for pair in zip(net.weights, net.biases) for p in pair]
-
-
-def same_params(a: list[np.ndarray], b: list[np.ndarray]) -> bool:
-    return len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b))
-
-
-def texts(elements) -> list[str]:
-    """The messages of ``elements``, with Markdown backslash escapes and the word joiners
-    that break autolinks (``common.plain``) removed: the text a visitor reads."""
-    return [re.sub(r"\\(.)", r"\1", e.value).replace("\u2060", "") for e in elements]
-
-
-def reference_run(cfg: PlaygroundConfig, steps: int = 0):
-    """The same config built and trained here, outside the app."""
-    ds = load(
-        cfg.dataset,
-        n_samples=cfg.n_samples,
-        noise=cfg.noise,
-        test_fraction=cfg.test_fraction,
-        features=cfg.features,
-        seed=cfg.seed,
-    )
-    ref = build_run(cfg, ds)
-    assert ref.train(steps=steps)
-    return ref
-
-
-def query(at: AppTest) -> dict[str, str]:
-    return {k: (v[-1] if isinstance(v, list) else v) for k, v in at.query_params.items()}
 
 
 # ------------------------------------------------------------------------ router
@@ -972,19 +909,6 @@ def test_csv_upload_builds_a_network():
 
 
 # ------------------------------------------------------------------ detail tabs
-def open_tab(at: AppTest, label: str) -> AppTest:
-    at.session_state["detail_tab"] = label
-    run(at)
-    shown = [t.label for t in at.tabs if t.children]
-    assert shown == [label], shown  # only the open tab's content runs
-    return at
-
-
-def tab(at: AppTest, label: str):
-    (t,) = [t for t in at.tabs if t.label == label]
-    return t
-
-
 def live_charts(node) -> list[str]:
     """Keys of the in-place live charts (custom components keyed ``live_*``) below ``node``."""
     found = []

@@ -20,11 +20,24 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hostile import many_lists, nested, npy_header, npz_of, with_members
+from helpers import (
+    APP,
+    PLAYGROUND,
+    click,
+    many_lists,
+    nested,
+    npy_header,
+    npz_of,
+    ok,
+    playground,
+    run,
+    texts,
+    the_run,
+    with_members,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
-from test_app_playground import APP, PLAYGROUND, click, ok, playground, run, texts, the_run
 
 from backprop import Network
 from backprop.debug import export_case

@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 import pandas as pd
-from conftest import ROOT
+from helpers import ROOT
 
 from backprop.cli import main
 from backprop.io import read_network

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hostile import npy_header, peak_bytes, with_members
+from helpers import npy_header, peak_bytes, with_members
 from hypothesis import given
 from hypothesis import strategies as st
 

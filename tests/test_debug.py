@@ -17,8 +17,8 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from helpers import finite_difference_gradients
-from hostile import many_lists, nested, npy_header, peak_bytes, with_members
+from helpers import many_lists, nested, npy_header, peak_bytes, with_members
+from reference import finite_difference_gradients
 
 from backprop import ACTIVATIONS, COSTS, HIDDEN_ACTIVATIONS, Network, numerical_gradients
 from backprop.datasets import load

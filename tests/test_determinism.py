@@ -9,21 +9,19 @@ process (a global RNG, a cache) cannot make two in-process runs agree by acciden
 
 from __future__ import annotations
 
-import hashlib
+import pickle
 import subprocess
 import sys
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import ROOT, dataset_for, digest, train_run
 
-from backprop.datasets import Dataset, load
 from backprop.ui.config import DEFAULT, PRESETS, PlaygroundConfig
 from backprop.ui.session import Run, build_run
 
-ROOT = Path(__file__).resolve().parents[1]
 EPOCHS, STEPS = 2, 7
 
 CONFIGS: dict[str, PlaygroundConfig] = {
@@ -58,32 +56,8 @@ CONFIGS: dict[str, PlaygroundConfig] = {
 }
 
 
-def dataset_for(cfg: PlaygroundConfig) -> Dataset:
-    return load(
-        cfg.dataset,
-        n_samples=cfg.n_samples,
-        noise=cfg.noise,
-        test_fraction=cfg.test_fraction,
-        features=cfg.features,
-        seed=cfg.seed,
-    )
-
-
 def train(cfg: PlaygroundConfig) -> Run:
-    run = build_run(cfg, dataset_for(cfg))
-    assert run.train(epochs=EPOCHS), run.diverged
-    assert run.train(steps=STEPS), run.diverged
-    return run
-
-
-def digest(run: Run) -> str:
-    """A hash of the run's histories (CSV text at full precision) and its parameters."""
-    h = hashlib.sha256()
-    for frame in (run.trainer.history_frame(), run.trainer.epoch_frame()):
-        h.update(frame.to_csv(float_format="%.17g").encode())
-    for a in (*run.net.weights, *run.net.biases):
-        h.update(np.ascontiguousarray(a).tobytes())
-    return h.hexdigest()
+    return train_run(cfg, EPOCHS, STEPS)
 
 
 def assert_identical(a: Run, b: Run) -> None:
@@ -128,9 +102,11 @@ def test_interleaved_runs_do_not_disturb_each_other():
 
 def test_fresh_interpreter_gives_the_same_bytes():
     name = "adam-l2-noise"
+    cfg = pickle.dumps(CONFIGS[name]).hex()  # the config itself, not its name in this module
     code = (
-        "import sys; sys.path.insert(0, 'tests'); import test_determinism as t; "
-        f"print(t.digest(t.train(t.CONFIGS[{name!r}])))"
+        "import pickle, sys; sys.path.insert(0, 'tests'); from helpers import digest, train_run; "
+        f"cfg = pickle.loads(bytes.fromhex({cfg!r})); "
+        f"print(digest(train_run(cfg, {EPOCHS}, {STEPS})))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120

@@ -1,6 +1,6 @@
 """Backprop against the tests' own finite differences, BP1 shortcut vs general, Trace, gradcheck.
 
-The finite differences come from ``helpers.finite_difference_gradients``, which runs its
+The finite differences come from ``reference.finite_difference_gradients``, which runs its
 own forward pass and cost (not ``backprop.gradcheck`` and not the engine's feedforward).
 """
 
@@ -11,10 +11,11 @@ import re
 
 import numpy as np
 import pytest
-from helpers import (
-    assert_close_grad,
+from helpers import assert_close_grad, grads_close
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from reference import (
     finite_difference_gradients,
-    grads_close,
     ref_activation,
     ref_activation_prime,
     ref_cost,
@@ -22,8 +23,6 @@ from helpers import (
     ref_cost_per_column,
     ref_forward,
 )
-from hypothesis import assume, given
-from hypothesis import strategies as st
 
 import backprop
 from backprop import ACTIVATIONS, COSTS, HIDDEN_ACTIVATIONS, INITS, Network, Trace, gradcheck

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hostile import many_lists, nested, npy_bytes, npy_header, npz_of, peak_bytes, with_members
+from helpers import many_lists, nested, npy_bytes, npy_header, npz_of, peak_bytes, with_members
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -8,7 +8,7 @@ import json
 import numpy as np
 import plotly.graph_objects as go
 import pytest
-from test_app_playground import click, open_tab, playground, run, tab, the_run
+from helpers import click, open_tab, playground, run, tab, the_run
 
 from backprop import Network, viz
 from backprop.ui import views

@@ -4,7 +4,7 @@ import re
 
 import plotly.graph_objects as go
 import pytest
-from conftest import ROOT
+from helpers import ROOT
 
 
 def test_readme_python_example_runs(monkeypatch, capsys):

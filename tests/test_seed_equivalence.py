@@ -1,6 +1,6 @@
 """The engine with its defaults is Nielsen's network.py (and network2.py's L2 update).
 
-``helpers.SeedNetwork`` is a line-by-line Python 3 port of the seed's per-sample code;
+``reference.SeedNetwork`` is a line-by-line Python 3 port of the seed's per-sample code;
 it starts from the engine network's initial weights and both are trained side by side.
 """
 
@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import SeedNetwork, columns, predicted_permutation, sigmoid
+from helpers import predicted_permutation
+from reference import SeedNetwork, columns, sigmoid
 
 from backprop import Network, Trainer
 
@@ -164,3 +165,25 @@ def test_trainer_sgd_l2_equals_network2_update(batch, lmbda):
             seed.update_mini_batch_l2(columns(X[:, idx], Y[:, idx]), eta, lmbda, n)
             assert_same_params(net, seed)
         assert tr.epochs == epoch + 1
+
+
+@pytest.mark.parametrize(("batch", "eta"), [(10, 3.0), (7, 0.5)])
+def test_trainer_sgd_epoch_equals_the_seeds_sgd_epoch(batch, eta):
+    """One epoch of network.py's SGD (the benchmark's loop) is one Trainer epoch, given the
+    same shuffle (25 samples: the last mini-batch is short)."""
+    net = Network(SIZES, seed=17)
+    seed = SeedNetwork(net.weights, net.biases)
+    n = 25
+    X, Y = make_data(n, seed=17)
+    rng = np.random.default_rng()
+    rng.bit_generator.state = net.rng.bit_generator.state
+    tr = Trainer(net, X, Y, eta=eta, batch_size=batch, optimizer="sgd", regularization="none")
+    tr.run_epoch()
+    seed.sgd_epoch(columns(X, Y), batch, eta, rng)
+    assert tr.epochs == 1
+    assert_same_params(net, seed)
+    # the shuffle matters: the seed's epoch in another order ends elsewhere
+    fresh = Network(SIZES, seed=17)
+    other = SeedNetwork(fresh.weights, fresh.biases)
+    other.sgd_epoch(columns(X, Y), batch, eta, np.random.default_rng(12345))
+    assert max(np.abs(w - s).max() for w, s in zip(net.weights, other.weights)) > 1e-9

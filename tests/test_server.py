@@ -7,8 +7,8 @@ import gc
 import threading
 import time
 
+from helpers import APP, PLAYGROUND, run
 from streamlit.testing.v1 import AppTest
-from test_app_playground import APP, PLAYGROUND, run
 from threadpoolctl import threadpool_info
 
 from backprop.ui import common

@@ -4,7 +4,7 @@ import ast
 import subprocess
 import sys
 
-from conftest import ROOT
+from helpers import ROOT
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:

@@ -11,13 +11,8 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import (
-    params_of,
-    predicted_permutation,
-    ref_cost,
-    ref_forward,
-    seed_batch_gradient,
-)
+from helpers import params_of, predicted_permutation
+from reference import ref_cost, ref_forward, seed_batch_gradient
 
 from backprop import DeadNetworkError, DivergenceError, Limits, Network, StepResult, Trainer
 

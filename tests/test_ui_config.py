@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import fields, replace
 
 import pytest
+from helpers import BASE  # a valid config that differs from DEFAULT everywhere
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -26,28 +27,6 @@ from backprop.ui.config import (
 )
 
 FIELD_OF = {v: k for k, v in URL_KEYS.items()}
-
-# Differs from DEFAULT in every field, so a fallback to the default is visible. Its output and
-# cost stay compatible with either one's default (sigmoid + cross-entropy), so that one of
-# them falling back alone does not also trigger the clash rule.
-BASE = PlaygroundConfig(
-    dataset="moons",
-    n_samples=300,
-    noise=0.2,
-    test_fraction=0.3,
-    features=("x1", "x2", "x1*x2"),
-    seed=7,
-    hidden=(5, 3),
-    activation="relu",
-    output_activation="sigmoid",
-    cost="cross_entropy",
-    init="he",
-    optimizer="adam",
-    eta=0.05,
-    batch_size=16,
-    regularization="l2",
-    lmbda=0.5,
-)
 
 
 def names_key(notice: str, key: str) -> bool:

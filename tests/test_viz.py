@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
-from conftest import ROOT
+from helpers import ROOT
 
 from backprop import Network, Trainer, viz
 from backprop.datasets import Dataset, load

@@ -8,8 +8,8 @@
 * ``page`` is a new browser context (1400x1000) that records console errors and page errors
   and blocks every request that is not for the app server (the tests never touch the
   internet, so they behave the same on- and offline). After each test the page must show no
-  ``stException`` element and have logged no error outside :data:`ALLOWLIST`; a full-page
-  screenshot of its final state goes to ``screenshots/`` (git-ignored).
+  ``stException`` element and have logged no error outside ``browser_helpers.ALLOWLIST``; a
+  full-page screenshot of its final state goes to ``screenshots/`` (git-ignored).
 """
 
 from __future__ import annotations
@@ -19,82 +19,29 @@ import re
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.error import HTTPError
 
 import pytest
-
-from tests.browser.appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app
+from appserver import CHROMIUM, CHROMIUM_ARGS, running_app
+from browser_helpers import (
+    SCREENSHOTS,
+    PageLog,
+    assert_page_clean,
+    full_page_screenshot,
+    open_context,
+    wait_idle,
+)
 
 try:
-    from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+    from playwright.sync_api import Browser, Page, sync_playwright
     from playwright.sync_api import Error as PlaywrightError
 except ImportError:  # pragma: no cover - reported by the ``browser`` fixture
     sync_playwright = None
 
 HERE = Path(__file__).resolve().parent
-SCREENSHOTS = ROOT / "screenshots"
-VIEWPORT = {"width": 1400, "height": 1000}
 LOG_TAIL_LINES = 60
-MAX_SHOT_HEIGHT = 8000  # px; a taller page is cut here in the "full page" screenshots
-
-
-@dataclass(frozen=True)
-class Benign:
-    """A console error that is expected and harmless, matched on its text and resource URL."""
-
-    reason: str
-    text: re.Pattern[str]
-    url: re.Pattern[str]
-
-    def matches(self, text: str, url: str) -> bool:
-        return bool(self.text.search(text) and self.url.search(url))
-
-
-ALLOWLIST: tuple[Benign, ...] = (
-    # Streamlit's frontend does not know the server's base path, so on a page such as
-    # /playground it probes the candidate bases [/playground, /] in turn (``PD()`` and the
-    # ping loop ``VD()`` in streamlit/static/static/js/index.*.js): it fetches
-    # /playground/_stcore/health and /playground/_stcore/host-config together, gets two 404s,
-    # and then connects through /_stcore/health. Chromium logs each 404 as a console error.
-    # Only non-root page paths match (there must be a segment before /_stcore/).
-    Benign(
-        "Streamlit probes <page>/_stcore/{health,host-config} before the base path",
-        re.compile(r"^Failed to load resource: the server responded with a status of 404\b"),
-        re.compile(r"^http://127\.0\.0\.1:\d+/[^?#]+/_stcore/(health|host-config)$"),
-    ),
-)
-
-
-def benign_reason(text: str, url: str) -> str | None:
-    """The allowlist entry's reason if this console error is benign, else None."""
-    return next((b.reason for b in ALLOWLIST if b.matches(text, url)), None)
-
-
-@dataclass
-class PageLog:
-    """What one test's page reported: console messages, uncaught errors, blocked requests."""
-
-    console: list[tuple[str, str, str]] = field(default_factory=list)  # (type, text, url)
-    page_errors: list[str] = field(default_factory=list)
-    blocked: list[str] = field(default_factory=list)
-    checked: int = 0  # problems before this index were already reported
-
-    def problems(self) -> list[str]:
-        """Console errors outside the allowlist, and every uncaught page error."""
-        bad = [
-            f"console error: {text} ({url})"
-            for kind, text, url in self.console
-            if kind == "error" and benign_reason(text, url) is None
-        ]
-        return bad + [f"page error: {e}" for e in self.page_errors]
-
-    def render(self) -> str:
-        lines = [f"[{kind}] {text} ({url})" for kind, text, url in self.console]
-        lines += [f"[pageerror] {e}" for e in self.page_errors]
-        lines += [f"[blocked request] {u}" for u in self.blocked]
-        return "\n".join(lines) or "(nothing)"
 
 
 @dataclass(frozen=True)
@@ -153,23 +100,6 @@ def page_log() -> PageLog:
     return PageLog()
 
 
-def open_context(browser: Browser, base: str, log: PageLog) -> tuple[BrowserContext, Page]:
-    """A new context (a new Streamlit session) and page that records console and page errors
-    into ``log`` and blocks every request off ``base``."""
-    context = browser.new_context(viewport=VIEWPORT)
-    context.set_default_timeout(30_000)
-
-    def block(route) -> None:
-        log.blocked.append(route.request.url)
-        route.abort()
-
-    context.route(lambda url: not url.startswith(base), block)
-    pg = context.new_page()
-    pg.on("console", lambda m: log.console.append((m.type, m.text, m.location["url"])))
-    pg.on("pageerror", lambda e: log.page_errors.append(str(e)))
-    return context, pg
-
-
 @pytest.fixture
 def page(
     browser: Browser, app_server: AppServer, page_log: PageLog, request: pytest.FixtureRequest
@@ -209,7 +139,7 @@ def assert_clean(page: Page, page_log: PageLog) -> Callable[[str], None]:
     """``assert_clean(where)``: no exception element and no new console/page error now."""
 
     def check(where: str) -> None:
-        _assert_clean(page, page_log, where)
+        assert_page_clean(page, page_log, where)
 
     return check
 
@@ -218,57 +148,6 @@ def assert_clean(page: Page, page_log: PageLog) -> Callable[[str], None]:
 def _slug(name: str) -> str:
     name = name.removeprefix("tests/browser/")
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-")[:150]
-
-
-def wait_idle(page: Page, timeout: float = 30_000) -> None:
-    """Wait until the app is connected, its script is not running, and no element is still a
-    loading placeholder (``stSkeleton``: Streamlit loads the code of dataframes, charts,
-    uploaders... lazily, up to a second after the script has finished)."""
-    page.wait_for_function(
-        """() => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            return app && app.dataset.testConnectionState === 'CONNECTED'
-                && app.dataset.testScriptState === 'notRunning'
-                && !document.querySelector('[data-testid="stSkeleton"]');
-        }""",
-        timeout=timeout,
-    )
-
-
-def full_page_screenshot(page: Page, path: Path) -> None:
-    """The whole page, although Streamlit scrolls inside ``stMain`` and the sidebar: the
-    viewport is stretched to the tallest scroll height for the shot, then restored."""
-    if page.is_closed():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    vp = page.viewport_size or VIEWPORT
-    try:
-        height = vp["height"]
-        for _ in range(4):  # stretching can reflow the page taller: measure until it fits
-            needed = min(MAX_SHOT_HEIGHT, page.evaluate(_CONTENT_HEIGHT_JS))
-            if needed <= height:
-                break
-            height = needed
-            page.set_viewport_size({"width": vp["width"], "height": height})
-            page.wait_for_timeout(300)  # let responsive charts settle after the resize
-        page.screenshot(path=str(path), full_page=True)
-    finally:
-        page.set_viewport_size(vp)
-
-
-_CONTENT_HEIGHT_JS = """() => Math.max(window.innerHeight, ...[...document.querySelectorAll(
-    '[data-testid="stMain"], [data-testid="stSidebarContent"]')].map(e => e.scrollHeight))"""
-
-
-def _assert_clean(page: Page, log: PageLog, where: str) -> None:
-    exceptions = page.locator('[data-testid="stException"]')
-    if exceptions.count():
-        text = "\n".join(t[:2000] for t in exceptions.all_inner_texts())
-        pytest.fail(f"{where}: the page shows an exception:\n{text}", False)
-    problems = log.problems()[log.checked :]
-    log.checked += len(problems)
-    if problems:
-        pytest.fail(f"{where}: the browser reported errors:\n" + "\n".join(problems), False)
 
 
 # ----------------------------------------------------------------------------- hooks
@@ -286,7 +165,7 @@ def pytest_runtest_call(item: pytest.Item):
     if page is not None and log is not None and not page.is_closed():
         with suppress(PlaywrightError):  # e.g. still playing: check what is there now
             wait_idle(page, timeout=5_000)
-        _assert_clean(page, log, "after the test")
+        assert_page_clean(page, log, "after the test")
     return result
 
 

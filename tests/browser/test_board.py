@@ -8,8 +8,8 @@ draws; each view's ``div.bp-live-plot`` carries the run revision it last drew.
 from __future__ import annotations
 
 import pytest
+from browser_helpers import PLAY, click, counter, open_playground, wait_counter
 from playwright.sync_api import expect
-from test_playground import PLAY, click, counter, open_playground, wait_counter
 
 pytestmark = pytest.mark.browser
 

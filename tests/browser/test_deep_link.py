@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 from appserver import running_app
-from conftest import wait_idle
+from browser_helpers import wait_idle
 
 pytestmark = pytest.mark.browser
 

@@ -15,9 +15,18 @@ from contextlib import contextmanager
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import PageLog, _assert_clean, open_context, wait_idle
+from browser_helpers import (
+    PLAY,
+    PageLog,
+    assert_page_clean,
+    click,
+    counter,
+    open_context,
+    wait_counter,
+    wait_idle,
+    wait_live_charts,
+)
 from playwright.sync_api import expect
-from test_playground import PLAY, click, counter, wait_counter, wait_live_charts
 
 pytestmark = pytest.mark.browser
 
@@ -71,7 +80,7 @@ def assert_config(page, want: dict, who: str) -> None:
 
 
 def check_clean(page, log: PageLog, who: str) -> None:
-    _assert_clean(page, log, who)
+    assert_page_clean(page, log, who)
     assert log.blocked == [], f"{who}: requests off the app server: {log.blocked}"
 
 

@@ -7,10 +7,20 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import SCREENSHOTS, PageLog, _assert_clean, full_page_screenshot, open_context
-from conftest import wait_idle as idle
+from browser_helpers import (
+    PLAY,
+    SCREENSHOTS,
+    PageLog,
+    assert_page_clean,
+    click,
+    full_page_screenshot,
+    metrics,
+    open_context,
+    open_playground,
+    wait_counter,
+)
+from browser_helpers import wait_idle as idle
 from playwright.sync_api import expect
-from test_playground import PLAY, click, metrics, open_playground, wait_counter
 
 pytestmark = pytest.mark.browser
 
@@ -83,6 +93,6 @@ def test_a_shared_link_opened_in_a_fresh_context_shows_the_same_moment(
         assert moment(other.url) == want
         other.screenshot(path=str(SCREENSHOTS / f"moment-shared-{viewport[0]}x{viewport[1]}.png"))
         full_page_screenshot(other, SCREENSHOTS / f"moment-shared-full-{viewport[0]}.png")
-        _assert_clean(other, log, "the shared link")
+        assert_page_clean(other, log, "the shared link")
     finally:
         ctx.close()

@@ -9,7 +9,7 @@ recorded from its ``plotly_animatingframe`` events.
 from __future__ import annotations
 
 import pytest
-from test_playground import click, open_playground
+from browser_helpers import click, open_playground
 
 pytestmark = pytest.mark.browser
 

@@ -17,24 +17,24 @@ import time
 from pathlib import Path
 
 import pytest
+from browser_helpers import (
+    LIVE,
+    PLAY,
+    click,
+    counter,
+    open_playground,
+    wait_counter,
+    wait_live_charts,
+)
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-METRICS = '.st-key-step-counter [data-testid="stMetricValue"]'
-LIVE = ("live_graph", "live_output", "live_cost")
-PLAY = ".st-key-play button:visible"
 NAV = '[data-testid="stSidebarNav"] a'
 
 # Default config: circle, 500 samples, test share 0.5 -> 250 training samples; batch 10.
 DEFAULT_STEPS_PER_EPOCH = 25
 
-_LIVE_READY_JS = """n => [...document.querySelectorAll('div.bp-live-plot')]
-    .filter(d => d.querySelector('.main-svg')).length >= n"""
-_METRIC_IS_JS = """([i, want]) => {
-    const m = document.querySelectorAll('.st-key-step-counter [data-testid="stMetricValue"]')[i];
-    return m !== undefined && m.innerText.replace(/,/g, '') === String(want);
-}"""
 _CHART_JS = """key => {
     const d = document.querySelector(`[data-key="${key}"] div.bp-live-plot`);
     if (!d) return null;
@@ -63,30 +63,6 @@ _REMOVED_JS = """() => ({removed: window.__bpRemoved,
 
 
 # --------------------------------------------------------------------------- helpers
-def open_playground(page, app_server, wait_idle, query: str = "") -> None:
-    page.goto(app_server.url("/playground" + query))
-    wait_live_charts(page)
-    wait_idle()
-
-
-def wait_live_charts(page) -> None:
-    """All three live charts are drawn by plotly.js."""
-    page.wait_for_function(_LIVE_READY_JS, arg=len(LIVE))
-
-
-def metrics(page) -> list[str]:
-    return page.locator(METRICS).all_inner_texts()
-
-
-def counter(page, index: int = 0) -> int:
-    """The step (index 0) or epoch (index 1) counter."""
-    return int(metrics(page)[index].replace(",", ""))
-
-
-def wait_counter(page, want: int, index: int = 0, timeout: float = 15_000) -> None:
-    page.wait_for_function(_METRIC_IS_JS, arg=[index, want], timeout=timeout)
-
-
 def chart(page, key: str) -> dict:
     return page.evaluate(_CHART_JS, key)
 
@@ -100,12 +76,6 @@ def wait_chart_revision(page, key: str, above: int) -> dict:
         arg=key,
     )
     return chart(page, key)
-
-
-def click(page, key: str) -> None:
-    # ``:visible``: a button with ``help`` also has a hidden zero-size copy (Streamlit measures
-    # its width with it), so ``.st-key-step button`` alone matches two elements
-    page.locator(f".st-key-{key} button:visible").click()
 
 
 # ----------------------------------------------------------------------------- tests
