@@ -232,6 +232,46 @@ def test_quantities_are_exported():
     assert viz.QUANTITIES == ("a", "delta", "z", "w", "nabla_w", "nabla_b", "update")
 
 
+def test_one_registry_holds_every_quantity_and_reads_it_from_the_trace(trace):
+    assert tuple(viz.LAYER_QUANTITIES) == viz.QUANTITIES
+    expected = {  # what each quantity of layer l is in the engine's trace
+        "a": lambda l: trace.a[l],
+        "delta": lambda l: trace.delta[l - 1],
+        "z": lambda l: trace.z[l - 1],
+        "w": lambda l: trace.weights[l - 1],
+        "nabla_w": lambda l: trace.nabla_w[l - 1],
+        "nabla_b": lambda l: trace.nabla_b[l - 1],
+    }
+    m = trace.x.shape[1]
+    for name, q in viz.LAYER_QUANTITIES.items():
+        assert q.name == name and q.label and q.symbol and q.menu, name
+        if name == "update":
+            with pytest.raises(ValueError, match="update"):
+                q.of(trace, 1)
+            continue
+        for l in range(0 if name == "a" else 1, L + 1):
+            got = q.of(trace, l)
+            assert got is not None and np.array_equal(got, expected[name](l)), (name, l)
+            cols = m if q.per_sample else 1 if name == "nabla_b" else SIZES[l - 1]
+            assert got.shape == (SIZES[l], cols), (name, l)
+            np.testing.assert_array_equal(viz.layer_values(trace, l, name), got)
+    assert [q.symbol for q in viz.LAYER_QUANTITIES.values()] == [
+        "a", "δ", "z", "w", "∂C/∂w", "∂C/∂b", "Δw"
+    ]  # fmt: skip
+
+
+def test_figures_take_their_labels_from_the_registry(trace):
+    for name, q in viz.LAYER_QUANTITIES.items():
+        if name == "update":
+            continue
+        fig = viz.layer_heatmap(trace, 1, name)
+        assert fig.layout.title.text == f"{q.label} — layer 1", name
+        assert fig.data[0].colorbar.title.text == q.symbol, name
+    backward = viz.network_graph(trace, view="backward")
+    assert backward.layout.coloraxis.colorbar.title.text == viz.LAYER_QUANTITIES["delta"].symbol
+    assert viz.LAYER_QUANTITIES["nabla_w"].symbol in annotation_texts(backward)[-1]
+
+
 # ====================================================================== network graph
 @pytest.mark.parametrize("sample", [0, 3])
 def test_forward_graph_has_one_node_per_neuron_coloured_by_a(trace, sample):

@@ -8,6 +8,7 @@ Pure Plotly (never streamlit). Arrays go to Plotly as float32 so figures seriali
 compact base64 typed arrays; signed quantities use a diverging scale centred at 0 with a
 symmetric range; every figure has ``uirevision`` set so zoom survives updates.
 Layers count from 1 (layer l is fed by ``weights[l-1]``); layer 0 is the input.
+The per-layer quantities and their labels live in one registry, :data:`LAYER_QUANTITIES`.
 """
 
 from ._common import DIVERGING, empty_figure, spec_json
@@ -41,12 +42,15 @@ from .output import (
     regression_curve_spec,
 )
 from .passes import pass_animation
+from .quantities import LAYER_QUANTITIES, Quantity
 
 __all__ = [
     "DIVERGING",
     "HIST_QUANTITIES",
+    "LAYER_QUANTITIES",
     "NORM_KINDS",
     "QUANTITIES",
+    "Quantity",
     "VIEWS",
     "accuracy_curves",
     "cost_curves",
