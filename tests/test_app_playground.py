@@ -43,6 +43,7 @@ from backprop.io import to_json
 from backprop.ui import board, controls, exports, session
 from backprop.ui.config import DEFAULT, PRESETS, to_query
 from backprop.ui.session import build_run
+from backprop.viz.quantities import LAYER_QUANTITIES
 
 N_TRAIN = 250  # the default circle: 500 samples, half for training
 
@@ -960,6 +961,19 @@ def test_layers_tab_quantities():
             click(at, "step")
             layers = tab(at, "Layers")
         assert not layers.info and live_charts(layers) == ["live_layer"], quantity
+
+
+def test_layers_tab_offers_the_quantities_of_the_one_registry():
+    at = playground()
+    box = tab(at, "Layers").selectbox(key="layers_quantity")
+    assert box.options == [q.menu for q in LAYER_QUANTITIES.values()]
+    assert box.options == [
+        "activations a", "deltas delta", "weighted inputs z", "weights w",
+        "gradients nabla_w", "gradients nabla_b", "last update",
+    ]  # fmt: skip
+    run(box.set_value("nabla_b"))
+    shown = tab(at, "Layers").selectbox(key="layers_quantity")
+    assert shown.value == "nabla_b" and shown.options[shown.index] == "gradients nabla_b"
 
 
 def test_tabs_for_a_table_dataset():

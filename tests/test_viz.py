@@ -21,6 +21,7 @@ from helpers import ROOT
 
 from backprop import Network, Trainer, viz
 from backprop.datasets import Dataset, load
+from backprop.viz import debug as viz_debug
 
 SIZES = [2, 4, 3, 2]
 L = len(SIZES) - 1
@@ -230,6 +231,46 @@ def test_update_of_the_wrong_shape_is_rejected(trace):
 
 def test_quantities_are_exported():
     assert viz.QUANTITIES == ("a", "delta", "z", "w", "nabla_w", "nabla_b", "update")
+
+
+def test_one_registry_holds_every_quantity_and_reads_it_from_the_trace(trace):
+    assert tuple(viz.LAYER_QUANTITIES) == viz.QUANTITIES
+    expected = {  # what each quantity of layer l is in the engine's trace
+        "a": lambda l: trace.a[l],
+        "delta": lambda l: trace.delta[l - 1],
+        "z": lambda l: trace.z[l - 1],
+        "w": lambda l: trace.weights[l - 1],
+        "nabla_w": lambda l: trace.nabla_w[l - 1],
+        "nabla_b": lambda l: trace.nabla_b[l - 1],
+    }
+    m = trace.x.shape[1]
+    for name, q in viz.LAYER_QUANTITIES.items():
+        assert q.name == name and q.label and q.symbol and q.menu, name
+        if name == "update":
+            with pytest.raises(ValueError, match="update"):
+                q.of(trace, 1)
+            continue
+        for l in range(0 if name == "a" else 1, L + 1):
+            got = q.of(trace, l)
+            assert got is not None and np.array_equal(got, expected[name](l)), (name, l)
+            cols = m if q.per_sample else 1 if name == "nabla_b" else SIZES[l - 1]
+            assert got.shape == (SIZES[l], cols), (name, l)
+            np.testing.assert_array_equal(viz.layer_values(trace, l, name), got)
+    assert [q.symbol for q in viz.LAYER_QUANTITIES.values()] == [
+        "a", "δ", "z", "w", "∂C/∂w", "∂C/∂b", "Δw"
+    ]  # fmt: skip
+
+
+def test_figures_take_their_labels_from_the_registry(trace):
+    for name, q in viz.LAYER_QUANTITIES.items():
+        if name == "update":
+            continue
+        fig = viz.layer_heatmap(trace, 1, name)
+        assert fig.layout.title.text == f"{q.label} — layer 1", name
+        assert fig.data[0].colorbar.title.text == q.symbol, name
+    backward = viz.network_graph(trace, view="backward")
+    assert backward.layout.coloraxis.colorbar.title.text == viz.LAYER_QUANTITIES["delta"].symbol
+    assert viz.LAYER_QUANTITIES["nabla_w"].symbol in annotation_texts(backward)[-1]
 
 
 # ====================================================================== network graph
@@ -927,10 +968,17 @@ def plain_leaves(obj, path="spec"):
         yield path, obj
 
 
-def test_spec_cases_cover_every_spec_builder(spec_cases):
+def test_spec_cases_cover_every_spec_builder(spec_cases, figure_spec_cases):
     assert list(spec_cases) == SPEC_CASES
+    assert list(figure_spec_cases) == FIGURE_SPEC_CASES
     builders = {name for name, _, _ in spec_cases.values()}
-    assert {f"{b}_spec" for b in builders} == {n for n in viz.__all__ if n.endswith("_spec")}
+    specs = {f"{b}_spec" for b in builders}
+    specs |= {spec_of(name) for mod, name, _, _ in figure_spec_cases.values() if mod is viz}
+    assert specs == {n for n in viz.__all__ if n.endswith("_spec")}
+    debug_specs = {n for n in dir(viz_debug) if n.endswith("_spec") and n != "empty_spec"}
+    assert debug_specs == {
+        spec_of(name) for mod, name, _, _ in figure_spec_cases.values() if mod is viz_debug
+    }
 
 
 @pytest.mark.parametrize("case", SPEC_CASES)
@@ -954,6 +1002,194 @@ def test_spec_validates_and_serialises_exactly_like_the_public_figure(spec_cases
         assert '"bdata"' in sent and '"dtype":"f4"' in sent
     assert json.loads(viz.spec_json(spec)) == json.loads(sent)  # spec_json left spec alone
     assert all(isinstance(t, dict) for t in spec["data"])
+
+
+# Every other builder: a spec (frames too, for an animation) and its validated figure.
+def spec_of(name: str) -> str:
+    """The spec builder of the public builder ``name``."""
+    return "empty_spec" if name == "empty_figure" else f"{name}_spec"
+
+
+FIGURE_SPEC_CASES = [
+    "empty",
+    "accuracy",
+    "accuracy, no steps",
+    "accuracy, regression",
+    "norms",
+    "norms of the update, by epoch",
+    "norms, no steps",
+    "histograms",
+    "histograms of a, capped",
+    "histograms, no snapshots",
+    "layer animation",
+    "layer animation of the update, thinned",
+    "layer animation, no snapshots",
+    "network animation",
+    "network animation backward, capped",
+    "neuron maps",
+    "neuron maps, deep and capped",
+    "neuron maps, no hidden layer",
+    "neuron maps diverged",
+    "pass",
+    "pass capped (50-20-3)",
+    "pass diverged",
+    "stages",
+    "stages thinned",
+    "stages, none",
+    "gradient scatter",
+    "gradient scatter, none",
+    "cost pair",
+    "cost pair, diverged",
+    "cost pair, no steps",
+    "difference w",
+    "difference b, big",
+    "relative errors",
+    "relative errors, rtol",
+    "relative errors, none",
+]
+
+
+@pytest.fixture(scope="module")
+def figure_spec_cases(net, trace, trainer, xor) -> dict[str, tuple]:
+    """``name: (module, builder name, args, kwargs)`` for the builders not in SPEC_CASES."""
+    from backprop.debug import check_gradients, train_pair
+
+    snaps = trainer.snapshots.items
+    h = trainer.history_frame()
+    bad = diverged_net()
+    with np.errstate(all="ignore"):
+        bad_trace = bad.trace(xor.X_train[:, :6], np.vstack([xor.Y_train[:, :6], np.zeros(6)]))
+    big = Network([50, 20, 3], seed=0)
+    big_trace = big.trace(np.random.default_rng(1).random((50, 2)), np.eye(3)[:, :2])
+    deep = Network([2, 6, 5, 4, 2], activation="tanh", seed=2)
+    small = Network([2, 3, 2], seed=0)
+    res = check_gradients(small, xor.X_train[:, :4], xor.Y_train[:, :4])
+    groups = [(f"layer {p.layer} {p.param}", p.analytic, p.numeric) for p in res.params]
+    errs = {(p.layer, p.param): p.relative_errors() for p in res.params}
+    rel = [(l, errs[l, "w"], errs[l, "b"]) for l in (1, 2)]
+    pair = train_pair(small, xor.X_train, xor.Y_train, ["update_sign"], eta=1.0, batch_size=5,
+                      steps=5)  # fmt: skip
+    diverged_pair = pair.copy()
+    diverged_pair.loc[diverged_pair.index[2:], "buggy"] = [np.inf] + [np.nan] * (len(pair) - 3)
+    no_accuracy = h.assign(batch_accuracy=np.nan, train_accuracy=np.nan, test_accuracy=np.nan)
+    stages = [("a", trace.a[1]), ("δ", trace.delta[0]), ("w", trace.weights[1])]
+    tall = [("big", np.random.default_rng(0).random((30, 1000))), ("x", np.ones((25, 2)))]
+    return {
+        "empty": (viz, "empty_figure", ("nothing", "title"), {}),
+        "accuracy": (viz, "accuracy_curves", (h,), {}),
+        "accuracy, no steps": (viz, "accuracy_curves", (h.iloc[:0],), {}),
+        "accuracy, regression": (viz, "accuracy_curves", (no_accuracy,), {}),
+        "norms": (viz, "norm_curves", (h,), {}),
+        "norms of the update, by epoch": (
+            viz,
+            "norm_curves",
+            (h, "update_norm", "epoch"),
+            {"max_points": 3},
+        ),  # fmt: skip
+        "norms, no steps": (viz, "norm_curves", (h.iloc[:0],), {}),
+        "histograms": (viz, "histograms_over_time", (snaps, 1), {}),
+        "histograms of a, capped": (
+            viz,
+            "histograms_over_time",
+            (snaps, 0, "a"),
+            {"bins": 7, "max_rows": 3},
+        ),  # fmt: skip
+        "histograms, no snapshots": (viz, "histograms_over_time", ([], 1), {}),
+        "layer animation": (viz, "layer_animation", (snaps, 2, "w"), {}),
+        "layer animation of the update, thinned": (
+            viz,
+            "layer_animation",
+            (snaps, 1, "update"),
+            {"max_frames": 3, "max_cells": 10},
+        ),  # fmt: skip
+        "layer animation, no snapshots": (viz, "layer_animation", ([], 1, "w"), {}),
+        "network animation": (viz, "network_animation", (snaps,), {}),
+        "network animation backward, capped": (
+            viz,
+            "network_animation",
+            (snaps, 1, "backward"),
+            {"max_edges": 10, "max_frames": 4},
+        ),  # fmt: skip
+        "neuron maps": (viz, "neuron_maps", (net, xor), {"grid": 12}),
+        "neuron maps, deep and capped": (
+            viz,
+            "neuron_maps",
+            (deep, xor),
+            {"grid": 6, "max_neurons": 13},
+        ),  # fmt: skip
+        "neuron maps, no hidden layer": (viz, "neuron_maps", (Network([2, 2], seed=0), xor), {}),
+        "neuron maps diverged": (viz, "neuron_maps", (bad, three_class_data()), {"grid": 5}),
+        "pass": (viz, "pass_animation", (trace, 1, 0.5), {}),
+        "pass capped (50-20-3)": (viz, "pass_animation", (big_trace, 0, 3.0), {"max_edges": 40}),
+        "pass diverged": (viz, "pass_animation", (bad_trace, 2, 1.0), {"duration": 500}),
+        "stages": (viz_debug, "stage_heatmaps", (stages, 2, "Stage"), {}),
+        "stages thinned": (viz_debug, "stage_heatmaps", (tall, 1), {}),
+        "stages, none": (viz_debug, "stage_heatmaps", ([],), {"title": "t"}),
+        "gradient scatter": (viz_debug, "gradient_scatter", (groups,), {}),
+        "gradient scatter, none": (viz_debug, "gradient_scatter", ([],), {}),
+        "cost pair": (viz_debug, "cost_pair", (pair,), {}),
+        "cost pair, diverged": (
+            viz_debug,
+            "cost_pair",
+            (diverged_pair, {"correct": "A & <b>"}),
+            {},
+        ),  # fmt: skip
+        "cost pair, no steps": (viz_debug, "cost_pair", (pair.iloc[:0],), {}),
+        "difference w": (viz_debug, "difference_heatmap", (trace.weights[1], 2, "w"), {}),
+        "difference b, big": (
+            viz_debug,
+            "difference_heatmap",
+            (np.ones((70, 1)), 1, "b", "T"),
+            {},
+        ),  # fmt: skip
+        "relative errors": (viz_debug, "relative_error_heatmaps", (rel,), {}),
+        "relative errors, rtol": (
+            viz_debug,
+            "relative_error_heatmaps",
+            (rel, 1e-3, "T"),
+            {},
+        ),  # fmt: skip
+        "relative errors, none": (viz_debug, "relative_error_heatmaps", ([],), {}),
+    }
+
+
+@pytest.mark.parametrize("case", FIGURE_SPEC_CASES)
+def test_every_builder_is_the_validated_figure_of_its_spec(figure_spec_cases, case):
+    mod, name, args, kw = figure_spec_cases[case]
+    spec_fn, public_fn = getattr(mod, spec_of(name)), getattr(mod, name)
+    assert public_fn.__wrapped__ is spec_fn and public_fn.__name__ == name
+    with np.errstate(all="ignore"):
+        spec = spec_fn(*args, **kw)
+        public = public_fn(*args, **kw)
+    assert isinstance(public, go.Figure)
+    assert {"data", "layout"} <= set(spec) <= {"data", "layout", "frames"}
+    validated = go.Figure(spec)  # raises on a misspelt property or a bad value
+    want = json.loads(public.to_json())
+    assert json.loads(pio.to_json(validated)) == want
+    assert json.loads(viz.spec_json(spec)) == want  # sent unvalidated, the same JSON
+    for path, v in plain_leaves(spec):
+        assert isinstance(v, (str, int, float, type(None), np.ndarray)), (path, type(v))
+        if isinstance(v, np.ndarray):
+            assert v.dtype == np.float32, path
+    frames = spec.get("frames", [])
+    assert all(isinstance(t, dict) for t in spec["data"] + [t for f in frames for t in f["data"]])
+    if spec["data"]:
+        assert '"bdata"' in viz.spec_json(spec)
+
+
+def test_public_builders_keep_their_signature_and_say_what_they_return():
+    import inspect
+
+    for mod in (viz, viz_debug):
+        specs = [n for n in dir(mod) if n.endswith("_spec") and (mod is viz or n != "empty_spec")]
+        for spec_name in specs:
+            name = "empty_figure" if spec_name == "empty_spec" else spec_name[: -len("_spec")]
+            public = getattr(mod, name)
+            assert public.__wrapped__ is getattr(mod, spec_name) and public.__name__ == name
+            sig, spec_sig = inspect.signature(public), inspect.signature(getattr(mod, spec_name))
+            assert list(sig.parameters) == list(spec_sig.parameters), spec_name
+            assert sig.return_annotation == "go.Figure" and spec_sig.return_annotation == "dict"
+            assert spec_name in public.__doc__ and getattr(mod, spec_name).__doc__ in public.__doc__
 
 
 @pytest.mark.parametrize(("n", "max_neurons"), [(5, 30), (13, 30), (40, 30), (40, 1)])

@@ -22,10 +22,11 @@ from dataclasses import asdict, dataclass, fields
 import streamlit as st
 
 from ..validation import whole_number
+from ..viz.quantities import LAYER_QUANTITIES
 from .common import plain
 from .config import MAX_URL_VALUE, MOMENT_URL_KEYS
 from .session import RUN_KEY, Run, build_run
-from .views import DETAIL_TABS, QUANTITY_LABELS, VIEW_LABELS
+from .views import DETAIL_TABS, VIEW_LABELS
 
 MOMENT_STATE_KEY = "pg_moment_written"  # the moment parameters this page last wrote or read
 WIDGETS = {  # moment field -> the widget key that shows it
@@ -81,7 +82,7 @@ def _parse_one(key: str, raw: str, run: Run) -> object:
     names = {
         "view": tuple(VIEW_LABELS),
         "tab": tuple(t.lower() for t in DETAIL_TABS),
-        "q": tuple(QUANTITY_LABELS),
+        "q": tuple(LAYER_QUANTITIES),
     }[key]
     if raw not in names:
         raise ValueError(f"{key} must be one of {', '.join(names)}")

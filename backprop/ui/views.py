@@ -7,6 +7,7 @@ import streamlit as st
 
 from .. import viz
 from ..trace import Trace
+from ..viz.quantities import LAYER_QUANTITIES
 from .common import plain
 from .config import UPLOADED, PlaygroundConfig
 from .live import live_chart
@@ -21,15 +22,6 @@ DETAIL_TABS = (
     "Curves",
     "Pass",
 )  # labels (the URL's tab: lower case)
-QUANTITY_LABELS = {
-    "a": "activations a",
-    "delta": "deltas delta",
-    "z": "weighted inputs z",
-    "w": "weights w",
-    "nabla_w": "gradients nabla_w",
-    "nabla_b": "gradients nabla_b",
-    "update": "last update",
-}
 
 
 def setup_problem(error: ValueError, cfg: PlaygroundConfig) -> None:
@@ -141,7 +133,7 @@ def layer_detail_spec(run: Run) -> dict | None:
     layer = st.session_state.get("layers_layer", 1)
     layer = layer if isinstance(layer, int) and 1 <= layer <= L else 1
     quantity = st.session_state.get("layers_quantity")
-    quantity = quantity if quantity in QUANTITY_LABELS else next(iter(QUANTITY_LABELS))
+    quantity = quantity if quantity in LAYER_QUANTITIES else next(iter(LAYER_QUANTITIES))
     upd = run.trainer.last_update
     update = upd[2 * (layer - 1)] if upd is not None and quantity == "update" else None
     if quantity == "update" and update is None:
@@ -157,9 +149,9 @@ def _layer_pickers(prefix: str, L: int, quantities=None) -> tuple[int, str]:
         key=f"{prefix}_layer",
         format_func=lambda l: f"layer {l}" + (" (output)" if l == L else ""),
     )
-    qs = quantities or list(QUANTITY_LABELS)
+    qs = quantities or list(LAYER_QUANTITIES)
     quantity = c2.selectbox(
-        "Quantity", qs, key=f"{prefix}_quantity", format_func=QUANTITY_LABELS.get
+        "Quantity", qs, key=f"{prefix}_quantity", format_func=lambda q: LAYER_QUANTITIES[q].menu
     )
     return int(layer), quantity
 

@@ -1,17 +1,22 @@
-"""Shared pieces of the figure builders: colour scales, ranges, layout, argument checks."""
+"""Shared pieces of the figure builders: colour scales, ranges, layout, subplot grids,
+argument checks, and the one way a dict spec becomes a figure (:func:`figure_builder`)."""
 
 from __future__ import annotations
 
 import base64
 import copy
+import functools
 import html
-from collections.abc import Sequence
+import inspect
+from collections.abc import Callable, Sequence
+from typing import ParamSpec
 
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 from _plotly_utils.basevalidators import is_homogeneous_array
 from _plotly_utils.utils import to_typed_array_spec
+from plotly.subplots import make_subplots
 
 Array = np.ndarray
 
@@ -29,11 +34,18 @@ DIVERGING: list[list] = [
 ]
 POSITIVE, NEGATIVE = "#c0392b", "#2471a3"  # edge colours, matching the scale's ends
 SEQUENTIAL = "Viridis"
-#: ``SEQUENTIAL`` as the explicit scale Plotly's validator turns the name into (plotly.py's
-#: Viridis, which differs slightly from plotly.js's built-in one); for dict specs.
-SEQUENTIAL_SCALE: list[list] = [
-    [float(p), c] for p, c in go.layout.Coloraxis(colorscale=SEQUENTIAL).colorscale
-]
+
+
+def named_scale(name: str) -> list[list]:
+    """Plotly's named colour scale ``name`` as the explicit scale its validator turns the
+    name into; for dict specs, which are sent without validation."""
+    return [[float(p), c] for p, c in go.layout.Coloraxis(colorscale=name).colorscale]
+
+
+#: ``SEQUENTIAL`` as an explicit scale (plotly.py's Viridis, which differs slightly from
+#: plotly.js's built-in one).
+SEQUENTIAL_SCALE: list[list] = named_scale(SEQUENTIAL)
+COUNTS_SCALE: list[list] = named_scale("Blues")  # histogram counts
 CLASS_COLOURS = (
     "#2471a3",
     "#e67e22",
@@ -152,24 +164,29 @@ def style_layout(title: str, **layout) -> dict:
     return merge(base, layout) if layout else base
 
 
-def apply_layout(fig: go.Figure, layout: dict) -> go.Figure:
-    """``fig.update_layout(layout)`` for a layout from :func:`style_layout`; its template
-    replaces ``fig``'s (``update_layout`` would merge a dict into the default template)."""
-    if "template" in layout:
-        layout = {**layout, "template": TEMPLATE}
-    fig.update_layout(layout)
-    return fig
-
-
-def style(fig: go.Figure, title: str, **layout) -> go.Figure:
-    """Apply the shared projector-friendly layout (:func:`style_layout`) to ``fig``."""
-    return apply_layout(fig, style_layout(title, **layout))
-
-
 def figure(spec: dict) -> go.Figure:
-    """``go.Figure`` of a dict spec ``{"data": [...], "layout": {...}}``, validated once
-    (a misspelt property raises here)."""
+    """``go.Figure`` of a dict spec ``{"data": [...], "layout": {...}}`` (and ``"frames"``
+    for an animation), validated once (a misspelt property raises here)."""
     return go.Figure(spec)
+
+
+P = ParamSpec("P")
+
+
+def figure_builder(spec_fn: Callable[P, dict], name: str | None = None) -> Callable[P, go.Figure]:
+    """The public figure of a ``name_spec`` builder: ``name(...)`` is
+    ``figure(name_spec(...))``, with the same signature and docstring (``name``: the
+    builder's name, if not the spec's without ``_spec``)."""
+
+    @functools.wraps(spec_fn)
+    def build(*args: P.args, **kwargs: P.kwargs) -> go.Figure:
+        return figure(spec_fn(*args, **kwargs))
+
+    build.__name__ = build.__qualname__ = name or spec_fn.__name__.removesuffix("_spec")
+    build.__annotations__ = {**spec_fn.__annotations__, "return": "go.Figure"}
+    build.__signature__ = inspect.signature(spec_fn).replace(return_annotation="go.Figure")
+    build.__doc__ = f"The ``go.Figure`` of :func:`{spec_fn.__name__}`:\n\n{spec_fn.__doc__}"
+    return build
 
 
 _LEAVES = (str, int, float, type(None))  # bool is an int; numpy float64 a float
@@ -217,7 +234,7 @@ def spec_json(spec: dict) -> str:
 
 
 def empty_spec(message: str, title: str = "") -> dict:
-    """:func:`empty_figure` as a dict spec."""
+    """A blank figure that says ``message`` in the middle (e.g. "no steps yet")."""
     note = {
         "text": message,
         "x": 0.5,
@@ -233,11 +250,72 @@ def empty_spec(message: str, title: str = "") -> dict:
     return {"data": [], "layout": layout}
 
 
-def empty_figure(message: str, title: str = "") -> go.Figure:
-    """A blank figure that says ``message`` in the middle (e.g. "no steps yet")."""
-    return figure(empty_spec(message, title))
+empty_figure = figure_builder(empty_spec, "empty_figure")
 
 
 def cap_note(shown: int, total: int, what: str) -> str:
     """``" (showing 16 of 784 neurons)"`` when capped, else ``""``."""
     return f" (showing {shown} of {total} {what})" if shown < total else ""
+
+
+def axis_names(i: int) -> tuple[str, str]:
+    """Plotly's names of the axes of subplot ``i`` (from 1): ``("x", "y")``, ``("x2", "y2")``..."""
+    return ("x", "y") if i == 1 else (f"x{i}", f"y{i}")
+
+
+@functools.lru_cache(maxsize=32)
+def subplot_domains(
+    rows: int, cols: int, horizontal_spacing: float, vertical_spacing: float
+) -> tuple[tuple[tuple[float, float], tuple[float, float]], ...]:
+    """``((x domain, y domain), ...)`` of the cells of ``make_subplots(rows, cols, ...)``,
+    row by row from the top left: Plotly's own grid, computed once per shape."""
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        horizontal_spacing=horizontal_spacing,
+        vertical_spacing=vertical_spacing,
+    )
+    out = []
+    for i in range(1, rows * cols + 1):
+        suffix = "" if i == 1 else str(i)
+        xd = fig.layout["xaxis" + suffix].domain
+        yd = fig.layout["yaxis" + suffix].domain
+        out.append(((float(xd[0]), float(xd[1])), (float(yd[0]), float(yd[1]))))
+    return tuple(out)
+
+
+def subplot_layout(
+    rows: int,
+    cols: int,
+    horizontal_spacing: float,
+    vertical_spacing: float,
+    titles: Sequence[str] = (),
+    title_size: int = 16,
+) -> dict:
+    """What ``make_subplots(rows, cols, subplot_titles=titles, ...)`` puts in a layout, as a
+    dict: ``xaxis<i>``/``yaxis<i>`` (domain, anchor) of every cell, row by row from the top
+    left, and a title annotation (``title_size`` px) above each cell with a title."""
+    domains = subplot_domains(rows, cols, horizontal_spacing, vertical_spacing)
+    layout: dict = {}
+    notes = []
+    for i, (xd, yd) in enumerate(domains, start=1):
+        x, y = axis_names(i)
+        layout["xaxis" + x[1:]] = {"anchor": y, "domain": list(xd)}
+        layout["yaxis" + y[1:]] = {"anchor": x, "domain": list(yd)}
+        if i <= len(titles) and titles[i - 1]:
+            notes.append(
+                {
+                    "y": yd[1],
+                    "xref": "paper",
+                    "x": sum(xd) / 2.0,
+                    "yref": "paper",
+                    "text": titles[i - 1],
+                    "showarrow": False,
+                    "font": {"size": title_size},
+                    "xanchor": "center",
+                    "yanchor": "bottom",
+                }
+            )
+    if titles:
+        layout["annotations"] = notes
+    return layout

@@ -5,20 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import plotly.graph_objects as go
 
 from ..history import Snapshot
-from ._common import FONT_SIZE, check_choice, check_int, empty_figure, evenly, f32, sym_max
-from .layers import (
-    LABELS,
-    QUANTITIES,
-    check_layer,
-    heatmap_layout,
-    heatmap_trace,
-    layer_title,
-    layer_values,
-    thin,
+from ._common import (
+    FONT_SIZE,
+    check_choice,
+    check_int,
+    empty_spec,
+    evenly,
+    f32,
+    figure_builder,
+    merge,
+    sym_max,
 )
+from .layers import check_layer, heatmap_layout_spec, heatmap_trace, layer_title, layer_values, thin
 from .network import (
     VIEWS,
     check_sample,
@@ -26,13 +26,14 @@ from .network import (
     edge_array,
     edge_geometry,
     edge_values,
-    graph_figure_layout,
     graph_layout,
+    graph_layout_spec,
     graph_title,
     graph_traces,
     pick_edges,
     slim,
 )
+from .quantities import LABELS, QUANTITIES
 
 Array = np.ndarray
 
@@ -76,9 +77,9 @@ def _frame_title(base: str, snap: Snapshot) -> dict:
     }
 
 
-def add_controls(fig: go.Figure, snaps: Sequence[Snapshot], duration: int = FRAME_MS) -> None:
+def step_controls(snaps: Sequence[Snapshot], duration: int = FRAME_MS) -> dict:
     """A "step N" slider (one step per frame, named by step) and Play/Pause buttons."""
-    add_frame_controls(fig, [str(s.step) for s in snaps], duration, "step ")
+    return frame_controls([str(s.step) for s in snaps], duration, "step ")
 
 
 def _play(duration: float) -> dict:
@@ -90,16 +91,16 @@ def _play(duration: float) -> dict:
     }
 
 
-def add_frame_controls(
-    fig: go.Figure,
+def frame_controls(
     names: Sequence[str],
     duration: int = FRAME_MS,
     prefix: str = "",
     speeds: Sequence[float] = (),
-) -> None:
-    """A slider with one step per frame (labelled by the frame's name), Play/Pause buttons
-    and, given ``speeds`` (e.g. ``(0.5, 1, 2)``), one button each that plays at that speed
-    (``duration / speed`` ms per frame) from the current frame."""
+) -> dict:
+    """Layout to merge into an animation's (:func:`~._common.merge`): a slider with one
+    step per frame (labelled by the frame's name), Play/Pause buttons and, given ``speeds``
+    (e.g. ``(0.5, 1, 2)``), one button each that plays at that speed (``duration / speed``
+    ms per frame) from the current frame, and room for them below the plot."""
     still = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}
     still["transition"] = {"duration": 0}
     steps = [{"label": n, "method": "animate", "args": [[n], still]} for n in names]
@@ -112,7 +113,7 @@ def add_frame_controls(
         {"label": f"{v:g}×", "method": "animate", "args": [None, _play(duration / v)]}
         for v in speeds
     ]
-    fig.update_layout(
+    return dict(
         sliders=[
             {
                 "active": 0,
@@ -136,15 +137,15 @@ def add_frame_controls(
                 "buttons": buttons,
             }
         ],
+        margin={"b": 130},
     )
-    fig.update_layout(margin={"b": 130})
 
 
 def _frames_note(n_shown: int, n_total: int) -> str:
     return f" ({n_shown} of {n_total} snapshots)" if n_shown < n_total else ""
 
 
-def layer_animation(
+def layer_animation_spec(
     snapshots: Sequence[Snapshot],
     layer: int,
     quantity: str,
@@ -152,7 +153,7 @@ def layer_animation(
     max_frames: int = MAX_FRAMES,
     max_cells: int = MAX_ANIMATION_CELLS,
     duration: int = FRAME_MS,
-) -> go.Figure:
+) -> dict:
     """:func:`layer_heatmap` of each snapshot as one frame (named by its step).
 
     The colour range is fixed over the frames (``zmax`` = max ``|v|`` of all of them), so
@@ -163,7 +164,7 @@ def layer_animation(
     max_cells = check_int("max_cells", max_cells, 1, 10**8)
     snaps = pick_frames(snapshots, check_int("max_frames", max_frames, 1, 10**4))
     if not snaps:
-        return empty_figure(NO_SNAPSHOTS, f"{LABELS[quantity]} over training")
+        return empty_spec(NO_SNAPSHOTS, f"{LABELS[quantity]} over training")
     values = [
         snapshot_values(s, layer, quantity, snaps[i - 1] if i else None)
         for i, s in enumerate(snaps)
@@ -178,22 +179,27 @@ def layer_animation(
     if first.size < values[0].size:
         note += f" (showing {len(rows)}×{len(cols)} of {values[0].shape[0]}×{values[0].shape[1]})"
     base += note
-    fig = go.Figure([heatmap_trace(first, rows, cols, layer, quantity, zmax)])
-    fig.frames = [
-        go.Frame(
-            data=[go.Heatmap(z=f32(v[np.ix_(rows, cols)]))],
-            name=str(s.step),
-            layout={"title": _frame_title(base, s)},
-        )
+    frames = [
+        {
+            "data": [{"type": "heatmap", "z": f32(v[np.ix_(rows, cols)])}],
+            "name": str(s.step),
+            "layout": {"title": _frame_title(base, s)},
+        }
         for s, v in zip(snaps, values)
     ]
     title = _frame_title(base, snaps[0])["text"]
-    heatmap_layout(fig, layer, quantity, title, (len(rows), len(cols)))
-    add_controls(fig, snaps, duration)
-    return fig
+    layout = heatmap_layout_spec(layer, quantity, title, (len(rows), len(cols)))
+    return {
+        "data": [heatmap_trace(first, rows, cols, layer, quantity, zmax)],
+        "layout": merge(layout, step_controls(snaps, duration)),
+        "frames": frames,
+    }
 
 
-def network_animation(
+layer_animation = figure_builder(layer_animation_spec)
+
+
+def network_animation_spec(
     snapshots: Sequence[Snapshot],
     sample: int = 0,
     view: str = "forward",
@@ -202,7 +208,7 @@ def network_animation(
     max_neurons: int = 12,
     max_edges: int | None = None,
     duration: int = FRAME_MS,
-) -> go.Figure:
+) -> dict:
     """:func:`network_graph` of each snapshot's probe trace as one frame (named by step).
 
     Node colours and edge widths use one scale over all frames, and every frame draws the
@@ -213,7 +219,7 @@ def network_animation(
     check_choice("view", view, VIEWS)
     snaps = pick_frames(snapshots, check_int("max_frames", max_frames, 1, 10**4))
     if not snaps:
-        return empty_figure(NO_SNAPSHOTS, "network over training")
+        return empty_spec(NO_SNAPSHOTS, "network over training")
     if any(s.trace is None for s in snaps):
         raise ValueError("network_animation needs snapshots with a trace")
     traces = [s.trace for s in snaps]
@@ -230,13 +236,20 @@ def network_animation(
     built = [graph_traces(t, sample, view, lay, emax, keep) for t in traces]
     base = graph_title(view, sample, len(keep), vs.shape[1], lay)
     base += _frames_note(len(snaps), len(snapshots))
-    fig = go.Figure(built[0])
-    fig.frames = [
-        go.Frame(
-            data=[slim(t) for t in tr], name=str(s.step), layout={"title": _frame_title(base, s)}
-        )
+    frames = [
+        {
+            "data": [slim(t) for t in tr],
+            "name": str(s.step),
+            "layout": {"title": _frame_title(base, s)},
+        }
         for s, tr in zip(snaps, built)
     ]
-    graph_figure_layout(fig, lay, view, cmax, _frame_title(base, snaps[0])["text"])
-    add_controls(fig, snaps, duration)
-    return fig
+    layout = graph_layout_spec(lay, view, cmax, _frame_title(base, snaps[0])["text"])
+    return {
+        "data": built[0],
+        "layout": merge(layout, step_controls(snaps, duration)),
+        "frames": frames,
+    }
+
+
+network_animation = figure_builder(network_animation_spec)

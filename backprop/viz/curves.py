@@ -7,22 +7,20 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from ..history import Snapshot
 from ._common import (
+    COUNTS_SCALE,
     check_choice,
     check_int,
-    empty_figure,
     empty_spec,
     evenly,
     f32,
-    figure,
-    style,
+    figure_builder,
     style_layout,
 )
 from .animation import snapshot_values
-from .layers import LABELS, SYMBOLS
+from .quantities import LABELS, SYMBOLS
 
 Array = np.ndarray
 
@@ -114,8 +112,8 @@ def _curve_spec(traces: list, title: str, x: str, yaxis: dict) -> dict:
 def cost_curves_spec(
     history: pd.DataFrame, x: str = "step", log_y: bool = False, max_points: int = MAX_POINTS
 ) -> dict:
-    """:func:`cost_curves` as a dict spec ``{"data": [...], "layout": {...}}`` (not
-    validated: cheap to build and to serialise with :func:`~._common.spec_json`)."""
+    """Cost against ``x`` (``"step"`` or ``"epoch"``): the mini-batch cost as a faint line
+    (history frames only) and the full train/test cost where they were evaluated."""
     if len(history) == 0:
         return empty_spec(NO_STEPS, "Cost")
     x = _xs(history, x)
@@ -124,27 +122,25 @@ def cost_curves_spec(
     return _curve_spec(traces, "Cost", x, yaxis)
 
 
-def cost_curves(
-    history: pd.DataFrame, x: str = "step", log_y: bool = False, max_points: int = MAX_POINTS
-) -> go.Figure:
-    """Cost against ``x`` (``"step"`` or ``"epoch"``): the mini-batch cost as a faint line
-    (history frames only) and the full train/test cost where they were evaluated."""
-    return figure(cost_curves_spec(history, x, log_y, max_points))
+cost_curves = figure_builder(cost_curves_spec)
 
 
-def accuracy_curves(
+def accuracy_curves_spec(
     history: pd.DataFrame, x: str = "step", max_points: int = MAX_POINTS
-) -> go.Figure:
+) -> dict:
     """Accuracy against ``x``: mini-batch (faint), train and test where evaluated."""
     if len(history) == 0:
-        return empty_figure(NO_STEPS, "Accuracy")
+        return empty_spec(NO_STEPS, "Accuracy")
     x = _xs(history, x)
     cols = [c for c in ("batch_accuracy", "train_accuracy", "test_accuracy") if c in history]
     if not cols or history[cols].isna().all().all():
-        return empty_figure("no accuracy values (regression has none)", "Accuracy")
+        return empty_spec("no accuracy values (regression has none)", "Accuracy")
     traces = _batch_train_test(history, x, "accuracy", max_points)
     yaxis = {"title": {"text": "accuracy"}, "range": [0, 1.02], "tickformat": ".0%"}
-    return figure(_curve_spec(traces, "Accuracy", x, yaxis))
+    return _curve_spec(traces, "Accuracy", x, yaxis)
+
+
+accuracy_curves = figure_builder(accuracy_curves_spec)
 
 
 def norm_columns(history: pd.DataFrame, kind: str) -> list[tuple[int, str]]:
@@ -154,9 +150,9 @@ def norm_columns(history: pd.DataFrame, kind: str) -> list[tuple[int, str]]:
     return sorted(found)
 
 
-def norm_curves(
+def norm_curves_spec(
     history: pd.DataFrame, kind: str = "delta_norm", x: str = "step", max_points: int = MAX_POINTS
-) -> go.Figure:
+) -> dict:
     """One line per layer of ``kind`` (``delta_norm``, ``grad_norm`` or ``update_norm``) on a
     log y-axis, to see vanishing or exploding gradients; non-positive values are dropped."""
     check_choice("kind", kind, NORM_KINDS)
@@ -166,7 +162,7 @@ def norm_curves(
             f"history has no {kind}_<l> columns; pass trainer.history_frame(), not the epoch frame"
         )
     if len(history) == 0:
-        return empty_figure(NO_STEPS, NORM_TITLES[kind])
+        return empty_spec(NO_STEPS, NORM_TITLES[kind])
     x = _xs(history, x)
     traces = []
     for l, col in cols:
@@ -181,16 +177,19 @@ def norm_curves(
         xaxis={"title": {"text": x}},
         yaxis={"title": {"text": kind.replace("_", " ") + " (log scale)"}, "type": "log"},
     )
-    return figure({"data": traces, "layout": layout})
+    return {"data": traces, "layout": layout}
 
 
-def histograms_over_time(
+norm_curves = figure_builder(norm_curves_spec)
+
+
+def histograms_over_time_spec(
     snapshots: Sequence[Snapshot],
     layer: int,
     quantity: str = "w",
     bins: int = 40,
     max_rows: int = MAX_SNAPSHOT_ROWS,
-) -> go.Figure:
+) -> dict:
     """How the distribution of a layer's ``quantity`` moves during training: a heatmap with
     value bins (shared by all snapshots) across, snapshot steps down, counts as colour."""
     check_choice("quantity", quantity, HIST_QUANTITIES)
@@ -199,7 +198,7 @@ def histograms_over_time(
     title = f"Distribution of {LABELS[quantity]} — layer {layer}, over training"
     snaps = list(snapshots)
     if not snaps:
-        return empty_figure("no snapshots yet (train with snapshot_every > 0)", title)
+        return empty_spec("no snapshots yet (train with snapshot_every > 0)", title)
     keep = evenly(len(snaps), max_rows)
     snaps = [snaps[i] for i in keep]
     values = [np.asarray(snapshot_values(s, layer, quantity)).ravel() for s in snaps]
@@ -212,20 +211,24 @@ def histograms_over_time(
     counts = np.vstack([np.histogram(v, bins=edges)[0] for v in values])
     centres = (edges[:-1] + edges[1:]) / 2
     sym = SYMBOLS[quantity]
-    fig = go.Figure(
-        go.Heatmap(
-            z=f32(counts),
-            x=f32(centres),
-            y=f32([s.step for s in snaps]),
-            colorscale="Blues",
-            zmin=0,
-            colorbar={"title": {"text": "count"}},
-            hovertemplate=f"step %{{y}}<br>{sym} ≈ %{{x:.3g}}<br>count %{{z}}<extra></extra>",
-            name=f"{quantity}[{layer}]",
-        )
-    )
+    heat = {
+        "type": "heatmap",
+        "z": f32(counts),
+        "x": f32(centres),
+        "y": f32([s.step for s in snaps]),
+        "colorscale": COUNTS_SCALE,
+        "zmin": 0,
+        "colorbar": {"title": {"text": "count"}},
+        "hovertemplate": f"step %{{y}}<br>{sym} ≈ %{{x:.3g}}<br>count %{{z}}<extra></extra>",
+        "name": f"{quantity}[{layer}]",
+    }
     note = f" ({len(snaps)} of {len(snapshots)} snapshots)" if len(snaps) < len(snapshots) else ""
-    style(fig, title + note)
-    fig.update_xaxes(title_text=f"value of {sym} (layer {layer})")
-    fig.update_yaxes(title_text="step")
-    return fig
+    layout = style_layout(
+        title + note,
+        xaxis={"title": {"text": f"value of {sym} (layer {layer})"}},
+        yaxis={"title": {"text": "step"}},
+    )
+    return {"data": [heat], "layout": layout}
+
+
+histograms_over_time = figure_builder(histograms_over_time_spec)

@@ -5,45 +5,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import plotly.graph_objects as go
 
 from ..trace import Trace
 from ._common import (
     DIVERGING,
-    apply_layout,
     check_choice,
     check_int,
     evenly,
     f32,
-    figure,
+    figure_builder,
     style_layout,
+    subplot_domains,
     sym_max,
 )
+from .quantities import LABELS, LAYER_QUANTITIES, PER_SAMPLE, QUANTITIES, SYMBOLS
 
 Array = np.ndarray
 
-#: What :func:`layer_heatmap` can show; the first three are ``(neurons, samples)``.
-QUANTITIES = ("a", "delta", "z", "w", "nabla_w", "nabla_b", "update")
-PER_SAMPLE = ("a", "delta", "z")
-
-LABELS = {
-    "a": "activations a",
-    "delta": "errors δ = ∂C/∂z",
-    "z": "weighted inputs z",
-    "w": "weights w",
-    "nabla_w": "gradient ∂C/∂w",
-    "nabla_b": "gradient ∂C/∂b",
-    "update": "update Δw",
-}
-SYMBOLS = {
-    "a": "a",
-    "delta": "δ",
-    "z": "z",
-    "w": "w",
-    "nabla_w": "∂C/∂w",
-    "nabla_b": "∂C/∂b",
-    "update": "Δw",
-}
 MAX_CELLS = 40_000  # cells of one heatmap before rows/columns are thinned
 
 
@@ -68,10 +46,8 @@ def layer_values(
     """
     check_choice("quantity", quantity, QUANTITIES)
     layer = check_layer(layer, quantity, trace.n_layers)
-    if quantity == "a":
-        return np.asarray(trace.a[layer])
-    i = layer - 1
     if quantity == "update":
+        i = layer - 1
         shape = trace.weights[i].shape
         if update is None:
             raise ValueError(
@@ -92,14 +68,7 @@ def layer_values(
                 f"update for layer {layer} must have shape {shape}, got {update.shape}"
             )
         return update
-    source = {
-        "delta": trace.delta,
-        "z": trace.z,
-        "w": trace.weights,
-        "nabla_w": trace.nabla_w,
-        "nabla_b": trace.nabla_b,
-    }[quantity]
-    return np.asarray(source[i])
+    return LAYER_QUANTITIES[quantity].of(trace, layer)
 
 
 def thin(values: Array, max_cells: int) -> tuple[Array, Array, Array]:
@@ -170,13 +139,6 @@ def heatmap_layout_spec(layer: int, quantity: str, title: str, shape: tuple[int,
     return style_layout(title, xaxis=xaxis, yaxis=yaxis)
 
 
-def heatmap_layout(
-    fig: go.Figure, layer: int, quantity: str, title: str, shape: tuple[int, int]
-) -> go.Figure:
-    """:func:`heatmap_layout_spec` applied to ``fig``."""
-    return apply_layout(fig, heatmap_layout_spec(layer, quantity, title, shape))
-
-
 def layer_title(layer: int, quantity: str) -> str:
     where = "input" if layer == 0 else f"layer {layer}"
     return f"{LABELS[quantity]} — {where}"
@@ -190,8 +152,14 @@ def layer_heatmap_spec(
     *,
     max_cells: int = MAX_CELLS,
 ) -> dict:
-    """:func:`layer_heatmap` as a dict spec ``{"data": [...], "layout": {...}}`` (not
-    validated: cheap to build and to serialise with :func:`~._common.spec_json`)."""
+    """Heatmap of one layer's ``quantity`` (one of :data:`QUANTITIES`).
+
+    ``a``/``delta``/``z``: rows are neurons, columns the trace's samples; ``w``/``nabla_w``
+    /``update``: ``(n_out, n_in)`` with ``w[l][j, k]`` in row j, column k; ``nabla_b`` one
+    column. Layers count from 1 (layer l is fed by ``weights[l-1]``); layer 0 is the input
+    (``"a"`` only). Diverging colours with ``zmin = -zmax``, ``zmax = max|v|``. Arrays over
+    ``max_cells`` cells are thinned to evenly spaced rows/columns (said in the title).
+    """
     values = layer_values(trace, layer, quantity, update)
     shown, rows, cols = thin(values, check_int("max_cells", max_cells, 1, 10**8))
     zmax = sym_max(values)
@@ -205,23 +173,7 @@ def layer_heatmap_spec(
     }
 
 
-def layer_heatmap(
-    trace: Trace,
-    layer: int,
-    quantity: str,
-    update: Array | Sequence[Array] | None = None,
-    *,
-    max_cells: int = MAX_CELLS,
-) -> go.Figure:
-    """Heatmap of one layer's ``quantity`` (one of :data:`QUANTITIES`).
-
-    ``a``/``delta``/``z``: rows are neurons, columns the trace's samples; ``w``/``nabla_w``
-    /``update``: ``(n_out, n_in)`` with ``w[l][j, k]`` in row j, column k; ``nabla_b`` one
-    column. Layers count from 1 (layer l is fed by ``weights[l-1]``); layer 0 is the input
-    (``"a"`` only). Diverging colours with ``zmin = -zmax``, ``zmax = max|v|``. Arrays over
-    ``max_cells`` cells are thinned to evenly spaced rows/columns (said in the title).
-    """
-    return figure(layer_heatmap_spec(trace, layer, quantity, update, max_cells=max_cells))
+layer_heatmap = figure_builder(layer_heatmap_spec)
 
 
 GRID_QUANTITIES = ("a", "delta", "w", "nabla_w")
@@ -230,11 +182,10 @@ GRID_QUANTITIES = ("a", "delta", "w", "nabla_w")
 def layer_grid_spec(
     trace: Trace, quantities: Sequence[str] = GRID_QUANTITIES, *, max_cells: int = 4_000
 ) -> dict:
-    """Small multiples: one heatmap per (quantity, layer), quantities as rows and layers
-    ``1..L`` as columns, each on its own symmetric range. The live board redraws it every
-    frame, so every cell is thinned to ``max_cells``."""
-    from .output import subplot_domains  # the one place Plotly's subplot grid is computed
-
+    """Every layer's ``a``, ``delta``, ``w`` and ``nabla_w`` (or ``quantities``) as small
+    heatmaps: quantities in rows, layers ``1..L`` in columns, each cell on its own
+    symmetric range. The live board redraws it every frame, so every cell is thinned to
+    ``max_cells`` cells."""
     L = trace.n_layers
     qs = [check_choice("quantity", q, QUANTITIES) for q in quantities]
     domains = subplot_domains(len(qs), L, min(0.04, 0.3 / L), 0.09)
@@ -275,10 +226,4 @@ def layer_grid_spec(
     return {"data": traces, "layout": layout}
 
 
-def layer_grid(
-    trace: Trace, quantities: Sequence[str] = GRID_QUANTITIES, *, max_cells: int = 4_000
-) -> go.Figure:
-    """Every layer's ``a``, ``delta``, ``w`` and ``nabla_w`` (or ``quantities``) as small
-    heatmaps: quantities in rows, layers ``1..L`` in columns, each cell on its own
-    symmetric range and thinned to ``max_cells`` cells."""
-    return figure(layer_grid_spec(trace, quantities, max_cells=max_cells))
+layer_grid = figure_builder(layer_grid_spec)

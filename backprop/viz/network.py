@@ -5,26 +5,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import plotly.graph_objects as go
 
 from ..trace import Trace
 from ._common import (
     DIVERGING,
     NEGATIVE,
     POSITIVE,
-    apply_layout,
     check_choice,
     check_int,
     evenly,
     f32,
-    figure,
+    figure_builder,
     style_layout,
     sym_max,
 )
+from .quantities import SYMBOLS
 
 Array = np.ndarray
 
 VIEWS = ("forward", "backward")
+#: What colours the nodes and what sets the edges, by view (keys of ``LAYER_QUANTITIES``).
+NODE_QUANTITY = {"forward": "a", "backward": "delta"}
+EDGE_QUANTITY = {"forward": "w", "backward": "nabla_w"}
 MAX_NEURONS = 16  # drawn per layer; evenly spaced neurons beyond that
 MAX_EDGES = 1500  # drawn in all; the largest |w| (or |nabla_w|) beyond that
 N_BUCKETS = 4  # edge width classes per sign: 2 * N_BUCKETS line traces in all
@@ -137,7 +139,7 @@ def graph_traces(
     traces: list[dict] = []
     with np.errstate(invalid="ignore"):
         bucket = np.minimum((np.abs(v) / emax * N_BUCKETS).astype(np.int64), N_BUCKETS - 1)
-    symbol = "w" if view == "forward" else "∂C/∂w"
+    symbol = SYMBOLS[EDGE_QUANTITY[view]]
     for positive, colour in ((True, POSITIVE), (False, NEGATIVE)):
         for b in range(N_BUCKETS):
             sel = ((v >= 0) == positive) & (bucket == b)
@@ -248,7 +250,7 @@ def graph_layout_spec(
         for l, (s, n) in enumerate(zip(lay.shown, lay.sizes))
         if len(s) < n
     ]
-    what = "w" if view == "forward" else "∂C/∂w"
+    what = SYMBOLS[EDGE_QUANTITY[view]]
     annotations.append(
         {
             "text": f"edges: red {what} > 0, blue {what} < 0, width ∝ |{what}|",
@@ -268,7 +270,7 @@ def graph_layout_spec(
             "colorscale": DIVERGING,
             "cmin": -cmax,
             "cmax": cmax,
-            "colorbar": {"title": {"text": "a" if view == "forward" else "δ"}},
+            "colorbar": {"title": {"text": SYMBOLS[NODE_QUANTITY[view]]}},
         },
         hovermode="closest",
         plot_bgcolor="white",
@@ -298,18 +300,6 @@ def graph_layout_spec(
     return layout
 
 
-def graph_figure_layout(
-    fig: go.Figure,
-    lay: GraphLayout,
-    view: str,
-    cmax: float,
-    title: str,
-    highlight_layer: int | None = None,
-) -> go.Figure:
-    """:func:`graph_layout_spec` applied to ``fig``."""
-    return apply_layout(fig, graph_layout_spec(lay, view, cmax, title, highlight_layer))
-
-
 def graph_title(view: str, sample: int, drawn: int, candidates: int, lay: GraphLayout) -> str:
     """Names the view and sample, and says what the caps left out."""
     if view == "forward":
@@ -327,11 +317,9 @@ def graph_title(view: str, sample: int, drawn: int, candidates: int, lay: GraphL
     return title + (f" (showing {'; '.join(notes)})" if notes else "")
 
 
-def slim(trace: dict | go.Scatter) -> dict:
+def slim(trace: dict) -> dict:
     """Only what changes between animation frames with a fixed edge set: edge lines' x/y,
     hover values, node colours. Plotly merges a frame's trace into the drawn one."""
-    if not isinstance(trace, dict):
-        trace = trace.to_plotly_json()
     if trace.get("mode") == "lines":
         return {"type": "scatter", "x": trace["x"], "y": trace["y"]}
     kw = {"type": "scatter", "customdata": trace.get("customdata")}
@@ -350,8 +338,15 @@ def network_graph_spec(
     max_neurons: int = MAX_NEURONS,
     max_edges: int = MAX_EDGES,
 ) -> dict:
-    """:func:`network_graph` as a dict spec ``{"data": [...], "layout": {...}}`` (not
-    validated: cheap to build and to serialise with :func:`~._common.spec_json`)."""
+    """The network, layers left to right, for column ``sample`` of ``trace``.
+
+    ``view="forward"``: nodes coloured by ``a``, edges by the sign of ``w``, width ∝ ``|w|``;
+    ``"backward"``: nodes by ``delta`` (inputs grey), edges by ``nabla_w``. Hover a node
+    for ``z``, ``a``, ``delta``; hover an edge (near its source end) for ``w[l][j,k]`` and
+    ``dC/dw``. ``highlight_layer`` (``0..L``) shades that layer. At most ``max_neurons``
+    per layer (evenly spaced) and ``max_edges`` edges (the largest ``|w|``, or ``|nabla_w|``
+    backward) are drawn; the title says so.
+    """
     check_choice("view", view, VIEWS)
     sample = check_sample(trace, sample)
     if highlight_layer is not None:
@@ -367,34 +362,7 @@ def network_graph_spec(
     return {"data": data, "layout": graph_layout_spec(lay, view, cmax, title, highlight_layer)}
 
 
-def network_graph(
-    trace: Trace,
-    sample: int = 0,
-    view: str = "forward",
-    highlight_layer: int | None = None,
-    *,
-    max_neurons: int = MAX_NEURONS,
-    max_edges: int = MAX_EDGES,
-) -> go.Figure:
-    """The network, layers left to right, for column ``sample`` of ``trace``.
-
-    ``view="forward"``: nodes coloured by ``a``, edges by the sign of ``w``, width ∝ ``|w|``;
-    ``"backward"``: nodes by ``delta`` (inputs grey), edges by ``nabla_w``. Hover a node
-    for ``z``, ``a``, ``delta``; hover an edge (near its source end) for ``w[l][j,k]`` and
-    ``dC/dw``. ``highlight_layer`` (``0..L``) shades that layer. At most ``max_neurons``
-    per layer (evenly spaced) and ``max_edges`` edges (the largest ``|w|``, or ``|nabla_w|``
-    backward) are drawn; the title says so.
-    """
-    return figure(
-        network_graph_spec(
-            trace,
-            sample,
-            view,
-            highlight_layer,
-            max_neurons=max_neurons,
-            max_edges=max_edges,
-        )
-    )
+network_graph = figure_builder(network_graph_spec)
 
 
 MAP_HALF = 0.2  # half the width of a neuron map drawn in a node, in layer spacings

@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
 import numpy as np
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from ..network import Network
 from ._common import (
     CLASS_COLOURS,
     DIVERGING,
     SEQUENTIAL_SCALE,
+    axis_names,
     cap_note,
     check_int,
-    empty_figure,
+    empty_spec,
     f32,
-    figure,
+    figure_builder,
     literal,
-    style,
     style_layout,
+    subplot_layout,
     sym_max,
 )
 
@@ -150,8 +148,12 @@ def _plane_axes(xs: Array, ys: Array) -> dict:
 
 
 def decision_boundary_spec(net: Network, dataset, grid: int = 80) -> dict:
-    """:func:`decision_boundary` as a dict spec ``{"data": [...], "layout": {...}}`` (not
-    validated: cheap to build and to serialise with :func:`~._common.spec_json`)."""
+    """The network's answer over the raw input plane of 2-D data, with the data on top.
+
+    Classification, 2 classes: ``P(class 1)`` heatmap (``grid x grid``, range [0, 1]) and
+    the 0.5 contour; more classes: the argmax class. Regression (``plane``): the output
+    surface, coloured like the points' targets. Train points are circles, test points x.
+    """
     xs, ys, pts = plane_grid(dataset, grid)
     raw_tr, raw_te = _raw_points(dataset)
     out = _forward_plane(net, dataset, pts)[-1]
@@ -208,14 +210,7 @@ def decision_boundary_spec(net: Network, dataset, grid: int = 80) -> dict:
     return {"data": traces + _point_traces(dataset, raw_tr, raw_te, k), "layout": layout}
 
 
-def decision_boundary(net: Network, dataset, grid: int = 80) -> go.Figure:
-    """The network's answer over the raw input plane of 2-D data, with the data on top.
-
-    Classification, 2 classes: ``P(class 1)`` heatmap (``grid x grid``, range [0, 1]) and
-    the 0.5 contour; more classes: the argmax class. Regression (``plane``): the output
-    surface, coloured like the points' targets. Train points are circles, test points x.
-    """
-    return figure(decision_boundary_spec(net, dataset, grid))
+decision_boundary = figure_builder(decision_boundary_spec)
 
 
 def _regression_plane(net, dataset, xs, ys, out, raw_tr, raw_te) -> dict:
@@ -273,12 +268,7 @@ def _regression_plane(net, dataset, xs, ys, out, raw_tr, raw_te) -> dict:
 
 
 # ------------------------------------------------------------------ neuron maps
-def _xname(i: int) -> str:
-    """Plotly's name of the i-th x axis (1-based): "x", "x2", ..."""
-    return "x" if i == 1 else f"x{i}"
-
-
-def neuron_maps(net: Network, dataset, grid: int = 30, max_neurons: int = 32) -> go.Figure:
+def neuron_maps_spec(net: Network, dataset, grid: int = 30, max_neurons: int = 32) -> dict:
     """Each hidden neuron's activation over the raw input plane (TensorFlow Playground).
 
     One small ``grid x grid`` heatmap per neuron titled ``"L1 n0"``; each hidden layer starts
@@ -290,7 +280,7 @@ def neuron_maps(net: Network, dataset, grid: int = 30, max_neurons: int = 32) ->
     acts = _forward_plane(net, dataset, pts)
     hidden = acts[1:-1]
     if not hidden:
-        return empty_figure("no hidden layers", "Hidden neurons over the input plane")
+        return empty_spec("no hidden layers", "Hidden neurons over the input plane")
     chosen: list[tuple[int, int]] = []
     for l, a in enumerate(hidden, start=1):
         for j in range(a.shape[0]):
@@ -308,33 +298,35 @@ def neuron_maps(net: Network, dataset, grid: int = 30, max_neurons: int = 32) ->
     titles = [""] * (rows * cols)
     for (r, c), (l, j) in zip(places, chosen):
         titles[(r - 1) * cols + (c - 1)] = f"L{l} n{j}"
-    fig = make_subplots(
-        rows=rows,
-        cols=cols,
-        subplot_titles=titles,
-        horizontal_spacing=min(0.04, 0.5 / cols),
-        vertical_spacing=min(0.08, 0.5 / rows),
+    grid_layout = subplot_layout(
+        rows, cols, min(0.04, 0.5 / cols), min(0.08, 0.5 / rows), titles, title_size=12
     )
     n = len(xs)
     cmax = sym_max(*[hidden[l - 1][j] for l, j in chosen])
+    traces = []
     for (r, c), (l, j) in zip(places, chosen):
-        fig.add_trace(
-            go.Heatmap(
-                z=f32(hidden[l - 1][j].reshape(n, n)),
-                x=f32(xs),
-                y=f32(ys),
-                coloraxis="coloraxis",
-                name=f"L{l} n{j}",
-                hovertemplate=f"L{l} n{j}<br>x1 = %{{x:.2f}}<br>x2 = %{{y:.2f}}"
+        x, y = axis_names((r - 1) * cols + c)
+        traces.append(
+            {
+                "type": "heatmap",
+                "z": f32(hidden[l - 1][j].reshape(n, n)),
+                "x": f32(xs),
+                "y": f32(ys),
+                "coloraxis": "coloraxis",
+                "name": f"L{l} n{j}",
+                "hovertemplate": f"L{l} n{j}<br>x1 = %{{x:.2f}}<br>x2 = %{{y:.2f}}"
                 "<br>a = %{z:.3f}<extra></extra>",
-            ),
-            row=r,
-            col=c,
+                "xaxis": x,
+                "yaxis": y,
+            }
         )
-        fig.update_yaxes(scaleanchor=_xname((r - 1) * cols + c), row=r, col=c)
+        grid_layout["yaxis" + y[1:]]["scaleanchor"] = x
+    bare = {"showticklabels": False, "showgrid": False, "zeroline": False, "constrain": "domain"}
+    for key, axis in grid_layout.items():
+        if key.startswith(("xaxis", "yaxis")):
+            axis.update(bare)
     total = sum(a.shape[0] for a in hidden)
-    style(
-        fig,
+    layout = style_layout(
         "Hidden neurons over the input plane" + cap_note(len(chosen), total, "neurons"),
         coloraxis={
             "colorscale": DIVERGING,
@@ -343,17 +335,17 @@ def neuron_maps(net: Network, dataset, grid: int = 30, max_neurons: int = 32) ->
             "colorbar": {"title": {"text": "a"}},
         },
         height=90 + rows * PANEL_PX,
+        **grid_layout,
     )
-    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False, constrain="domain")
-    fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False, constrain="domain")
-    fig.update_annotations(font_size=12)
-    return fig
+    return {"data": traces, "layout": layout}
+
+
+neuron_maps = figure_builder(neuron_maps_spec)
 
 
 # ---------------------------------------------------------------- 1-D regression
 def regression_curve_spec(net: Network, dataset, points: int = CURVE_POINTS) -> dict:
-    """:func:`regression_curve` as a dict spec ``{"data": [...], "layout": {...}}`` (not
-    validated: cheap to build and to serialise with :func:`~._common.spec_json`)."""
+    """1-D regression (``sine``): the fitted curve on a dense grid with train/test points."""
     raw = getattr(dataset, "raw_train", None)
     if raw is not None and np.asarray(raw).shape[0] == 1:
         x_tr, x_te = np.asarray(raw)[0], np.asarray(dataset.raw_test)[0]
@@ -418,38 +410,18 @@ def regression_curve_spec(net: Network, dataset, points: int = CURVE_POINTS) -> 
     return {"data": traces, "layout": layout}
 
 
-def regression_curve(net: Network, dataset, points: int = CURVE_POINTS) -> go.Figure:
-    """1-D regression (``sine``): the fitted curve on a dense grid with train/test points."""
-    return figure(regression_curve_spec(net, dataset, points))
+regression_curve = figure_builder(regression_curve_spec)
 
 
 # ------------------------------------------------------------------- image weights
-@lru_cache(maxsize=32)
-def subplot_domains(
-    rows: int, cols: int, horizontal_spacing: float, vertical_spacing: float
-) -> tuple[tuple[tuple[float, float], tuple[float, float]], ...]:
-    """``((x domain, y domain), ...)`` of the cells of ``make_subplots(rows, cols, ...)``,
-    row by row from the top left: Plotly's own grid, computed once per shape."""
-    fig = make_subplots(
-        rows=rows,
-        cols=cols,
-        horizontal_spacing=horizontal_spacing,
-        vertical_spacing=vertical_spacing,
-    )
-    out = []
-    for i in range(1, rows * cols + 1):
-        suffix = "" if i == 1 else str(i)
-        xd = fig.layout["xaxis" + suffix].domain
-        yd = fig.layout["yaxis" + suffix].domain
-        out.append(((float(xd[0]), float(xd[1])), (float(yd[0]), float(yd[1]))))
-    return tuple(out)
-
-
 def first_layer_images_spec(
     net: Network, image_shape: tuple[int, int], max_neurons: int = 30
 ) -> dict:
-    """:func:`first_layer_images` as a dict spec ``{"data": [...], "layout": {...}}`` (not
-    validated: cheap to build and to serialise with :func:`~._common.spec_json`)."""
+    """Each first-layer neuron's weights ``w[1][j, :]`` as an ``image_shape`` picture.
+
+    Diverging colours, symmetric per image (``zmin = -max|w_j|``), so each shows the
+    pattern its neuron looks for: red pixels excite it, blue inhibit it.
+    """
     shape = tuple(int(s) for s in image_shape)
     if len(shape) != 2 or shape[0] * shape[1] != net.sizes[0]:
         raise ValueError(
@@ -460,16 +432,15 @@ def first_layer_images_spec(
     count = min(max_neurons, W.shape[0])
     cols = min(10, count)
     rows = math.ceil(count / cols)
-    domains = subplot_domains(rows, cols, min(0.02, 0.4 / cols), min(0.08, 0.5 / rows))
-    axes: dict = {}
-    for i, (xd, yd) in enumerate(domains, start=1):
-        x, y = _xname(i), "y" if i == 1 else f"y{i}"
-        axes["xaxis" + x[1:]] = {"anchor": y, "domain": list(xd)}
-        axes["yaxis" + y[1:]] = {"anchor": x, "domain": list(yd)}
-    traces, titles = [], []
+    titles = [f"n{j}" for j in range(count)]
+    axes = subplot_layout(
+        rows, cols, min(0.02, 0.4 / cols), min(0.08, 0.5 / rows), titles, title_size=12
+    )
+    notes = axes.pop("annotations")
+    traces = []
     for j in range(count):
         m = sym_max(W[j])
-        x, y = _xname(j + 1), "y" if j == 0 else f"y{j + 1}"
+        x, y = axis_names(j + 1)
         traces.append(
             {
                 "type": "heatmap",
@@ -487,20 +458,6 @@ def first_layer_images_spec(
             }
         )
         axes["yaxis" + y[1:]].update(scaleanchor=x, autorange="reversed")
-        xd, yd = domains[j]
-        titles.append(
-            {
-                "y": yd[1],
-                "xref": "paper",
-                "x": sum(xd) / 2.0,
-                "yref": "paper",
-                "text": f"n{j}",
-                "showarrow": False,
-                "font": {"size": 12},
-                "xanchor": "center",
-                "yanchor": "bottom",
-            }
-        )
     hidden = {"showticklabels": False, "showgrid": False, "zeroline": False, "constrain": "domain"}
     for ax in axes.values():
         ax.update(hidden)
@@ -508,21 +465,13 @@ def first_layer_images_spec(
         "First-layer weights as images (red excites, blue inhibits; scale per image)"
         + cap_note(count, W.shape[0], "neurons"),
         height=90 + rows * PANEL_PX,
-        annotations=titles,
+        annotations=notes,
         **axes,
     )
     return {"data": traces, "layout": layout}
 
 
-def first_layer_images(
-    net: Network, image_shape: tuple[int, int], max_neurons: int = 30
-) -> go.Figure:
-    """Each first-layer neuron's weights ``w[1][j, :]`` as an ``image_shape`` picture.
-
-    Diverging colours, symmetric per image (``zmin = -max|w_j|``), so each shows the
-    pattern its neuron looks for: red pixels excite it, blue inhibit it.
-    """
-    return figure(first_layer_images_spec(net, image_shape, max_neurons))
+first_layer_images = figure_builder(first_layer_images_spec)
 
 
 def plane_activations(net: Network, dataset, grid: int = 16) -> list[Array] | None:

@@ -1,11 +1,11 @@
 """One pass of backprop, animated: the forward pass layer by layer, the cost, the deltas
 flowing back (BP1, then BP2), the gradients on the edges (BP3/BP4) and the update.
 
-A Plotly figure with one frame per phase (Play/Pause, speed buttons and a slider over the
-phases), built on the network graph (:mod:`.network`). Every frame's hover carries the
-engine's numbers for one probe sample ``s``: ``z``, ``a``, ``delta`` on the nodes; ``w``,
-``dC_x/dw = a_k delta_j`` (this sample), ``nabla_w`` (the batch's mean) and the updated
-``w - eta nabla_w`` on the edges.
+A Plotly figure (a dict spec, :func:`pass_animation_spec`) with one frame per phase
+(Play/Pause, speed buttons and a slider over the phases), built on the network graph
+(:mod:`.network`). Every frame's hover carries the engine's numbers for one probe sample
+``s``: ``z``, ``a``, ``delta`` on the nodes; ``w``, ``dC_x/dw = a_k delta_j`` (this
+sample), ``nabla_w`` (the batch's mean) and the updated ``w - eta nabla_w`` on the edges.
 """
 
 from __future__ import annotations
@@ -13,12 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-import plotly.graph_objects as go
 
 from ..costs import COSTS
 from ..trace import Trace
-from ._common import FONT_SIZE, check_int, f32, merge, sym_max
-from .animation import EDGE_FRAME_BUDGET, MIN_EDGES, add_frame_controls
+from ._common import FONT_SIZE, check_int, f32, figure_builder, merge, sym_max
+from .animation import EDGE_FRAME_BUDGET, MIN_EDGES, frame_controls
 from .network import (
     INPUT_COLOUR,
     N_BUCKETS,
@@ -27,7 +26,6 @@ from .network import (
     colour_max,
     edge_array,
     edge_geometry,
-    graph_figure_layout,
     graph_layout,
     graph_layout_spec,
     graph_traces,
@@ -225,7 +223,7 @@ def _base_traces(sc: _Scene, eta: float) -> list[dict]:
     return data
 
 
-def _frame(sc: _Scene, ph: Phase, hidden: dict) -> go.Frame:
+def _frame(sc: _Scene, ph: Phase, hidden: dict) -> dict:
     """Edge lines (only layers ``1..edges_to``), the edge hover text, node colours (grey
     until reached) and the title, colour axis, notes and highlight of phase ``ph``."""
     variant, edge_view, emax = sc.edges[ph.edges]
@@ -243,10 +241,10 @@ def _frame(sc: _Scene, ph: Phase, hidden: dict) -> go.Frame:
         "annotations": graph_layout_spec(sc.lay, edge_view, 1.0, "")["annotations"],
         "shapes": spec.get("shapes") or [hidden],
     }
-    return go.Frame(data=lines + [edge_hover] + nodes, name=ph.name, layout=layout)
+    return {"data": lines + [edge_hover] + nodes, "name": ph.name, "layout": layout}
 
 
-def pass_animation(
+def pass_animation_spec(
     trace: Trace,
     sample: int = 0,
     eta: float = 1.0,
@@ -254,7 +252,7 @@ def pass_animation(
     max_neurons: int = 12,
     max_edges: int | None = None,
     duration: int = PHASE_MS,
-) -> go.Figure:
+) -> dict:
     """One pass of backprop for column ``sample`` of ``trace``, one frame per
     :func:`phases` entry (named by it), then the update ``w - eta nabla_w`` of the trace's
     batch. Nodes show ``a`` (forward) or ``delta`` (backward), grey until reached; edges
@@ -274,14 +272,14 @@ def pass_animation(
     # an empty list in a frame would leave the last rectangle drawn: hide it instead
     hidden = {**graph_layout_spec(sc.lay, "forward", 1.0, "", 0)["shapes"][0], "visible": False}
     frames = [_frame(sc, ph, hidden) for ph in steps]
-    data = _base_traces(sc, eta)
-    fig = go.Figure([merge(t, f.to_plotly_json()) for t, f in zip(data, frames[0].data)])
-    fig.frames = frames
-    graph_figure_layout(fig, sc.lay, "forward", sc.cmax["forward"], "")
-    fig.update_layout(frames[0].layout)
-    add_frame_controls(fig, [p.name for p in steps], duration, "phase: ", SPEEDS)
-    fig.update_layout(margin={"t": 100})
-    return fig
+    data = [merge(t, f) for t, f in zip(_base_traces(sc, eta), frames[0]["data"])]
+    layout = graph_layout_spec(sc.lay, "forward", sc.cmax["forward"], "")
+    layout = merge(layout, frames[0]["layout"])
+    layout = merge(layout, frame_controls([p.name for p in steps], duration, "phase: ", SPEEDS))
+    return {"data": data, "layout": merge(layout, {"margin": {"t": 100}}), "frames": frames}
+
+
+pass_animation = figure_builder(pass_animation_spec)
 
 
 def _title(ph: Phase) -> dict:
