@@ -82,9 +82,10 @@ def _scaled_pass(
     delta = net.output_delta(zs[-1], acts[-1], Y)  # BP1
     delta *= scale / m
     nabla_b, nabla_w = [None] * L, [None] * L
-    for i in range(L - 1, -1, -1):  # layer l = i + 1, from L down to 1
-        if i < L - 1:  # BP2: delta_l = (w_{l+1}^T delta_{l+1}) (.) sigma'(z_l)
-            delta = sigmas[i].backward(zs[i], acts[i + 1], weights[i + 1].T @ delta)
-        nabla_b[i] = delta.sum(axis=1, keepdims=True)  # BP3 (times scale)
-        nabla_w[i] = delta @ acts[i].T  # BP4 (times scale)
+    for l in range(L, 0, -1):
+        i = l - 1
+        if l < L:  # BP2: delta_l = (w_{l+1}^T delta_{l+1}) (.) sigma'(z_l), times scale / m
+            delta = sigmas[i].backward(zs[i], acts[l], weights[i + 1].T @ delta)
+        nabla_b[i] = delta.sum(axis=1, keepdims=True)  # BP3, times scale
+        nabla_w[i] = delta @ acts[l - 1].T  # BP4, times scale
     return nabla_b, nabla_w, net.output_cost(zs[-1], acts[-1], Y), acts[-1]
