@@ -22,7 +22,7 @@ from .regularization import Regularizer
 Array = np.ndarray
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: built once a step, its __init__ stays cheap
 class Proposal:
     """``grads`` (``nabla`` with the penalty term; ``updates`` itself when ``fused``),
     ``updates`` (``Delta w``, ``Delta b``), the optimiser's new ``state``, the batch's mean
