@@ -10,7 +10,8 @@ from .inits import INITS
 from .io import NetworkFileError, read_network
 from .limits import Limits, default_limits
 from .network import Network, accuracy
-from .optimizers import OPTIMIZERS, REGULARIZATIONS
+from .optimizers import OPTIMIZERS
+from .regularization import REGULARIZATIONS, REGULARIZERS
 from .trace import Trace
 from .trainer import DeadNetworkError, DivergenceError, StepResult, Trainer
 
@@ -21,6 +22,7 @@ __all__ = [
     "INITS",
     "OPTIMIZERS",
     "REGULARIZATIONS",
+    "REGULARIZERS",
     "DeadNetworkError",
     "DivergenceError",
     "NetworkFileError",

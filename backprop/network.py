@@ -1,9 +1,16 @@
 """Nielsen's ``network.py``, vectorised over the batch and generalised.
 
-Samples are columns: ``X`` is ``(n_in, m)``, ``Y`` is ``(n_out, m)``. ``weights[l]`` is
-``(sizes[l+1], sizes[l])`` and ``biases[l]`` is ``(sizes[l+1], 1)``. With the defaults
+Samples are columns: ``X`` is ``(n_in, m)``, ``Y`` is ``(n_out, m)``. With the defaults
 (sigmoid everywhere, quadratic cost, N(0, 1) initialisation) this is the book's network,
 and ``backprop`` on one column returns exactly the seed's ``backprop(x, y)``.
+
+Layer index, one convention throughout the engine: layers are ``l = 1..L`` as in the book
+(``L = n_layers``, the weight layers; the input is ``a_0 = X``), and ``i = l - 1`` is the
+Python index of layer ``l`` in the per-layer lists ``weights``, ``biases``, ``zs``,
+``deltas``, ``nabla_w``, ``nabla_b``: ``weights[i]`` is ``w_l``, ``(sizes[l], sizes[l-1])``,
+and ``biases[i]`` is ``b_l``, ``(sizes[l], 1)``. Only the activations start at the input:
+``acts[l]`` is ``a_l`` (``acts[0] = X``). Messages, history columns and ``dead_layers``
+count layers from 1.
 
 The four equations, for the mean cost C over the ``m`` columns:
 
@@ -137,8 +144,8 @@ class Network:
         a = self.check_x(X)
         with np.errstate(over="ignore"):
             for w, b, act in zip(self.weights, self.biases, self._acts):
-                z = w @ a + b  # z_{l+1} = w_l a_l + b_l
-                a = act.fn(z)  # a_{l+1} = sigma(z_{l+1})
+                z = w @ a + b  # z_l = w_l a_{l-1} + b_l
+                a = act.fn(z)  # a_l = sigma(z_l)
         return z, a
 
     def forward(self, X: Array, keep_z: bool = True) -> tuple[list, list[Array]]:
@@ -150,8 +157,8 @@ class Network:
         """
         a = X
         zs, acts = [], [X]
-        last = self.n_layers - 1 if self.stable is not None else -1
-        for l, (w, b, act) in enumerate(zip(self.weights, self.biases, self._acts)):
+        last = self.n_layers if self.stable is not None else 0  # z_L, if the pair needs it
+        for l, (w, b, act) in enumerate(zip(self.weights, self.biases, self._acts), 1):
             z = w @ a
             z += b  # z_l = w_l a_{l-1} + b_l
             keep = keep_z or l == last
@@ -208,26 +215,25 @@ class Network:
         return self.cost.fn(a, Y) if form is None else form.cost(z, Y)
 
     def gradients(
-        self, X: Array, Y: Array, shortcut: bool = True, scale: float = 1.0, keep_z: bool = True
+        self, X: Array, Y: Array, shortcut: bool = True, keep_z: bool = True
     ) -> tuple[list[Array], list[Array], list, list[Array], list[Array]]:
-        """One unchecked pass: ``(nabla_b, nabla_w, zs, acts, deltas)``, times ``scale``.
-
-        ``deltas`` are scaled by ``scale/m`` (so BP3 is a row sum and BP4 one product);
-        multiply by ``m/scale`` for the per-column ``delta_l``. With ``scale = -eta`` the
-        gradients come out as plain SGD's updates, saving a pass over every weight.
+        """One unchecked pass: ``(nabla_b, nabla_w, zs, acts, deltas)`` of the mean cost
+        over the ``m`` columns of ``X``. ``deltas[i]`` is ``delta_l`` per column,
+        ``(sizes[l], m)``; ``nabla_b[i]`` and ``nabla_w[i]`` are shaped like ``b_l``, ``w_l``.
+        (The training step fuses ``-eta / m`` into BP1 instead, see :mod:`.proposal`.)
         """
         zs, acts = self.forward(X, keep_z)
-        acts_fns = self._acts
+        sigmas, weights = self._acts, self.weights
         L, m = self.n_layers, X.shape[1]
-        delta = self.output_delta(zs[-1], acts[-1], Y, shortcut)  # BP1
-        delta *= scale / m
         nabla_b, nabla_w, deltas = [None] * L, [None] * L, [None] * L
-        for l in range(L - 1, -1, -1):
-            if l < L - 1:  # BP2
-                delta = acts_fns[l].backward(zs[l], acts[l + 1], self.weights[l + 1].T @ delta)
-            deltas[l] = delta
-            nabla_b[l] = delta.sum(axis=1, keepdims=True)  # BP3 (mean over columns)
-            nabla_w[l] = delta @ acts[l].T  # BP4
+        delta = self.output_delta(zs[-1], acts[-1], Y, shortcut)  # BP1: delta_L
+        for l in range(L, 0, -1):
+            i = l - 1
+            if l < L:  # BP2: delta_l = (w_{l+1}^T delta_{l+1}) (.) sigma'(z_l)
+                delta = sigmas[i].backward(zs[i], acts[l], weights[i + 1].T @ delta)
+            deltas[i] = delta
+            nabla_b[i] = delta.mean(axis=1, keepdims=True)  # BP3: the mean over the columns
+            nabla_w[i] = delta @ acts[l - 1].T / m  # BP4: delta_l a_{l-1}^T / m
         return nabla_b, nabla_w, zs, acts, deltas
 
     def backprop(self, X: Array, Y: Array) -> tuple[list[Array], list[Array]]:
@@ -242,7 +248,6 @@ class Network:
         X, Y = self.check_xy(X, Y)
         with np.errstate(over="ignore"):
             nabla_b, nabla_w, zs, acts, deltas = self.gradients(X, Y)
-        m = X.shape[1]
         general = self.output_delta(zs[-1], acts[-1], Y, shortcut=False)
         shortcut = acts[-1] - Y if self.uses_shortcut else None
         return Trace.build(
@@ -252,7 +257,7 @@ class Network:
             biases=self.biases,
             z=zs,
             a=acts,
-            delta=[d * m for d in deltas],
+            delta=deltas,
             nabla_w=nabla_w,
             nabla_b=nabla_b,
             cost=self.output_cost(zs[-1], acts[-1], Y),
@@ -267,9 +272,9 @@ class Network:
         """One plain SGD step, exactly the seed's: ``w -= eta * mean gradient``."""
         eta = finite_number("eta", eta, positive=True)
         nabla_b, nabla_w = self.backprop(X, Y)
-        for l in range(self.n_layers):
-            self.weights[l] -= eta * nabla_w[l]
-            self.biases[l] -= eta * nabla_b[l]
+        for i in range(self.n_layers):  # layer l = i + 1
+            self.weights[i] -= eta * nabla_w[i]
+            self.biases[i] -= eta * nabla_b[i]
 
     # ------------------------------------------------------------------ evaluate
     def cost_of(self, X: Array, Y: Array) -> float:

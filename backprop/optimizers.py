@@ -4,6 +4,10 @@ An optimiser turns gradients into updates in two phases so that a step can be re
 without losing anything: ``propose(grads, eta) -> (updates, state)`` computes the
 updates and the new state without touching the old one; ``commit(state)`` keeps it.
 ``params`` and ``grads`` are flat lists ``[w_0, b_0, w_1, b_1, ...]``.
+
+``fusable`` marks an optimiser whose update is exactly ``-eta * g`` (plain SGD): without a
+penalty the training step then scales its backward pass by ``-eta`` and gets the updates
+directly (see :mod:`.proposal`).
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .regularization import REGULARIZATIONS  # re-exported: the names used to live here
+
 Array = np.ndarray
 
 
@@ -19,6 +25,7 @@ class SGD:
     """Plain gradient descent: ``update = -eta * g``."""
 
     name = "sgd"
+    fusable = True  # update = -eta * g: the backward pass can yield it directly
 
     def __init__(self, shapes: Sequence[tuple[int, ...]], **_: float) -> None:
         self.shapes = list(shapes)
@@ -40,6 +47,7 @@ class Momentum(SGD):
     """Momentum: ``v <- mu v - eta g``; ``update = v``."""
 
     name = "momentum"
+    fusable = False
 
     def __init__(
         self, shapes: Sequence[tuple[int, ...]], momentum: float = 0.9, **_: float
@@ -68,6 +76,7 @@ class Adam(SGD):
     """Adam (Kingma & Ba) with bias correction; ``eta`` is the step size."""
 
     name = "adam"
+    fusable = False
 
     def __init__(
         self,
@@ -102,4 +111,4 @@ class Adam(SGD):
 
 OPTIMIZERS: dict[str, type[SGD]] = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
 
-REGULARIZATIONS = ("none", "l2", "l1")
+__all__ = ["OPTIMIZERS", "REGULARIZATIONS", "SGD", "Adam", "Momentum"]

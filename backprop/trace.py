@@ -22,11 +22,11 @@ def _frozen(arrays) -> tuple[Array, ...]:
 class Trace:
     """Copies (read-only) of one pass of backprop over a batch of ``m`` columns.
 
-    With ``L`` weight layers, index ``l = 0 .. L-1`` counts weight layers forward:
-    ``z[l] = weights[l] @ a[l] + biases[l]`` and ``a[l+1] = sigma_l(z[l])``, so ``a[0]`` is
-    the input and ``a[L]`` the output. ``delta[l] = dC_x/dz[l]`` per column (BP1 for
-    ``l = L-1``, BP2 below), ``nabla_b[l]`` (BP3) and ``nabla_w[l]`` (BP4) are the
-    gradients of the mean cost.
+    Layers are ``l = 1..L`` and ``i = l - 1`` their list index (see :mod:`.network`):
+    ``z[i] = weights[i] @ a[i] + biases[i]`` is ``z_l`` and ``a[l] = sigma(z[i])`` is
+    ``a_l``, so ``a[0]`` is the input and ``a[L]`` the output. ``delta[i] = dC_x/dz_l`` per
+    column (BP1 for ``l = L``, BP2 below), ``nabla_b[i]`` (BP3) and ``nabla_w[i]`` (BP4) are
+    the gradients of the mean cost.
     """
 
     x: Array  # (n_in, m)

@@ -705,7 +705,7 @@ def test_trainer_makes_no_copy_of_big_data():
         held, _ = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert np.shares_memory(run.trainer._Xr, ds.X_train)
+    assert np.shares_memory(run.trainer.batches.Xr, ds.X_train)
     assert held < 0.05 * ds.nbytes, held / 2**20
 
 

@@ -14,7 +14,16 @@ import pytest
 from helpers import params_of, predicted_permutation
 from reference import ref_cost, ref_forward, seed_batch_gradient
 
-from backprop import DeadNetworkError, DivergenceError, Limits, Network, StepResult, Trainer
+from backprop import (
+    DeadNetworkError,
+    DivergenceError,
+    Limits,
+    Network,
+    StepResult,
+    Trainer,
+    proposal,
+)
+from backprop.divergence import Guard
 
 
 def blobs(n: int, seed: int = 0):
@@ -63,8 +72,8 @@ def test_one_step_is_one_mini_batch_and_the_last_batch_is_partial(n, bs):
             a = ref_outputs_at(w0, b0, X[:, idx])
             assert r.cost == pytest.approx(ref_cost("quadratic", a, Y[:, idx]))
             if hi < n:
-                assert tr._pos == hi
-                np.testing.assert_array_equal(tr._perm, perm)
+                assert tr.batches.pos == hi
+                np.testing.assert_array_equal(tr.batches.perm, perm)
             # exactly this mini-batch was used, with the seed's update rule
             for l in range(2):
                 np.testing.assert_allclose(net.weights[l], w0[l] - 1.5 * nw[l], rtol=0, atol=1e-12)
@@ -78,19 +87,19 @@ def ref_outputs_at(weights, biases, X):
     return ref_forward(weights, biases, ["sigmoid"] * len(weights), X)[1][-1]
 
 
-def test_every_sample_is_used_once_per_epoch():
+def test_every_sample_is_used_once_per_epoch(monkeypatch):
     X, Y = blobs(23)
     X[0] = np.arange(23)  # tag each column by its index
     net = Network([2, 3, 2], seed=4)
     tr = Trainer(net, X, Y, eta=0.1, batch_size=5)
     seen = []
-    original = net.gradients
+    original = proposal._scaled_pass  # the training step's backward pass
 
-    def spy(Xb, Yb, *args, **kwargs):
+    def spy(net, Xb, Yb, *args, **kwargs):
         seen.append(Xb[0].astype(int).tolist())
-        return original(Xb, Yb, *args, **kwargs)
+        return original(net, Xb, Yb, *args, **kwargs)
 
-    net.gradients = spy
+    monkeypatch.setattr(proposal, "_scaled_pass", spy)
     tr.run_epoch()
     assert [len(s) for s in seen] == [5, 5, 5, 5, 3]
     assert sorted(sum(seen, [])) == list(range(23))
@@ -499,8 +508,8 @@ def _state(tr: Trainer):
         t=getattr(tr.opt, "t", None),
         steps=tr.steps,
         epochs=tr.epochs,
-        pos=tr._pos,
-        perm=None if tr._perm is None else tr._perm.copy(),
+        pos=tr.batches.pos,
+        perm=None if tr.batches.perm is None else tr.batches.perm.copy(),
         rng=tr.net.rng.bit_generator.state,
         history=tr.history_frame(),
         snaps=tr.snapshots.steps,
@@ -805,8 +814,8 @@ def test_healthy_sigmoid_training_skips_the_post_update_check(monkeypatch):
     """The check costs a forward pass: the book's network at eta = 3 must not pay it."""
     X, Y = blobs(300)
     calls = []
-    real = Trainer._check_update
-    monkeypatch.setattr(Trainer, "_check_update", lambda *a: calls.append(1) or real(*a))
+    real = Guard.check_update
+    monkeypatch.setattr(Guard, "check_update", lambda *a: calls.append(1) or real(*a))
     net = Network([2, 30, 2], "sigmoid", seed=0)
     Trainer(net, X, Y, eta=3.0, batch_size=10).train(3)
     assert calls == []

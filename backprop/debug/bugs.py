@@ -226,9 +226,9 @@ def buggy_step(net: Network, X: Array, Y: Array, eta: float, bugs: Iterable[str]
     eta = finite_number("eta", eta, positive=True)
     nabla_b, nabla_w = buggy_gradients(net, X, Y, on)
     sign = 1.0 if "update_sign" in on else -1.0  # BUG when +1: gradient ascent
-    for l in range(net.n_layers):
-        net.weights[l] += sign * eta * nabla_w[l]
-        net.biases[l] += sign * eta * nabla_b[l]
+    for i in range(net.n_layers):  # layer l = i + 1
+        net.weights[i] += sign * eta * nabla_w[i]
+        net.biases[i] += sign * eta * nabla_b[i]
 
 
 def train_pair(

@@ -186,9 +186,9 @@ def check_gradients(
             num_w = [g.reshape(-1) for g in full_w]
             num_b = [g.reshape(-1) for g in full_b]
     params = [
-        ParamCheck(l + 1, kind, a.shape, idx, a.reshape(-1)[idx], n)
-        for l, (iw, ib) in enumerate(picks)
-        for kind, idx, a, n in (("w", iw, nw[l], num_w[l]), ("b", ib, nb[l], num_b[l]))
+        ParamCheck(i + 1, kind, a.shape, idx, a.reshape(-1)[idx], n)  # layer l = i + 1
+        for i, (iw, ib) in enumerate(picks)
+        for kind, idx, a, n in (("w", iw, nw[i], num_w[i]), ("b", ib, nb[i], num_b[i]))
     ]
     table = gradient_table(params, atol, rtol, checked=True)
     budget = net.limits.max_check_work - sum(len(p.index) for p in params) * per_entry
@@ -261,9 +261,9 @@ class EpsSearch:
         self.budget -= work
         empty = np.zeros(0, dtype=int)
         picks = [
-            tuple(next((p.index for p in group if p.layer == l + 1 and p.param == k), empty)
+            tuple(next((p.index for p in group if p.layer == i + 1 and p.param == k), empty)
                   for k in ("w", "b"))
-            for l in range(self.net.n_layers)
+            for i in range(self.net.n_layers)
         ]  # fmt: skip
         with np.errstate(all="ignore"):
             num_b, num_w = _subset_numerical(self.net, self.X, self.Y, e, picks)
@@ -288,11 +288,11 @@ def _check_analytic(net: Network, analytic) -> tuple[list[Array], list[Array]]:
     nb, nw = analytic
     if len(nb) != net.n_layers or len(nw) != net.n_layers:
         raise ValueError(f"analytic gradients need {net.n_layers} layers of nabla_b and nabla_w")
-    for l, (b, w) in enumerate(zip(nb, nw)):
-        if np.shape(w) != net.weights[l].shape or np.shape(b) != net.biases[l].shape:
+    for i, (b, w) in enumerate(zip(nb, nw)):  # layer l = i + 1
+        if np.shape(w) != net.weights[i].shape or np.shape(b) != net.biases[i].shape:
             raise ValueError(
-                f"analytic gradients of layer {l + 1} have shapes {np.shape(w)}, {np.shape(b)};"
-                f" need {net.weights[l].shape}, {net.biases[l].shape}"
+                f"analytic gradients of layer {i + 1} have shapes {np.shape(w)}, {np.shape(b)};"
+                f" need {net.weights[i].shape}, {net.biases[i].shape}"
             )
     return [np.asarray(b, float) for b in nb], [np.asarray(w, float) for w in nw]
 
@@ -302,34 +302,35 @@ def _subset_numerical(
 ) -> tuple[list[Array], list[Array]]:
     """Central differences ``(C(p + eps) - C(p - eps)) / 2 eps`` for the picked entries.
 
-    The activations feeding layer ``l`` do not depend on its parameters, so each cost is
-    recomputed from ``a[l]`` on; the result is the one a full forward pass would give.
+    The activations ``a_{l-1}`` feeding layer ``l`` do not depend on its parameters, so each
+    cost is recomputed from them on; the result is the one a full forward pass would give.
     """
     _, acts = net.forward(X)
     out_w, out_b = [], []
-    for l, (iw, ib) in enumerate(picks):
+    for i, (iw, ib) in enumerate(picks):  # layer l = i + 1, fed by acts[i] = a_{l-1}
         for params, idx, out in ((net.weights, iw, out_w), (net.biases, ib, out_b)):
-            flat = params[l].reshape(-1)
+            flat = params[i].reshape(-1)
             g = np.empty(len(idx))
-            for n, i in enumerate(idx):
-                old = flat[i]
-                flat[i] = old + eps
-                plus = _cost_from(net, l, acts[l], Y)
-                flat[i] = old - eps
-                minus = _cost_from(net, l, acts[l], Y)
-                flat[i] = old
+            for n, j in enumerate(idx):
+                old = flat[j]
+                flat[j] = old + eps
+                plus = _cost_from(net, i, acts[i], Y)
+                flat[j] = old - eps
+                minus = _cost_from(net, i, acts[i], Y)
+                flat[j] = old
                 g[n] = (plus - minus) / (2 * eps)
             out.append(g)
     return out_b, out_w
 
 
-def _cost_from(net: Network, l: int, a: Array, Y: Array) -> float:
-    """The mean cost when ``a`` (the activations feeding layer ``l + 1``) goes forward,
-    computed from ``z_L`` where the output and cost have a stable form (as the engine's)."""
+def _cost_from(net: Network, i: int, a: Array, Y: Array) -> float:
+    """The mean cost when ``a = a_{l-1}`` (the activations feeding layer ``l = i + 1``) goes
+    forward, computed from ``z_L`` where the output and cost have a stable form (as the
+    engine's)."""
     z = None
-    for w, b, act in zip(net.weights[l:], net.biases[l:], net.layer_activations[l:]):
-        z = w @ a + b  # z^{l+1} = w a + b
-        a = act.fn(z)  # a^{l+1} = sigma(z^{l+1})
+    for w, b, act in zip(net.weights[i:], net.biases[i:], net.layer_activations[i:]):
+        z = w @ a + b  # z^l = w^l a^{l-1} + b^l
+        a = act.fn(z)  # a^l = sigma(z^l)
     return net.output_cost(z, a, Y)
 
 

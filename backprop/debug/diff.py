@@ -125,9 +125,9 @@ class Case:
         net = Network(
             list(self.sizes), self.activation, self.output_activation, self.cost, limits=limits
         )
-        for l, (w, b) in enumerate(zip(self.weights, self.biases)):
-            if w.shape != net.weights[l].shape or b.shape != net.biases[l].shape:
-                raise ValueError(f"weights_{l} or biases_{l} do not fit sizes {list(self.sizes)}")
+        for i, (w, b) in enumerate(zip(self.weights, self.biases)):  # file keys count from 0
+            if w.shape != net.weights[i].shape or b.shape != net.biases[i].shape:
+                raise ValueError(f"weights_{i} or biases_{i} do not fit sizes {list(self.sizes)}")
         net.weights = [np.array(w, dtype=np.float64) for w in self.weights]
         net.biases = [np.array(b, dtype=np.float64) for b in self.biases]
         return net
@@ -178,8 +178,8 @@ def export_case(net: Network, X: Array, Y: Array, fmt: str = "npz") -> bytes:
         "X": case.X,
         "Y": case.Y,
     }
-    for l, (w, b) in enumerate(zip(case.weights, case.biases)):
-        arrays[f"weights_{l}"], arrays[f"biases_{l}"] = w, b
+    for i, (w, b) in enumerate(zip(case.weights, case.biases)):
+        arrays[f"weights_{i}"], arrays[f"biases_{i}"] = w, b
     return _savez(arrays)
 
 
@@ -190,8 +190,8 @@ def gradients_file(nabla_b: list[Array], nabla_w: list[Array], fmt: str = "npz")
                "nabla_w": [np.asarray(w).tolist() for w in nabla_w]}  # fmt: skip
         return json.dumps(doc).encode("utf-8")
     _check_fmt(fmt)
-    arrays = {f"nabla_b_{l}": np.asarray(b) for l, b in enumerate(nabla_b)}
-    arrays.update({f"nabla_w_{l}": np.asarray(w) for l, w in enumerate(nabla_w)})
+    arrays = {f"nabla_b_{i}": np.asarray(b) for i, b in enumerate(nabla_b)}
+    arrays.update({f"nabla_w_{i}": np.asarray(w) for i, w in enumerate(nabla_w)})
     return _savez(arrays)
 
 
@@ -240,9 +240,9 @@ def read_case(data: object, *, limits: Limits | None = None) -> Case:
     L = net.n_layers
     weights = _layers(doc, "weights", L)
     biases = _layers(doc, "biases", L)
-    for l in range(L):
-        _check_shape(f"weights_{l}", weights[l], net.weights[l].shape, l)
-        _check_shape(f"biases_{l}", biases[l], net.biases[l].shape, l)
+    for i in range(L):
+        _check_shape(f"weights_{i}", weights[i], net.weights[i].shape, i)
+        _check_shape(f"biases_{i}", biases[i], net.biases[i].shape, i)
     X, Y = _array("X", doc["X"]), _array("Y", doc["Y"])
     for name, arr in (("X", X), ("Y", Y)):
         _check_numbers(name, arr)
@@ -272,11 +272,11 @@ def read_gradients(
     found = {kind: _layers(doc, kind, L) for kind in ("nabla_b", "nabla_w")}
     out = {}
     for kind, arrays in found.items():
-        for l, (name, arr) in enumerate(zip(_names(doc, kind, L), arrays)):
-            need = (sizes[l + 1], 1) if kind == "nabla_b" else (sizes[l + 1], sizes[l])
+        for i, (name, arr) in enumerate(zip(_names(doc, kind, L), arrays)):  # l = i + 1
+            need = (sizes[i + 1], 1) if kind == "nabla_b" else (sizes[i + 1], sizes[i])
             if kind == "nabla_b" and arr.shape == need[:1]:
-                arrays[l] = arr = arr.reshape(need)  # a 1-D bias, as PyTorch's: (n,)
-            _check_shape(name, arr, need, l)
+                arrays[i] = arr = arr.reshape(need)  # a 1-D bias, as PyTorch's: (n,)
+            _check_shape(name, arr, need, i)
         out[kind] = [np.array(a, dtype=np.float64) for a in arrays]
     return out["nabla_b"], out["nabla_w"]
 
@@ -331,7 +331,7 @@ def _npz_layer_keys(out: dict[str, object]) -> None:
     for prefix in ("weights", "biases", "nabla_b", "nabla_w"):
         k = count_layers(list(out), prefix, CaseFileError)
         if k:
-            out[prefix] = [out.pop(f"{prefix}_{l}") for l in range(k)]
+            out[prefix] = [out.pop(f"{prefix}_{i}") for i in range(k)]
 
 
 TORCH_PARAM = {"nabla_w": "weight", "nabla_b": "bias"}  # gradients under PyTorch's names
@@ -361,7 +361,7 @@ def state_dict_keys(names: Iterable[str]) -> dict[str, tuple[str, int]]:
     modules = list(dict.fromkeys(module for module, _ in found.values()))
     if all(_INDEX.fullmatch(module.rpartition(".")[2]) for module in modules):
         modules.sort(key=lambda module: (module.rpartition(".")[0], int(module.rpartition(".")[2])))
-    layer = {module: l for l, module in enumerate(modules)}
+    layer = {module: i for i, module in enumerate(modules)}  # list index i = l - 1
     return {name: (param, layer[module]) for name, (module, param) in found.items()}
 
 
@@ -371,19 +371,19 @@ def _torch_names(doc: dict[str, object], kind: str) -> list[str]:
     if kind in doc or kind not in TORCH_PARAM:
         return []
     keys = state_dict_keys(doc)
-    mine = {l: name for name, (param, l) in keys.items() if param == TORCH_PARAM[kind]}
-    for name, (_, l) in keys.items():
-        if mine and l not in mine:
+    mine = {i: name for name, (param, i) in keys.items() if param == TORCH_PARAM[kind]}
+    for name, (_, i) in keys.items():
+        if mine and i not in mine:
             module = _TORCH_NAME.fullmatch(name)["module"]  # type: ignore[index]
             raise CaseFileError(
                 f"{name} has no matching {module}.{TORCH_PARAM[kind]}: every layer needs both"
             )
-    return [mine[l] for l in range(len(mine))]
+    return [mine[i] for i in range(len(mine))]
 
 
 def _names(doc: dict[str, object], kind: str, L: int) -> list[str]:
     """What the file calls the ``L`` arrays of ``kind``, for messages."""
-    return _torch_names(doc, kind) or [f"{kind}_{l}" for l in range(L)]
+    return _torch_names(doc, kind) or [f"{kind}_{i}" for i in range(L)]
 
 
 def _layers(doc: dict[str, object], kind: str, L: int) -> list[Array]:
@@ -404,7 +404,7 @@ def _layers(doc: dict[str, object], kind: str, L: int) -> list[Array]:
             f"the network has {L} layers of weights, so {kind} needs {L} arrays, got {len(arrays)}"
         )
     out = []
-    for name, a in zip(torch_names or [f"{kind}_{l}" for l in range(L)], arrays):
+    for name, a in zip(torch_names or [f"{kind}_{i}" for i in range(L)], arrays):
         arr = _array(name, a)
         _check_numbers(name, arr)
         out.append(arr)
@@ -441,7 +441,8 @@ def _dtype(arr: Array) -> str:
     return "text or mixed values" if arr.dtype.kind in "OUS" else f"dtype {arr.dtype}"
 
 
-def _check_shape(name: str, arr: Array, need: tuple[int, ...], l: int) -> None:
+def _check_shape(name: str, arr: Array, need: tuple[int, ...], i: int) -> None:
+    """Refuse ``arr`` unless it has the shape ``need`` of layer ``l = i + 1``."""
     if arr.shape == need:
         return
     hint = ""
@@ -450,7 +451,7 @@ def _check_shape(name: str, arr: Array, need: tuple[int, ...], l: int) -> None:
     elif arr.ndim == 1 and need[1] == 1 and arr.shape == (need[0],):
         hint = " (biases and their gradients are column vectors: reshape(-1, 1))"
     raise CaseFileError(
-        f"{name} (layer {l + 1}) has shape {arr.shape}, but the book's shape for this network"
+        f"{name} (layer {i + 1}) has shape {arr.shape}, but the book's shape for this network"
         f" is {need}{hint}"
     )
 
@@ -502,11 +503,11 @@ def compare(
     if len(yb) != len(rb) or len(yw) != len(rw):
         raise ValueError(f"expected {len(rw)} layers of gradients, got {len(yw)}")
     params = []
-    for l in range(len(rw)):
-        for kind, r, y in (("w", rw[l], yw[l]), ("b", rb[l], yb[l])):
+    for i in range(len(rw)):  # layer l = i + 1
+        for kind, r, y in (("w", rw[i], yw[i]), ("b", rb[i], yb[i])):
             r, y = np.asarray(r, np.float64), np.asarray(y, np.float64)
             if r.shape != y.shape:
-                raise ValueError(f"layer {l + 1} {kind}: shape {y.shape}, expected {r.shape}")
-            params.append(ParamCheck.full(l + 1, kind, y, r))
+                raise ValueError(f"layer {i + 1} {kind}: shape {y.shape}, expected {r.shape}")
+            params.append(ParamCheck.full(i + 1, kind, y, r))
     table = gradient_table(params, atol, rtol)
     return DiffResult(table, tuple(params), diagnose(table, params, batch_size), atol, rtol)
