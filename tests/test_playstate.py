@@ -1,4 +1,5 @@
-"""``backprop.ui.playstate``: the Play/Pause state machine, without Streamlit running."""
+"""``backprop.ui.playstate`` and the Step-through's ``StagePlayer``: the Play/Pause state
+machine both pages use, without Streamlit running."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import math
 import pytest
 
 from backprop.ui.playstate import PAUSED, PLAYING, TARGET, PlayState
+from backprop.ui.stage_player import StagePlayer
 
 
 def test_a_new_state_is_paused_with_no_target():
@@ -80,3 +82,50 @@ def test_the_state_is_read_only():
         s.playing = True
     with pytest.raises(AttributeError):
         s.target_epochs = 3
+
+
+# ------------------------------------------------------------------------- stage player
+def test_previous_next_and_jump_move_within_the_stages_and_pause():
+    p = StagePlayer()
+    p.previous()
+    assert p.index == 0
+    for _ in range(12):
+        p.next(11)
+    assert p.index == 10
+    p.previous()
+    p.set_playing(True, 11)
+    p.previous()
+    assert p.index == 8 and not p.playing
+    p.set_playing(True, 11)
+    p.jump(4)
+    assert p.index == 4 and not p.playing
+
+
+def test_play_walks_to_the_last_stage_and_stops_there():
+    p = StagePlayer()
+    p.set_playing(True, 11)
+    seen = []
+    while p.playing:
+        stopped = p.tick(11)
+        seen.append(p.index)
+        assert stopped == (not p.playing)
+    assert seen == list(range(1, 11)) and p.index == 10
+
+
+def test_play_from_the_last_stage_starts_again_and_pause_stays_put():
+    p = StagePlayer(index=10)
+    p.set_playing(True, 11)
+    assert p.playing and p.index == 0
+    p.tick(11)
+    p.set_playing(True, 11)  # delivered twice: no restart, no toggle
+    assert p.playing and p.index == 1
+    p.set_playing(False, 11)
+    assert not p.playing and p.index == 1
+
+
+def test_an_index_outside_a_changed_pass_goes_back_to_the_first_stage():
+    p = StagePlayer(index=10)
+    p.fit(11)
+    assert p.index == 10
+    p.fit(7)
+    assert p.index == 0
