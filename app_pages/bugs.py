@@ -2,17 +2,20 @@
 
 import streamlit as st
 
-from backprop.debug import BUGS, BugShapeError, buggy_gradients, check_gradients, train_pair
+from backprop.debug import (
+    BUGS,
+    BugShapeError,
+    buggy_gradients,
+    check_gradients,
+    train_pair,
+    training_budget,
+)
 from backprop.debug.check import MAX_PER_LAYER, layer_table
 from backprop.ui import debugger
 from backprop.ui.common import plain
 from backprop.viz.debug import cost_pair, gradient_scatter
 
 BATCH = 8  # samples in the gradient check
-STEPS = 150  # training steps of each run (fewer for big networks)
-TRAIN_BATCH = 10
-MAX_EVAL = 500  # training samples the cost curves are measured on
-BUDGET = 2e9  # multiply-adds for both training runs together, so a big network cannot stall
 DEMOS = {
     "square": ("Square layers [2, 2, 2, 2]", (2, 2, 2, 2), 1.0),
     "nonsquare": ("Non-square layers [2, 4, 3, 2]", (2, 4, 3, 2), 1.0),
@@ -111,17 +114,15 @@ st.subheader("Training: correct against buggy")
 if grads is None:
     st.info("No training curve: the buggy backprop stops with the shape error above.")
 else:
-    n_params = net.n_parameters()
-    n_eval = int(min(subject.n, MAX_EVAL, max(20, 2e6 // n_params)))
-    per_step = 2 * n_params * (2 * n_eval + 3 * TRAIN_BATCH)  # both runs: cost, then a step
-    steps = int(min(STEPS, max(20, BUDGET // per_step)))
+    budget = training_budget(net.n_parameters(), subject.n)  # a big network trains less
+    steps, n_eval = budget.steps, budget.n_eval
     history = train_pair(
         net,
         subject.X[:, :n_eval],
         subject.Y[:, :n_eval],
         on,
         eta=subject.eta,
-        batch_size=min(TRAIN_BATCH, n_eval),
+        batch_size=budget.batch_size,
         steps=steps,
         seed=0,
     )
@@ -131,7 +132,7 @@ else:
     st.caption(
         plain(
             f"{steps} steps of plain SGD (η = {subject.eta:g}, mini-batches of "
-            f"{min(TRAIN_BATCH, n_eval)}), both from the same weights; cost on {n_eval} training"
+            f"{budget.batch_size}), both from the same weights; cost on {n_eval} training"
             f" samples. After {steps} steps: correct {last['correct']:.4g}, buggy "
             f"{last['buggy']:.4g}."
         )

@@ -50,7 +50,7 @@ def live_panel() -> None:
     if current is None:
         st.rerun()
     chunk = None
-    if current.playing:
+    if current.play.playing:
         extras, specs, stopped = board.play_chunk(current, controls.play_tick)
         if stopped:  # the target was reached or training diverged: Play turns back on
             st.rerun()

@@ -113,20 +113,20 @@ def test_the_default_network_is_the_books_and_the_others_can_be_picked(path):
 def test_play_walks_to_the_last_stage_and_stops():
     at = open_page(STEPPER)
     ok(at.button(key="stage_play").click().run())
-    assert at.session_state["stage_playing"] and at.button(key="stage_play").label == "Pause"
+    assert at.session_state["stage_player"].playing and at.button(key="stage_play").label == "Pause"
     seen = {stage_title(at)}
     for _ in range(20):
-        if not at.session_state["stage_playing"]:
+        if not at.session_state["stage_player"].playing:
             break
         ok(at.run())
         seen.add(stage_title(at))
-    assert not at.session_state["stage_playing"]
+    assert not at.session_state["stage_player"].playing
     assert stage_title(at).startswith("Stage 11 of 11") and len(seen) >= 10
     assert at.button(key="stage_play").label == "Play"
     ok(at.button(key="stage_play").click().run())  # Play at the end starts again
     assert stage_title(at).startswith("Stage 2 of 11")
     ok(at.button(key="stage_play").click().run())  # Pause
-    assert not at.session_state["stage_playing"]
+    assert not at.session_state["stage_player"].playing
 
 
 def test_the_stepper_follows_the_playground_network_and_a_batch():

@@ -40,10 +40,10 @@ def replayed(at: AppTest, frames: int = 500) -> AppTest:
     """``at`` after the board's chunk requests (reruns) until the replay has paused."""
     r = the_run(at)
     for _ in range(frames):
-        if not r.playing:
+        if not r.play.playing:
             break
         run(at)
-    assert not r.playing and r.target_step is None
+    assert not r.play.playing and r.play.target_step is None
     return at
 
 
@@ -91,7 +91,7 @@ def test_a_shared_link_replays_to_the_same_step_view_and_numbers(monkeypatch):
     new = playground(url)  # a fresh session: another visitor opening the link
     r = the_run(new)
     assert r is not original
-    assert r.playing and r.target_step == original.trainer.steps
+    assert r.play.playing and r.play.target_step == original.trainer.steps
     assert 0 < r.trainer.steps < original.trainer.steps  # in budgeted frames...
     (bar,) = new.get("progress")
     assert "step 28" in bar.proto.text  # ...with a progress bar
@@ -162,5 +162,5 @@ def test_a_step_at_the_epoch_limit_is_replayed(monkeypatch):
     new = playground({"step": "51"})
     (msg,) = texts(new.warning)
     assert "step must be <= 50: 2 epochs of 25 steps" in msg
-    assert counters(new) == (0, 0) and not the_run(new).playing
+    assert counters(new) == (0, 0) and not the_run(new).play.playing
     assert "step" not in query(new)  # the URL is cleaned

@@ -146,7 +146,7 @@ def test_play_and_pause():
     at = playground()
     r = the_run(at)
     click(at, "play")
-    assert r.playing is True
+    assert r.play.playing is True
     assert at.button(key="play").label == "Pause"
     # the rerun trained one chunk of the live board: at most CHUNK_FRAMES frames of `speed`
     speed = at.select_slider(key="speed").value
@@ -158,7 +158,7 @@ def test_play_and_pause():
     run(at)  # the board's request for the next chunk
     assert steps < r.trainer.steps <= steps + chunk
     click(at, "play")
-    assert r.playing is False and at.button(key="play").label == "Play"
+    assert r.play.playing is False and at.button(key="play").label == "Play"
     steps = r.trainer.steps
     run(at)
     assert r.trainer.steps == steps and counters(at)[0] == steps
@@ -197,7 +197,7 @@ def test_play_stops_on_divergence():
         if r.diverged:
             break
         run(at)
-    assert r.diverged and not r.playing and r.target_epochs is None
+    assert r.diverged and not r.play.playing and r.play.target_epochs is None
     assert at.button(key="play").label == "Play"
     (msg,) = texts(at.error)
     assert f"step {r.trainer.steps + 1}" in msg
@@ -210,7 +210,20 @@ def test_step_while_playing_pauses():
     click(at, "play")
     steps = r.trainer.steps
     click(at, "step")
-    assert r.playing is False and r.trainer.steps == steps + 1
+    assert r.play.playing is False and r.trainer.steps == steps + 1
+    assert at.button(key="play").label == "Play"
+
+
+def test_step_while_training_to_a_target_pauses_and_drops_the_target():
+    at = playground()
+    r = the_run(at)
+    run(at.number_input(key="n_epochs").set_value(100))
+    click(at, "train_n")
+    assert r.play.targeted and at.get("progress")
+    steps = r.trainer.steps
+    click(at, "step")
+    assert not r.play.playing and r.play.target_epochs is None
+    assert r.trainer.steps == steps + 1 and not at.get("progress")
     assert at.button(key="play").label == "Play"
 
 
@@ -222,14 +235,14 @@ def test_an_epoch_too_long_for_one_click_goes_on_in_frames(monkeypatch):
     r = the_run(at)
     click(at, "step")
     click(at, "epoch")
-    assert r.playing and (r.target_start, r.target_epochs) == (0, 1)
+    assert r.play.playing and (r.play.target_start, r.play.target_epochs) == (0, 1)
     assert at.get("progress")
     for _ in range(200):
-        if not r.playing:
+        if not r.play.playing:
             break
         run(at)
     assert (r.trainer.epochs, r.trainer.steps) == (1, N_TRAIN // 10)
-    assert not r.playing and r.target_epochs is None and not at.get("progress")
+    assert not r.play.playing and r.play.target_epochs is None and not at.get("progress")
 
 
 def test_a_batch_over_the_step_work_limit_is_refused_and_the_run_kept(monkeypatch):
@@ -272,10 +285,10 @@ def test_train_n_epochs_cannot_exceed_the_epoch_limit(monkeypatch):
     click(at, "train_n")
     r = the_run(at)
     for _ in range(200):
-        if not r.playing:
+        if not r.play.playing:
             break
         run(at)
-    assert not r.playing and 1 <= r.trainer.epochs <= 3
+    assert not r.play.playing and 1 <= r.trainer.epochs <= 3
 
 
 def test_costs_on_big_data_are_measured_on_a_subset_and_say_so():
@@ -295,15 +308,15 @@ def test_train_n_epochs():
     r = the_run(at)
     run(at.number_input(key="n_epochs").set_value(100))
     click(at, "train_n")
-    assert r.target_epochs == 100 and r.playing, "100 epochs fit in one frame?"
+    assert r.play.target_epochs == 100 and r.play.playing, "100 epochs fit in one frame?"
     assert at.get("progress"), "a progress bar shows while training to a target"
     frames = 1
     for _ in range(500):  # each rerun is one Play frame (fewer steps on a slow host)
-        if not r.playing:
+        if not r.play.playing:
             break
         run(at)
         frames += 1
-    assert not r.playing and r.target_epochs is None
+    assert not r.play.playing and r.play.target_epochs is None
     assert (r.trainer.epochs, r.trainer.steps) == (100, 100 * N_TRAIN // 10)
     assert counters(at) == (100 * N_TRAIN // 10, 100)
     assert frames < 2500 / 10, "frames ran Play's 10 steps, not the time budget"

@@ -29,6 +29,7 @@ from backprop.debug import (
     BugShapeError,
     Case,
     CaseFileError,
+    budget,
     buggy_gradients,
     buggy_step,
     check_gradients,
@@ -42,6 +43,7 @@ from backprop.debug import (
     state_dict_keys,
     torch_recipe,
     train_pair,
+    training_budget,
 )
 from backprop.debug.check import (
     EpsSearch,
@@ -848,3 +850,44 @@ def test_relative_error_heatmaps_one_per_layer_with_the_biases_last():
     want = np.log10(np.maximum(errs[2, "w"], 1e-16))
     assert np.allclose(z[:, :3], want, atol=1e-5)
     assert "rtol 0.001" in fig.data[0].colorbar.ticktext
+
+
+# ------------------------------------------------------------------ the gallery's budget
+def _old_page_budget(n_params: int, n: int) -> tuple[int, int, int]:
+    """The arithmetic the bug gallery page did itself before it moved to ``budget``."""
+    n_eval = int(min(n, 500, max(20, 2e6 // n_params)))
+    per_step = 2 * n_params * (2 * n_eval + 3 * 10)
+    return int(min(150, max(20, 2e9 // per_step))), n_eval, min(10, n_eval)
+
+
+@pytest.mark.parametrize("n_params", [18, 27, 1_000, 10_000, 50_000, 200_000, 10**6, 10**7])
+@pytest.mark.parametrize("n", [4, 15, 200, 5_000])
+def test_the_training_budget_is_the_pages_old_arithmetic(n_params, n):
+    b = training_budget(n_params, n)
+    assert (b.steps, b.n_eval, b.batch_size) == _old_page_budget(n_params, n)
+
+
+def test_the_training_budget_caps_big_networks_and_keeps_a_floor():
+    small = training_budget(18, 400)
+    assert (small.steps, small.n_eval, small.batch_size) == (budget.STEPS, 400, 10)
+    mid = training_budget(200_000, 400)  # 2e6 // 2e5 = 10 samples: the floor of 20
+    assert mid.n_eval == budget.MIN_EVAL and mid.steps == 71
+    per_step = 2 * 200_000 * (2 * mid.n_eval + 3 * budget.TRAIN_BATCH)
+    assert mid.steps * per_step <= budget.WORK < (mid.steps + 1) * per_step
+    huge = training_budget(10**7, 400)
+    assert huge.steps == budget.MIN_STEPS and huge.n_eval == budget.MIN_EVAL
+    steps = [training_budget(p, 400).steps for p in (10**3, 10**4, 10**5, 10**6)]
+    assert steps == sorted(steps, reverse=True)  # more parameters, never more steps
+
+
+def test_the_training_budget_follows_tiny_data_and_its_arguments():
+    tiny = training_budget(18, 6)
+    assert (tiny.n_eval, tiny.batch_size) == (6, 6)
+    b = training_budget(18, 400, max_steps=30, batch=4, max_eval=50)
+    assert (b.steps, b.n_eval, b.batch_size) == (30, 50, 4)
+
+
+@pytest.mark.parametrize(("n_params", "n"), [(0, 10), (10, 0), (-3, 10)])
+def test_the_training_budget_refuses_empty_networks_and_data(n_params, n):
+    with pytest.raises(ValueError, match="at least 1"):
+        training_budget(n_params, n)

@@ -7,10 +7,13 @@ Pure NumPy (with pandas for tables), like the rest of the engine: no streamlit, 
   :func:`diagnose`, which names the first failing layer and its equation.
 - :mod:`.bugs`: :data:`BUGS` and a separate, buggy backprop (:func:`buggy_gradients`,
   :func:`buggy_step`, :func:`train_pair`); the engine's own path is never touched.
+- :mod:`.budget`: :func:`training_budget`, how long the bug gallery's two training runs
+  may be.
 - :mod:`.diff`: :func:`export_case`, :func:`read_case`, :func:`read_gradients`,
   :func:`compare` for checking one's own backprop against the engine.
 """
 
+from .budget import TrainingBudget, training_budget
 from .bugs import BUGS, Bug, BugShapeError, buggy_gradients, buggy_step, train_pair
 from .check import CheckResult, Diagnosis, check_gradients, diagnose
 from .diff import (
@@ -42,6 +45,7 @@ __all__ = [
     "Diagnosis",
     "DiffResult",
     "Stage",
+    "TrainingBudget",
     "buggy_gradients",
     "buggy_step",
     "check_gradients",
@@ -56,4 +60,5 @@ __all__ = [
     "state_dict_keys",
     "torch_recipe",
     "train_pair",
+    "training_budget",
 ]

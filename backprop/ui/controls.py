@@ -20,9 +20,10 @@ def _run() -> Run | None:
 
 
 def step() -> None:
-    """Train one mini-batch (the Step button, or the live board taking its click)."""
+    """Train one mini-batch (the Step button, or the live board taking its click); pauses
+    Play and drops any target."""
     if run := _run():
-        run.playing, run.target_step = False, None
+        run.play.step()
         run.train(steps=1)
 
 
@@ -31,28 +32,22 @@ def _epoch() -> None:
     is trained in Play frames (with a progress bar), so one click never holds the server."""
     if run := _run():
         tr = run.trainer
-        run.playing, run.target_start, run.target_epochs = False, tr.epochs, tr.epochs + 1
-        run.target_step = None
-        if _train_within(run, EPOCH_BUDGET) and tr.epochs < run.target_epochs:
-            run.playing = True
-        else:
-            run.target_epochs = None  # done (or diverged, which cleared it already)
+        run.play.to_epoch(tr.epochs + 1, start=tr.epochs)
+        if not (_train_within(run, EPOCH_BUDGET) and tr.epochs < run.play.target_epochs):
+            run.play.stop()  # done (or diverged, which stopped it already)
 
 
 def _set_playing(playing: bool) -> None:
     """Play or Pause. Idempotent on purpose (not a toggle): a click that reaches the server
     twice, e.g. with a frame's rerun during Play, must not undo itself."""
     if run := _run():
-        run.playing = playing
-        run.target_epochs = run.target_step = None
+        run.play.set_playing(playing)
 
 
 def _train_n() -> None:
     if run := _run():
         n = int(st.session_state.get("n_epochs", 10))
-        run.target_start = run.trainer.epochs
-        run.target_epochs = run.trainer.epochs + n
-        run.target_step, run.playing = None, True
+        run.play.to_epoch(run.trainer.epochs + n, start=run.trainer.epochs)
 
 
 def toolbar(run: Run) -> None:
@@ -60,7 +55,7 @@ def toolbar(run: Run) -> None:
     Inside the view fragment: a click reruns the fragment, which reruns the whole page when
     the run was reset or its Play state changed (so the sidebar and buttons follow)."""
     with st.container(horizontal=True, vertical_alignment="bottom", key="run-controls"):
-        playing = run.playing
+        playing = run.play.playing
         label, icon = (
             ("Pause", ":material/pause:") if playing else ("Play", ":material/play_arrow:")
         )
@@ -98,15 +93,12 @@ def toolbar(run: Run) -> None:
 
 def _reached(run: Run) -> bool:
     """True when training to a target (an epoch or a replayed step) has got there."""
-    tr = run.trainer
-    return (run.target_epochs is not None and tr.epochs >= run.target_epochs) or (
-        run.target_step is not None and tr.steps >= run.target_step
-    )
+    return run.play.reached(run.trainer.epochs, run.trainer.steps)
 
 
 def _train_within(run: Run, seconds: float, max_steps: float = math.inf) -> bool:
-    """Steps until ``seconds`` pass, ``max_steps`` are done or the target (``run.target_epochs``
-    or ``run.target_step``) is reached; False if training diverged."""
+    """Steps until ``seconds`` pass, ``max_steps`` are done or the run's target (an epoch
+    or a step) is reached; False if training diverged."""
     t0, done = time.perf_counter(), 0
     while done < max_steps and time.perf_counter() - t0 < seconds:
         if _reached(run):
@@ -120,14 +112,13 @@ def _train_within(run: Run, seconds: float, max_steps: float = math.inf) -> bool
 def play_tick(run: Run) -> bool:
     """Train for one frame of Play; True when playing should stop (target or divergence).
     Play runs ``speed`` steps a frame; training to a target runs what fits the budget."""
-    if not run.playing:
+    if not run.play.playing:
         return False
-    targeted = run.target_epochs is not None or run.target_step is not None
-    speed = math.inf if targeted else int(st.session_state.get("speed", 10))
+    speed = run.play.frame_steps(int(st.session_state.get("speed", 10)))
     if not _train_within(run, FRAME_BUDGET, speed):
         return True
     if _reached(run):
-        run.playing, run.target_epochs, run.target_step = False, None, None
+        run.play.stop()
         return True
     return False
 
@@ -156,11 +147,11 @@ def counters(run: Run) -> None:
 def progress(run: Run) -> None:
     """A progress bar while training to a target ("train N epochs", a long Epoch, the
     replay of a shared link to its step)."""
-    tr = run.trainer
-    if run.target_step is not None:
-        frac = tr.steps / max(1, run.target_step)
-        st.progress(min(1.0, frac), text=f"Replaying the shared run to step {run.target_step:,}")
-    elif run.target_epochs is not None:
-        start = run.target_start if run.target_start is not None else tr.epochs
-        frac = (tr.epochs + tr.epoch_fraction - start) / max(1, run.target_epochs - start)
-        st.progress(min(1.0, max(0.0, frac)), text=f"Training to epoch {run.target_epochs}")
+    tr, play = run.trainer, run.play
+    frac = play.progress(tr.epochs + tr.epoch_fraction, tr.steps)
+    if frac is None:
+        return
+    if play.target_step is not None:
+        st.progress(frac, text=f"Replaying the shared run to step {play.target_step:,}")
+    else:
+        st.progress(frac, text=f"Training to epoch {play.target_epochs}")

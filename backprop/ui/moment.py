@@ -161,15 +161,14 @@ def restore(run: Run) -> Run:
         if run.trainer.steps:  # replay from the start: the same seed gives the same steps
             run = build_run(run.cfg, run.dataset)
             st.session_state[RUN_KEY] = run
-        run.target_epochs = None
-        run.target_step, run.playing = moment.step or None, moment.step > 0
+        run.play.to_step(moment.step)  # step 0: paused
     return run
 
 
 def to_url(run: Run) -> None:
     """Put the moment on screen into the URL, while paused and only if it changed: after a
     Step, a Pause or a view change, never during Play (nor a replay)."""
-    if run.playing:
+    if run.play.playing:
         return
     query = to_query(current(run))
     if query == _url_moment():

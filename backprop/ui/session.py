@@ -14,6 +14,7 @@ import streamlit as st
 from .. import DivergenceError, Network, Trainer
 from ..datasets import DATASETS, Dataset, load
 from .config import PlaygroundConfig
+from .playstate import PlayState
 
 RUN_KEY = "playground_run"
 EVAL_WORK = 2_000_000  # samples x parameters of evaluation per step, on average (~1 ms)
@@ -30,10 +31,7 @@ class Run:
     trainer: Trainer
     diverged: str | None = None  # the message of the last DivergenceError
     revision: int = 0  # bumps on every change, so live charts know to redraw
-    playing: bool = False
-    target_epochs: int | None = None  # "train N epochs" (or a long Epoch) in progress
-    target_start: int | None = None  # the epoch that training to the target started from
-    target_step: int | None = None  # replaying a shared link to its step (backprop.ui.moment)
+    play: PlayState = field(default_factory=PlayState)  # paused, playing, or toward a target
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # e.g. a resumed network that is dead
 
@@ -51,7 +49,7 @@ class Run:
                 f"Training stopped at step {e.step}: {e.cause}. The network stays as it was "
                 f"{when}, on screen and in the downloads below. {e.hint}"
             )
-            self.playing, self.target_epochs, self.target_step = False, None, None
+            self.play.stop()
             return False
         finally:
             self.revision += 1
