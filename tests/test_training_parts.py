@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import finite_difference_gradients, ref_cost, ref_forward, seed_batch_gradient
+from reference import finite_difference_gradients, ref_cost, ref_forward, seed_batch_gradient
 
 from backprop import REGULARIZATIONS, REGULARIZERS, Network
 from backprop.batches import BatchOrder
