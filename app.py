@@ -3,11 +3,9 @@
 import streamlit as st
 
 from backprop.ui.common import setup_server
-from backprop.ui.live import prefetch_plotly
 
 st.set_page_config(page_title="Backprop Explorer", page_icon="🧮", layout="wide")
 setup_server()
-prefetch_plotly()  # plotly.js loads while the page's script runs
 
 # The folder is app_pages/, not pages/: Streamlit treats a folder named pages/ as its old
 # multipage layout until this router has run once, so the first deep link after a server

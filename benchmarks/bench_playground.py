@@ -107,7 +107,7 @@ INIT_JS = r"""
     const app = q('[data-testid="stApp"]');
     if (first.idle === null && app && app.dataset.testScriptState === "notRunning"
         && q(LIVE)) first.idle = now;
-    const divs = qa(LIVE);
+    const divs = qa(LIVE).filter((d) => d.dataset.pending === undefined);
     if (first.charts === null && divs.length >= 4
         && divs.every((d) => d.querySelector(".main-svg") !== null)) first.charts = now;
     if (first.idle === null || first.charts === null) requestAnimationFrame(watchFirst);
@@ -124,7 +124,8 @@ INIT_JS = r"""
       // comes near (backprop/ui/live.py): that counts as updated, and is counted apart
       revs: divs.map((d) => d.dataset.pending ?? d.dataset.revision ?? null),
       pending: divs.filter((d) => d.dataset.pending !== undefined).length,
-      drawn: divs.length > 0 && divs.every((d) => d.querySelector(".main-svg") !== null),
+      drawn: divs.length > 0 && divs.every((d) => d.dataset.pending !== undefined
+                                            || d.querySelector(".main-svg") !== null),
       nPlotly: qa(PLOTLY).length,
     };
   }

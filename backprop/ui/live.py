@@ -58,30 +58,34 @@ export default function (component) {
     div.dataset.revision = String(revision);
     return done;
   };
-  // A chart that was drawn once and is now far from the viewport (a detail tab below the
-  // board on a projector screen) keeps the newer figure and draws it when it comes near
-  // (data-pending holds its revision): a Step does not pay for what nobody can see.
-  if (!div.__bpNear) {
-    div.__bpNear = { near: true, pending: null };
+  // A chart far from the viewport (a detail tab below the board on a projector screen)
+  // keeps its newer figure and draws it when it comes near (data-pending holds its
+  // revision): neither the first load nor a Step pays for what nobody can see.
+  const MARGIN = 400; // px beyond the viewport that count as near
+  const far = () => {
+    const r = div.getBoundingClientRect();
+    return r.top > window.innerHeight + MARGIN || r.bottom < -MARGIN;
+  };
+  if (!div.__bpKept) {
+    div.__bpKept = { pending: null };
     new IntersectionObserver((entries) => {
-      const state = div.__bpNear;
-      state.near = entries[entries.length - 1].isIntersecting;
-      if (state.near && state.pending && window.__bpPlotlyLib) {
-        const [fig, revision] = state.pending;
-        state.pending = null;
+      const kept = div.__bpKept;
+      if (entries[entries.length - 1].isIntersecting && kept.pending && window.__bpPlotlyLib) {
+        const [fig, revision] = kept.pending;
+        kept.pending = null;
         delete div.dataset.pending;
         redraw(window.__bpPlotlyLib, fig, revision);
       }
-    }, { rootMargin: "400px 0px" }).observe(div);
+    }, { rootMargin: MARGIN + "px 0px" }).observe(div);
   }
   const drawOrKeep = (Plotly, fig, revision) => {
-    const state = div.__bpNear;
-    if (state.near || !div._fullLayout || fig.frames) {
-      state.pending = null;
+    const kept = div.__bpKept;
+    if (fig.frames || !far()) {
+      kept.pending = null;
       delete div.dataset.pending;
       return redraw(Plotly, fig, revision);
     }
-    state.pending = [fig, revision];
+    kept.pending = [fig, revision];
     div.dataset.pending = String(revision);
     return null;
   };
@@ -117,21 +121,6 @@ export default function (component) {
 @cache
 def _component():
     return st.components.v2.component("backprop_live_plot", html="", js=_JS, isolate_styles=False)
-
-
-@cache
-def _prefetcher():
-    js = PLOTLY_LOADER + "\nexport default function () { loadPlotly().catch(() => {}); }\n"
-    return st.components.v2.component("backprop_plotly_prefetch", html="", js=js)
-
-
-def prefetch_plotly() -> None:
-    """Start loading plotly.js as soon as a page's script starts (an empty element in the
-    sidebar), so that it has been fetched and parsed by the time the first live chart
-    mounts, at the end of the script, instead of only then."""
-    if ensure_plotly_served() and st.get_option("server.enableStaticServing"):
-        with st.sidebar:
-            _prefetcher()(key="plotly_prefetch")
 
 
 def _publish(dst: Path, write) -> bool:
