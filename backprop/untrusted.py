@@ -7,6 +7,7 @@ and CSV files; the loaders parse what these functions hand them and open nothing
 - :func:`read_path` / :func:`read_upload`: the bytes of a local file / of bytes or an
   uploaded file object, refused by its size before reading when the size is known, and
   never reading more than the limit + 1 byte; the message names the file and the limit.
+- :func:`digest`: the SHA-256 of an upload, read in chunks up to a cap (position kept).
 - :func:`name_of`: a safe display name for a path or an upload (its last component).
 - :func:`gunzip`: gzip data decompressed to at most a bound (other data as it is).
 - :func:`decode_utf8`: UTF-8 text (a BOM is dropped), or an error naming the bad byte.
@@ -28,7 +29,9 @@ raises only that, with a message, for anything wrong with the file.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import hashlib
 import io
 import json
 import math
@@ -54,6 +57,7 @@ MAX_JSON_DEPTH = 32  # our files nest 4 deep (doc, weights, layer, row); meta a 
 DTYPE_KINDS = "biufcU"  # booleans, numbers and text (readers refuse what they cannot use)
 _EOCD = struct.Struct("<4s4H2LH")  # zip end-of-central-directory record
 _DIR_BYTES_PER_MEMBER = 1024  # a central-directory entry: 46 bytes + name + extras
+DIGEST_CHUNK = 2**20  # bytes hashed at a time
 
 
 # ------------------------------------------------------------------------ bytes and text
@@ -156,6 +160,35 @@ def read_upload(
     if len(data) > max_bytes:
         raise error(_too_big(name, None, max_bytes, limit_is_upload))
     return bytes(data) if isinstance(data, (bytearray, memoryview)) else data
+
+
+def digest(src: Any, max_bytes: int) -> str | None:
+    """SHA-256 of bytes or a seekable binary file (read in chunks, position kept); None if
+    it is not one of those or holds more than ``max_bytes`` (the loader then refuses it)."""
+    h = hashlib.sha256()
+    if isinstance(src, (bytes, bytearray, memoryview)):
+        if len(src) > max_bytes:
+            return None
+        h.update(src)
+        return h.hexdigest()
+    try:
+        pos = src.tell()
+    except (AttributeError, OSError, ValueError):
+        return None
+    try:
+        src.seek(0)
+        total = 0
+        while chunk := src.read(DIGEST_CHUNK):
+            if not isinstance(chunk, bytes) or total + len(chunk) > max_bytes:
+                return None
+            total += len(chunk)
+            h.update(chunk)
+    except (AttributeError, OSError, ValueError):
+        return None
+    finally:
+        with contextlib.suppress(OSError, ValueError):
+            src.seek(pos)
+    return h.hexdigest()
 
 
 def _too_big(name: str, size: int | None, max_bytes: int, upload: bool) -> str:

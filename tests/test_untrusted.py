@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 from pathlib import Path
 
 import pytest
 
-from backprop.untrusted import decode_text, gunzip, name_of, read_path, read_upload
+from backprop.untrusted import (
+    DIGEST_CHUNK,
+    decode_text,
+    digest,
+    gunzip,
+    name_of,
+    read_path,
+    read_upload,
+)
 
 
 class FileError(ValueError):
@@ -159,3 +168,23 @@ def test_decode_text_drops_a_bom_and_keeps_text():
 def test_decode_text_refuses_binary_and_other_encodings(raw, match):
     with pytest.raises(FileError, match=match):
         decode_text(raw, "t.csv", FileError)
+
+
+# --------------------------------------------------------------------------------- digest
+def test_digest_hashes_bytes_and_whole_files_keeping_their_position():
+    data = bytes(range(256)) * (DIGEST_CHUNK // 128)  # two chunks and more
+    want = hashlib.sha256(data).hexdigest()
+    assert digest(data, len(data)) == want
+    f = io.BytesIO(data)
+    f.seek(7)
+    assert digest(f, len(data)) == want and f.tell() == 7
+
+
+def test_digest_gives_up_past_the_cap_and_on_what_it_cannot_hash():
+    data = bytes(DIGEST_CHUNK + 1)
+    assert digest(data, DIGEST_CHUNK) is None
+    f = io.BytesIO(data)
+    assert digest(f, DIGEST_CHUNK) is None and f.tell() == 0
+    assert digest(io.StringIO("a,b\n"), 100) is None  # text: the loader reads it itself
+    assert digest(CountingStream(10), 100) is None  # not seekable
+    assert digest(42, 100) is None
