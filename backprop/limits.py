@@ -31,7 +31,7 @@ class Limits:
     max_history: int = 20_000  # step rows kept before the history is thinned
     snapshot_budget_mb: int = 32  # memory for recorded snapshots, per trainer
     max_upload_mb: int = 50
-    # the arrays of one session's data set (float32 past EXACT_STORAGE_MB, see datasets.py):
+    # the arrays of one session's data set (float32 past EXACT_STORAGE_MB, see datasets/core.py):
     # full MNIST takes 212 MB, so that two sessions with different big files fit in ~1 GB
     session_memory_mb: int = 256
 

@@ -9,8 +9,6 @@ set is freed as soon as no session holds it.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import threading
 import weakref
 from collections.abc import Callable, Hashable, Mapping
@@ -19,10 +17,10 @@ from typing import Any
 
 from .datasets import Dataset, load_csv, load_mnist
 from .limits import Limits, default_limits
+from .untrusted import digest
 
 _LIVE: weakref.WeakValueDictionary[Hashable, Dataset] = weakref.WeakValueDictionary()
 _LOCK = threading.Lock()
-CHUNK = 2**20
 
 
 def shared(key: Hashable, load: Callable[[], Dataset]) -> Dataset:
@@ -41,35 +39,6 @@ def read_only(ds: Dataset) -> Dataset:
     for a in ds.arrays():
         a.flags.writeable = False
     return ds
-
-
-def digest(src: Any, max_bytes: int) -> str | None:
-    """SHA-256 of bytes or a seekable binary file (read in chunks, position kept); None if
-    it is not one of those or holds more than ``max_bytes`` (the loader then refuses it)."""
-    h = hashlib.sha256()
-    if isinstance(src, (bytes, bytearray, memoryview)):
-        if len(src) > max_bytes:
-            return None
-        h.update(src)
-        return h.hexdigest()
-    try:
-        pos = src.tell()
-    except (AttributeError, OSError, ValueError):
-        return None
-    try:
-        src.seek(0)
-        total = 0
-        while chunk := src.read(CHUNK):
-            if not isinstance(chunk, bytes) or total + len(chunk) > max_bytes:
-                return None
-            total += len(chunk)
-            h.update(chunk)
-    except (AttributeError, OSError, ValueError):
-        return None
-    finally:
-        with contextlib.suppress(OSError, ValueError):
-            src.seek(pos)
-    return h.hexdigest()
 
 
 def shared_csv(

@@ -1,9 +1,17 @@
 """Reading files a visitor sends: every count, shape and size is checked before it costs.
 
-One set of readers for the network, test-case, gradients and MNIST files:
+The one module that reads untrusted input, for the network, test-case, gradients, MNIST
+and CSV files; the loaders parse what these functions hand them and open nothing else:
 
 - :func:`read_capped`: the bytes (or text) of a source, reading at most the upload limit.
+- :func:`read_path` / :func:`read_upload`: the bytes of a local file / of bytes or an
+  uploaded file object, refused by its size before reading when the size is known, and
+  never reading more than the limit + 1 byte; the message names the file and the limit.
+- :func:`digest`: the SHA-256 of an upload, read in chunks up to a cap (position kept).
+- :func:`name_of`: a safe display name for a path or an upload (its last component).
+- :func:`gunzip`: gzip data decompressed to at most a bound (other data as it is).
 - :func:`decode_utf8`: UTF-8 text (a BOM is dropped), or an error naming the bad byte.
+- :func:`decode_text`: an uploaded table's UTF-8 text, refusing NUL (binary or UTF-16).
 - :func:`parse_json`: ``json.loads`` after a cheap pre-scan: the number of containers and
   of items (counted from brackets and commas) and the nesting depth must be within a
   :class:`JsonBudget`, so parsing costs at most what the limits could ever need, and no
@@ -21,6 +29,9 @@ raises only that, with a message, for anything wrong with the file.
 
 from __future__ import annotations
 
+import contextlib
+import gzip
+import hashlib
 import io
 import json
 import math
@@ -28,9 +39,11 @@ import os
 import re
 import struct
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import IO
+from pathlib import Path
+from typing import IO, Any
 
 import numpy as np
 
@@ -44,6 +57,7 @@ MAX_JSON_DEPTH = 32  # our files nest 4 deep (doc, weights, layer, row); meta a 
 DTYPE_KINDS = "biufcU"  # booleans, numbers and text (readers refuse what they cannot use)
 _EOCD = struct.Struct("<4s4H2LH")  # zip end-of-central-directory record
 _DIR_BYTES_PER_MEMBER = 1024  # a central-directory entry: 46 bytes + name + extras
+DIGEST_CHUNK = 2**20  # bytes hashed at a time
 
 
 # ------------------------------------------------------------------------ bytes and text
@@ -91,6 +105,134 @@ def decode_utf8(raw: bytes | str, error: Error, what: str = "the file", hint: st
     except UnicodeDecodeError as e:
         raise error(
             f"{what} is not UTF-8 text (bad byte 0x{raw[e.start]:02x} at position {e.start}){hint}"
+        ) from None
+
+
+# ----------------------------------------------------------------- files and uploads
+def name_of(file: object, default: str) -> str:
+    """The last component of ``file``'s path or ``.name`` (never a folder), else ``default``."""
+    if isinstance(file, (str, os.PathLike)):
+        return Path(file).name or default
+    name = getattr(file, "name", None)
+    return Path(name).name if isinstance(name, str) and name else default
+
+
+def read_path(
+    path: Path, name: str, max_bytes: int, *, error: Error, limit_is_upload: bool = False
+) -> bytes:
+    """The bytes of the local file ``path``, refused by its size if over ``max_bytes``."""
+    try:
+        if not path.is_file():
+            raise error(f"no such file: {str(path)!r}")
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise error(_too_big(name, size, max_bytes, limit_is_upload))
+        return path.read_bytes()
+    except OSError as e:
+        raise error(f"cannot read {str(path)!r}: {e}") from None
+
+
+def read_upload(
+    src: Any, name: str, max_bytes: int, *, error: Error, limit_is_upload: bool = False
+) -> bytes | str:
+    """Contents of bytes or a file-like, refusing more than ``max_bytes`` (checked early:
+    by its ``size`` or seek position when it has one; at most ``max_bytes + 1`` read)."""
+    if isinstance(src, (bytes, bytearray, memoryview)):
+        data = bytes(src)
+        if len(data) > max_bytes:
+            raise error(_too_big(name, len(data), max_bytes, limit_is_upload))
+        return data
+    if not hasattr(src, "read"):
+        raise error(f"{name}: expected a path, bytes or a file-like object, got {type(src)}")
+    size = getattr(src, "size", None)
+    if not isinstance(size, int):
+        size = None
+        try:
+            if src.seekable():
+                pos = src.tell()
+                size = src.seek(0, io.SEEK_END) - pos
+                src.seek(pos)
+        except (AttributeError, OSError, ValueError):
+            size = None
+    if size is not None and size > max_bytes:
+        raise error(_too_big(name, size, max_bytes, limit_is_upload))
+    data = src.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise error(_too_big(name, None, max_bytes, limit_is_upload))
+    return bytes(data) if isinstance(data, (bytearray, memoryview)) else data
+
+
+def digest(src: Any, max_bytes: int) -> str | None:
+    """SHA-256 of bytes or a seekable binary file (read in chunks, position kept); None if
+    it is not one of those or holds more than ``max_bytes`` (the loader then refuses it)."""
+    h = hashlib.sha256()
+    if isinstance(src, (bytes, bytearray, memoryview)):
+        if len(src) > max_bytes:
+            return None
+        h.update(src)
+        return h.hexdigest()
+    try:
+        pos = src.tell()
+    except (AttributeError, OSError, ValueError):
+        return None
+    try:
+        src.seek(0)
+        total = 0
+        while chunk := src.read(DIGEST_CHUNK):
+            if not isinstance(chunk, bytes) or total + len(chunk) > max_bytes:
+                return None
+            total += len(chunk)
+            h.update(chunk)
+    except (AttributeError, OSError, ValueError):
+        return None
+    finally:
+        with contextlib.suppress(OSError, ValueError):
+            src.seek(pos)
+    return h.hexdigest()
+
+
+def _too_big(name: str, size: int | None, max_bytes: int, upload: bool) -> str:
+    got = "" if size is None else f" ({size / 2**20:.1f} MB)"
+    limit = f"{max_bytes / 2**20:g} MB"
+    if size is not None and float(f"{size / 2**20:.1f}") <= max_bytes / 2**20:
+        got, limit = f" ({size:,} bytes)", f"{limit} ({max_bytes:,} bytes)"  # 1.0 MB > 1 MB
+    if upload:
+        limit += " (limits.max_upload_mb)"
+    return f"{name}: file too big{got}; the limit is {limit}"
+
+
+def gunzip(data: bytes, name: str, bound: int, error: Error) -> bytes:
+    """``data`` decompressed if it starts with the gzip magic 1f 8b (at most ``bound`` bytes:
+    only ``bound + 1`` are ever inflated); other data as it is."""
+    if data[:2] != b"\x1f\x8b":
+        return data
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
+            out = gz.read(bound + 1)
+    except (OSError, EOFError, zlib.error) as e:
+        raise error(f"{name}: not a valid gzip file ({e})") from None
+    if len(out) > bound:
+        raise error(f"{name}: decompresses to more than {bound} bytes, over the limit")
+    return out
+
+
+def decode_text(raw: bytes | str, name: str, error: Error) -> str:
+    """An uploaded CSV's text: UTF-8 (from bytes, a BOM dropped); a NUL means binary or UTF-16."""
+    if isinstance(raw, str):
+        if "\x00" in raw:
+            raise error(f"{name}: contains NUL characters; it looks binary, not a CSV")
+        return raw
+    if b"\x00" in raw:
+        raise error(
+            f"{name}: contains NUL bytes; it looks like a binary file (or UTF-16 text), "
+            "not a UTF-8 CSV"
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise error(
+            f"{name}: not UTF-8 text (undecodable byte 0x{raw[e.start]:02x} at position "
+            f"{e.start}); save it as CSV UTF-8"
         ) from None
 
 

@@ -488,6 +488,28 @@ def test_mnist_npz_with_object_array_fails_without_unpickling(mnist_arrays):
     assert UNPICKLED == []
 
 
+def test_mnist_npz_with_pickles_is_refused_from_a_path_and_the_data_folder(
+    tmp_path, monkeypatch, mnist_arrays
+):
+    """Every route to an mnist.npz (upload, path, BACKPROP_DATA_DIR) checks its headers."""
+    evil = dict(mnist_arrays, x_test=np.array([Trap()] * N_TEST, dtype=object))
+    (tmp_path / "mnist.npz").write_bytes(npz_bytes(evil))
+    monkeypatch.setenv("BACKPROP_DATA_DIR", str(tmp_path))
+    UNPICKLED.clear()
+    for source in (tmp_path / "mnist.npz", str(tmp_path / "mnist.npz"), mnist_folder()):
+        with pytest.raises(datasets.MnistFileError) as e:
+            load_mnist(source)
+        assert str(e.value) == (
+            "mnist.npz: x_test holds Python objects (pickled data); such files are never loaded"
+        )
+    rest = {k: v for k, v in mnist_arrays.items() if k != "y_train"}
+    raw = with_members(npz_bytes(rest), {"y_train.npy": pickle.dumps(Trap())})  # a bare pickle
+    (tmp_path / "mnist.npz").write_bytes(raw)
+    with pytest.raises(datasets.MnistFileError, match="mnist.npz: the .npz file is damaged"):
+        load_mnist(tmp_path)
+    assert UNPICKLED == []
+
+
 @pytest.mark.parametrize(
     "change, match",
     [
