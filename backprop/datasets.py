@@ -45,8 +45,8 @@ from typing import Any
 import numpy as np
 
 from .limits import Limits, default_limits
+from .params import DATA, check
 from .untrusted import load_npz
-from .validation import choose, finite_number, whole_number
 
 Array = np.ndarray
 
@@ -55,10 +55,8 @@ REGRESSION = ("sine", "plane")
 TABLES = ("digits", "iris", "wine", "breast_cancer")
 
 DEFAULT_SAMPLES = 500  # synthetic datasets when n_samples is omitted
-MIN_SAMPLES = 10
 MIN_CSV_ROWS = 4
 MAX_CLASS_VALUES = 20  # an integer-valued CSV target with at most this many values is a class
-MAX_SEED = 2**63 - 1
 EXACT_STORAGE_MB = 16  # data sets whose float64 arrays would be larger are stored as float32
 
 _FEATURE_FNS: dict[str, Callable[[Array, Array], Array]] = {
@@ -210,16 +208,16 @@ def load(
     subset of :data:`FEATURES` for 2-D data. ``noise`` and ``features`` do not affect the
     tables or ``sine``. The split is shuffled and, for classes, stratified.
     """
-    info = choose("dataset", name, DATASETS)
+    info = check(DATA, "dataset", name)
     limits = limits or default_limits()
     if n_samples is None:
         n = None if info.kind == "table" else min(DEFAULT_SAMPLES, limits.max_samples)
     else:
-        n = whole_number("n_samples", n_samples, minimum=MIN_SAMPLES, maximum=limits.max_samples)
-    noise = finite_number("noise", noise, minimum=0.0, maximum=1.0)
-    test_fraction = _check_fraction(test_fraction)
+        n = check(DATA, "n_samples", n_samples, limits=limits)
+    noise = check(DATA, "noise", noise)
+    test_fraction = check(DATA, "test_fraction", test_fraction)
     features = _check_features(features)
-    seed = whole_number("seed", seed, minimum=0, maximum=MAX_SEED)
+    seed = check(DATA, "seed", seed, limits=limits)
     rng = np.random.default_rng(seed)
 
     if info.kind == "table":
@@ -359,7 +357,7 @@ def _check_features(features: object) -> tuple[str, ...]:
     if not out:
         raise ValueError(f"choose at least one feature; valid choices: {', '.join(FEATURES)}")
     for f in out:
-        choose("feature", f, _FEATURE_FNS)
+        check(DATA, "feature", f)
     dupes = sorted({f for f in out if out.count(f) > 1})
     if dupes:
         raise ValueError(f"features are repeated: {', '.join(dupes)}")
@@ -764,8 +762,8 @@ def load_csv(
     training mean and standard deviation. The arrays must fit ``limits.session_memory_mb``.
     """
     limits = limits or default_limits()
-    test_fraction = _check_fraction(test_fraction)
-    seed = whole_number("seed", seed, minimum=0, maximum=MAX_SEED)
+    test_fraction = check(DATA, "test_fraction", test_fraction)
+    seed = check(DATA, "seed", seed, limits=limits)
     name = _name_of(file, "uploaded CSV")
     if isinstance(file, (str, os.PathLike)):
         raw = _read_path(Path(file).expanduser(), name, limits.max_upload_mb * 2**20, True)
@@ -1053,15 +1051,6 @@ def _csv_classes(
 
 
 # =========================================================================== helpers
-def _check_fraction(test_fraction: object) -> float:
-    f = finite_number("test_fraction", test_fraction)
-    if not 0.0 < f < 1.0:
-        raise ValueError(
-            f"test_fraction must be between 0 and 1 (exclusive), got {test_fraction!r}"
-        )
-    return f
-
-
 def _split(
     rng: np.random.Generator, n: int, test_fraction: float, labels: Array | None
 ) -> tuple[Array, Array]:

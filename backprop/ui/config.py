@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 
 from .. import ACTIVATIONS, COSTS, HIDDEN_ACTIVATIONS, INITS, OPTIMIZERS, REGULARIZATIONS
-from ..datasets import DATASETS, FEATURES, MIN_SAMPLES
+from ..datasets import DATASETS, FEATURES
 from ..limits import Limits, default_limits
 from ..validation import choose, finite_number, whole_number
 
@@ -147,7 +147,7 @@ def check(cfg: PlaygroundConfig, limits: Limits | None = None) -> PlaygroundConf
     lim = limits or default_limits()
     choose("dataset", cfg.dataset, dict.fromkeys(DATASET_CHOICES))
     n = whole_number(
-        "number of samples", cfg.n_samples, minimum=MIN_SAMPLES, maximum=lim.max_samples
+        "number of samples", cfg.n_samples, minimum=lim.min_samples, maximum=lim.max_samples
     )
     noise = finite_number("noise", cfg.noise, minimum=0.0, maximum=1.0)
     test = finite_number("test share", cfg.test_fraction, minimum=0.1, maximum=0.9)
