@@ -115,28 +115,29 @@ class Constraint:
         """A copy with ``changes`` (a label, tighter bounds, fewer choices, an int read from
         text), refused if it would accept a value this constraint refuses."""
         new = replace(self, **changes)  # type: ignore[arg-type]
-        if not _within(new, self):
+        if not new.within(self):
             raise ValueError(f"{new!r} accepts values that {self!r} refuses")
         return new
 
-
-def _within(new: Constraint, old: Constraint) -> bool:
-    """Whether every value ``new`` accepts, ``old`` accepts too. WHOLE may stand for
-    INTEGER (the same numbers, read from text) and NUMBER for FRACTION (a closed range
-    strictly inside the open one)."""
-    if new.optional and not old.optional:
-        return False
-    if CHOICE in (new.kind, old.kind):
-        return new.kind == old.kind and set(new.choices()) <= set(old.choices())
-    same = new.kind == old.kind or (old.kind, new.kind) in {(INTEGER, WHOLE), (FRACTION, NUMBER)}
-    strict = old.kind == FRACTION and new.kind != FRACTION
-    positive = not old.positive or new.positive or _tighter(new.minimum, 0, 1, True)
-    return (
-        same
-        and positive
-        and _tighter(new.minimum, old.minimum, 1, strict)
-        and _tighter(new.maximum, old.maximum, -1, strict)
-    )
+    def within(self, other: Constraint) -> bool:
+        """Whether every value this constraint accepts, ``other`` accepts too. WHOLE may
+        stand for INTEGER (the same numbers, read from text) and NUMBER for FRACTION (a
+        closed range strictly inside the open one)."""
+        new, old = self, other
+        if new.optional and not old.optional:
+            return False
+        if CHOICE in (new.kind, old.kind):
+            return new.kind == old.kind and set(new.choices()) <= set(old.choices())
+        kinds = {(INTEGER, WHOLE), (FRACTION, NUMBER)}
+        same = new.kind == old.kind or (old.kind, new.kind) in kinds
+        strict = old.kind == FRACTION and new.kind != FRACTION
+        positive = not old.positive or new.positive or _tighter(new.minimum, 0, 1, True)
+        return (
+            same
+            and positive
+            and _tighter(new.minimum, old.minimum, 1, strict)
+            and _tighter(new.maximum, old.maximum, -1, strict)
+        )
 
 
 def _tighter(new: Bound, old: Bound, sign: int, strict: bool) -> bool:

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
+import re
+from dataclasses import fields, replace
 
 import numpy as np
 import pytest
 
-from backprop import ACTIVATIONS, COSTS, HIDDEN_ACTIVATIONS, INITS, OPTIMIZERS, REGULARIZATIONS
-from backprop.datasets import DATASETS, FEATURES
+from backprop import (
+    ACTIVATIONS,
+    COSTS,
+    HIDDEN_ACTIVATIONS,
+    INITS,
+    OPTIMIZERS,
+    REGULARIZATIONS,
+    Network,
+)
+from backprop.datasets import DATASETS, FEATURES, load
 from backprop.limits import Limits
 from backprop.params import (
     CHOICE,
@@ -23,6 +32,8 @@ from backprop.params import (
     check,
     check_all,
 )
+from backprop.ui.config import DEFAULT, ETA_RANGE, FIELDS, LMBDA_RANGE, UPLOADED, from_query
+from backprop.ui.config import check as check_config
 
 TABLES = {"NETWORK": NETWORK, "TRAINER": TRAINER, "DATA": DATA}
 LIM = Limits()
@@ -250,3 +261,85 @@ def test_the_seed_range_is_fixed_and_32_bit():
     lim = Limits.from_env(env)  # not fields: no environment variable moves them
     assert (lim.max_seed, lim.min_samples) == (2**32 - 1, 10)
     assert not {"min_seed", "max_seed", "min_samples"} & {f.name for f in fields(Limits)}
+
+
+# ------------------------------------------------------------ the UI's fields
+ENGINE = {
+    "dataset": DATA["dataset"],
+    "n_samples": DATA["n_samples"],
+    "noise": DATA["noise"],
+    "test_fraction": DATA["test_fraction"],
+    "feature": DATA["feature"],
+    "seed": NETWORK["seed"],  # the network's seed: strict ints, and None
+    "hidden_layers": NETWORK["hidden_layers"],
+    "hidden_size": NETWORK["hidden_size"],
+    "activation": NETWORK["activation"],
+    "output_activation": NETWORK["output_activation"],
+    "cost": NETWORK["cost"],
+    "init": NETWORK["init"],
+    "optimizer": TRAINER["optimizer"],
+    "eta": TRAINER["eta"],
+    "batch_size": TRAINER["batch_size"],
+    "regularization": TRAINER["regularization"],
+    "lmbda": TRAINER["lmbda"],
+}
+
+
+def test_every_ui_field_accepts_only_what_the_engine_accepts():
+    assert set(FIELDS) == set(ENGINE)
+    for name, field in FIELDS.items():
+        engine = ENGINE[name]
+        assert field.name == engine.name, name
+        if name == "dataset":  # the uploads are loaded by load_csv / load_mnist
+            assert field.choices() == [*engine.choices(), *UPLOADED]
+        else:
+            assert field.within(engine), name
+    assert FIELDS["seed"].within(DATA["seed"])
+
+
+@pytest.mark.parametrize("name", [n for n, c in FIELDS.items() if c.kind == CHOICE])
+def test_the_ui_offers_the_engines_choices(name):
+    if name != "dataset":
+        assert FIELDS[name].choices() == ENGINE[name].choices()
+    for choice in FIELDS[name].choices():
+        FIELDS[name].check(choice)
+
+
+def test_ui_and_engine_agree_on_the_seed_cap():
+    top = Limits.max_seed
+    assert FIELDS["seed"].bounds() == NETWORK["seed"].bounds() == DATA["seed"].bounds()
+    assert FIELDS["seed"].bounds() == (0, top)
+    cfg, notices = from_query({"seed": str(top)})
+    assert notices == [] and cfg.seed == top
+    assert Network([2, 3, 2], seed=cfg.seed).seed == top  # the engine takes the UI's largest
+    assert load("circle", n_samples=10, seed=cfg.seed).X_train.shape[0] == 2
+    message = f"seed must be <= {top} (the configured limit), got {top + 1}"
+    cfg, notices = from_query({"seed": str(top + 1)})
+    assert cfg.seed == DEFAULT.seed and len(notices) == 1 and message in notices[0]
+    for refuse in (
+        lambda: Network([2, 3, 2], seed=top + 1),
+        lambda: load("circle", n_samples=10, seed=top + 1),
+        lambda: check_config(replace(DEFAULT, seed=top + 1)),
+    ):
+        with pytest.raises(ValueError, match=re.escape(message)):
+            refuse()
+
+
+def test_ui_ranges_come_from_the_declarations():
+    lim = Limits(max_samples=60, max_batch_size=7, max_layers=2, max_neurons=5)
+    assert FIELDS["n_samples"].bounds(lim) == (Limits.min_samples, 60)
+    assert FIELDS["batch_size"].bounds(lim) == (1, 7)
+    assert FIELDS["hidden_layers"].bounds(lim) == (0, 2)
+    assert FIELDS["hidden_size"].bounds(lim) == (1, 5)
+    assert FIELDS["eta"].bounds() == ETA_RANGE and FIELDS["lmbda"].bounds() == LMBDA_RANGE
+    assert FIELDS["test_fraction"].bounds() == (0.1, 0.9)
+    small = replace(DEFAULT, n_samples=60)
+    with pytest.raises(ValueError, match=r"^batch size must be <= 7 "):
+        check_config(replace(small, batch_size=8), lim)
+    with pytest.raises(ValueError, match=r"^number of samples must be >= 10, got 9$"):
+        check_config(replace(DEFAULT, n_samples=9))
+    with pytest.raises(ValueError, match=r"^3 hidden layers is over the limit of 2$"):
+        check_config(replace(small, hidden=(1, 1, 1)), lim)
+    with pytest.raises(ValueError, match=r"^hidden layer 2 size must be <= 5 "):
+        check_config(replace(small, hidden=(1, 6)), lim)
+    assert check_config(replace(small, hidden=(5, 5), batch_size=7), lim).hidden == (5, 5)
