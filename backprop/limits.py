@@ -3,17 +3,30 @@
 Every size a visitor can ask for is capped here. A local user raises a cap with an
 environment variable ``BACKPROP_<NAME>`` (for example ``BACKPROP_MAX_NEURONS=2000``);
 code can pass its own :class:`Limits` instead of the defaults.
+
+Two ranges are fixed rather than configurable: seeds (``0 .. 2**32 - 1``, for the engine
+and the UI alike) and the smallest number of samples a generated data set may have.
+:mod:`backprop.params` declares which parameter each cap bounds.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, fields, replace
+from typing import ClassVar
 
 
 @dataclass(frozen=True)
 class Limits:
     """Caps on what one user may ask of the engine (defaults suit a shared host)."""
+
+    # Fixed ranges (class constants: not fields, so no environment variable changes them).
+    # Seeds are 32-bit: a URL and the sidebar's number input carry them exactly (a browser's
+    # numbers are exact only to 2**53), every one starts its own np.random.Generator stream,
+    # and NumPy's legacy seeding and most other tools take this same range.
+    min_seed: ClassVar[int] = 0
+    max_seed: ClassVar[int] = 2**32 - 1
+    min_samples: ClassVar[int] = 10  # points of a generated data set
 
     max_layers: int = 8  # hidden layers
     max_neurons: int = 256  # neurons in one hidden layer

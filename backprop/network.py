@@ -29,13 +29,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, Activation
+from .activations import ACTIVATIONS, Activation
 from .costs import COSTS, Cost
-from .inits import INITS
 from .limits import Limits, default_limits
+from .params import NETWORK, check
 from .stable import STABLE, StableForm
 from .trace import Trace
-from .validation import choose, finite_number, integer, shown
+from .validation import finite_number, shown
 
 Array = np.ndarray
 
@@ -59,10 +59,10 @@ class Network:
             raise TypeError(f"limits must be a Limits instance or None, got {shown(limits)}")
         self.limits = limits
         self.sizes = _check_sizes(sizes, self.limits)
-        choose("activation", activation, ACTIVATIONS, HIDDEN_ACTIVATIONS)
+        check(NETWORK, "activation", activation)
         output_activation = activation if output_activation is None else output_activation
-        choose("output activation", output_activation, ACTIVATIONS)
-        cost_obj = choose("cost", cost, COSTS)
+        check(NETWORK, "output_activation", output_activation)
+        cost_obj = check(NETWORK, "cost", cost)
         if cost_obj.outputs is not None and output_activation not in cost_obj.outputs:
             raise ValueError(
                 f"cost {cost!r} needs outputs in (0, 1); output activation {output_activation!r}"
@@ -70,9 +70,8 @@ class Network:
             )
         if output_activation == "softmax" and self.sizes[-1] < 2:
             raise ValueError("softmax needs at least 2 output neurons, got sizes[-1] = 1")
-        init_fn = choose("init", init, INITS)
-        if seed is not None:
-            seed = integer("seed", seed, minimum=0, maximum=2**63 - 1)
+        init_fn = check(NETWORK, "init", init)
+        seed = check(NETWORK, "seed", seed, limits=limits)
         self.activation, self.output_activation = activation, output_activation
         self.cost_name, self.init, self.seed = cost, init, seed
         hidden = [ACTIVATIONS[activation]] * (len(self.sizes) - 2)
@@ -331,17 +330,11 @@ def _check_sizes(sizes: Sequence[int], limits: Limits) -> list[int]:
         )
     if len(sizes) < 2:
         raise ValueError(f"sizes needs an input and an output layer, got {list(sizes)!r}")
-    if len(sizes) - 2 > limits.max_layers:
-        raise ValueError(f"{len(sizes) - 2} hidden layers is over the limit of {limits.max_layers}")
+    check(NETWORK, "hidden_layers", len(sizes) - 2, limits=limits)
     out = []
     for i, n in enumerate(sizes):
-        if i == 0:
-            cap, what = limits.max_inputs, "input size"
-        elif i == len(sizes) - 1:
-            cap, what = limits.max_outputs, "output size"
-        else:
-            cap, what = limits.max_neurons, f"hidden layer {i} size"
-        out.append(integer(what, n, minimum=1, maximum=cap))
+        kind = "input" if i == 0 else "output" if i == len(sizes) - 1 else "hidden"
+        out.append(check(NETWORK, f"{kind}_size", n, limits=limits, i=i))
     n_params = sum((a + 1) * b for a, b in zip(out[:-1], out[1:]))
     if n_params > limits.max_parameters:
         raise ValueError(

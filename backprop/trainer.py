@@ -19,11 +19,10 @@ from .batches import BatchOrder, f64
 from .divergence import DeadNetworkError, DivergenceError, Guard
 from .history import Snapshot, SnapshotBuffer
 from .network import Network, accuracy
-from .optimizers import OPTIMIZERS, REGULARIZATIONS
+from .params import TRAINER, check
 from .proposal import Proposal, propose
 from .recording import Evaluator, Recorder
 from .regularization import REGULARIZERS, Regularizer
-from .validation import choose, finite_number, integer
 
 __all__ = ["DeadNetworkError", "DivergenceError", "StepResult", "Trainer"]
 
@@ -86,18 +85,16 @@ class Trainer:
         self.X_test, self.Y_test = (None, None)
         if X_test is not None:
             self.X_test, self.Y_test = net.check_xy(X_test, Y_test)
-        self._eta = finite_number("eta (learning rate)", eta, positive=True)
+        self._eta = check(TRAINER, "eta", eta)
         self.batch_size = _check_batch(batch_size, net, self.n)
         self.optimizer_name = optimizer
-        opt_cls = choose("optimizer", optimizer, OPTIMIZERS)
-        choose("regularization", regularization, dict.fromkeys(REGULARIZATIONS))
+        opt_cls = check(TRAINER, "optimizer", optimizer)
+        check(TRAINER, "regularization", regularization)
         self.regularization = regularization
-        self.lmbda = finite_number("lmbda (regularisation)", lmbda, minimum=0.0)
-        momentum = finite_number("momentum", momentum, minimum=0.0, maximum=1.0)
-        self.eval_every = integer("eval_every", eval_every, minimum=0)
-        cap = eval_samples
-        if cap is not None:
-            cap = integer("eval_samples", cap, minimum=1)
+        self.lmbda = check(TRAINER, "lmbda", lmbda)
+        momentum = check(TRAINER, "momentum", momentum)
+        self.eval_every = check(TRAINER, "eval_every", eval_every)
+        cap = check(TRAINER, "eval_samples", eval_samples)
         self.evaluator = Evaluator(net, self.X, self.Y, self.X_test, self.Y_test, cap)
         shapes = [p.shape for p in self._params()]
         self.opt_momentum = momentum
@@ -108,13 +105,13 @@ class Trainer:
         self.record, self.evaluate_epochs = record, evaluate_epochs
         self.recorder = Recorder(net.n_layers, lim.max_history)
         self.history, self.epoch_history = self.recorder.history, self.recorder.epoch_history
-        probe_size = integer("probe size", probe_size, minimum=1)
+        probe_size = check(TRAINER, "probe_size", probe_size)
         idx = np.linspace(0, self.n - 1, min(probe_size, self.n)).round().astype(int)
         self.probe = (f64(self.X[:, idx]), f64(self.Y[:, idx]))
         budget = lim.snapshot_budget_mb if snapshot_budget_mb is None else snapshot_budget_mb
-        budget = finite_number("snapshot budget (MB)", budget, minimum=0.0)
+        budget = check(TRAINER, "snapshot_budget_mb", budget)
         self.snapshots = SnapshotBuffer(
-            integer("snapshot_every", snapshot_every, minimum=0), int(budget * 2**20)
+            check(TRAINER, "snapshot_every", snapshot_every), int(budget * 2**20)
         )
         self.guard = Guard(net, self.X)
         self.last_update: list[Array] | None = None  # [dw_0, db_0, ...] of the last step
@@ -129,7 +126,7 @@ class Trainer:
 
     @eta.setter
     def eta(self, value: float) -> None:
-        value = finite_number("eta (learning rate)", value, positive=True)
+        value = check(TRAINER, "eta", value)
         self.opt.rescale(value / self._eta)
         self._eta = value
 
@@ -144,11 +141,11 @@ class Trainer:
             raise ValueError(f"cannot configure {sorted(unknown)}; valid: {', '.join(allowed)}")
         new = {k: changes.get(k, getattr(self, k if k != "optimizer" else "optimizer_name"))
                for k in allowed}  # fmt: skip
-        eta = finite_number("eta (learning rate)", new["eta"], positive=True)
+        eta = check(TRAINER, "eta", new["eta"])
         bs = _check_batch(new["batch_size"], self.net, self.n)
-        opt_cls = choose("optimizer", new["optimizer"], OPTIMIZERS)
-        choose("regularization", new["regularization"], dict.fromkeys(REGULARIZATIONS))
-        lmbda = finite_number("lmbda (regularisation)", new["lmbda"], minimum=0.0)
+        opt_cls = check(TRAINER, "optimizer", new["optimizer"])
+        check(TRAINER, "regularization", new["regularization"])
+        lmbda = check(TRAINER, "lmbda", new["lmbda"])
         if new["optimizer"] != self.optimizer_name:
             self.opt = opt_cls([p.shape for p in self._params()], momentum=self.opt_momentum)
         self.eta, self.batch_size, self.optimizer_name = eta, bs, new["optimizer"]
@@ -198,7 +195,7 @@ class Trainer:
 
     def train(self, epochs: int, callback=None) -> pd.DataFrame:
         """Run ``epochs`` epochs; ``callback(trainer)`` after each. Returns the epoch history."""
-        epochs = integer("epochs", epochs, minimum=1, maximum=self.net.limits.max_epochs)
+        epochs = check(TRAINER, "epochs", epochs, limits=self.net.limits)
         for _ in range(epochs):
             self.run_epoch()
             if callback is not None:
@@ -289,7 +286,7 @@ def _check_batch(batch_size: object, net: Network, n: int) -> int:
     """The batch size if it fits the data and the limits (one step's samples x parameters
     at most ``max_step_work``), else ValueError saying which and what to lower."""
     lim = net.limits
-    bs = integer("batch size", batch_size, minimum=1, maximum=min(lim.max_batch_size, n))
+    bs = check(TRAINER, "batch_size", batch_size, limits=lim, cap=n)
     work = bs * net.n_parameters()
     if work > lim.max_step_work:
         raise ValueError(

@@ -20,8 +20,6 @@ REGRESSION = ("sine", "plane")
 TABLES = ("digits", "iris", "wine", "breast_cancer")
 
 DEFAULT_SAMPLES = 500  # synthetic datasets when n_samples is omitted
-MIN_SAMPLES = 10
-MAX_SEED = 2**63 - 1
 EXACT_STORAGE_MB = 16  # data sets whose float64 arrays would be larger are stored as float32
 
 

@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 
 from ..limits import Limits, default_limits
+from ..params import DATA, check
 from ..untrusted import decode_text, name_of, read_path, read_upload
-from ..validation import whole_number
-from .core import MAX_SEED, Array, check_memory
+from .core import Array, check_memory
 from .dataset import Dataset
-from .prep import _check_fraction, _min_max, _one_hot, _split, _standardise, _to_storage
+from .prep import _min_max, _one_hot, _split, _standardise, _to_storage
 from .sniff import CsvFormat, sniff_csv
 
 MIN_CSV_ROWS = 4
@@ -46,8 +46,8 @@ def load_csv(
     training mean and standard deviation. The arrays must fit ``limits.session_memory_mb``.
     """
     limits = limits or default_limits()
-    test_fraction = _check_fraction(test_fraction)
-    seed = whole_number("seed", seed, minimum=0, maximum=MAX_SEED)
+    test_fraction = check(DATA, "test_fraction", test_fraction)
+    seed = check(DATA, "seed", seed, limits=limits)
     name = name_of(file, "uploaded CSV")
     cap = limits.max_upload_mb * 2**20
     if isinstance(file, (str, os.PathLike)):

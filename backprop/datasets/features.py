@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ..validation import choose
+from ..params import DATA, check
 from .core import Array
 
 _FEATURE_FNS: dict[str, Callable[[Array, Array], Array]] = {
@@ -38,7 +38,7 @@ def _check_features(features: object) -> tuple[str, ...]:
     if not out:
         raise ValueError(f"choose at least one feature; valid choices: {', '.join(FEATURES)}")
     for f in out:
-        choose("feature", f, _FEATURE_FNS)
+        check(DATA, "feature", f)
     dupes = sorted({f for f in out if out.count(f) > 1})
     if dupes:
         raise ValueError(f"features are repeated: {', '.join(dupes)}")

@@ -8,17 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..validation import finite_number
 from .core import Array
-
-
-def _check_fraction(test_fraction: object) -> float:
-    f = finite_number("test_fraction", test_fraction)
-    if not 0.0 < f < 1.0:
-        raise ValueError(
-            f"test_fraction must be between 0 and 1 (exclusive), got {test_fraction!r}"
-        )
-    return f
 
 
 def _split(

@@ -14,11 +14,11 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from ..limits import Limits, default_limits
-from ..validation import choose, finite_number, whole_number
-from .core import DATASETS, DEFAULT_SAMPLES, MAX_SEED, MIN_SAMPLES, Array
+from ..params import DATA, check
+from .core import DEFAULT_SAMPLES, Array
 from .dataset import Dataset
 from .features import _check_features, _feature_matrix
-from .prep import _check_fraction, _cols, _one_hot, _split
+from .prep import _cols, _one_hot, _split
 from .tables import _load_table
 
 
@@ -39,16 +39,16 @@ def load(
     subset of :data:`FEATURES` for 2-D data. ``noise`` and ``features`` do not affect the
     tables or ``sine``. The split is shuffled and, for classes, stratified.
     """
-    info = choose("dataset", name, DATASETS)
+    info = check(DATA, "dataset", name)
     limits = limits or default_limits()
     if n_samples is None:
         n = None if info.kind == "table" else min(DEFAULT_SAMPLES, limits.max_samples)
     else:
-        n = whole_number("n_samples", n_samples, minimum=MIN_SAMPLES, maximum=limits.max_samples)
-    noise = finite_number("noise", noise, minimum=0.0, maximum=1.0)
-    test_fraction = _check_fraction(test_fraction)
+        n = check(DATA, "n_samples", n_samples, limits=limits)
+    noise = check(DATA, "noise", noise)
+    test_fraction = check(DATA, "test_fraction", test_fraction)
     features = _check_features(features)
-    seed = whole_number("seed", seed, minimum=0, maximum=MAX_SEED)
+    seed = check(DATA, "seed", seed, limits=limits)
     rng = np.random.default_rng(seed)
 
     if info.kind == "table":

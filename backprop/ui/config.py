@@ -5,6 +5,10 @@ the URL's query parameters (short keys, see :data:`URL_KEYS`) so that copying th
 reproduces the run, seed included. :func:`from_query` reads them back; an invalid or
 tampered parameter falls back to its default and yields a notice naming it.
 
+Each field is checked by the engine's own declaration of it (:data:`FIELDS`, constraints of
+``backprop.params``, some narrowed to the ranges the sidebar offers and named as a visitor
+reads them), so the Playground never accepts what the engine would refuse.
+
 The URL also carries the *moment* of a run, which is not configuration: the step it
 reached and what is on screen (:data:`MOMENT_URL_KEYS`, read and written by
 ``backprop.ui.moment``); :func:`from_query` leaves those keys alone.
@@ -15,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 
-from .. import ACTIVATIONS, COSTS, HIDDEN_ACTIVATIONS, INITS, OPTIMIZERS, REGULARIZATIONS
-from ..datasets import DATASETS, FEATURES, MIN_SAMPLES
+from ..datasets import DATASETS
 from ..limits import Limits, default_limits
-from ..validation import choose, finite_number, whole_number
+from ..params import DATA, NETWORK, NUMBER, TRAINER, WHOLE, Constraint, check_all
+from ..validation import finite_number, whole_number
 
 UPLOADED = ("csv", "mnist")  # datasets that come from the user's files
 
@@ -26,6 +30,39 @@ DATASET_CHOICES = tuple(DATASETS) + UPLOADED
 MAX_URL_VALUE = 200  # characters; longer parameter values are refused outright
 ETA_RANGE = (1e-5, 1e6)  # up to rates that wreck training: the guard explains what happened
 LMBDA_RANGE = (0.0, 100.0)
+
+# The config's fields as the engine declares them (URL parsing aside): the same kinds,
+# registries and limits; narrower ranges where the sidebar offers less, and whole numbers
+# read from text. ``hidden`` is checked as ``hidden_layers`` (its length) and one
+# ``hidden_size`` per layer, ``features`` as one ``feature`` each.
+FIELDS: dict[str, Constraint] = {
+    # the engine's data sets, and the uploads the Playground loads by other functions
+    "dataset": replace(DATA["dataset"], options=dict.fromkeys(DATASET_CHOICES)),
+    "n_samples": DATA["n_samples"].narrowed(label="number of samples"),
+    "noise": DATA["noise"],
+    "test_fraction": DATA["test_fraction"].narrowed(
+        label="test share", kind=NUMBER, minimum=0.1, maximum=0.9
+    ),
+    "feature": DATA["feature"],
+    "seed": DATA["seed"],  # the seed of the data and of the network: one range, Limits'
+    "hidden_layers": NETWORK["hidden_layers"],
+    "hidden_size": NETWORK["hidden_size"].narrowed(kind=WHOLE),
+    "activation": NETWORK["activation"],
+    "output_activation": NETWORK["output_activation"],
+    "cost": NETWORK["cost"],
+    "init": NETWORK["init"],
+    "optimizer": TRAINER["optimizer"],
+    "eta": TRAINER["eta"].narrowed(
+        label="learning rate", minimum=ETA_RANGE[0], maximum=ETA_RANGE[1], positive=False
+    ),
+    "batch_size": TRAINER["batch_size"].narrowed(kind=WHOLE),
+    "regularization": TRAINER["regularization"],
+    "lmbda": TRAINER["lmbda"].narrowed(
+        label="lambda", minimum=LMBDA_RANGE[0], maximum=LMBDA_RANGE[1]
+    ),
+}
+_DATA_FIELDS = ("dataset", "n_samples", "noise", "test_fraction")  # in the order checked
+_OUTPUT_FIELDS = ("activation", "output_activation", "cost")
 
 
 @dataclass(frozen=True)
@@ -145,49 +182,36 @@ PRESETS: dict[str, PlaygroundConfig] = {
 def check(cfg: PlaygroundConfig, limits: Limits | None = None) -> PlaygroundConfig:
     """``cfg`` with every field validated; ValueError naming the first bad one."""
     lim = limits or default_limits()
-    choose("dataset", cfg.dataset, dict.fromkeys(DATASET_CHOICES))
-    n = whole_number(
-        "number of samples", cfg.n_samples, minimum=MIN_SAMPLES, maximum=lim.max_samples
-    )
-    noise = finite_number("noise", cfg.noise, minimum=0.0, maximum=1.0)
-    test = finite_number("test share", cfg.test_fraction, minimum=0.1, maximum=0.9)
+    data = check_all(FIELDS, {k: getattr(cfg, k) for k in _DATA_FIELDS}, limits=lim)
     feats = tuple(cfg.features)
     for f in feats:
-        choose("feature", f, dict.fromkeys(FEATURES))
+        FIELDS["feature"].check(f)
     if not feats or len(set(feats)) != len(feats):
         raise ValueError(f"features must be distinct and at least one, got {list(feats)}")
-    seed = whole_number("seed", cfg.seed, minimum=0, maximum=2**32 - 1)
-    if len(cfg.hidden) > lim.max_layers:
-        raise ValueError(f"{len(cfg.hidden)} hidden layers is over the limit of {lim.max_layers}")
+    seed = FIELDS["seed"].check(cfg.seed, limits=lim)
+    FIELDS["hidden_layers"].check(len(cfg.hidden), limits=lim)
     hidden = tuple(
-        whole_number(f"hidden layer {i + 1} size", h, minimum=1, maximum=lim.max_neurons)
-        for i, h in enumerate(cfg.hidden)
+        FIELDS["hidden_size"].check(h, limits=lim, i=i + 1) for i, h in enumerate(cfg.hidden)
     )
-    choose("activation", cfg.activation, ACTIVATIONS, HIDDEN_ACTIVATIONS)
-    choose("output activation", cfg.output_activation, ACTIVATIONS)
-    cost = choose("cost", cfg.cost, COSTS)
+    cost = check_all(FIELDS, {k: getattr(cfg, k) for k in _OUTPUT_FIELDS}, limits=lim)["cost"]
     if cost.outputs is not None and cfg.output_activation not in cost.outputs:
         raise ValueError(
             f"cost {cfg.cost!r} needs output activation {' or '.join(cost.outputs)},"
             f" not {cfg.output_activation!r}"
         )
-    choose("init", cfg.init, INITS)
-    choose("optimizer", cfg.optimizer, OPTIMIZERS)
-    eta = finite_number("learning rate", cfg.eta, minimum=ETA_RANGE[0], maximum=ETA_RANGE[1])
-    bs = whole_number("batch size", cfg.batch_size, minimum=1, maximum=lim.max_batch_size)
-    choose("regularization", cfg.regularization, dict.fromkeys(REGULARIZATIONS))
-    lmbda = finite_number("lambda", cfg.lmbda, minimum=LMBDA_RANGE[0], maximum=LMBDA_RANGE[1])
+    later = ("init", *TRAINING_FIELDS)
+    train = check_all(FIELDS, {k: getattr(cfg, k) for k in later}, limits=lim)
     return replace(
         cfg,
-        n_samples=n,
-        noise=noise,
-        test_fraction=test,
+        n_samples=data["n_samples"],
+        noise=data["noise"],
+        test_fraction=data["test_fraction"],
         features=feats,
         seed=seed,
         hidden=hidden,
-        eta=eta,
-        batch_size=bs,
-        lmbda=lmbda,
+        eta=train["eta"],
+        batch_size=train["batch_size"],
+        lmbda=train["lmbda"],
     )
 
 
@@ -210,7 +234,8 @@ def _parse(name: str, raw: str) -> object:
     if isinstance(default, tuple):
         parts = [p.strip() for p in raw.split(",") if p.strip()]
         if name == "hidden":
-            return tuple(whole_number("hidden layer size", p, minimum=1) for p in parts)
+            low = FIELDS["hidden_size"].minimum  # the upper bound is checked per layer
+            return tuple(whole_number("hidden layer size", p, minimum=low) for p in parts)
         return tuple(parts)
     if isinstance(default, bool):
         return raw
@@ -223,11 +248,9 @@ def _parse(name: str, raw: str) -> object:
 
 def _check_field(name: str, value: object, limits: Limits | None) -> None:
     """Check one field alone (the output/cost pair is checked together afterwards)."""
-    if name == "output_activation":
-        choose("output activation", value, ACTIVATIONS)
-    elif name == "cost":
-        choose("cost", value, COSTS)
-    else:
+    if name in FIELDS:
+        FIELDS[name].check(value, limits=limits)
+    else:  # hidden and features, tuples: checked with the other fields' defaults
         check(replace(DEFAULT, **{name: value}), limits)
 
 

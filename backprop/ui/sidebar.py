@@ -13,16 +13,14 @@ from dataclasses import fields, replace
 
 import streamlit as st
 
-from .. import ACTIVATIONS, COSTS, HIDDEN_ACTIVATIONS, INITS, OPTIMIZERS, REGULARIZATIONS
-from ..datasets import DATASETS, FEATURES, Dataset, mnist_folder
+from ..datasets import DATASETS, Dataset, mnist_folder
 from ..limits import Limits
 from ..store import shared_csv, shared_mnist, shared_mnist_folder
 from .common import plain
 from .config import (
     DATASET_CHOICES,
     DEFAULT,
-    ETA_RANGE,
-    LMBDA_RANGE,
+    FIELDS,
     PRESETS,
     VIEW_KEYS,
     PlaygroundConfig,
@@ -134,7 +132,7 @@ def _on_dataset_change() -> None:
 
 
 def _regenerate() -> None:
-    st.session_state[W + "seed"] = (st.session_state.get(W + "seed", 0) + 1) % 2**32
+    st.session_state[W + "seed"] = (st.session_state.get(W + "seed", 0) + 1) % (Limits.max_seed + 1)
 
 
 def render(limits: Limits) -> tuple[PlaygroundConfig, Dataset | None]:
@@ -192,26 +190,27 @@ def _data_widgets(sb, limits: Limits) -> tuple[Dataset | None, set[str]]:
     kind = DATASETS[name].kind if name in DATASETS else "upload"
     shown = {W + "dataset", W + "seed"}
     if kind in ("2d", "1d"):
-        sb.number_input(
-            "Samples", min_value=10, max_value=limits.max_samples, step=50, key=W + "n_samples"
-        )
+        lo, hi = FIELDS["n_samples"].bounds(limits)
+        sb.number_input("Samples", min_value=lo, max_value=hi, step=50, key=W + "n_samples")
         sb.slider(
             "Noise",
-            0.0,
-            1.0,
+            *FIELDS["noise"].bounds(),
             step=0.05,
             key=W + "noise",
             help="TensorFlow Playground's noise / 100: 0.5 is its maximum of 50.",
         )
         shown |= {W + "n_samples", W + "noise"}
     if kind == "2d":
-        sb.multiselect("Input features", FEATURES, key=W + "features")
+        sb.multiselect("Input features", FIELDS["feature"].choices(), key=W + "features")
         shown.add(W + "features")
     if name in DATASETS:
-        sb.slider("Test share", 0.1, 0.9, step=0.05, key=W + "test_fraction")
+        sb.slider(
+            "Test share", *FIELDS["test_fraction"].bounds(), step=0.05, key=W + "test_fraction"
+        )
         shown.add(W + "test_fraction")
     c1, c2 = sb.columns([3, 2], vertical_alignment="bottom")
-    c1.number_input("Seed", min_value=0, max_value=2**32 - 1, step=1, key=W + "seed")
+    lo, hi = FIELDS["seed"].bounds(limits)
+    c1.number_input("Seed", min_value=lo, max_value=hi, step=1, key=W + "seed")
     c2.button("New data", key="regenerate", on_click=_regenerate, help="Next seed")
     return uploaded, shown
 
@@ -219,16 +218,19 @@ def _data_widgets(sb, limits: Limits) -> tuple[Dataset | None, set[str]]:
 def _network_widgets(sb, limits: Limits) -> set[str]:
     """Layer sizes, activations, cost and initialisation; the keys drawn."""
     sb.subheader("Network")
-    n_hidden = sb.number_input("Hidden layers", 0, limits.max_layers, step=1, key=W + "n_hidden")
+    layers, size = FIELDS["hidden_layers"].bounds(limits), FIELDS["hidden_size"].bounds(limits)
+    n_hidden = sb.number_input("Hidden layers", *layers, step=1, key=W + "n_hidden")
     cols = sb.columns(4)
     for i in range(int(n_hidden)):
-        cols[i % 4].number_input(f"L{i + 1}", 1, limits.max_neurons, step=1, key=f"{W}h{i}")
-    sb.selectbox("Activation", HIDDEN_ACTIVATIONS, key=W + "activation")
-    sb.selectbox("Output activation", list(ACTIVATIONS), key=W + "output_activation")
-    sb.selectbox("Cost", list(COSTS), key=W + "cost")
+        cols[i % 4].number_input(f"L{i + 1}", *size, step=1, key=f"{W}h{i}")
+    sb.selectbox("Activation", FIELDS["activation"].choices(), key=W + "activation")
+    sb.selectbox(
+        "Output activation", FIELDS["output_activation"].choices(), key=W + "output_activation"
+    )
+    sb.selectbox("Cost", FIELDS["cost"].choices(), key=W + "cost")
     sb.selectbox(
         "Initialisation",
-        list(INITS),
+        FIELDS["init"].choices(),
         key=W + "init",
         help="standard: N(0,1) (network.py); scaled: N(0,1/n_in) (network2.py)",
     )
@@ -239,16 +241,16 @@ def _network_widgets(sb, limits: Limits) -> set[str]:
 def _training_widgets(sb, limits: Limits) -> set[str]:
     """Optimiser, learning rate, batch size and regularisation; the keys drawn."""
     sb.subheader("Training")
-    sb.selectbox("Optimiser", list(OPTIMIZERS), key=W + "optimizer")
+    sb.selectbox("Optimiser", FIELDS["optimizer"].choices(), key=W + "optimizer")
     sb.number_input(
-        "Learning rate (eta)", ETA_RANGE[0], ETA_RANGE[1], step=0.01, format="%.5g", key=W + "eta"
+        "Learning rate (eta)", *FIELDS["eta"].bounds(), step=0.01, format="%.5g", key=W + "eta"
     )
-    sb.number_input("Mini-batch size", 1, limits.max_batch_size, step=1, key=W + "batch_size")
-    sb.selectbox("Regularisation", REGULARIZATIONS, key=W + "regularization")
+    batch = FIELDS["batch_size"].bounds(limits)
+    sb.number_input("Mini-batch size", *batch, step=1, key=W + "batch_size")
+    sb.selectbox("Regularisation", FIELDS["regularization"].choices(), key=W + "regularization")
     sb.number_input(
         "Lambda",
-        LMBDA_RANGE[0],
-        LMBDA_RANGE[1],
+        *FIELDS["lmbda"].bounds(),
         step=0.1,
         format="%.4g",
         key=W + "lmbda",
