@@ -143,7 +143,7 @@ INIT_JS = r"""
   function sample() {  // one check per animation frame while Play is measured
     if (!S.sampling) return;
     S.rafFrames += 1;
-    const divs = qa(LIVE);
+    const divs = qa(LIVE).filter((d) => d.dataset.pending === undefined);  // kept: not blank
     if (divs.length < 3 || divs.some((d) => d.querySelector(".main-svg") === null)) {
       S.blankFrames += 1;
     }
