@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 from browser_helpers import click, open_playground
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -93,10 +94,13 @@ def test_animate_the_pass_plays_it_from_the_start(page, app_server, wait_idle, s
 def test_with_the_toggle_on_a_step_opens_the_tab_and_plays(page, app_server, wait_idle):
     names = open_pass_tab(page, app_server, wait_idle)["names"]
     page.locator(".st-key-pass_after_step label").click()
+    expect(page.locator(".st-key-pass_after_step input")).to_be_checked()
     wait_idle()
-    page.get_by_role("tab", name="Layers").click()
+    layers = page.get_by_role("tab", name="Layers")
+    layers.click()
+    expect(layers).to_have_attribute("aria-selected", "true")
     wait_idle()
-    assert page.locator(CHART).count() == 0  # only the open tab is drawn
+    expect(page.locator(CHART)).to_have_count(0)  # only the open tab is drawn
     click(page, "step")
     page.wait_for_function(f"s => ({_STATE_JS})(s) !== null", arg=CHART)
     assert page.get_by_role("tab", name="Pass").get_attribute("aria-selected") == "true"
