@@ -37,6 +37,7 @@ def main_panel() -> None:
     if current is None:  # Reset: the run is rebuilt by the full script
         st.rerun()
     controls.toolbar(current)
+    views.view_pickers(current)  # outside the board's fragment: a Step does not resend them
     live_panel()
     views.detail_tabs(current)
     moment.to_url(current)  # the open tab and the Layers pickers, once paused
@@ -44,7 +45,7 @@ def main_panel() -> None:
 
 @st.fragment
 def live_panel() -> None:
-    """Counters and the live board. While playing, the board asks for each next chunk of
+    """The live board (with its counters). While playing, the board asks for each next chunk of
     frames; that reruns only this fragment: it trains the chunk and sends it."""
     current = st.session_state.get(RUN_KEY)
     if current is None:
@@ -58,9 +59,6 @@ def live_panel() -> None:
     with st.container():  # fixed slot for the divergence message
         if current.diverged:
             st.error(common.plain(current.diverged), icon=":material/warning:")
-    with st.container(horizontal=True, vertical_alignment="bottom", key="counter-row"):
-        controls.counters(current)
-        views.view_pickers(current)
     controls.progress(current)
     board.show(current, chunk, present=present, on_step=controls.step)
     moment.to_url(current)  # the step and view into the URL, once paused

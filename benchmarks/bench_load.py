@@ -16,8 +16,8 @@ server.
 For each N it prints:
 
 - Step latency, p50/p95/max: click sent -> the step counter's new value arrives (the
-  ``ForwardMsg`` delta of the ``st.metric`` "Step" in the container ``key="step-counter"``;
-  in a browser, the counter changes on screen); and p50/p95 click -> the run's
+  ``ForwardMsg`` delta of the live board whose last frame has the new step;
+  in a browser, the board's step counter changes on screen); and p50/p95 click -> the run's
   ``script_finished`` (in a browser: the page is idle again);
 - Steps per second over all users; clicks; lost clicks (after K clicks a user's counter,
   as drawn by the server, must read K more than before) and timed-out clicks;
@@ -140,7 +140,7 @@ class WsClients:
 
 
 # --- browser users ---------------------------------------------------------------------
-METRIC = '.st-key-step-counter [data-testid="stMetricValue"]'
+METRIC = ".bp-counters .bp-value"
 IDLE_JS = """() => {
     const app = document.querySelector('[data-testid="stApp"]');
     return !!app && app.dataset.testConnectionState === 'CONNECTED'

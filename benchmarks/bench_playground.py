@@ -115,7 +115,7 @@ INIT_JS = r"""
 
   function state() {
     const app = q('[data-testid="stApp"]');
-    const v = q('.st-key-step-counter [data-testid="stMetricValue"]');
+    const v = q('.bp-counters .bp-value');
     const divs = qa(LIVE);
     return {
       script: app ? app.dataset.testScriptState : null,

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import struct
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -145,19 +146,29 @@ class Click:
     status: int
 
 
+def board_step(payload: bytes) -> int | None:
+    """The step of the last frame in a live-board chunk (``b"BPF1"``, a uint32 header length,
+    the JSON header: see ``backprop/viz/frames.py``), or None for anything else."""
+    if payload[:4] != b"BPF1":
+        return None
+    (n,) = struct.unpack("<I", payload[4:8])
+    frames = json.loads(payload[8 : 8 + n].decode("utf-8")).get("frames") or [{}]
+    step = frames[-1].get("step")
+    return step if isinstance(step, int) else None
+
+
 @dataclass
 class WsSession:
     """One simulated tab on ``page`` (URL path without '/'; '' is the default page).
 
-    ``watch_block``/``watch_label`` name an ``st.metric`` in the container
-    ``key=watch_block`` whose value a click is timed to. ``on_component(key, element)`` is
+    ``watch_component`` names the live board (a components-v2 element) whose step, the
+    last frame's ``step`` in its payload, a click is timed to. ``on_component(key, element)`` is
     called with every components-v2 element (``BidiComponent``) a delta draws."""
 
     port: int
     page: str = ""
     host: str = "127.0.0.1"
-    watch_block: str = "step-counter"
-    watch_label: str = "Step"
+    watch_component: str = "live_board"
     query_string: str = ""
     page_script_hash: str = ""
     max_age: int = 2
@@ -165,13 +176,12 @@ class WsSession:
     buttons: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (id, fragment)
     components: dict[str, tuple[str, str]] = field(default_factory=dict)  # the same, v2
     on_component: Callable[[str, object], None] | None = None
-    value: int | None = None  # the watched metric, as last drawn
+    value: int | None = None  # the watched step, as last sent
     refs: int = 0  # ForwardMsgs the server sent by reference
     bytes_in: int = 0
     _cache: dict[str, _Cached] = field(default_factory=dict)
     _cache_runs: int = 0
     _runs: int = 0
-    _watch_path: tuple | None = None
     _on_value: Callable[[int], None] | None = None
     _ws: object = None
     _first_rerun: bool = True
@@ -305,10 +315,8 @@ class WsSession:
         return msg
 
     def _delta(self, msg: ForwardMsg) -> None:
-        d, path = msg.delta, tuple(msg.metadata.delta_path)
+        d = msg.delta
         if d.HasField("add_block"):
-            if self.watch_block and d.add_block.id.endswith("-" + self.watch_block):
-                self._watch_path = path
             return
         if not d.HasField("new_element"):
             return
@@ -316,11 +324,13 @@ class WsSession:
         el = getattr(d.new_element, kind)
         if kind == "exception":
             raise ScriptError(f"{el.type}: {el.message}")
-        if kind == "metric" and path[:-1] == self._watch_path and el.label == self.watch_label:
-            self.value = int(el.body.replace(",", ""))
-            if self._on_value:
-                self._on_value(self.value)
         wid = getattr(el, "id", "") if kind != "metric" else ""
+        if kind == "bidi_component" and widget_key(wid) == self.watch_component:
+            step = board_step(el.bytes)
+            if step is not None:
+                self.value = step
+                if self._on_value:
+                    self._on_value(step)
         if not wid:
             return
         if kind == "button":

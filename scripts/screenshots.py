@@ -29,7 +29,7 @@ from tests.browser.appserver import CHROMIUM, CHROMIUM_ARGS, running_app  # noqa
 LIVE_READY_JS = """n => [...document.querySelectorAll('div.bp-live-plot')]
     .filter(d => d.querySelector('.main-svg')).length >= n"""
 METRIC_IS_JS = """([i, want]) => {
-    const m = document.querySelectorAll('.st-key-step-counter [data-testid="stMetricValue"]')[i];
+    const m = document.querySelectorAll('.bp-counters .bp-value')[i];
     return m !== undefined && m.innerText.replace(/,/g, '') === String(want);
 }"""
 REVISION_JS = """want => [...document.querySelectorAll('div.bp-live-plot')]
@@ -66,7 +66,7 @@ def capture(base: str, epochs: int, steps: int, width: int, height: int) -> byte
             for i in range(epochs):
                 page.locator(".st-key-epoch button:visible").click()
                 page.wait_for_function(METRIC_IS_JS, arg=[1, i + 1])
-            done = int(page.locator('.st-key-step-counter [data-testid="stMetricValue"]')
+            done = int(page.locator(".bp-counters .bp-value")
                        .first.inner_text().replace(",", ""))  # fmt: skip
             for i in range(steps):
                 page.locator(".st-key-step button:visible").click()

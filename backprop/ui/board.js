@@ -112,7 +112,11 @@ function present(layout, board) {
     layout.annotations = layout.annotations.map((a) => Object.assign({}, a,
       { font: Object.assign({}, a.font || {}, { size: Math.max(size, (a.font || {}).size || 0), color: "#000" }) }));
   }
-  if (layout.legend) layout.legend = Object.assign({}, layout.legend, { font: { size } });
+  if (layout.legend) {
+    layout.legend = Object.assign({}, layout.legend, { font: { size } });
+    // below the x axis' 20 px title, not on it
+    if (layout.legend.orientation === "h" && layout.legend.y < 0) layout.legend.y = -0.3;
+  }
   layout.margin = { l: 70, r: 20, t: 56, b: 56 };
   if (layout.title) {
     if (typeof layout.title === "string") layout.title = { text: layout.title };
@@ -531,12 +535,46 @@ function exactSoon(board, names) {
 }
 
 function counters(board, frame) {
+  // The step, epoch, costs and accuracies of the frame on screen (texts made by the server),
+  // in one row that never wraps: they change with every frame drawn, in step with the views.
   if (!frame || frame.step === undefined) return;
-  board.step.textContent = "step " + frame.step.toLocaleString("en-US");
   board.root.dataset.step = String(frame.step);
+  const items = frame.counters || [];
+  const labels = items.map(([label]) => label).join("|");
+  if (board.counterLabels !== labels) {
+    board.counterLabels = labels;
+    board.counters.textContent = "";
+    board.values = items.map(([label]) => {
+      const cell = document.createElement("div");
+      cell.className = "bp-counter";
+      const name = document.createElement("div");
+      name.className = "bp-label";
+      name.textContent = label;
+      const value = document.createElement("div");
+      value.className = "bp-value";
+      cell.appendChild(name);
+      cell.appendChild(value);
+      board.counters.appendChild(cell);
+      return value;
+    });
+  }
+  items.forEach(([, text], i) => {
+    if (board.values[i].textContent !== text) board.values[i].textContent = text;
+  });
+}
+
+function wake(board) {
+  // the clock runs only while there are frames to play: paused, the board costs nothing
+  if (board.raf === null) board.raf = requestAnimationFrame((t) => tick(board, t));
+  board.root.dataset.clock = "on";
 }
 
 function tick(board, now) {
+  if (!board.playing && !board.queue.length) {
+    board.raf = null;
+    board.root.dataset.clock = "off";
+    return;
+  }
   board.raf = requestAnimationFrame((t) => tick(board, t));
   if (!window.__bpPlotlyLib || !board.queue.length) {
     if (board.playing && !board.queue.length && board.started) window.__bpBoardStats.starved += 1;
@@ -575,15 +613,15 @@ export default function (component) {
   if (!board) {
     const root = document.createElement("div");
     root.className = "bp-board";
-    const step = document.createElement("div");
-    step.className = "bp-step";
+    const counterRow = document.createElement("div");
+    counterRow.className = "bp-counters";
     const grid = document.createElement("div");
     grid.className = "bp-grid";
-    root.appendChild(step);
+    root.appendChild(counterRow);
     root.appendChild(grid);
     parentElement.appendChild(root);
     board = parentElement.__bpBoard = {
-      root, grid, step, divs: {}, figs: {}, drawn: {}, names: null,
+      root, grid, counters: counterRow, values: [], counterLabels: null, divs: {}, figs: {}, drawn: {}, names: null,
       dirty: {}, since: {}, grow: new Set(), dyn: {}, layoutChanged: {},
       queue: [], seq: -1, asked: -1, playing: false, last: 0, revision: 0, started: false,
     };
@@ -608,7 +646,7 @@ export default function (component) {
     document.addEventListener("click", board.onStep, true);
     board.observer = new ResizeObserver(() => resize(board));
     board.observer.observe(root);
-    board.raf = requestAnimationFrame((t) => tick(board, t));
+    board.raf = null;
   }
   board.setTriggerValue = setTriggerValue;
   if (!data) return;
@@ -628,6 +666,7 @@ export default function (component) {
       frame, bases: header.bases || {}, bin, paths: header.paths, revision: header.revision,
     });
   }
+  if (board.playing) wake(board);
   if (!board.playing) {
     // paused: draw everything queued now (normally one frame), no waiting for the clock
     let names = new Set();
@@ -639,9 +678,9 @@ export default function (component) {
       lastFrame = item.frame;
     }
     const detail = header.detail;
+    counters(board, lastFrame); // at once, before plotly.js has loaded on a first visit
     loadPlotly().then(() => {
       draw(board, [...names], true);
-      counters(board, lastFrame);
       exactSoon(board, names);
       // a Step the board took: the Layers tab's chart, outside this fragment, follows
       const sink = detail && (window.__bpSinks || {})[detail.key];
@@ -650,7 +689,7 @@ export default function (component) {
   }
   return () => {
     if (!board.root.isConnected) {
-      cancelAnimationFrame(board.raf);
+      if (board.raf !== null) cancelAnimationFrame(board.raf);
       board.observer.disconnect();
       document.removeEventListener("pointerdown", board.onClick, true);
       document.removeEventListener("click", board.onStep, true);

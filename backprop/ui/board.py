@@ -24,6 +24,7 @@ from .. import viz
 from ..viz import spec_json
 from ..viz.frames import FrameEncoder
 from . import views
+from .controls import counter_values
 from .live import PLOTLY_LOADER, ensure_plotly_served, module_loader, serve_module
 from .session import Run
 
@@ -39,9 +40,14 @@ _CSS = """
 .bp-board .bp-grid { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr));
   gap: 4px 10px; width: 100%; }
 .bp-board .bp-view { min-width: 0; }
-.bp-board .bp-step { position: absolute; right: 4px; top: -2px; z-index: 2;
-  font: 600 12px/1.2 ui-monospace, monospace; color: #566573; white-space: nowrap; }
-.bp-board.bp-present .bp-step { font-size: 20px; color: #000; }
+.bp-board .bp-counters { display: flex; flex-wrap: nowrap; gap: 0.9rem; margin: 0 0 6px 0;
+  white-space: nowrap; overflow: hidden; }
+.bp-board .bp-counter { flex: 0 0 auto; min-width: 3.2rem; }
+.bp-board .bp-label { font-size: 0.78rem; line-height: 1.2; color: rgba(49, 51, 63, 0.75); }
+.bp-board .bp-value { font-size: 1.2rem; line-height: 1.5rem; font-variant-numeric: tabular-nums;
+  color: rgb(49, 51, 63); }
+.bp-board.bp-present .bp-label { font-size: 1.1rem; color: #000; }
+.bp-board.bp-present .bp-value { font-size: 1.75rem; line-height: 2rem; color: #000; }
 .bp-board .bp-painting .cartesianlayer .plot { visibility: hidden; }
 @media (max-width: 760px) { .bp-board .bp-grid { grid-template-columns: 1fr; } }
 """
@@ -124,8 +130,9 @@ def layout_of(run: Run, height: int) -> list[BoardView]:
 
 
 def _extra(run: Run) -> dict:
+    """A frame's numbers besides the views: its step, epoch and the counters' texts."""
     tr = run.trainer
-    return {"step": int(tr.steps), "epoch": int(tr.epochs)}
+    return {"step": int(tr.steps), "epoch": int(tr.epochs), "counters": counter_values(run)}
 
 
 def play_chunk(run: Run, train_frame) -> tuple[list[dict], list[dict], bool]:
@@ -169,7 +176,7 @@ def show(
     if not ensure_plotly_served() or not st.get_option("server.enableStaticServing"):
         st.warning("The live board needs static file serving (server.enableStaticServing).")
         return
-    height = 360 if not present else 380
+    height = 360 if not present else 350  # presentation: larger text, the same screen
     playing = chunk is not None
     extras, specs = chunk if playing else ([_extra(run)], [views_of(run)])
     seq = st.session_state.get(SEQ_KEY, 0) + 1
@@ -205,20 +212,10 @@ _PAGE_CSS = """
 .stMainBlockContainer { padding: 3.4rem 1.5rem 1rem 1.5rem; }
 .stMainBlockContainer h1 { font-size: 1.35rem; padding: 0; margin: 0; }
 .st-key-run-controls { gap: 0.45rem !important; flex-wrap: nowrap !important; }
-.st-key-counter-row { gap: 0.8rem !important; flex-wrap: nowrap !important; }
-.st-key-step-counter { flex-wrap: nowrap !important; gap: 0.9rem !important; flex: 0 0 auto; }
-.st-key-step-counter [data-testid="stMetric"] { flex: 0 0 auto; width: auto; min-width: 3.2rem; }
-.st-key-step-counter [data-testid="stMetricValue"] { font-size: 1.2rem; line-height: 1.5rem;
-  font-variant-numeric: tabular-nums; white-space: nowrap; overflow: visible; }
-.st-key-step-counter [data-testid="stMetricValue"] > div { overflow: visible; }
-.st-key-step-counter [data-testid="stMetricLabel"] { white-space: nowrap; min-height: 0; }
-.st-key-step-counter [data-testid="stMetricLabel"] p { font-size: 0.78rem; }
 </style>
 """
 _PRESENT_CSS = """
 <style>
-.st-key-step-counter [data-testid="stMetricValue"] { font-size: 2rem; color: #000; }
-.st-key-step-counter [data-testid="stMetricLabel"] p { font-size: 1.1rem; color: #000; }
 .stMainBlockContainer button p, .stMainBlockContainer label p { font-size: 1.15rem; }
 .stMainBlockContainer { max-width: 100%; padding-left: 1.5rem; padding-right: 1.5rem; }
 </style>

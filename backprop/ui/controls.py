@@ -129,19 +129,22 @@ def _fmt(x: float, pct: bool = False) -> str:
     return f"{100 * x:.1f} %" if pct else f"{x:.4g}"
 
 
-def counters(run: Run) -> None:
-    """Step, epoch, and the last evaluated train/test cost and accuracy."""
+def counter_values(run: Run) -> list[tuple[str, str]]:
+    """``(label, text)`` of the step, epoch and the last evaluated train/test cost and
+    accuracy: the counters the live board draws with each frame."""
     tr = run.trainer
     cols = ("train_cost", "test_cost", "train_accuracy", "test_accuracy")
     last = {c: tr.history.last_valid(c) for c in cols} if tr.history.n else tr.evaluate()
-    with st.container(key="step-counter", horizontal=True, gap="medium"):
-        st.metric("Step", f"{tr.steps:,}")
-        st.metric("Epoch", f"{tr.epochs:,}")
-        st.metric("Train cost", _fmt(last.get("train_cost")))
-        st.metric("Test cost", _fmt(last.get("test_cost")))
-        if run.dataset.task == "classification":
-            st.metric("Train accuracy", _fmt(last.get("train_accuracy"), pct=True))
-            st.metric("Test accuracy", _fmt(last.get("test_accuracy"), pct=True))
+    out = [
+        ("Step", f"{tr.steps:,}"),
+        ("Epoch", f"{tr.epochs:,}"),
+        ("Train cost", _fmt(last.get("train_cost"))),
+        ("Test cost", _fmt(last.get("test_cost"))),
+    ]
+    if run.dataset.task == "classification":
+        out.append(("Train accuracy", _fmt(last.get("train_accuracy"), pct=True)))
+        out.append(("Test accuracy", _fmt(last.get("test_accuracy"), pct=True)))
+    return out
 
 
 def progress(run: Run) -> None:

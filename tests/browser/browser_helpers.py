@@ -6,9 +6,10 @@
 * the Playground: opening it, clicking a keyed button, reading and waiting for the step and
   epoch counters, waiting for the live charts.
 
-Selectors: buttons have stable keys, so ``.st-key-<key> button`` finds them; the counters sit
-in the container keyed ``step-counter`` (the first ``st.metric`` is the step, the second the
-epoch); the live charts are custom-component ``div.bp-live-plot`` elements that plotly.js
+Selectors: buttons have stable keys, so ``.st-key-<key> button`` finds them; the counters are
+drawn by the live board in its row ``.bp-counters`` (each ``.bp-value``: the first is the
+step, the second the epoch); the live charts are custom-component ``div.bp-live-plot``
+elements that plotly.js
 fills (``.main-svg``), in the live board's cells ``[data-key=live_<name>]``.
 """
 
@@ -160,14 +161,14 @@ def assert_page_clean(page: Page, log: PageLog, where: str) -> None:
 
 
 # ------------------------------------------------------------------------ Playground
-METRICS = '.st-key-step-counter [data-testid="stMetricValue"]'
+METRICS = ".bp-counters .bp-value"
 LIVE = ("live_graph", "live_output", "live_cost")
 PLAY = ".st-key-play button:visible"
 
 _LIVE_READY_JS = """n => [...document.querySelectorAll('div.bp-live-plot')]
     .filter(d => d.querySelector('.main-svg')).length >= n"""
 _METRIC_IS_JS = """([i, want]) => {
-    const m = document.querySelectorAll('.st-key-step-counter [data-testid="stMetricValue"]')[i];
+    const m = document.querySelectorAll('.bp-counters .bp-value')[i];
     return m !== undefined && m.innerText.replace(/,/g, '') === String(want);
 }"""
 

@@ -69,7 +69,7 @@ def test_one_projector_screen_holds_controls_counters_graph_and_output(
     for sel in (
         ".st-key-step button",
         ".st-key-play button",
-        ".st-key-step-counter",
+        ".bp-counters",
         '[data-key="live_graph"] .main-svg',
         '[data-key="live_output"] .main-svg',
     ):
@@ -84,7 +84,7 @@ def test_one_projector_screen_holds_controls_counters_graph_and_output(
     page.keyboard.press("Escape")
     wait_idle()
     tops = page.evaluate(
-        """() => [...document.querySelectorAll('.st-key-step-counter [data-testid="stMetric"]')]
+        """() => [...document.querySelectorAll('.bp-counters .bp-counter')]
             .map(m => Math.round(m.getBoundingClientRect().top))"""
     )
     assert len(tops) == 6 and len(set(tops)) == 1, tops
@@ -162,3 +162,33 @@ def test_step_is_answered_by_the_board_and_every_view_follows(page, app_server, 
     epoch_msgs = messages(".st-key-epoch button:visible")
     assert max(step_msgs) * 2 < epoch_msgs, (step_msgs, epoch_msgs)
     wait_counter(page, int(page.evaluate("document.querySelector('.bp-board').dataset.step")))
+
+
+def test_the_board_plays_its_counters_with_its_frames_and_its_clock_stops_when_paused(
+    page, app_server, wait_idle
+):
+    """The counters are drawn by the board with each frame (one row, six values), and its
+    frame clock (requestAnimationFrame) runs only while there are frames to play: an idle
+    board costs the browser nothing."""
+    open_playground(page, app_server, wait_idle)
+    clock = "() => document.querySelector('.bp-board').dataset.clock || 'off'"
+    assert page.evaluate(clock) == "off"
+    labels = page.locator(".bp-counters .bp-label").all_inner_texts()
+    assert labels == ["Step", "Epoch", "Train cost", "Test cost", "Train accuracy", "Test accuracy"]
+    click(page, "play")
+    page.wait_for_function(f"() => ({clock})() === 'on'")
+    seen = set()
+    for _ in range(20):
+        seen.add(counter(page))
+        page.wait_for_timeout(60)
+    assert len(seen) >= 4, seen  # the step counter moves frame by frame, not once a chunk
+    page.locator(PLAY, has_text="Pause").click()
+    page.wait_for_function(f"() => ({clock})() === 'off'", timeout=10_000)
+    # the server's paused frame follows (it may have trained the next chunk already)
+    page.wait_for_function("() => /[?&]step=\\d+/.test(location.search)", timeout=15_000)
+    page.wait_for_timeout(800)
+    wait_idle()
+    step = counter(page)
+    assert f"step={step}" in page.url
+    page.wait_for_timeout(500)
+    assert counter(page) == step and page.evaluate(clock) == "off"

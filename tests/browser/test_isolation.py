@@ -119,8 +119,7 @@ def test_two_sessions_train_their_own_networks(browser, app_server):
             wait_idle(pb)
         pa.wait_for_function(
             """() => {
-                const m = document.querySelector(
-                    '.st-key-step-counter [data-testid="stMetricValue"]');
+                const m = document.querySelector('.bp-counters .bp-value');
                 return m && Number(m.innerText.replace(/,/g, '')) >= 6;
             }""",
             timeout=15_000,

@@ -1,9 +1,10 @@
 """The Playground in Chromium: Step/Epoch/Play/Pause/Reset, in-place live charts, page
 switches, and the config carried in the URL.
 
-Selectors: buttons have stable keys, so ``.st-key-<key> button`` finds them; the counters sit
-in the container keyed ``step-counter`` (the first ``st.metric`` is the step, the second the
-epoch); the live charts are custom-component ``div.bp-live-plot`` elements that plotly.js
+Selectors: buttons have stable keys, so ``.st-key-<key> button`` finds them; the counters are
+drawn by the live board in its row ``.bp-counters`` (each ``.bp-value``: the first is the
+step, the second the epoch); the live charts are custom-component ``div.bp-live-plot``
+elements that plotly.js
 fills (``.main-svg``) and stamps with ``data-revision``, in the live board's cells
 ``[data-key=live_<name>]``.
 """
