@@ -4,9 +4,10 @@ Method. Starts the app (``tests/browser/appserver.py``) on 127.0.0.1 with a shor
 ``server.disconnectedSessionTTL``. By default every simulated user is a raw Streamlit
 websocket session (``benchmarks/ws_client.py``) that behaves as the browser's frontend
 does: it opens ``/playground`` (the frontend's first ``rerun_script``), waits for
-``script_finished``, then clicks Step again and again: the Step button's trigger with the
-``fragment_id`` of its ``st.fragment``, every other widget's state, the message cache's
-hashes; it waits for the run to finish before the next click. Nothing is rendered, so the
+``script_finished``, then clicks Step again and again as a paused browser does: the live
+board's ``step`` trigger (``--step-by button``: the Step button's) with the ``fragment_id``
+of its ``st.fragment``, every other widget's state, the message cache's hashes; it waits
+for the run to finish before the next click. Nothing is rendered, so the
 two cores measure the server as it serves N students whose browsers run on their own
 machines. ``--client browser`` makes every user a Playwright context in one headless
 Chromium instead; Chromium then renders Plotly for every page (~350 ms of CPU per Step per
@@ -100,15 +101,28 @@ class Step:
 class WsUser:
     """A simulated tab on its own Streamlit websocket session."""
 
+    # how a browser's Step click reaches the server: paused, the live board takes it and
+    # sends its "step" trigger (a rerun of the board's fragment); "button" presses the Step
+    # button itself (a rerun of the whole panel, as with the keyboard or the toggle
+    # "Pass after Step" on)
+    step_by = "board"
+
     def __init__(self, port: int, page: str = "playground") -> None:
         self.session = WsSession(port, page)
+        self.steps = 0
 
     async def open(self) -> None:
         await self.session.open(timeout=LOAD_TIMEOUT_S)
 
     async def step(self) -> Step:
+        self.steps += 1
         try:
-            c = await self.session.click("step", timeout=CLICK_TIMEOUT_S)
+            if self.step_by == "board" and "live_board" in self.session.components:
+                c = await self.session.trigger(
+                    "live_board", "step", self.steps, timeout=CLICK_TIMEOUT_S
+                )
+            else:
+                c = await self.session.click("step", timeout=CLICK_TIMEOUT_S)
         except TimeoutError:
             return Step(None, None, self.session.value, None)
         return Step(c.value_ms, c.finished_ms, c.before, c.after)
@@ -683,6 +697,13 @@ def parse_args() -> argparse.Namespace:
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help=set_help)
     play_help = "also N users in Play and one clicking Step (and 0 in Play: the baseline)"
     ap.add_argument("--play-users", type=int, default=None, metavar="N", help=play_help)
+    ap.add_argument(
+        "--step-by",
+        choices=("board", "button"),
+        default="board",
+        help="websocket users' Step: the live board's trigger, as a browser's click when "
+        "paused (default), or the Step button's (the whole panel reruns)",
+    )
     ap.add_argument("--windows", type=int, default=3, help="Play: measuring windows")
     ap.add_argument("--window-seconds", type=float, default=20, help="Play: window length")
     ap.add_argument("--warmup", type=float, default=5, help="Play: s before the first window")
@@ -703,7 +724,9 @@ def main() -> None:
     args = parse_args()
     if args.client == "browser" and not os.access(CHROMIUM, os.X_OK):
         sys.exit(f"no Chromium at {CHROMIUM}")
+    WsUser.step_by = args.step_by
     play = "" if args.play_users is None else f"; Play users {args.play_users}"
+    play += f"; Step by {args.step_by}"
     print(f"bench_load: users {args.users}, {args.seconds:.0f} s each{play}; "
           f"{os.cpu_count()} CPUs, load average {loadavg()}")  # fmt: skip
     t_start = time.monotonic()

@@ -202,6 +202,13 @@ class WsSession:
         trigger = WidgetState(id=wid, trigger_value=True)
         return await self._rerun(trigger=trigger, fragment_id=fragment_id, timeout=timeout)
 
+    async def trigger(self, key: str, event: str, value: object, timeout: float = 30) -> Click:
+        """The components-v2 element ``key=key`` calls ``setTriggerValue(event, value)``
+        (as the live board does when it takes a Step click); wait for that run to finish."""
+        cid, fragment_id = self.components[key]
+        state = event_state(cid, event, value)
+        return await self._rerun(trigger=state, fragment_id=fragment_id, timeout=timeout)
+
     async def send_event(self, key: str, event: str, value: object) -> None:
         """The components-v2 element ``key=key`` calls ``setTriggerValue(event, value)``:
         send that rerun and return at once (``receive`` handles what the server sends)."""
