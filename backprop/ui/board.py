@@ -217,6 +217,7 @@ _PAGE_CSS = """
 _PRESENT_CSS = """
 <style>
 .stMainBlockContainer button p, .stMainBlockContainer label p { font-size: 1.15rem; }
+.st-key-speed label p { white-space: nowrap; }
 .stMainBlockContainer { max-width: 100%; padding-left: 1.5rem; padding-right: 1.5rem; }
 </style>
 """
