@@ -64,6 +64,9 @@ INIT_JS = r"""
   window.WebSocket = Recorded;
 
   const LIVE = "div.bp-live-plot";
+  // a chart far below the viewport keeps its newer revision (data-pending) until it comes
+  // near (backprop/ui/live.py): it counts as updated, not as blank, and is counted apart
+  const kept = (d) => d.dataset.pending !== undefined;
   const PLOTLY = '[data-testid="stPlotlyChart"]';
   const q = (s) => document.querySelector(s);
   const qa = (s) => Array.from(document.querySelectorAll(s));
@@ -107,7 +110,7 @@ INIT_JS = r"""
     const app = q('[data-testid="stApp"]');
     if (first.idle === null && app && app.dataset.testScriptState === "notRunning"
         && q(LIVE)) first.idle = now;
-    const divs = qa(LIVE).filter((d) => d.dataset.pending === undefined);
+    const divs = qa(LIVE).filter((d) => !kept(d));
     if (first.charts === null && divs.length >= 4
         && divs.every((d) => d.querySelector(".main-svg") !== null)) first.charts = now;
     if (first.idle === null || first.charts === null) requestAnimationFrame(watchFirst);
@@ -120,12 +123,9 @@ INIT_JS = r"""
     return {
       script: app ? app.dataset.testScriptState : null,
       step: v ? parseInt(v.innerText.replace(/[^0-9]/g, ""), 10) : null,
-      // a chart far below the viewport keeps its newer revision (data-pending) until it
-      // comes near (backprop/ui/live.py): that counts as updated, and is counted apart
       revs: divs.map((d) => d.dataset.pending ?? d.dataset.revision ?? null),
-      pending: divs.filter((d) => d.dataset.pending !== undefined).length,
-      drawn: divs.length > 0 && divs.every((d) => d.dataset.pending !== undefined
-                                            || d.querySelector(".main-svg") !== null),
+      pending: divs.filter(kept).length,
+      drawn: divs.length > 0 && divs.every((d) => kept(d) || d.querySelector(".main-svg")),
       nPlotly: qa(PLOTLY).length,
     };
   }
@@ -143,7 +143,7 @@ INIT_JS = r"""
   function sample() {  // one check per animation frame while Play is measured
     if (!S.sampling) return;
     S.rafFrames += 1;
-    const divs = qa(LIVE).filter((d) => d.dataset.pending === undefined);  // kept: not blank
+    const divs = qa(LIVE).filter((d) => !kept(d));
     if (divs.length < 3 || divs.some((d) => d.querySelector(".main-svg") === null)) {
       S.blankFrames += 1;
     }

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import struct
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -47,6 +46,8 @@ from streamlit.proto.NumberInput_pb2 import NumberInput
 from streamlit.proto.Slider_pb2 import Slider
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import connect
+
+from backprop.viz.frames import unpack  # the importer puts the checkout on sys.path
 
 FINISHED = ForwardMsg.ScriptFinishedStatus
 DONE = (FINISHED.FINISHED_SUCCESSFULLY, FINISHED.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
@@ -147,13 +148,13 @@ class Click:
 
 
 def board_step(payload: bytes) -> int | None:
-    """The step of the last frame in a live-board chunk (``b"BPF1"``, a uint32 header length,
-    the JSON header: see ``backprop/viz/frames.py``), or None for anything else."""
-    if payload[:4] != b"BPF1":
+    """The step of the last frame in a live-board chunk (decoded with the board's own
+    :func:`backprop.viz.frames.unpack`), or None for anything else."""
+    try:
+        header, _ = unpack(payload)
+    except ValueError:
         return None
-    (n,) = struct.unpack("<I", payload[4:8])
-    frames = json.loads(payload[8 : 8 + n].decode("utf-8")).get("frames") or [{}]
-    step = frames[-1].get("step")
+    step = (header.get("frames") or [{}])[-1].get("step")
     return step if isinstance(step, int) else None
 
 

@@ -666,8 +666,9 @@ export default function (component) {
       frame, bases: header.bases || {}, bin, paths: header.paths, revision: header.revision,
     });
   }
-  if (board.playing) wake(board);
-  if (!board.playing) {
+  if (board.playing) {
+    wake(board);
+  } else {
     // paused: draw everything queued now (normally one frame), no waiting for the clock
     let names = new Set();
     let lastFrame = null;

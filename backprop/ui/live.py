@@ -69,18 +69,15 @@ export default function (component) {
   if (!div.__bpKept) {
     div.__bpKept = { pending: null };
     new IntersectionObserver((entries) => {
-      const kept = div.__bpKept;
-      if (entries[entries.length - 1].isIntersecting && kept.pending && window.__bpPlotlyLib) {
-        const [fig, revision] = kept.pending;
-        kept.pending = null;
-        delete div.dataset.pending;
-        redraw(window.__bpPlotlyLib, fig, revision);
+      const kept = div.__bpKept.pending;
+      if (entries[entries.length - 1].isIntersecting && kept && window.__bpPlotlyLib) {
+        drawOrKeep(window.__bpPlotlyLib, ...kept, true);
       }
     }, { rootMargin: MARGIN + "px 0px" }).observe(div);
   }
-  const drawOrKeep = (Plotly, fig, revision) => {
+  const drawOrKeep = (Plotly, fig, revision, near = !far()) => {
     const kept = div.__bpKept;
-    if (fig.frames || !far()) {
+    if (fig.frames || near) {
       kept.pending = null;
       delete div.dataset.pending;
       return redraw(Plotly, fig, revision);
