@@ -8,6 +8,8 @@ configuration in Debian's Chromium (nothing is downloaded) and prints:
    drawn) and Streamlit is idle (``stApp[data-test-script-state="notRunning"]``). Median,
    p90 and max, split into click -> first websocket message, first -> last message (the
    server's rerun) and last message -> views updated (the browser).
+   1b. Chromium's CPU per Step on a second page without that instrumentation (its polling,
+   DOM observer and websocket capture cost CPU too): Steps at a fixed pace minus idle.
 2. Play: chart frames per second, training steps per second, blank frames (a live chart
    with no ``.main-svg``) and remounts (removed ``div.bp-live-plot`` or
    ``[data-testid="stPlotlyChart"]`` nodes) per frame.
@@ -447,6 +449,47 @@ def bench_steps(page, ws: WsRecorder, cpu: Cpu, n: int) -> None:
     )
 
 
+def bench_bare_steps(browser, base: str, pid: int | None, n: int, rounds: int = 3,
+                     gap: float = 0.6) -> None:
+    """CPU per Step without the benchmark's own instrumentation (the per-frame polling, the
+    DOM observer and the websocket capture of section 1 cost Chromium CPU too): a fresh
+    page clicks Step ``n`` times, one every ``gap`` s (each Step is done well within it),
+    minus the same page idle for as long. Medians of ``rounds``."""
+    print(f"\n1b. CPU per Step, uninstrumented page ({rounds} rounds of {n} Steps, one per "
+          f"{gap} s, minus {n * gap:.0f} s idle)")  # fmt: skip
+    ctx = browser.new_context(viewport=VIEWPORT)
+    page = ctx.new_page()
+    page.goto(base + "/playground")
+    page.wait_for_selector(".bp-counters .bp-value", timeout=60_000)
+    time.sleep(3)  # first draws and plotly.js settle
+    box = page.locator(".st-key-step button").first.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    value = "() => document.querySelector('.bp-counters .bp-value').textContent"
+    for _ in range(WARMUPS):
+        page.mouse.click(x, y)
+        time.sleep(gap)
+    cpu, rows = Cpu(pid), []
+    for _ in range(rounds):
+        c0 = cpu.read()
+        time.sleep(n * gap)
+        idle = Cpu.per(c0, cpu.read(), n)
+        s0, c0 = page.evaluate(value), cpu.read()
+        for _ in range(n):
+            page.mouse.click(x, y)
+            time.sleep(gap)
+        busy, s1 = Cpu.per(c0, cpu.read(), n), page.evaluate(value)
+        steps = int(s1.replace(",", "")) - int(s0.replace(",", ""))
+        rows.append({k: busy[k] - idle[k] for k in busy} | {"steps": steps})
+    ctx.close()
+    med = {k: statistics.median(r[k] for r in rows) for k in rows[0]}
+    runs = ", ".join(f"{r['browser']:.0f}" for r in rows)
+    print(f"   Chromium {med['browser']:.0f} ms per Step (runs: {runs}; renderer "
+          f"{med['renderer']:.0f} ms), server {med['server']:.0f} ms; target Chromium <= 80 ms: "
+          f"ratio {med['browser'] / 80:.2f}")  # fmt: skip
+    if any(r["steps"] != n for r in rows):
+        print(f"   WARNING: the counter advanced by {[r['steps'] for r in rows]}, not {n} each")
+
+
 BOARD_STATS_JS = "() => ({...window.__bpBoardStats, ms: {...window.__bpBoardStats.ms}})"
 
 
@@ -521,6 +564,8 @@ def click_until(page, selector: str, target_step: int) -> tuple[int, float, floa
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--steps", type=int, default=30, help="timed Step clicks (default 30)")
+    ap.add_argument("--bare-steps", type=int, default=20,
+                    help="Steps per round of the uninstrumented CPU measurement (default 20)")
     ap.add_argument("--play-seconds", type=float, default=5.0, help="Play window (default 5)")
     ap.add_argument("--runs", type=int, default=3, help="Play windows, medians (default 3)")
     ap.add_argument("--query", default="", help="Playground URL query, e.g. '?ds=digits&hidden=30'")
@@ -572,6 +617,7 @@ def main() -> None:
 
         cpu = Cpu(pid)
         bench_steps(page, ws, cpu, args.steps)
+        bench_bare_steps(browser, base, pid, args.bare_steps)
         bench_play(page, ws, cpu, args.play_seconds, args.runs)
 
         print(f"\n4. Server memory (RSS of pid {pid}; disconnectedSessionTTL {args.session_ttl} s)")
