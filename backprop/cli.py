@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 
 from . import ACTIVATIONS, COSTS, HIDDEN_ACTIVATIONS, INITS, OPTIMIZERS, REGULARIZATIONS
@@ -24,7 +23,8 @@ from .validation import whole_number
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m backprop", description=__doc__.splitlines()[0])
+    prog = "python -m backprop" if sys.argv[0].endswith("__main__.py") else "backprop"
+    p = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     d = p.add_argument_group("data")
     d.add_argument(
         "--dataset", default="digits", choices=[*D.DATASETS, "mnist", "csv"], help="default: digits"
@@ -50,6 +50,9 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--regularization", default="none", choices=REGULARIZATIONS)
     t.add_argument("--lmbda", type=float, default=0.0)
     t.add_argument("--epochs", type=int, default=30)
+    p.add_argument(
+        "--progress", choices=["on", "off"], default="on", help="a progress bar on stderr"
+    )
     p.add_argument("--out", type=Path, default=Path("runs/latest"), help="output folder")
     return p
 
@@ -72,19 +75,6 @@ def load_data(args: argparse.Namespace) -> D.Dataset:
         test_fraction=args.test_fraction,
         features=feats,
         seed=args.seed,
-    )
-
-
-def progress(epoch: int, total: int, row: dict, started: float) -> str:
-    """One line: a bar, the epoch, elapsed time and the latest costs and accuracy."""
-    width = 24
-    done = int(width * epoch / total)
-    acc = row.get("test_accuracy", float("nan"))
-    acc_s = f" test acc {100 * acc:5.1f}%" if acc == acc else ""
-    return (
-        f"\r[{'#' * done}{'.' * (width - done)}] epoch {epoch}/{total} "
-        f"{time.perf_counter() - started:6.1f}s train cost {row.get('train_cost', 0):.4f}"
-        f" test cost {row.get('test_cost', float('nan')):.4f}{acc_s}"
     )
 
 
@@ -119,23 +109,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
     print(f"{ds.name}: {ds.n_train} train / {ds.n_test} test; network {net.sizes}", file=sys.stderr)
-    started, status = time.perf_counter(), 0
+    status = 0
     try:
-        for epoch in range(1, args.epochs + 1):
-            tr.run_epoch()
-            print(
-                progress(epoch, args.epochs, tr.epoch_history.last(), started),
-                end="",
-                file=sys.stderr,
-                flush=True,
-            )
+        tr.train(args.epochs, progress=args.progress != "off")
     except DivergenceError as e:
         print(f"\nstopped: {e}; saving the last finite network", file=sys.stderr)
         status = 1
     except KeyboardInterrupt:
         print("\ninterrupted; saving what was trained", file=sys.stderr)
         status = 130
-    print(file=sys.stderr)
     meta = {"dataset": ds.name, "steps": tr.steps, "epochs": tr.epochs, **tr.config()}
     (args.out / "network.json").write_text(to_json(net, meta))
     (args.out / "network.npz").write_bytes(to_npz(net, meta))

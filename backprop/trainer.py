@@ -10,6 +10,7 @@ or refuses the step, changing nothing, and the record (:mod:`.recording`, snapsh
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,7 @@ from .divergence import DeadNetworkError, DivergenceError, Guard
 from .history import Snapshot, SnapshotBuffer
 from .network import Network, accuracy
 from .params import TRAINER, check
+from .progress import progress_bar
 from .proposal import Proposal, propose
 from .recording import Evaluator, Recorder
 from .regularization import REGULARIZERS, Regularizer
@@ -193,13 +195,24 @@ class Trainer:
                 if r.epoch_done:
                     return r
 
-    def train(self, epochs: int, callback=None) -> pd.DataFrame:
-        """Run ``epochs`` epochs; ``callback(trainer)`` after each. Returns the epoch history."""
+    def train(
+        self,
+        epochs: int,
+        callback: Callable[[Trainer], object] | None = None,
+        progress: bool | None = None,
+    ) -> pd.DataFrame:
+        """Run ``epochs`` epochs; ``callback(trainer)`` after each (its return value is
+        ignored). ``progress``: a bar (tqdm: a widget in a notebook, a line in a terminal)
+        with the epoch's costs; None shows it for long runs only (see :mod:`.progress`).
+        Returns the epoch history."""
         epochs = check(TRAINER, "epochs", epochs, limits=self.net.limits)
-        for _ in range(epochs):
-            self.run_epoch()
-            if callback is not None:
-                callback(self)
+        steps = epochs * -(-self.n // self.batch_size)
+        with progress_bar(epochs, steps, progress) as bar:
+            for _ in range(epochs):
+                self.run_epoch()
+                bar.update(self.epoch_history.last())
+                if callback is not None:
+                    callback(self)
         return self.epoch_history.frame()
 
     def _step(self) -> StepResult:
