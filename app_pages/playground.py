@@ -60,8 +60,8 @@ def live_panel() -> None:
         if current.diverged:
             st.error(common.plain(current.diverged), icon=":material/warning:")
     controls.progress(current)
-    board.show(current, chunk, present=present, on_step=controls.step)
-    moment.to_url(current)  # the step and view into the URL, once paused
+    took_step = board.show(current, chunk, present=present, on_step=controls.step)
+    moment.to_url(current, board_writes_step=took_step)  # the step and view, once paused
 
 
 main_panel()

@@ -563,6 +563,20 @@ function counters(board, frame) {
   });
 }
 
+function urlStep(step) {
+  // A Step the board took: its step goes into the URL in place (backprop/ui/moment.py). A
+  // query-parameter change from the server would add a history entry per Step and
+  // re-render the whole page. Only the step parameter is touched, as written.
+  if (typeof step !== "number") return;
+  const parts = window.location.search.replace(/^\?/, "").split("&")
+    .filter((p) => p && !p.startsWith("step="));
+  if (step > 0) parts.push("step=" + step);
+  const search = parts.length ? "?" + parts.join("&") : "";
+  if (search !== window.location.search) {
+    window.history.replaceState(window.history.state, "", window.location.pathname + search + window.location.hash);
+  }
+}
+
 function wake(board) {
   // the clock runs only while there are frames to play: paused, the board costs nothing
   if (board.raf === null) board.raf = requestAnimationFrame((t) => tick(board, t));
@@ -680,6 +694,7 @@ export default function (component) {
     }
     const detail = header.detail;
     counters(board, lastFrame); // at once, before plotly.js has loaded on a first visit
+    if (header.urlStep && lastFrame) urlStep(lastFrame.step);
     loadPlotly().then(() => {
       draw(board, [...names], true);
       exactSoon(board, names);

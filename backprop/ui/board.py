@@ -153,7 +153,7 @@ def play_chunk(run: Run, train_frame) -> tuple[list[dict], list[dict], bool]:
 def _detail(run: Run) -> dict | None:
     """After a Step taken through the board, the Layers tab's chart (outside this
     fragment) is sent along and the board hands it over (see ``board.js``)."""
-    if not st.session_state.pop(FAST_STEP_KEY, False) or not views.layer_detail_open():
+    if not views.layer_detail_open():
         return None
     spec = views.layer_detail_spec(run)
     if spec is None:
@@ -167,15 +167,18 @@ def show(
     *,
     present: bool = False,
     on_step: Callable[[], None] | None = None,
-) -> None:
+) -> bool:
     """Mount (or update in place) the board with ``chunk`` (playing) or the current state.
 
     With ``on_step``, a click on the Step button (paused) is taken by the board: it calls
     ``on_step`` in a rerun of this fragment only, not of the whole panel (the widgets
-    around it are not sent again), and updates the Layers tab's chart itself."""
+    around it are not sent again), and updates the Layers tab's chart itself and the URL's
+    ``step`` (in place, see ``moment.to_url``). Returns whether this rerun answers such a
+    Step."""
+    took_step = bool(st.session_state.pop(FAST_STEP_KEY, False))
     if not ensure_plotly_served() or not st.get_option("server.enableStaticServing"):
         st.warning("The live board needs static file serving (server.enableStaticServing).")
-        return
+        return False
     height = 360 if not present else 350  # presentation: larger text, the same screen
     playing = chunk is not None
     extras, specs = chunk if playing else ([_extra(run)], [views_of(run)])
@@ -188,7 +191,8 @@ def show(
         "revision": run.revision,
         "views": [v.__dict__ for v in layout_of(run, height)],
         "fastStep": fast,
-        "detail": _detail(run),
+        "detail": _detail(run) if took_step else None,
+        "urlStep": took_step,  # the board writes this frame's step into the URL
     }
     payload = enc.encode(extras, specs, exact=not playing, seq=seq, header=header)
 
@@ -205,6 +209,7 @@ def show(
     )
     enc.commit()
     st.session_state[SEQ_KEY] = seq
+    return took_step
 
 
 _PAGE_CSS = """

@@ -29,6 +29,8 @@ from .session import RUN_KEY, Run, build_run
 from .views import DETAIL_TABS, VIEW_LABELS
 
 MOMENT_STATE_KEY = "pg_moment_written"  # the moment parameters this page last wrote or read
+# (first, last): the steps the live board has since written into the URL itself (see to_url)
+MOMENT_BOARD_KEY = "pg_moment_board_steps"
 WIDGETS = {  # moment field -> the widget key that shows it
     "view": "graph_view",
     "tab": "detail_tab",
@@ -146,9 +148,10 @@ def restore(run: Run) -> Run:
     network of the same config to the link's step. Returns the session's run (a new one
     when the replay had to start from scratch). Call before the widgets are drawn."""
     url = _url_moment()
-    if not url or url == st.session_state.get(MOMENT_STATE_KEY):
+    if not url or url == st.session_state.get(MOMENT_STATE_KEY) or _board_wrote(url):
         return run
     st.session_state[MOMENT_STATE_KEY] = url
+    st.session_state.pop(MOMENT_BOARD_KEY, None)
     values, notices = parse(url, run)
     for notice in notices:
         st.warning(plain(notice), icon=":material/link_off:")
@@ -165,15 +168,46 @@ def restore(run: Run) -> Run:
     return run
 
 
-def to_url(run: Run) -> None:
+def _but_step(moment: Mapping[str, str]) -> dict[str, str]:
+    return {k: v for k, v in moment.items() if k != "step"}
+
+
+def _step_of(moment: Mapping[str, str]) -> int:
+    try:
+        return int(moment.get("step", 0))
+    except ValueError:
+        return -1
+
+
+def _board_wrote(url: Mapping[str, str]) -> bool:
+    """The URL's moment is one this session's live board wrote: the moment this page last
+    wrote but for a step the board has since shown."""
+    steps, written = st.session_state.get(MOMENT_BOARD_KEY), st.session_state.get(MOMENT_STATE_KEY)
+    if not steps or written is None or _but_step(url) != _but_step(written):
+        return False
+    return steps[0] <= _step_of(url) <= steps[1]
+
+
+def to_url(run: Run, board_writes_step: bool = False) -> None:
     """Put the moment on screen into the URL, while paused and only if it changed: after a
-    Step, a Pause or a view change, never during Play (nor a replay)."""
+    Step, a Pause or a view change, never during Play (nor a replay).
+
+    ``board_writes_step``: this rerun answers a Step the live board took, and the board puts
+    the new step into the URL itself, in place. Streamlit's own query-parameter change adds
+    a browser history entry (Back would walk through every Step) and re-renders the whole
+    page, about 50 ms of the browser's CPU per Step; the server then writes the URL only
+    when more than the step changed."""
     if run.play.playing:
         return
-    query = to_query(current(run))
-    if query == _url_moment():
+    query, url = to_query(current(run)), _url_moment()
+    if query == url:
+        return
+    if board_writes_step and _but_step(query) == _but_step(url):
+        first = st.session_state.get(MOMENT_BOARD_KEY, (_step_of(url),))[0]
+        st.session_state[MOMENT_BOARD_KEY] = (min(first, run.trainer.steps), run.trainer.steps)
         return
     params = st.query_params.to_dict()
     rest = {k: v for k, v in params.items() if k not in MOMENT_URL_KEYS}
     st.query_params.from_dict({**rest, **query})  # one URL change (one history entry)
     st.session_state[MOMENT_STATE_KEY] = query
+    st.session_state.pop(MOMENT_BOARD_KEY, None)

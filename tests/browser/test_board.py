@@ -192,3 +192,27 @@ def test_the_board_plays_its_counters_with_its_frames_and_its_clock_stops_when_p
     assert f"step={step}" in page.url
     page.wait_for_timeout(500)
     assert counter(page) == step and page.evaluate(clock) == "off"
+
+
+def test_board_steps_write_the_step_into_the_url_in_place(page, app_server, wait_idle):
+    """A Step the board takes puts its step into the URL itself, replacing the history entry:
+    Back does not walk through every Step (Streamlit's query-parameter change pushed one
+    entry per Step). A view change still goes through the server, with the step in it, and
+    a full rerun afterwards does not mistake the board's URL for a shared link."""
+    open_playground(page, app_server, wait_idle)
+    entries = page.evaluate("history.length")
+    for n in range(1, 6):
+        click(page, "step")
+        wait_counter(page, n)
+        page.wait_for_function(f"() => /[?&]step={n}(&|$)/.test(location.search)")
+    assert page.evaluate("history.length") == entries
+    wait_idle()
+    page.locator('.st-key-graph_view button:has-text("Backward")').click()
+    page.wait_for_function("() => /[?&]view=backward/.test(location.search)")
+    assert "step=5" in page.url
+    page.get_by_label("Learning rate").fill("0.2")  # a sidebar change: a full page run
+    page.get_by_label("Learning rate").press("Enter")
+    page.wait_for_function("() => /[?&]eta=0.2(&|$)/.test(location.search)")
+    wait_idle()
+    page.wait_for_timeout(500)
+    assert counter(page) == 5 and "step=5" in page.url  # kept, not replayed to an older step
