@@ -104,12 +104,8 @@ def _show(done: Computed, key: tuple, run: Run) -> None:
                 "settings changed: press Compute to draw it again."
             )
         )
-    st.caption(
-        plain(
-            f"Cost on {ls.surface.samples:,} training samples."
-            + "".join(f" Reduced: {note}." for note in ls.notes)
-        )
-    )
+    said = "; ".join(ls.notes) or f"cost on all {ls.surface.samples:,} training samples"
+    st.caption(plain(said[0].upper() + said[1:] + "."))
     left, right = st.columns([3, 2])
     title = f"Loss landscape at step {ls.step:,} (directions seed {ls.seed})"
     left.plotly_chart(viz.landscape(ls.surface, ls.path, title), key="landscape_chart")

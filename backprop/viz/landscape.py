@@ -145,7 +145,7 @@ def _at(interp: Interpolation, t: float) -> float:
 
 
 def interpolation_spec(
-    interp: Interpolation, title: str = "Cost from the initial to the current parameters"
+    interp: Interpolation, title: str = "Cost on the line initial → current"
 ) -> dict:
     """The cost along ``(1 - t) theta0 + t theta1`` against ``t``, with ``t = 0``
     ("initial") and ``t = 1`` ("current") marked; a log y axis when it spans more than
