@@ -40,6 +40,9 @@ class Limits:
     max_step_work: int = 100_000_000
     # samples x parameters x forward passes of one finite-difference gradient check
     max_check_work: int = 1_000_000_000
+    # grid points x samples x parameters of one loss landscape (~0.5 s on one core); a
+    # larger request is reduced (fewer samples, a coarser grid), see backprop/landscape.py
+    max_landscape_work: int = 1_000_000_000
     max_epochs: int = 1_000
     max_history: int = 20_000  # step rows kept before the history is thinned
     snapshot_budget_mb: int = 32  # memory for recorded snapshots, per trainer

@@ -119,6 +119,9 @@ class Trainer:
         self.last_update: list[Array] | None = None  # [dw_0, db_0, ...] of the last step
         self._last: Proposal | None = None  # the last step's proposal
         self.snapshot()
+        # the starting parameters, for the loss landscape's line from them (the first
+        # snapshot holds them when snapshots are on: the buffer always keeps it)
+        self._initial = None if len(self.snapshots) else [p.copy() for p in self._params()]
 
     @property
     def eta(self) -> float:
@@ -159,6 +162,15 @@ class Trainer:
         for w, b in zip(self.net.weights, self.net.biases):
             out += [w, b]
         return out
+
+    @property
+    def initial_params(self) -> list[Array]:
+        """``[w_1, b_1, ..., w_L, b_L]`` as they were when this trainer was made (read them,
+        do not change them: with snapshots on they are the first snapshot's arrays)."""
+        if self._initial is not None:
+            return list(self._initial)
+        first = self.snapshots.items[0]
+        return [p for wb in zip(first.weights, first.biases) for p in wb]
 
     @property
     def regularizer(self) -> Regularizer:

@@ -939,7 +939,9 @@ def live_charts(node) -> list[str]:
 
 def test_detail_tabs_render():
     at = playground()
-    assert [t.label for t in at.tabs] == ["Layers", "Animation", "Neurons", "Curves", "Pass"]
+    assert [t.label for t in at.tabs] == [
+        "Layers", "Animation", "Neurons", "Curves", "Pass", "Landscape",
+    ]  # fmt: skip
     assert [t.label for t in at.tabs if t.children] == ["Layers"]  # the first is open
     layers = tab(at, "Layers")
     assert layers.selectbox(key="layers_layer").value == 1

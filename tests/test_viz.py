@@ -19,7 +19,7 @@ import plotly.io as pio
 import pytest
 from helpers import ROOT
 
-from backprop import Network, Trainer, viz
+from backprop import Network, Trainer, landscape, viz
 from backprop.datasets import Dataset, load
 from backprop.viz import debug as viz_debug
 
@@ -1046,6 +1046,10 @@ FIGURE_SPEC_CASES = [
     "relative errors",
     "relative errors, rtol",
     "relative errors, none",
+    "landscape",
+    "landscape, log colours, no path",
+    "interpolation",
+    "interpolation, log y",
 ]
 
 
@@ -1073,6 +1077,12 @@ def figure_spec_cases(net, trace, trainer, xor) -> dict[str, tuple]:
     diverged_pair.loc[diverged_pair.index[2:], "buggy"] = [np.inf] + [np.nan] * (len(pair) - 3)
     no_accuracy = h.assign(batch_accuracy=np.nan, train_accuracy=np.nan, test_accuracy=np.nan)
     stages = [("a", trace.a[1]), ("δ", trace.delta[0]), ("w", trace.weights[1])]
+    land = landscape.of_trainer(trainer, seed=0, n=7)
+    steep = land.surface.cost.copy()
+    steep[0, 0], steep[1, 1] = 1e4, np.inf
+    wide = landscape.Surface(land.surface.alphas, land.surface.betas, steep, 10)
+    line = land.interpolation
+    wide_line = landscape.Interpolation(line.ts, np.geomspace(1e3, 1e-2, line.ts.size), 10)
     tall = [("big", np.random.default_rng(0).random((30, 1000))), ("x", np.ones((25, 2)))]
     return {
         "empty": (viz, "empty_figure", ("nothing", "title"), {}),
@@ -1150,6 +1160,10 @@ def figure_spec_cases(net, trace, trainer, xor) -> dict[str, tuple]:
             {},
         ),  # fmt: skip
         "relative errors, none": (viz_debug, "relative_error_heatmaps", ([],), {}),
+        "landscape": (viz, "landscape", (land.surface, land.path), {}),
+        "landscape, log colours, no path": (viz, "landscape", (wide,), {"title": "T"}),
+        "interpolation": (viz, "interpolation", (line,), {}),
+        "interpolation, log y": (viz, "interpolation", (wide_line,), {}),
     }
 
 

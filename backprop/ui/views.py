@@ -10,6 +10,7 @@ from ..trace import Trace
 from ..viz.quantities import LAYER_QUANTITIES
 from .common import plain
 from .config import UPLOADED, PlaygroundConfig
+from .landscape_tab import landscape_tab
 from .live import live_chart
 from .session import Run
 
@@ -21,6 +22,7 @@ DETAIL_TABS = (
     "Neurons",
     "Curves",
     "Pass",
+    "Landscape",
 )  # labels (the URL's tab: lower case)
 
 
@@ -92,7 +94,8 @@ def _toggle_present() -> None:
 
 
 def detail_tabs(run: Run) -> None:
-    """Per-layer heatmaps, snapshot animation, neurons and curves; only the open tab runs."""
+    """Per-layer heatmaps, snapshot animation, neurons, curves, the pass and the loss
+    landscape; only the open tab runs."""
     _open_pass_after_step()
     tabs = st.tabs(list(DETAIL_TABS), key="detail_tab", on_change="rerun")
     L = run.net.n_layers
@@ -116,6 +119,9 @@ def detail_tabs(run: Run) -> None:
     with tabs[4]:
         if tabs[4].open:
             _pass_tab(run)
+    with tabs[5]:
+        if tabs[5].open:
+            landscape_tab(run)
 
 
 LAYER_DETAIL_KEY = "live_layer"  # the Layers tab's chart (the live board updates it on Step)

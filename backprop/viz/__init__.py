@@ -34,6 +34,7 @@ from .curves import (
     norm_curves,
     norm_curves_spec,
 )
+from .landscape import interpolation, interpolation_spec, landscape, landscape_spec
 from .layers import (
     layer_grid,
     layer_grid_spec,
@@ -78,6 +79,10 @@ __all__ = [
     "first_layer_images_spec",
     "histograms_over_time",
     "histograms_over_time_spec",
+    "interpolation",
+    "interpolation_spec",
+    "landscape",
+    "landscape_spec",
     "layer_animation",
     "layer_animation_spec",
     "layer_grid",

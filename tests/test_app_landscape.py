@@ -1,0 +1,63 @@
+"""The Playground's Landscape tab, driven with AppTest: computed on demand, kept across
+Steps (saying it is older), and shared in the URL like every tab."""
+
+from __future__ import annotations
+
+import json
+
+from helpers import click, open_tab, playground, query, run, tab, texts, the_run
+
+from backprop.ui import landscape_tab
+
+
+def charts(at) -> list:
+    return tab(at, "Landscape").get("plotly_chart")
+
+
+def test_compute_draws_the_landscape_and_the_line_from_the_initial_weights():
+    at = playground()
+    for _ in range(3):
+        click(at, "step")
+    open_tab(at, "Landscape")
+    assert not charts(at)  # computed on demand only
+    assert "Press Compute" in " ".join(texts(tab(at, "Landscape").info))
+    click(at, "landscape_compute")
+    surface, line = charts(at)
+    fig = json.loads(surface.proto.spec)
+    kinds = [t["type"] for t in fig["data"]]
+    assert kinds == ["contour", "scatter", "scatter", "scatter"]  # cost, path, start, now
+    assert fig["data"][3]["name"] == "now (step 3)"
+    assert fig["data"][2]["name"] == "start (step 0)"
+    assert [t["name"] for t in json.loads(line.proto.spec)["data"]] == [
+        "cost", "initial", "current",
+    ]  # fmt: skip
+    done = at.session_state[landscape_tab.CACHE_KEY]
+    assert done.landscape.step == 3 and done.landscape.surface.cost.shape == (21, 21)
+    assert done.run() is the_run(at)
+
+
+def test_a_step_keeps_the_picture_and_says_it_is_older():
+    at = playground()
+    open_tab(at, "Landscape")
+    run(tab(at, "Landscape").selectbox(key="landscape_grid").set_value(11))
+    click(at, "landscape_compute")
+    before = at.session_state[landscape_tab.CACHE_KEY]
+    assert before.landscape.surface.cost.shape == (11, 11)
+    click(at, "step")
+    assert at.session_state[landscape_tab.CACHE_KEY] is before  # not recomputed by a Step
+    assert len(charts(at)) == 2
+    said = " ".join(texts(tab(at, "Landscape").caption))
+    assert "Drawn at step 0" in said and "now at step 1" in said
+    open_tab(at, "Layers")  # the settings survive the closed tab
+    open_tab(at, "Landscape")
+    assert tab(at, "Landscape").selectbox(key="landscape_grid").value == 11
+
+
+def test_the_landscape_tab_is_shared_in_the_url():
+    at = playground()
+    open_tab(at, "Landscape")
+    assert query(at).get("tab") == "landscape"
+    new = playground(query(at))
+    assert new.session_state["detail_tab"] == "Landscape"
+    assert [t.label for t in new.tabs if t.children] == ["Landscape"]
+    assert not new.warning, texts(new.warning)
