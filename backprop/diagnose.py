@@ -142,6 +142,10 @@ SUPERSEDED_BY = {
 }
 
 
+# Findings that often cause others (a runaway learning rate saturates units) come first.
+CAUSES = ("learning_rate_high", "exploding_gradients")
+
+
 def waiting(trainer: Trainer) -> str | None:
     """Why there is nothing to diagnose yet (too few steps), or None."""
     if trainer.steps >= MIN_STEPS and trainer.history.n >= MIN_STEPS:
@@ -153,7 +157,8 @@ def waiting(trainer: Trainer) -> str | None:
 
 
 def diagnose(trainer: Trainer, checks: dict[str, Check] | None = None) -> list[Finding]:
-    """Every finding of ``checks`` (default :data:`CHECKS`) on the run, problems first;
+    """Every finding of ``checks`` (default :data:`CHECKS`) on the run, problems first
+    (:data:`CAUSES` first among them), without those :data:`SUPERSEDED_BY` another;
     ``[]`` for a healthy run or before there is enough evidence (:func:`waiting`)."""
     if waiting(trainer) is not None:
         return []
@@ -161,7 +166,7 @@ def diagnose(trainer: Trainer, checks: dict[str, Check] | None = None) -> list[F
     found = [f for fn in (checks or CHECKS).values() if (f := fn(trainer, ctx)) is not None]
     kinds = {f.kind for f in found}
     found = [f for f in found if not kinds.intersection(SUPERSEDED_BY.get(f.kind, ()))]
-    return sorted(found, key=lambda f: f.severity != PROBLEM)
+    return sorted(found, key=lambda f: (f.severity != PROBLEM, f.kind not in CAUSES))
 
 
 # ------------------------------------------------------------------ unit checks
