@@ -83,6 +83,8 @@ class Context:
     def __init__(self, trainer: Trainer) -> None:
         self.trainer, self.net = trainer, trainer.net
         self.history = trainer.history
+        self._medians: dict[str, Array] = {}
+        self._evaluated: dict[str, tuple[Array, Array]] = {}
 
     def recent(self, column: str, rows: int = RECENT) -> Array:
         """The last ``rows`` recorded values of ``column`` (NaN where not recorded)."""
@@ -91,15 +93,20 @@ class Context:
     def evaluated(self, column: str) -> tuple[Array, Array]:
         """``(steps, values)`` of the rows where ``column`` (e.g. ``train_cost``) was
         evaluated."""
-        values = self.history.column(column)
-        ok = ~np.isnan(values)
-        return self.history.column("step")[ok], values[ok]
+        if column not in self._evaluated:
+            values = self.history.column(column)
+            ok = ~np.isnan(values)
+            self._evaluated[column] = self.history.column("step")[ok], values[ok]
+        return self._evaluated[column]
 
     def layer_medians(self, kind: str) -> Array:
-        """Median of ``kind_l`` (``delta_norm``, ``update_norm``) over the recent rows, per
-        layer ``l = 1..L``, ``(L,)``."""
-        L = self.net.n_layers
-        return np.array([np.nanmedian(self.recent(f"{kind}_{l}")) for l in range(1, L + 1)])
+        """Median of ``kind_l`` (``delta_norm``, ``update_norm``: recorded every step) over
+        the recent rows, per layer ``l = 1..L``, ``(L,)``."""
+        if kind not in self._medians:
+            L = self.net.n_layers
+            block = np.column_stack([self.recent(f"{kind}_{l}") for l in range(1, L + 1)])
+            self._medians[kind] = np.median(block, axis=0)
+        return self._medians[kind]
 
     @cached_property
     def weight_norms(self) -> Array:
