@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from backprop.ui import board, common, controls, exports, moment, sidebar, views
+from backprop.ui import board, common, controls, diagnoses, exports, moment, sidebar, views
 from backprop.ui.session import RUN_KEY, current_run
 
 present = board.presenting()
@@ -61,6 +61,7 @@ def live_panel() -> None:
             st.error(common.plain(current.diverged), icon=":material/warning:")
     controls.progress(current)
     took_step = board.show(current, chunk, present=present, on_step=controls.step)
+    diagnoses.panel(current)  # below the board: what is wrong with the run, in words
     moment.to_url(current, board_writes_step=took_step)  # the step and view, once paused
 
 

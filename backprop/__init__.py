@@ -5,6 +5,7 @@ Pure NumPy (with pandas for tables); it never imports streamlit or plotly.
 
 from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from .costs import COSTS
+from .diagnose import Finding, diagnose
 from .gradcheck import gradcheck, numerical_gradients
 from .inits import INITS
 from .io import NetworkFileError, read_network
@@ -25,6 +26,7 @@ __all__ = [
     "REGULARIZERS",
     "DeadNetworkError",
     "DivergenceError",
+    "Finding",
     "NetworkFileError",
     "Limits",
     "Network",
@@ -33,6 +35,7 @@ __all__ = [
     "Trainer",
     "accuracy",
     "default_limits",
+    "diagnose",
     "gradcheck",
     "numerical_gradients",
     "read_network",

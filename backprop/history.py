@@ -54,6 +54,12 @@ class History:
         ok = np.flatnonzero(~np.isnan(col))
         return float(col[ok[-1]]) if len(ok) else float("nan")
 
+    def column(self, name: str) -> Array:
+        """The recorded values of ``name``, ``(n,)``: a read-only view, no copy."""
+        view = self._data[: self.n, self.index[name]]
+        view.flags.writeable = False
+        return view
+
     def frame(self) -> pd.DataFrame:
         df = pd.DataFrame(self._data[: self.n].copy(), columns=self.columns)
         for c in ("step", "epoch"):

@@ -35,7 +35,7 @@ def test_importing_the_engine_imports_no_ui_library():
 # Streamlit calls that render their text as Markdown (st.*, st.sidebar.*, a column's ...)
 MARKDOWN_CALLS = {"error", "warning", "info", "success", "toast", "caption", "markdown", "write"}
 # The app's own Markdown, written in this repository (no visitor text in it)
-OWN_MARKDOWN = {"bug.description", "bug.symptom", "stage.equation"}
+OWN_MARKDOWN = {"bug.description", "bug.symptom", "stage.equation", "SEVERITY_ICONS[f.severity]"}
 
 
 def _unchecked_parts(node: ast.expr) -> list[ast.expr]:

@@ -52,6 +52,7 @@ def _import_everything() -> None:
     """Everything any page imports, now, so that it is frozen with the rest."""
     import backprop.debug  # noqa: F401
     import backprop.ui.debugger  # noqa: F401
+    import backprop.ui.diagnoses  # noqa: F401
     import backprop.ui.exports  # noqa: F401
     import backprop.ui.views  # noqa: F401
 

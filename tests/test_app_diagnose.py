@@ -1,0 +1,73 @@
+"""The Playground's Diagnoses panel, driven headlessly with Streamlit's AppTest."""
+
+from __future__ import annotations
+
+from helpers import click, playground, run, texts, the_run
+
+import backprop
+from backprop.diagnose import LABELS
+from backprop.ui import diagnoses
+
+
+def panel_texts(at) -> list[str]:
+    """What the panel shows: its captions and its findings' lines."""
+    return texts(at.caption) + texts(at.markdown)
+
+
+def evidence(at) -> list:
+    """The findings' folded evidence."""
+    return [e for e in at.expander if e.label == "Evidence and what to try"]
+
+
+def test_the_panel_waits_for_enough_steps():
+    at = playground()
+    assert any("Not enough steps yet" in t for t in panel_texts(at))
+    click(at, "step")
+    (line,) = [t for t in panel_texts(at) if "Not enough steps yet" in t]
+    assert "this run has 1." in line  # the count follows every Step
+
+
+def test_no_problems_on_the_default_after_some_epochs():
+    at = playground()
+    assert the_run(at).train(epochs=5)
+    run(at)
+    (line,) = [t for t in panel_texts(at) if "no problems found" in t]
+    assert "step 125" in line
+    for label in LABELS.values():
+        assert label in line
+    assert not evidence(at)
+
+
+def test_eta_100_with_tanh_softmax_shows_the_learning_rate_finding():
+    at = playground({"eta": "100"})
+    r = the_run(at)
+    assert (r.cfg.eta, r.cfg.activation, r.cfg.output_activation) == (100.0, "tanh", "softmax")
+    assert r.train(epochs=5)
+    run(at)
+    lines = [t for t in texts(at.markdown) if "Learning rate too high" in t]
+    assert len(lines) == 1 and "At eta = 100 the train cost swings" in lines[0]
+    assert ":material/error:" in lines[0]  # a problem
+    shown = texts(at.caption)
+    assert any("Lower the learning rate about tenfold (eta = 10)" in t for t in shown)
+    assert any("See:** cost curve" in t and "swing threshold 0.2" in t for t in shown)
+    assert len(evidence(at)) == len(diagnoses.findings(r).findings)
+    first = texts(at.markdown).index(lines[0])
+    assert "Saturated units" in texts(at.markdown)[first + 1]  # the cause comes first
+
+
+def test_the_findings_are_recomputed_once_every_few_steps(monkeypatch):
+    calls = []
+
+    def counting(trainer):
+        calls.append(trainer.steps)
+        return backprop.diagnose(trainer)
+
+    monkeypatch.setattr(diagnoses, "diagnose", counting)
+    at = playground()
+    assert the_run(at).train(steps=40)
+    run(at)
+    for _ in range(diagnoses.EVERY):
+        click(at, "step")
+    assert calls == [40, 50]  # once at step 40 (its rerun), once when step 50 was reached
+    run(at.number_input(key="w_eta").set_value(0.2))  # new settings: diagnosed afresh
+    assert calls == [40, 50, 50]
