@@ -449,8 +449,9 @@ def bench_steps(page, ws: WsRecorder, cpu: Cpu, n: int) -> None:
     )
 
 
-def bench_bare_steps(browser, base: str, pid: int | None, n: int, rounds: int = 3,
-                     gap: float = 0.6) -> None:
+def bench_bare_steps(
+    browser, base: str, pid: int | None, n: int, rounds: int = 3, gap: float = 0.6
+) -> None:
     """CPU per Step without the benchmark's own instrumentation (the per-frame polling, the
     DOM observer and the websocket capture of section 1 cost Chromium CPU too): a fresh
     page clicks Step ``n`` times, one every ``gap`` s (each Step is done well within it),
@@ -564,8 +565,12 @@ def click_until(page, selector: str, target_step: int) -> tuple[int, float, floa
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--steps", type=int, default=30, help="timed Step clicks (default 30)")
-    ap.add_argument("--bare-steps", type=int, default=20,
-                    help="Steps per round of the uninstrumented CPU measurement (default 20)")
+    ap.add_argument(
+        "--bare-steps",
+        type=int,
+        default=20,
+        help="Steps per round of the uninstrumented CPU measurement (default 20)",
+    )
     ap.add_argument("--play-seconds", type=float, default=5.0, help="Play window (default 5)")
     ap.add_argument("--runs", type=int, default=3, help="Play windows, medians (default 3)")
     ap.add_argument("--query", default="", help="Playground URL query, e.g. '?ds=digits&hidden=30'")
