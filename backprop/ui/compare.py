@@ -43,10 +43,11 @@ from .views import net_output_spec
 PIN_KEY = "pg_pinned"  # the pinned run A
 REPLAY_KEY = "pg_pin_replay"  # A being replayed from a link, until it reaches its step
 URL_STATE_KEY = "pg_pin_url"  # the pin parameters this session last wrote or read
+TICKED_KEY = "pg_pin_ticked"  # set while a full run's replay_panel has trained its tick
 REPLAY_BUDGET = 0.25  # seconds of training per tick of A's replay
 REPLAY_EVERY = 0.4  # seconds between the ticks
 LABELS = ("A", "B")
-B_TO_A = "Training B to A's step"
+B_TO_A = "Training B"  # the progress bar: "Training B to step 8"
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class Replay:
 
     run: Run
     target: int
+    notes: tuple[str, ...] = ()  # the link's notices, kept with A (shown in the tab)
 
 
 def pinned() -> Pinned | None:
@@ -180,7 +182,7 @@ def _read_link(url: dict[str, str], run: Run) -> tuple[Replay | None, list[str]]
         step = _pin_step(url.get("pin_step"), run_a)
     except ValueError as e:
         return None, [*notices, f"Cannot rebuild the pinned run A ({e}); nothing pinned."]
-    return Replay(run_a, step), notices
+    return Replay(run_a, step, tuple(notices)), notices
 
 
 def restore(run: Run) -> None:
@@ -210,16 +212,19 @@ def _advance(replay: Replay, budget: float | None = None) -> bool:
             break
     if ok and run.trainer.steps < replay.target:
         return False
-    notes = () if ok else (f"Replaying A: {run.diverged}",)
+    notes = replay.notes + (() if ok else (f"Replaying A: {run.diverged}",))
     st.session_state[PIN_KEY] = Pinned.of(run, notes)
     st.session_state.pop(REPLAY_KEY, None)
     return True
 
 
 def replay_panel() -> None:
-    """A's replay from a link: a tick of training every ``REPLAY_EVERY`` seconds with a
-    progress bar, then a full rerun (the Compare tab shows A). Nothing while none."""
-    pending = st.session_state.get(REPLAY_KEY) is not None
+    """A's replay from a link: a tick of training in this run, then one every
+    ``REPLAY_EVERY`` seconds with a progress bar, and a full rerun once A is pinned (the
+    Compare tab shows it). Nothing while no replay is under way."""
+    replay: Replay | None = st.session_state.get(REPLAY_KEY)
+    pending = replay is not None and not _advance(replay)  # a short replay ends here
+    st.session_state[TICKED_KEY] = True  # this full run has trained its tick
 
     @st.fragment(run_every=REPLAY_EVERY if pending else None)
     def replaying(timed: bool) -> None:
@@ -228,13 +233,13 @@ def replay_panel() -> None:
             if timed:
                 st.rerun()  # unpinned or done meanwhile: rerun the page to stop the timer
             return
-        if _advance(replay):
-            st.rerun()
-        steps = replay.run.trainer.steps
-        frac = min(1.0, steps / max(1, replay.target))
+        if not st.session_state.pop(TICKED_KEY, False) and _advance(replay):
+            st.rerun()  # a timer tick pinned A
+        frac = min(1.0, replay.run.trainer.steps / max(1, replay.target))
         st.progress(frac, text=f"Replaying the pinned run A to step {replay.target:,}")
 
     replaying(pending)
+    st.session_state.pop(TICKED_KEY, None)
 
 
 # --------------------------------------------------------------------------- tab
