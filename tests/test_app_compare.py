@@ -71,7 +71,7 @@ def test_pin_change_a_setting_and_train_b_shows_both():
     assert pin is not None and pin.step == 6 and pin.cfg == DEFAULT
     assert b.cfg == replace(DEFAULT, eta=0.3) and b.trainer.steps == 4  # B from the seed
     assert pin.net is not b.net and not same_params(params_of(pin.net), params_of(b.net))
-    assert "B differs from A in: learning rate 0.1 -> 0.3." in texts(at.markdown)
+    assert "B differs from A in: learning rate 0.1 → 0.3." in texts(at.markdown)
     assert "A: pinned at step 6 (epoch 0)." in " ".join(texts(at.caption))
     names = trace_names(at)
     assert len(names) == 5  # cost, accuracy, gradient norms, A's and B's output
@@ -107,7 +107,7 @@ def test_a_shared_link_replays_a_to_its_step_and_b_to_its_own():
     assert same_params(params_of(a.net), params_of(original_a.net))
     assert b.cfg == original_b.cfg and b.trainer.steps == 4
     assert same_costs(b.trainer.history_frame(), original_b.trainer.history_frame())
-    assert "B differs from A in: learning rate 0.1 -> 0.3." in texts(new.markdown)
+    assert "B differs from A in: learning rate 0.1 → 0.3." in texts(new.markdown)
     assert len(new.get("plotly_chart")) == 5
     assert not new.warning, texts(new.warning)
     assert query(new)["pin"] == url["pin"] and query(new)["pin_step"] == "6"
@@ -193,7 +193,7 @@ def test_another_dataset_is_named_as_a_comparison_across_datasets():
     steps(at, 2)
     shown = " ".join(texts(at.info))
     assert "A is trained on circle and B on xor: the comparison is across datasets." in shown
-    assert "dataset circle -> xor" in texts(at.markdown)[0]
+    assert "dataset circle → xor" in texts(at.markdown)[0]
 
 
 def test_pin_b_as_a_makes_the_current_run_the_new_a():

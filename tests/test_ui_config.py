@@ -337,7 +337,7 @@ def test_a_difference_in_one_field_names_exactly_that_field(name):
     assert label == FIELD_LABELS[name]
     assert va != vb
     text = describe_differences(DEFAULT, b)
-    assert text == f"B differs from A in: {label} {va} -> {vb}."
+    assert text == f"B differs from A in: {label} {va} → {vb}."
 
 
 def test_differences_come_in_field_order_with_readable_values():

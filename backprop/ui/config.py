@@ -370,12 +370,12 @@ def differences(a: PlaygroundConfig, b: PlaygroundConfig) -> list[tuple[str, str
 
 
 def describe_differences(a: PlaygroundConfig, b: PlaygroundConfig) -> str:
-    """``"B differs from A in: learning rate 3 -> 0.3"`` (each changed field, ``; ``
+    """``"B differs from A in: learning rate 3 → 0.3"`` (each changed field, ``; ``
     between them), or that B has A's settings."""
     diff = differences(a, b)
     if not diff:
         return "B has the same settings as A."
-    return "B differs from A in: " + "; ".join(f"{n} {va} -> {vb}" for n, va, vb in diff) + "."
+    return "B differs from A in: " + "; ".join(f"{n} {va} → {vb}" for n, va, vb in diff) + "."
 
 
 def data_differs(a: PlaygroundConfig, b: PlaygroundConfig) -> bool:
