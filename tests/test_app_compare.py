@@ -202,3 +202,30 @@ def test_pin_b_as_a_makes_the_current_run_the_new_a():
     assert pinned(at).cfg == replace(DEFAULT, eta=0.3) and pinned(at).step == 5
     assert "B has the same settings as A." in texts(at.markdown)
     assert query(at)["pin_step"] == "5"
+
+
+def test_a_regression_shows_both_fitted_curves_and_no_accuracy():
+    cfg = replace(DEFAULT, dataset="sine", output_activation="sigmoid", cost="quadratic")
+    at = steps(playground(to_query(cfg)), 3)
+    open_tab(at, "Compare")
+    click(at, "pin")
+    run(at.selectbox(key="w_activation").set_value("relu"))
+    steps(at, 2)
+    assert "B differs from A in: activation tanh → relu." in texts(at.markdown)
+    names = trace_names(at)
+    assert len(names) == 4  # cost, gradient norms and the two fitted curves
+    assert names[0] == ["A: train cost", "A: test cost", "B: train cost", "B: test cost"]
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert titles[2:] == ["A at step 3", "B at step 2"]
+
+
+def test_a_run_retuned_mid_run_is_pinned_with_a_note_that_links_replay_the_last_setting():
+    at = steps(playground(), 2)
+    run(at.number_input(key="w_eta").set_value(0.2))  # not pinned: retuned in place
+    steps(at, 2)
+    assert the_run(at).trainer.steps == 4 and the_run(at).retuned
+    open_tab(at, "Compare")
+    click(at, "pin")
+    assert pinned(at).retuned and pinned(at).cfg.eta == 0.2
+    note = "A's training settings changed during its run: a link replays it with the last."
+    assert note in texts(at.caption)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from .. import viz
@@ -243,10 +244,13 @@ def replay_panel() -> None:
 
 
 # --------------------------------------------------------------------------- tab
-def _output_figure(net: Network, ds: Dataset, probe, title: str):
+def _output_figure(
+    net: Network, ds: Dataset, probe: tuple[np.ndarray, np.ndarray], title: str
+) -> go.Figure:
+    """What ``net`` computes on ``ds`` (views.net_output_spec), titled ``title``."""
     spec = net_output_spec(net, ds, probe)
     spec["layout"]["title"]["text"] = title
-    spec["layout"]["height"] = 420
+    spec["layout"].setdefault("height", 420)  # image grids set their own
     return viz.figure(spec)
 
 
@@ -274,8 +278,8 @@ def _header(pin: Pinned, run: Run) -> None:
         )
     elif data_differs(pin.cfg, run.cfg):
         st.info(
-            "A and B are trained on different samples of the data (samples, noise, test "
-            "share or seed differ): the comparison is across data sets.",
+            "A and B are trained on different data (the samples, noise, test share or "
+            "seed differ), so their costs are measured on different samples.",
             icon=":material/compare_arrows:",
         )
     for note in pin.notes:
