@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from backprop.ui import board, common, controls, diagnoses, exports, moment, sidebar, views
+from backprop.ui import board, common, compare, controls, diagnoses, exports, moment, sidebar, views
 from backprop.ui.session import RUN_KEY, current_run
 
 present = board.presenting()
@@ -18,7 +18,7 @@ with messages:
     for notice in st.session_state.pop(sidebar.NOTICES_KEY, []):
         st.warning(common.plain(notice), icon=":material/link_off:")
     try:
-        run = current_run(cfg, uploaded)
+        run = current_run(cfg, uploaded, fresh=compare.active())  # pinned: B from the seed
     except ValueError as e:
         views.setup_problem(e, cfg)
         st.stop()
@@ -27,6 +27,8 @@ with messages:
     for warning in run.warnings:
         st.warning(common.plain(warning), icon=":material/heart_broken:")
     run = moment.restore(run)  # a shared link's step and view (replayed from the seed)
+    compare.restore(run)  # a shared link's pinned run A (replayed below)
+    compare.replay_panel()
 board.reset()  # a full run: the board draws everything anew
 
 
@@ -39,8 +41,9 @@ def main_panel() -> None:
     controls.toolbar(current)
     views.view_pickers(current)  # outside the board's fragment: a Step does not resend them
     live_panel()
-    views.detail_tabs(current)
+    views.detail_tabs(current, compare.tab)
     moment.to_url(current)  # the open tab and the Layers pickers, once paused
+    compare.to_url()  # the pinned run A
 
 
 @st.fragment

@@ -939,14 +939,15 @@ def live_charts(node) -> list[str]:
 
 def test_detail_tabs_render():
     at = playground()
-    assert [t.label for t in at.tabs] == [
-        "Layers", "Animation", "Neurons", "Curves", "Pass", "Landscape",
-    ]  # fmt: skip
+    labels = ["Layers", "Animation", "Neurons", "Curves", "Pass", "Landscape", "Compare"]
+    assert [t.label for t in at.tabs] == labels
     assert [t.label for t in at.tabs if t.children] == ["Layers"]  # the first is open
     layers = tab(at, "Layers")
     assert layers.selectbox(key="layers_layer").value == 1
     assert live_charts(layers) == ["live_layer"]  # updated in place, like the live panel
 
+    open_tab(at, "Compare")
+    assert tab(at, "Compare").button(key="pin") and not tab(at, "Compare").get("plotly_chart")
     open_tab(at, "Animation")
     assert "Train a few steps" in " ".join(texts(tab(at, "Animation").info))
     open_tab(at, "Neurons")

@@ -129,3 +129,13 @@ def test_an_index_outside_a_changed_pass_goes_back_to_the_first_stage():
     assert p.index == 10
     p.fit(7)
     assert p.index == 0
+
+
+def test_a_step_target_keeps_its_label_until_it_ends():
+    s = PlayState()
+    s.to_step(40, label="Training B to A's step")
+    assert s.target_label == "Training B to A's step" and s.target_step == 40
+    s.stop()
+    assert s.target_label == "" and s.target_step is None
+    s.to_step(12)  # a shared link's replay: no label
+    assert s.target_label == ""

@@ -16,13 +16,22 @@ from backprop.ui.config import (
     DATASET_CHOICES,
     DEFAULT,
     ETA_RANGE,
+    FIELD_LABELS,
+    MAX_PIN_VALUE,
     MAX_URL_VALUE,
+    PIN_URL_KEYS,
     PRESETS,
     TRAINING_FIELDS,
     URL_KEYS,
+    VIEW_KEYS,
     PlaygroundConfig,
     check,
+    data_differs,
+    describe_differences,
+    differences,
     from_query,
+    pin_from_query,
+    pin_query,
     to_query,
 )
 
@@ -313,3 +322,80 @@ def test_one_bad_parameter_never_disturbs_the_others(cfg, key, raw):
         assert got.hidden == () and notices == []  # empty: no hidden layer, valid
     else:
         assert any(names_key(n, key) for n in notices), notices
+
+
+# ------------------------------------------------------------- two runs compared
+def test_equal_configs_have_no_differences():
+    assert differences(DEFAULT, replace(DEFAULT)) == []
+    assert describe_differences(BASE, BASE) == "B has the same settings as A."
+
+
+@pytest.mark.parametrize("name", [f.name for f in fields(PlaygroundConfig)])
+def test_a_difference_in_one_field_names_exactly_that_field(name):
+    b = replace(DEFAULT, **{name: getattr(BASE, name)})
+    ((label, va, vb),) = differences(DEFAULT, b)
+    assert label == FIELD_LABELS[name]
+    assert va != vb
+    text = describe_differences(DEFAULT, b)
+    assert text == f"B differs from A in: {label} {va} → {vb}."
+
+
+def test_differences_come_in_field_order_with_readable_values():
+    b = replace(DEFAULT, eta=0.3, hidden=(8, 4), activation="relu")
+    assert differences(replace(DEFAULT, eta=3.0), b) == [
+        ("hidden layer sizes", "4, 4", "8, 4"),
+        ("activation", "tanh", "relu"),
+        ("learning rate", "3", "0.3"),
+    ]
+    assert len(differences(DEFAULT, BASE)) == len(fields(PlaygroundConfig))
+
+
+def test_every_field_has_a_label():
+    assert set(FIELD_LABELS) == {f.name for f in fields(PlaygroundConfig)}
+
+
+def test_data_differs_only_for_the_fields_that_make_the_data():
+    assert not data_differs(DEFAULT, replace(DEFAULT, eta=0.5, hidden=(2,), features=("x1",)))
+    for name in ("dataset", "n_samples", "noise", "test_fraction", "seed"):
+        assert data_differs(DEFAULT, replace(DEFAULT, **{name: getattr(BASE, name)})), name
+
+
+@pytest.mark.parametrize("cfg", [DEFAULT, BASE, *PRESETS.values()])
+def test_a_pin_round_trips_through_its_query_string(cfg):
+    q = pin_query(cfg, 123)
+    assert set(q) == set(PIN_URL_KEYS) and q["pin_step"] == "123"
+    assert "&" in q["pin"] and "," not in q["pin"]  # one URL-encoded value
+    assert len(q["pin"]) < MAX_PIN_VALUE
+    assert pin_from_query(q["pin"]) == (cfg, [])
+
+
+def test_the_pin_keys_are_view_keys_not_unknown():
+    assert set(PIN_URL_KEYS) <= set(VIEW_KEYS)
+    cfg, notices = from_query({**to_query(BASE), **pin_query(DEFAULT, 5)})
+    assert cfg == BASE and notices == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "why"),
+    [
+        ("", "names no setting"),
+        ("garbage", "names no setting"),
+        ("%zz%%&&==", "names no setting"),
+        ("step=4&pin=x", "names no setting"),
+        ("eta=1&" * 40, "more than 32 fields"),
+        ("ds=" + "x" * MAX_PIN_VALUE, "longer than"),
+    ],
+)
+def test_a_hostile_pin_is_refused_with_the_reason(raw, why):
+    with pytest.raises(ValueError, match=why):
+        pin_from_query(raw)
+
+
+def test_bad_and_unknown_fields_of_a_pin_fall_back_with_notices():
+    raw = pin_query(replace(DEFAULT, eta=0.5), 0)["pin"]
+    raw += "&hidden=999999,4&cost=%3Cb%3E&step=7&pin=ds%3Dxor"
+    cfg, notices = pin_from_query(raw, Limits())
+    assert cfg == replace(DEFAULT, eta=0.5)  # the bad ones at their defaults, the rest kept
+    assert len(notices) == 3, notices
+    assert names_key(notices[0], "hidden") and names_key(notices[1], "cost")
+    assert "unknown" in notices[2] and "'step'" in notices[2] and "'pin'" in notices[2]

@@ -1018,6 +1018,13 @@ FIGURE_SPEC_CASES = [
     "norms",
     "norms of the update, by epoch",
     "norms, no steps",
+    "compare cost",
+    "compare accuracy by epoch",
+    "compare accuracy, regression",
+    "compare cost, no steps",
+    "compare norms",
+    "compare norms, one run without steps",
+    "compare norms, no steps",
     "histograms",
     "histograms of a, capped",
     "histograms, no snapshots",
@@ -1097,6 +1104,28 @@ def figure_spec_cases(net, trace, trainer, xor) -> dict[str, tuple]:
             {"max_points": 3},
         ),  # fmt: skip
         "norms, no steps": (viz, "norm_curves", (h.iloc[:0],), {}),
+        "compare cost": (viz, "compare_curves", (h, h.iloc[:3]), {}),
+        "compare accuracy by epoch": (
+            viz,
+            "compare_curves",
+            (trainer.epoch_frame(), trainer.epoch_frame(), "accuracy", ("<b>x</b>", "B & C")),
+            {"x": "epoch"},
+        ),  # fmt: skip
+        "compare accuracy, regression": (
+            viz,
+            "compare_curves",
+            (no_accuracy, no_accuracy, "accuracy"),
+            {},
+        ),  # fmt: skip
+        "compare cost, no steps": (viz, "compare_curves", (h.iloc[:0], h.iloc[:0]), {}),
+        "compare norms": (viz, "compare_norms", (h, h.iloc[:5], "delta_norm"), {}),
+        "compare norms, one run without steps": (
+            viz,
+            "compare_norms",
+            (h.iloc[:0], h),
+            {"max_points": 4},
+        ),  # fmt: skip
+        "compare norms, no steps": (viz, "compare_norms", (h.iloc[:0], h.iloc[:0]), {}),
         "histograms": (viz, "histograms_over_time", (snaps, 1), {}),
         "histograms of a, capped": (
             viz,
@@ -1258,3 +1287,65 @@ def test_spec_json_encodes_arrays_like_plotly():
     }
     assert json.loads(viz.spec_json(spec)) == json.loads(go.Figure(spec).to_json())
     assert isinstance(spec["data"][0]["z"], np.ndarray)  # not modified
+
+
+# ------------------------------------------------------------------ two runs compared
+def two_histories(xor) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Histories of a [2, 4, 3, 2] net after 7 steps and a [2, 5, 2] net after 11."""
+    out = []
+    for sizes, steps in ((SIZES, 7), ([2, 5, 2], 11)):
+        tr = Trainer(make_net(sizes), xor.X_train, xor.Y_train, xor.X_test, xor.Y_test,
+                     eta=0.5, batch_size=6, eval_every=1)  # fmt: skip
+        for _ in range(steps):
+            tr.step()
+        out.append(tr.history_frame())
+    return out[0], out[1]
+
+
+@pytest.mark.parametrize("metric", ["cost", "accuracy"])
+def test_compare_curves_draw_train_and_test_of_both_runs(xor, metric):
+    ha, hb = two_histories(xor)
+    fig = viz.compare_curves(ha, hb, metric, labels=("A", "B"))
+    names = [t.name for t in fig.data]
+    assert names == [f"{r}: {s} {metric}" for r in "AB" for s in ("train", "test")]
+    for t in fig.data:
+        h = ha if t.name.startswith("A") else hb
+        col = t.name.split(": ")[1].replace(" ", "_")
+        assert_f32_equal(t.x, h["step"])
+        assert_f32_equal(t.y, h[col])
+        assert t.line.dash == ("solid" if t.name.startswith("A") else "dash")
+        assert t.legendgroup == t.name[0]
+    train = [t.line.color for t in fig.data if "train" in t.name]
+    assert len(set(train)) == 1  # the same colour for a split in both runs
+    assert {t.line.color for t in fig.data} == set(train) | {fig.data[1].line.color}
+
+
+def test_compare_norms_draw_each_layer_of_each_run_in_its_colour(xor):
+    ha, hb = two_histories(xor)
+    fig = viz.compare_norms(ha, hb, "grad_norm", labels=("run 1", "run 2"))
+    assert [t.name for t in fig.data] == [f"run 1: layer {l}" for l in (1, 2, 3)] + [
+        f"run 2: layer {l}" for l in (1, 2)
+    ]
+    for t in fig.data:
+        h, dash = (ha, "solid") if t.name.startswith("run 1") else (hb, "dash")
+        l = int(t.name[-1])
+        assert len(t.x) == len(h)
+        assert_f32_equal(t.y, h[f"grad_norm_{l}"])
+        assert t.line.dash == dash
+    colour = {t.name: t.line.color for t in fig.data}
+    assert colour["run 1: layer 1"] == colour["run 2: layer 1"] != colour["run 1: layer 2"]
+    assert fig.layout.yaxis.type == "log"
+
+
+def test_compare_builders_check_their_arguments(xor):
+    ha, hb = two_histories(xor)
+    with pytest.raises(ValueError, match="metric"):
+        viz.compare_curves(ha, hb, "loss")
+    with pytest.raises(ValueError, match="labels"):
+        viz.compare_curves(ha, hb, labels="AB")
+    with pytest.raises(ValueError, match="kind"):
+        viz.compare_norms(ha, hb, "norm")
+    with pytest.raises(ValueError, match="neither history"):
+        viz.compare_norms(ha[["step", "train_cost"]], hb[["step", "train_cost"]])
+    labels = viz.compare_curves(ha, hb, labels=("<b>A</b>", "B")).data[0].name
+    assert labels == "&lt;b&gt;A&lt;/b&gt;: train cost"  # shown literally

@@ -184,7 +184,12 @@ def show(
     extras, specs = chunk if playing else ([_extra(run)], [views_of(run)])
     seq = st.session_state.get(SEQ_KEY, 0) + 1
     enc = _encoder()
-    fast = on_step is not None and not playing and not st.session_state.get(views.PASS_AFTER_STEP)
+    fast = (
+        on_step is not None
+        and not playing
+        and not st.session_state.get(views.PASS_AFTER_STEP)
+        and not views.step_reruns_panel()
+    )
     header = {
         "playing": playing,
         "present": present,

@@ -11,13 +11,17 @@ reads them), so the Playground never accepts what the engine would refuse.
 
 The URL also carries the *moment* of a run, which is not configuration: the step it
 reached and what is on screen (:data:`MOMENT_URL_KEYS`, read and written by
-``backprop.ui.moment``); :func:`from_query` leaves those keys alone.
+``backprop.ui.moment``), and a run pinned for comparison (:data:`PIN_URL_KEYS`: its config
+as one URL-encoded query string, :func:`pin_query`, and its step; read back by
+:func:`pin_from_query`, used by ``backprop.ui.compare``); :func:`from_query` leaves those
+keys alone. :func:`differences` names the fields two configs differ in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
+from urllib.parse import parse_qsl, urlencode
 
 from ..datasets import DATASETS
 from ..limits import Limits, default_limits
@@ -123,9 +127,35 @@ URL_KEYS = {
 # The moment (backprop.ui.moment): step reached, network view, open detail tab, Layers tab's
 # layer and quantity, probe sample. Not part of the config: changing one rebuilds nothing.
 MOMENT_URL_KEYS = ("step", "view", "tab", "layer", "q", "sample")
-# URL parameters of the view, not of the run (the moment and presentation mode): read by
-# the pages that show them, kept when the sidebar rewrites the run's, never "unknown"
-VIEW_KEYS = ("present", *MOMENT_URL_KEYS)
+# A run pinned for comparison (backprop.ui.compare): its config's query string and its step
+PIN_URL_KEYS = ("pin", "pin_step")
+MAX_PIN_VALUE = 2000  # characters of a pinned config's query string (every field, encoded)
+# URL parameters of the view, not of the run (the moment, presentation mode and the pinned
+# run): read by the pages that show them, kept when the sidebar rewrites the run's, never
+# "unknown"
+VIEW_KEYS = ("present", *MOMENT_URL_KEYS, *PIN_URL_KEYS)
+
+# How a visitor reads each field (the sidebar's words), for naming what differs
+FIELD_LABELS = {
+    "dataset": "dataset",
+    "n_samples": "samples",
+    "noise": "noise",
+    "test_fraction": "test share",
+    "features": "input features",
+    "seed": "seed",
+    "hidden": "hidden layer sizes",
+    "activation": "activation",
+    "output_activation": "output activation",
+    "cost": "cost",
+    "init": "initialisation",
+    "optimizer": "optimiser",
+    "eta": "learning rate",
+    "batch_size": "mini-batch size",
+    "regularization": "regularisation",
+    "lmbda": "lambda",
+}
+# the fields that make the data (seed: the network's too)
+DATA_FIELDS = (*_DATA_FIELDS, "seed")
 
 PRESETS: dict[str, PlaygroundConfig] = {
     "Nielsen chapter 1 (digits)": PlaygroundConfig(
@@ -316,3 +346,64 @@ def from_query(
     except ValueError as e:  # pragma: no cover - every field was checked alone above
         notices.append(f"The URL's settings are inconsistent ({e}); using the defaults.")
         return DEFAULT, notices
+
+
+# ------------------------------------------------------------------- comparison
+def shown_value(value: object) -> str:
+    """A field's value as the diff shows it: ``4, 4`` for a tuple, ``0.3`` for a float."""
+    if isinstance(value, tuple):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:.12g}"
+    return str(value)
+
+
+def differences(a: PlaygroundConfig, b: PlaygroundConfig) -> list[tuple[str, str, str]]:
+    """``(label, a's value, b's value)`` of every field in which ``b`` differs from ``a``, in
+    the order of the config's fields (:data:`FIELD_LABELS` names them); empty if equal."""
+    out = []
+    for f in fields(PlaygroundConfig):
+        va, vb = getattr(a, f.name), getattr(b, f.name)
+        if va != vb:
+            out.append((FIELD_LABELS.get(f.name, f.name), shown_value(va), shown_value(vb)))
+    return out
+
+
+def describe_differences(a: PlaygroundConfig, b: PlaygroundConfig) -> str:
+    """``"B differs from A in: learning rate 3 → 0.3"`` (each changed field, ``; ``
+    between them), or that B has A's settings."""
+    diff = differences(a, b)
+    if not diff:
+        return "B has the same settings as A."
+    return "B differs from A in: " + "; ".join(f"{n} {va} → {vb}" for n, va, vb in diff) + "."
+
+
+def data_differs(a: PlaygroundConfig, b: PlaygroundConfig) -> bool:
+    """Whether the two configs make different data (:data:`DATA_FIELDS`)."""
+    return any(getattr(a, k) != getattr(b, k) for k in DATA_FIELDS)
+
+
+def pin_query(cfg: PlaygroundConfig, step: int) -> dict[str, str]:
+    """The URL parameters of a run pinned at ``step``: ``pin`` (the config's query string,
+    :func:`to_query`, URL-encoded) and ``pin_step``."""
+    return {"pin": urlencode(to_query(cfg)), "pin_step": str(int(step))}
+
+
+def pin_from_query(raw: str, limits: Limits | None = None) -> tuple[PlaygroundConfig, list[str]]:
+    """The config in a ``pin`` parameter and notices for what fell back to its default
+    (as :func:`from_query`; keys of the moment or of another pin are unknown here).
+    ValueError if the value is too long, holds too many fields or names no setting."""
+    if len(raw) > MAX_PIN_VALUE:
+        raise ValueError(f"it is longer than {MAX_PIN_VALUE:,} characters")
+    most = 2 * len(URL_KEYS)
+    try:
+        pairs = parse_qsl(raw, keep_blank_values=True, max_num_fields=most)
+    except ValueError:
+        raise ValueError(f"it holds more than {most} fields") from None
+    params = dict(pairs)  # a repeated key: the last one
+    by_key = set(URL_KEYS.values())
+    if not by_key & set(params):
+        raise ValueError("it names no setting of a run")
+    unknown = [k for k in params if k not in by_key]
+    cfg, notices = from_query({k: v for k, v in params.items() if k in by_key}, limits)
+    return cfg, notices + ([_unknown_notice(unknown)] if unknown else [])

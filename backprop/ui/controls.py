@@ -155,6 +155,7 @@ def progress(run: Run) -> None:
     if frac is None:
         return
     if play.target_step is not None:
-        st.progress(frac, text=f"Replaying the shared run to step {play.target_step:,}")
+        what = play.target_label or "Replaying the shared run"
+        st.progress(frac, text=f"{what} to step {play.target_step:,}")
     else:
         st.progress(frac, text=f"Training to epoch {play.target_epochs}")

@@ -26,13 +26,14 @@ PAUSED, PLAYING, TARGET = "paused", "playing", "target"
 class PlayState:
     """Paused, playing, or training toward a target epoch or step (see the module)."""
 
-    __slots__ = ("_mode", "_target_epochs", "_target_start", "_target_step")
+    __slots__ = ("_mode", "_target_epochs", "_target_start", "_target_step", "_target_label")
 
     def __init__(self) -> None:
         self._mode = PAUSED
         self._target_epochs: int | None = None
         self._target_start: int | None = None
         self._target_step: int | None = None
+        self._target_label = ""
 
     def __repr__(self) -> str:
         return (
@@ -68,13 +69,20 @@ class PlayState:
 
     @property
     def target_step(self) -> int | None:
-        """The step a shared link's replay trains to, if that is under way."""
+        """The step a shared link's replay (or another target step) trains to, if under way."""
         return self._target_step
 
+    @property
+    def target_label(self) -> str:
+        """What training toward :attr:`target_step` is for, as given to :meth:`to_step`
+        (empty: a shared link's replay)."""
+        return self._target_label
+
     # ------------------------------------------------------------------ transitions
-    def _become(self, mode: str, epochs=None, start=None, step=None) -> None:
+    def _become(self, mode: str, epochs=None, start=None, step=None, label: str = "") -> None:
         self._mode = mode
         self._target_epochs, self._target_start, self._target_step = epochs, start, step
+        self._target_label = label
 
     def play(self) -> None:
         """Play (from any state): frames until paused; a target is dropped."""
@@ -103,10 +111,11 @@ class PlayState:
         """Train toward epoch ``target``, counting progress from epoch ``start``."""
         self._become(TARGET, epochs=int(target), start=int(start))
 
-    def to_step(self, target: int) -> None:
-        """Train toward step ``target`` (a replay); a target of 0 steps just pauses."""
+    def to_step(self, target: int, label: str = "") -> None:
+        """Train toward step ``target`` (a replay, or what ``label`` says, e.g. "Training B
+        to A's step"); a target of 0 steps just pauses."""
         if target > 0:
-            self._become(TARGET, step=int(target))
+            self._become(TARGET, step=int(target), label=label)
         else:
             self._become(PAUSED)
 

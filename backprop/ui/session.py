@@ -34,6 +34,7 @@ class Run:
     play: PlayState = field(default_factory=PlayState)  # paused, playing, or toward a target
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # e.g. a resumed network that is dead
+    retuned: bool = False  # a training setting changed after the first step (not replayed)
 
     def train(self, steps: int | None = None, epochs: int | None = None) -> bool:
         """Run steps or epochs; False (with ``diverged`` set) if training diverged."""
@@ -138,18 +139,22 @@ def batch_notes(cfg: PlaygroundConfig, dataset: Dataset, net: Network | None = N
     return notes
 
 
-def current_run(cfg: PlaygroundConfig, uploaded: Dataset | None = None) -> Run:
-    """This session's run for ``cfg``: reused, retuned in place, or rebuilt. ValueError on bad
-    input (the previous run, if any, stays in the session untouched)."""
+def current_run(cfg: PlaygroundConfig, uploaded: Dataset | None = None, fresh: bool = False) -> Run:
+    """This session's run for ``cfg``: reused, retuned in place, or rebuilt. With ``fresh``
+    any change of config rebuilds it from the seed (while a run is pinned for comparison,
+    so that each run has one config from step 0). ValueError on bad input (the previous
+    run, if any, stays in the session untouched)."""
     run: Run | None = st.session_state.get(RUN_KEY)
     if (
         run is not None
         and run.cfg.network_key() == cfg.network_key()
         and (uploaded is None or uploaded is run.dataset)
+        and not (fresh and run.cfg != cfg)
     ):
         if run.cfg.training() != cfg.training():
             bs = min(cfg.batch_size, run.dataset.n_train)
             run.trainer.configure(**{**cfg.training(), "batch_size": bs})
+            run.retuned = run.retuned or run.trainer.steps > 0
             run.cfg = cfg
             run.notes = batch_notes(cfg, run.dataset, run.net)
             run.revision += 1

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import streamlit as st
 
 from .. import viz
+from ..datasets import Dataset
+from ..network import Network
 from ..trace import Trace
 from ..viz.quantities import LAYER_QUANTITIES
 from .common import plain
@@ -23,7 +27,9 @@ DETAIL_TABS = (
     "Curves",
     "Pass",
     "Landscape",
+    "Compare",
 )  # labels (the URL's tab: lower case)
+COMPARE_TAB = DETAIL_TABS[-1]  # drawn by the page's ``compare_tab`` (backprop.ui.compare)
 
 
 def setup_problem(error: ValueError, cfg: PlaygroundConfig) -> None:
@@ -41,16 +47,26 @@ def probe_trace(run: Run) -> Trace:
 
 
 def output_spec(run: Run, tr: Trace | None = None) -> dict:
-    """What the network computes, as a dict spec: decision boundary, fitted curve,
-    first-layer images, or (other data) the output layer's activations."""
-    ds = run.dataset
+    """What the run's network computes, as a dict spec (see :func:`net_output_spec`)."""
+    return net_output_spec(run.net, run.dataset, run.trainer.probe, tr)
+
+
+def net_output_spec(
+    net: Network, ds: Dataset, probe: tuple[np.ndarray, np.ndarray], tr: Trace | None = None
+) -> dict:
+    """What ``net`` computes on ``ds``, as a dict spec: decision boundary, fitted curve,
+    first-layer images, or (other data) the output layer's activations on the ``probe``
+    batch ``(X, Y)`` (or its trace ``tr``)."""
     if ds.raw_train is not None and ds.raw_train.shape[0] == 2:
-        return viz.decision_boundary_spec(run.net, ds, grid=LIVE_GRID)
+        return viz.decision_boundary_spec(net, ds, grid=LIVE_GRID)
     if ds.task == "regression" and ds.n_in == 1:
-        return viz.regression_curve_spec(run.net, ds)
+        return viz.regression_curve_spec(net, ds)
     if ds.image_shape is not None:
-        return viz.first_layer_images_spec(run.net, ds.image_shape)
-    return viz.layer_heatmap_spec(tr or probe_trace(run), run.net.n_layers, "a")
+        return viz.first_layer_images_spec(net, ds.image_shape)
+    if tr is None:
+        with np.errstate(all="ignore"):
+            tr = net.trace(*probe)
+    return viz.layer_heatmap_spec(tr, net.n_layers, "a")
 
 
 def view_pickers(run: Run) -> None:
@@ -93,9 +109,9 @@ def _toggle_present() -> None:
         st.query_params.pop("present", None)
 
 
-def detail_tabs(run: Run) -> None:
-    """Per-layer heatmaps, snapshot animation, neurons, curves, the pass and the loss
-    landscape; only the open tab runs."""
+def detail_tabs(run: Run, compare_tab: Callable[[Run], None] | None = None) -> None:
+    """Per-layer heatmaps, snapshot animation, neurons, curves, the pass, the loss landscape
+    and (drawn by ``compare_tab``) two runs compared; only the open tab runs."""
     _open_pass_after_step()
     tabs = st.tabs(list(DETAIL_TABS), key="detail_tab", on_change="rerun")
     L = run.net.n_layers
@@ -122,6 +138,15 @@ def detail_tabs(run: Run) -> None:
     with tabs[5]:
         if tabs[5].open:
             landscape_tab(run)
+    with tabs[6]:
+        if tabs[6].open and compare_tab is not None:
+            compare_tab(run)
+
+
+def step_reruns_panel() -> bool:
+    """A Step must rerun the whole panel, not only the board: the open tab (Compare) draws
+    the run's growing curves beside another's and is not a live chart the board updates."""
+    return st.session_state.get("detail_tab") == COMPARE_TAB
 
 
 LAYER_DETAIL_KEY = "live_layer"  # the Layers tab's chart (the live board updates it on Step)

@@ -17,6 +17,7 @@ from ._common import (
     evenly,
     f32,
     figure_builder,
+    literal,
     style_layout,
 )
 from .animation import snapshot_values
@@ -40,6 +41,8 @@ LAYER_COLOURS = (
     "#7f7f7f",
     "#bcbd22",
 )
+RUN_DASHES = ("solid", "dash")  # the first run of a comparison solid, the second dashed
+SPLIT_COLOURS = {"train": "#2471a3", "test": "#e67e22"}
 NORM_TITLES = {
     "delta_norm": "‖∂C/∂b‖ = ‖mean δ‖ per layer (Nielsen's speed of learning)",
     "grad_norm": "‖∂C/∂w‖ per layer",
@@ -232,3 +235,102 @@ def histograms_over_time_spec(
 
 
 histograms_over_time = figure_builder(histograms_over_time_spec)
+
+
+# ------------------------------------------------------------------ two runs compared
+def _check_labels(labels: Sequence[str]) -> tuple[str, str]:
+    if isinstance(labels, str) or len(labels) != 2:
+        raise ValueError(f"labels must name the two runs, got {labels!r}")
+    return literal(labels[0]), literal(labels[1])
+
+
+def _run_style(colour: str, i: int, label: str) -> dict:
+    """A run's line style: the given colour, solid for the first run, dashed for the second;
+    the legend grouped by run."""
+    dash = RUN_DASHES[i]
+    return {
+        "line": {"color": colour, "width": 2.5 if i == 0 else 2, "dash": dash},
+        "marker": {"color": colour, "size": 5},
+        "legendgroup": label,
+    }
+
+
+def compare_curves_spec(
+    history_a: pd.DataFrame,
+    history_b: pd.DataFrame,
+    metric: str = "cost",
+    labels: Sequence[str] = ("A", "B"),
+    x: str = "step",
+    max_points: int = MAX_POINTS,
+) -> dict:
+    """Train and test ``metric`` (``"cost"`` or ``"accuracy"``) of two runs over ``x``:
+    the same colour per split (train blue, test orange), run A solid and run B dashed.
+    Each history is a ``history_frame()`` (or epoch frame); lines are named
+    ``"<label>: train cost"``."""
+    metric = check_choice("metric", metric, ("cost", "accuracy"))
+    names = _check_labels(labels)
+    title = f"{metric.capitalize()}: {names[0]} and {names[1]}"
+    histories = (history_a, history_b)
+    if all(len(h) == 0 for h in histories):
+        return empty_spec(NO_STEPS, title)
+    x = check_choice("x", x, [c for c in ("step", "epoch") if all(c in h for h in histories)])
+    traces = []
+    for i, (history, label) in enumerate(zip(histories, names)):
+        for split, colour in SPLIT_COLOURS.items():
+            col = f"{split}_{metric}"
+            if col in history.columns and history[col].notna().any():
+                name = f"{label}: {split} {metric}"
+                style = _run_style(colour, i, label)
+                traces.append(_line(history, x, col, name, max_points, **style))
+    if not traces:
+        return empty_spec(f"no {metric} values (regression has no accuracy)", title)
+    if metric == "cost":
+        yaxis = {"title": {"text": "cost C"}}
+    else:
+        yaxis = {"title": {"text": "accuracy"}, "range": [0, 1.02], "tickformat": ".0%"}
+    return _curve_spec(traces, title, x, yaxis)
+
+
+compare_curves = figure_builder(compare_curves_spec)
+
+
+def compare_norms_spec(
+    history_a: pd.DataFrame,
+    history_b: pd.DataFrame,
+    kind: str = "grad_norm",
+    labels: Sequence[str] = ("A", "B"),
+    x: str = "step",
+    max_points: int = MAX_POINTS,
+) -> dict:
+    """Per-layer norms ``<kind>_<l>`` of two runs on a log y-axis: the same colour per layer
+    ``l``, run A solid and run B dashed (lines named ``"<label>: layer <l>"``); the runs may
+    have different numbers of layers. Non-positive values are dropped."""
+    check_choice("kind", kind, NORM_KINDS)
+    names = _check_labels(labels)
+    histories = (history_a, history_b)
+    columns = [norm_columns(h, kind) for h in histories]
+    if not any(columns):
+        raise ValueError(
+            f"neither history has {kind}_<l> columns; pass trainer.history_frame() of each run"
+        )
+    title = f"{NORM_TITLES[kind]}: {names[0]} solid, {names[1]} dashed"
+    if all(len(h) == 0 for h in histories):
+        return empty_spec(NO_STEPS, title)
+    x = check_choice("x", x, [c for c in ("step", "epoch") if all(c in h for h in histories)])
+    traces = []
+    for i, (history, cols, label) in enumerate(zip(histories, columns, names)):
+        for l, col in cols:
+            d = history[[x, col]]
+            d = d[np.isfinite(d[col]) & (d[col] > 0)]
+            colour = LAYER_COLOURS[(l - 1) % len(LAYER_COLOURS)]
+            style = _run_style(colour, i, label)
+            traces.append(_line(d, x, col, f"{label}: layer {l}", max_points, **style))
+    layout = style_layout(
+        title,
+        xaxis={"title": {"text": x}},
+        yaxis={"title": {"text": kind.replace("_", " ") + " (log scale)"}, "type": "log"},
+    )
+    return {"data": traces, "layout": layout}
+
+
+compare_norms = figure_builder(compare_norms_spec)
