@@ -63,7 +63,10 @@ def live_panel() -> None:
         if current.diverged:
             st.error(common.plain(current.diverged), icon=":material/warning:")
     controls.progress(current)
-    took_step = board.show(current, chunk, present=present, on_step=controls.step)
+    took_step = board.show(
+        current, chunk, present=present, on_step=controls.step,
+        findings=diagnoses.summary(current),
+    )  # fmt: skip
     diagnoses.panel(current)  # below the board: what is wrong with the run, in words
     moment.to_url(current, board_writes_step=took_step)  # the step and view, once paused
 

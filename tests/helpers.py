@@ -231,14 +231,18 @@ def the_run(at: AppTest) -> Run:
     return at.session_state[RUN_KEY]
 
 
-def board_counters(at: AppTest) -> dict[str, str]:
-    """The counters (label -> text) the live board was last sent: those of its last frame,
-    decoded from the element's payload as the browser decodes it."""
+def board_header(at: AppTest) -> dict:
+    """The header of the live board's last payload, decoded as the browser decodes it."""
     from backprop.viz import frames
 
     (board,) = [e for e in at.get("bidi_component") if getattr(e, "key", None) == "live_board"]
     header, _ = frames.unpack(board.proto.bytes)
-    return dict(header["frames"][-1]["counters"])
+    return header
+
+
+def board_counters(at: AppTest) -> dict[str, str]:
+    """The counters (label -> text) the live board was last sent: those of its last frame."""
+    return dict(board_header(at)["frames"][-1]["counters"])
 
 
 def metric(at: AppTest, label: str) -> str:

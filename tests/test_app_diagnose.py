@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers import click, playground, run, texts, the_run
+from helpers import board_header, click, playground, run, texts, the_run
 
 import backprop
 from backprop.diagnose import LABELS
@@ -71,3 +71,19 @@ def test_the_findings_are_recomputed_once_every_few_steps(monkeypatch):
     assert calls == [40, 50]  # once at step 40 (its rerun), once when step 50 was reached
     run(at.number_input(key="w_eta").set_value(0.2))  # new settings: diagnosed afresh
     assert calls == [40, 50, 50]
+
+
+def test_the_board_shows_the_findings_titles_beside_its_counters():
+    """The board's line at the end of the counters' row: nothing while too early, the
+    titles of the findings (problems first) once judged, and [] when healthy."""
+    at = playground({"eta": "100"})
+    assert board_header(at)["findings"] is None
+    assert the_run(at).train(epochs=5)
+    run(at)
+    sent = board_header(at)["findings"]
+    shown = [(f.severity, f.title) for f in diagnoses.findings(the_run(at)).findings]
+    assert [tuple(x) for x in sent] == shown and sent[0][1] == "Learning rate too high"
+    healthy = playground()
+    assert the_run(healthy).train(epochs=5)
+    run(healthy)
+    assert board_header(healthy)["findings"] == []

@@ -543,6 +543,7 @@ function counters(board, frame) {
   const labels = items.map(([label]) => label).join("|");
   if (board.counterLabels !== labels) {
     board.counterLabels = labels;
+    const note = board.counters.querySelector(".bp-findings"); // kept, last in the row
     board.counters.textContent = "";
     board.values = items.map(([label]) => {
       const cell = document.createElement("div");
@@ -557,10 +558,34 @@ function counters(board, frame) {
       board.counters.appendChild(cell);
       return value;
     });
+    if (note) board.counters.appendChild(note);
   }
   items.forEach(([, text], i) => {
     if (board.values[i].textContent !== text) board.values[i].textContent = text;
   });
+}
+
+function findings(board, items) {
+  // The diagnoses in one line at the end of the counters' row (it never wraps: it is cut
+  // with an ellipsis); a click scrolls to the Diagnoses panel with their evidence.
+  let el = board.counters.querySelector(".bp-findings");
+  if (!Array.isArray(items)) { if (el) el.remove(); return; }
+  if (!el) {
+    el = document.createElement("div");
+    el.className = "bp-findings";
+    el.title = "Diagnoses: the evidence and what to try are in the panel below";
+    el.addEventListener("click", () => {
+      const panel = document.querySelector(".st-key-diagnoses-panel");
+      if (panel) panel.scrollIntoView({ behavior: "smooth", block: "start" });
+    });
+  }
+  board.counters.appendChild(el); // last in the row, after counters drawn anew
+  const text = items.length
+    ? "\u26a0 " + items.map(([, title]) => title).join(" \u00b7 ")
+    : "\u2713 No problems found";
+  if (el.textContent !== text) el.textContent = text;
+  el.classList.toggle("bp-problem", items.length > 0);
+  el.classList.toggle("bp-healthy", items.length === 0);
 }
 
 function urlStep(step) {
@@ -671,6 +696,7 @@ export default function (component) {
   board.fastStep = !!header.fastStep;
   board.root.classList.toggle("bp-present", board.present);
   if (header.seq === board.seq) return; // a rerun that sent the same chunk again
+  findings(board, header.findings);
   ensureViews(board, header.views);
   if (header.full || !header.playing) board.queue.length = 0; // drawn as sent, at once
   board.seq = header.seq;

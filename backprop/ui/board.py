@@ -49,6 +49,12 @@ _CSS = """
 .bp-board.bp-present .bp-label { font-size: 1.1rem; color: #000; }
 .bp-board.bp-present .bp-value { font-size: 1.75rem; line-height: 2rem; color: #000; }
 .bp-board .bp-painting .cartesianlayer .plot { visibility: hidden; }
+.bp-board .bp-findings { flex: 1 1 auto; min-width: 0; align-self: flex-end; text-align: right;
+  overflow: hidden; text-overflow: ellipsis; white-space: nowrap; font-size: 0.9rem;
+  line-height: 1.5rem; cursor: pointer; }
+.bp-board .bp-findings.bp-problem { color: #b42318; }
+.bp-board .bp-findings.bp-healthy { color: #067647; }
+.bp-board.bp-present .bp-findings { font-size: 1.2rem; line-height: 2rem; }
 @media (max-width: 760px) { .bp-board .bp-grid { grid-template-columns: 1fr; } }
 """
 
@@ -167,6 +173,7 @@ def show(
     *,
     present: bool = False,
     on_step: Callable[[], None] | None = None,
+    findings: list[list[str]] | None = None,
 ) -> bool:
     """Mount (or update in place) the board with ``chunk`` (playing) or the current state.
 
@@ -174,7 +181,8 @@ def show(
     ``on_step`` in a rerun of this fragment only, not of the whole panel (the widgets
     around it are not sent again), and updates the Layers tab's chart itself and the URL's
     ``step`` (in place, see ``moment.to_url``). Returns whether this rerun answers such a
-    Step."""
+    Step. ``findings``: the diagnoses' ``[[severity, title], ...]`` (``[]``: none; None:
+    too early), shown in one line at the end of the counters' row."""
     took_step = bool(st.session_state.pop(FAST_STEP_KEY, False))
     if not ensure_plotly_served() or not st.get_option("server.enableStaticServing"):
         st.warning("The live board needs static file serving (server.enableStaticServing).")
@@ -198,6 +206,7 @@ def show(
         "fastStep": fast,
         "detail": _detail(run) if took_step else None,
         "urlStep": took_step,  # the board writes this frame's step into the URL
+        "findings": findings,
     }
     payload = enc.encode(extras, specs, exact=not playing, seq=seq, header=header)
 

@@ -48,6 +48,15 @@ def findings(run: Run) -> Diagnosis:
     return fresh
 
 
+def summary(run: Run) -> list[list[str]] | None:
+    """``[[severity, title], ...]`` of this run's findings (``[]``: healthy), or None while
+    there are too few steps to judge: the live board shows it beside its counters, on the
+    first screen (the panel itself is further down)."""
+    if waiting(run.trainer) is not None:
+        return None
+    return [[f.severity, f.title] for f in findings(run).findings]
+
+
 def _number(x: object) -> str:
     if isinstance(x, float):
         return f"{x:.3g}"

@@ -8,7 +8,7 @@ draws; each view's ``div.bp-live-plot`` carries the run revision it last drew.
 from __future__ import annotations
 
 import pytest
-from browser_helpers import PLAY, click, counter, open_playground, wait_counter
+from browser_helpers import PLAY, SCREENSHOTS, click, counter, open_playground, wait_counter
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -216,3 +216,31 @@ def test_board_steps_write_the_step_into_the_url_in_place(page, app_server, wait
     wait_idle()
     page.wait_for_timeout(500)
     assert counter(page) == 5 and "step=5" in page.url  # kept, not replayed to an older step
+
+
+def test_the_diagnoses_line_sits_in_the_counters_row_and_leads_to_the_panel(
+    page, app_server, wait_idle
+):
+    """The diagnoses' titles end the counters' row on the first screen (one line, never
+    wrapped); a click on them scrolls to the Diagnoses panel with the evidence."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_playground(page, app_server, wait_idle, "?eta=100&act=tanh")
+    line = page.locator(".bp-counters .bp-findings")
+    expect(line).to_have_count(0)  # too early to judge: nothing is said
+    for _ in range(4):
+        click(page, "epoch")
+        wait_idle()
+    expect(line).to_contain_text("Learning rate too high", timeout=15_000)
+    row = page.evaluate(_BOX_JS, ".bp-counters")
+    box = page.evaluate(_BOX_JS, ".bp-counters .bp-findings")
+    assert row["bottom"] - row["top"] < 60 and box["bottom"] <= row["bottom"] + 1
+    inside(page, ".bp-counters .bp-findings")
+    line.click()
+    page.wait_for_function(
+        """() => { const r = document.querySelector('.st-key-diagnoses-panel')
+            .getBoundingClientRect(); return r.top >= -2 && r.top < window.innerHeight / 2; }""",
+        timeout=10_000,
+    )
+    page.screenshot(path=str(SCREENSHOTS / "diagnoses-panel-1280x720.png"))
+    page.locator("h1").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "diagnoses-line-1280x720.png"))
