@@ -76,6 +76,46 @@ def directions(net: Network, rng: np.random.Generator) -> tuple[list[Array], lis
     return pair[0], pair[1]
 
 
+PATH_MARGIN = 1.25  # the path's plane reaches this far past the path's farthest point
+PATH_FLOATS = 8_000_000  # floats of the path matrix PCA may hold (64 MB); thinned past it
+
+
+def path_directions(
+    path_params: Sequence[Params], theta: Params
+) -> tuple[list[Array], list[Array], Array]:
+    """``(d1, d2, explained)``: the first two principal directions of the path's
+    displacements ``theta_t - theta`` (unit vectors, ``[w_1, b_1, ...]``-shaped), and the
+    share of the path's squared movement each holds, ``(2,)``.
+
+    Li et al. (section 7) draw optimiser paths on this plane: random directions in many
+    dimensions are nearly orthogonal to the path, which then shrinks to a dot at the
+    centre, while these hold most of it. The rows of the ``T x parameters`` matrix
+    (no centring: displacements from now, as in the paper) are thinned evenly past
+    ``PATH_FLOATS``; a path with fewer than two independent moves is refused."""
+    theta = [f64(x) for x in theta]
+    size = sum(x.size for x in theta)
+    keep = max(2, min(len(path_params), PATH_FLOATS // max(size, 1)))
+    idx = np.unique(np.linspace(0, len(path_params) - 1, keep).round().astype(np.int64))
+    R = np.stack(
+        [np.concatenate([(f64(x) - y).ravel() for x, y in zip(path_params[i], theta)]) for i in idx]
+    ) if len(path_params) else np.zeros((0, size))  # fmt: skip
+    if R.shape[0] < 2 or not np.all(np.isfinite(R)):
+        raise ValueError("the path needs at least two finite recorded points to span a plane")
+    _, sv, vt = np.linalg.svd(R, full_matrices=False)
+    total = float(np.sum(sv**2))
+    if sv.size < 2 or total == 0 or sv[1] <= sv[0] * 1e-12:
+        raise ValueError("the path moved along one line only: there is no second direction")
+
+    def unflatten(v: Array) -> list[Array]:
+        out, at = [], 0
+        for x in theta:
+            out.append(v[at : at + x.size].reshape(x.shape).copy())
+            at += x.size
+        return out
+
+    return unflatten(vt[0]), unflatten(vt[1]), sv[:2] ** 2 / total
+
+
 # -------------------------------------------------------------------------- budget
 @dataclass(frozen=True)
 class Budget:
@@ -453,26 +493,51 @@ class Landscape:
     step: int
     seed: int
     notes: tuple[str, ...] = field(default=())
+    plane: str = "random"
+
+
+PLANES = {  # how the plane is spanned (of_trainer's ``plane``)
+    "random": "two random filter-normalised directions (Li et al.), from the seed",
+    "path": "the path's first two principal directions (PCA, Li et al. section 7)",
+}
 
 
 def of_trainer(
-    trainer, seed: int = 0, n: int = 21, span: float = 1.0, budget: Budget | None = None
+    trainer,
+    seed: int = 0,
+    n: int = 21,
+    span: float = 1.0,
+    budget: Budget | None = None,
+    plane: str = "random",
 ) -> Landscape:
     """The landscape of ``trainer``'s loss on its training data (the evenly spaced subset
-    the budget allows): directions from ``np.random.default_rng(seed)``, the
-    ``n x n`` surface over ``[-span, span]^2``, the recorded path projected on it and the
-    interpolation from the initial parameters. Nothing of the trainer is changed."""
+    the budget allows): the ``plane``'s directions (see :data:`PLANES`: random ones
+    from ``np.random.default_rng(seed)``, or the path's principal ones), the ``n x n``
+    surface over ``[-span, span]^2`` (for the path's directions, ``span`` times
+    ``PATH_MARGIN`` times the path's largest coordinate, so the whole path is on it), the
+    recorded path projected on it and the interpolation from the initial parameters.
+    Nothing of the trainer is changed."""
     net, loss = trainer.net, Loss.of(trainer)
     seed = whole_number("seed", seed, minimum=net.limits.min_seed, maximum=net.limits.max_seed)
+    choose("plane", plane, PLANES)
+    span = finite_number("span", span, positive=True)
     budget = budget or Budget.of(net)
-    d1, d2 = directions(net, np.random.default_rng(seed))
     X, Y = trainer.X, trainer.Y
-    surf = surface(net, loss, X, Y, d1, d2, span, n, budget=budget)
     steps, params = trainer_path(trainer)
     theta = params_of(net)
-    a, b = project(params, theta, d1, d2)
+    extra: tuple[str, ...] = ()
+    if plane == "path":
+        d1, d2, held = path_directions(params, theta)
+        a, b = project(params, theta, d1, d2)
+        span *= PATH_MARGIN * max(float(np.max(np.abs(np.concatenate([a, b])))), 1e-12)
+        extra = (f"the plane holds {held.sum():.0%} of the path's movement "
+                 f"({held[0]:.0%} and {held[1]:.0%})",)  # fmt: skip
+    else:
+        d1, d2 = directions(net, np.random.default_rng(seed))
+        a, b = project(params, theta, d1, d2)
+    surf = surface(net, loss, X, Y, d1, d2, span, n, budget=budget)
     costs, path_notes = path_cost(net, loss, X, Y, params, max_samples=surf.samples, budget=budget)
     path = Path(steps, a, b, off_plane(params, theta, d1, d2, a, b), costs, tuple(path_notes))
     line = interpolation(net, loss, X, Y, initial_params(trainer), theta, budget=budget)
-    notes = tuple(dict.fromkeys(surf.notes + path.notes + line.notes))
-    return Landscape(surf, path, line, trainer.steps, seed, notes)
+    notes = tuple(dict.fromkeys(extra + surf.notes + path.notes + line.notes))
+    return Landscape(surf, path, line, trainer.steps, seed, notes, plane)

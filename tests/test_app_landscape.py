@@ -61,3 +61,32 @@ def test_the_landscape_tab_is_shared_in_the_url():
     assert new.session_state["detail_tab"] == "Landscape"
     assert [t.label for t in new.tabs if t.children] == ["Landscape"]
     assert not new.warning, texts(new.warning)
+
+
+def test_the_plane_along_the_path_is_picked_and_drawn_with_the_whole_path():
+    at = playground()
+    for _ in range(6):
+        click(at, "step")
+    open_tab(at, "Landscape")
+    panel = tab(at, "Landscape")
+    assert panel.number_input(key="landscape_seed").disabled is False
+    run(panel.selectbox(key="landscape_plane").set_value("path"))
+    assert tab(at, "Landscape").number_input(key="landscape_seed").disabled is True
+    click(at, "landscape_compute")
+    done = at.session_state[landscape_tab.CACHE_KEY].landscape
+    assert done.plane == "path" and done.path.off_plane[0] < 0.5
+    surface, _ = charts(at)
+    fig = json.loads(surface.proto.spec)
+    assert "the path's main directions" in fig["layout"]["title"]["text"]
+    shown = " ".join(texts(tab(at, "Landscape").caption))
+    assert "of the path's movement" in shown and "lies off it" not in shown
+
+
+def test_a_path_too_short_for_a_plane_says_so():
+    at = playground()
+    open_tab(at, "Landscape")
+    run(tab(at, "Landscape").selectbox(key="landscape_plane").set_value("path"))
+    click(at, "landscape_compute")  # step 0: only the initial point
+    warned = " ".join(texts(tab(at, "Landscape").warning))
+    assert "No landscape" in warned and "random directions" in warned
+    assert not charts(at)

@@ -294,3 +294,50 @@ def test_interpolation_figure_marks_initial_and_current(land):
     assert spec["layout"]["yaxis"]["type"] == "linear"
     steep = ls.Interpolation(line.ts, np.geomspace(1e3, 1e-2, line.ts.size), 5)
     assert viz.interpolation_spec(steep)["layout"]["yaxis"]["type"] == "log"
+
+
+# ------------------------------------------------------------------ path's plane
+def test_path_directions_recover_a_path_that_lies_in_a_plane():
+    net = make_net()
+    theta = ls.params_of(net)
+    rng = np.random.default_rng(3)
+    u1, u2 = ls.directions(net, rng)
+    # orthonormalise the two directions: the path's plane is theirs
+    n1 = np.sqrt(ls._dot(u1, u1))
+    e1 = [x / n1 for x in u1]
+    r = [y - ls._dot(u2, e1) * x for x, y in zip(e1, u2)]
+    e2 = [x / np.sqrt(ls._dot(r, r)) for x in r]
+    coords = [(3.0, 0.5), (2.0, -0.4), (1.0, 0.2), (0.0, 0.0)]
+    path = [combo(theta, e1, e2, a, b) for a, b in coords]
+    d1, d2, held = ls.path_directions(path, theta)
+    assert np.isclose(ls._dot(d1, d1), 1.0) and np.isclose(ls._dot(d2, d2), 1.0)
+    assert abs(ls._dot(d1, d2)) < 1e-10
+    assert np.isclose(held.sum(), 1.0) and held[0] > held[1] > 0
+    a, b = ls.project(path, theta, d1, d2)
+    assert np.allclose(ls.off_plane(path, theta, d1, d2, a, b), 0.0, atol=1e-9)
+    # the same distances from now as in the plane it was built in
+    assert np.allclose(np.hypot(a, b), [np.hypot(*c) for c in coords])
+
+
+def test_a_path_on_one_line_or_too_short_is_refused():
+    net = make_net()
+    theta = ls.params_of(net)
+    d1, _ = ls.directions(net, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="one line"):
+        ls.path_directions([combo(theta, d1, d1, t, 0.0) for t in (2.0, 1.0, 0.0)], theta)
+    with pytest.raises(ValueError, match="at least two"):
+        ls.path_directions([theta], theta)
+
+
+def test_the_path_plane_holds_the_path_random_directions_miss(xor):
+    tr = trained(xor, steps=30)
+    rand = ls.of_trainer(tr, seed=0, n=11, plane="random")
+    path = ls.of_trainer(tr, n=11, plane="path")
+    assert path.plane == "path" and rand.plane == "random"
+    assert path.path.off_plane[0] < 0.5 < rand.path.off_plane[0]
+    reach = max(np.abs(path.path.alphas).max(), np.abs(path.path.betas).max())
+    assert np.isclose(path.surface.alphas[-1], ls.PATH_MARGIN * reach)  # the path is on it
+    assert any("of the path's movement" in n for n in path.notes)
+    assert np.isfinite(path.surface.cost).all()
+    with pytest.raises(ValueError, match="plane"):
+        ls.of_trainer(tr, plane="pca")
