@@ -22,6 +22,7 @@ from helpers import (
     PLAYGROUND,
     ROOT,
     board_counters,
+    board_header,
     click,
     counters,
     metric,
@@ -1024,3 +1025,16 @@ def test_presentation_mode_is_a_view_parameter_kept_in_the_url():
     assert query(at)["present"] == "1" and query(at)["eta"] == "0.5"
     run(at.toggle(key="present_toggle").set_value(False))
     assert "present" not in query(at)
+
+
+@pytest.mark.parametrize(
+    "label, board_steps",
+    [("Layers", True), ("Animation", False), ("Neurons", False), ("Curves", False),
+     ("Pass", True), ("Landscape", True), ("Compare", False)],
+)  # fmt: skip
+def test_a_step_reruns_the_panel_when_the_open_tab_follows_the_step(label, board_steps):
+    """The board takes a Step by itself (a rerun of its fragment only) only when every view
+    on screen follows it: the Layers tab's chart it hands over; a tab that draws the run at
+    its step (snapshots, neuron maps, curves, two runs) needs the whole panel's rerun."""
+    at = open_tab(playground(), label)
+    assert board_header(at)["fastStep"] is board_steps

@@ -143,10 +143,17 @@ def detail_tabs(run: Run, compare_tab: Callable[[Run], None] | None = None) -> N
             compare_tab(run)
 
 
+# Open tabs that show the run at its step and that the live board does not update itself
+# (it hands the Layers tab its chart; the Pass tab follows Steps through its own toggle;
+# the Landscape is drawn on demand and says when it is older)
+STEP_FOLLOWING_TABS = ("Animation", "Neurons", "Curves", COMPARE_TAB)
+
+
 def step_reruns_panel() -> bool:
-    """A Step must rerun the whole panel, not only the board: the open tab (Compare) draws
-    the run's growing curves beside another's and is not a live chart the board updates."""
-    return st.session_state.get("detail_tab") == COMPARE_TAB
+    """A Step must rerun the whole panel, not only the board: the open tab draws the run at
+    its step (the snapshots, the neuron maps, the curves, or two runs compared) and is not
+    a live chart the board updates, so a board-only Step would leave it behind."""
+    return st.session_state.get("detail_tab") in STEP_FOLLOWING_TABS
 
 
 LAYER_DETAIL_KEY = "live_layer"  # the Layers tab's chart (the live board updates it on Step)
