@@ -110,17 +110,21 @@ def route_cookies(base: str, n: int) -> list[str]:
 
 
 @contextmanager
-def running_deploy(workers: int, rundir: Path, log: Path | None = None):
+def running_deploy(
+    workers: int, rundir: Path, log: Path | None = None, env: dict[str, str] | None = None
+):
     """``python -m deploy up`` (nginx + ``workers`` Streamlit workers under supervisord) on
     free loopback ports; yields ``(base URL, worker ports)`` once every worker answers
-    through nginx; stops supervisord (and so all of them) after."""
+    through nginx; stops supervisord (and so all of them) after. ``env`` reaches the workers
+    (supervisord passes its environment on), e.g. ``STREAMLIT_*`` options."""
     port = free_port()
     base_port = free_port()  # worker i on base_port + i: checked free below
     ports = [base_port + i for i in range(workers)]
     cmd = [sys.executable, "-m", "deploy", "up", "--workers", str(workers),
            "--port", str(port), "--base-port", str(base_port), "--rundir", str(rundir)]  # fmt: skip
     out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                            env={**os.environ, **(env or {})})  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
