@@ -5,16 +5,16 @@ Method. For each worker count, ``python -m deploy up`` (``tests/browser/appserve
 ``server.disconnectedSessionTTL``. Every user is a raw Streamlit websocket session
 (``benchmarks/ws_client.py``, as in ``bench_load.py``) opened through nginx's port; nginx
 gives each websocket (no cookie yet) a random route key and so a worker by consistent hash.
-A quarter of the users Play (``bench_load.PlayUser``: the board's chunk requests at 30
-frames/s), the others click Step (the live board's trigger, as a paused browser), wait for
-the new counter, think ``--think`` s, click again. After ``--warmup`` s one window of
-``--seconds`` is measured. Printed per level:
+A quarter of the users (``--play-share``) Play (``bench_load.PlayUser``: the board's chunk
+requests at 30 frames/s), the others click Step (the live board's trigger, as a paused
+browser), wait for the new counter, think ``--think`` s, click again. After ``--warmup`` s
+one window of ``--seconds`` is measured. Printed per level:
 
 - sessions per worker (``/_stcore/metrics``); Step latency p50/p95/max (click -> new counter
   value), clicks, timed-out clicks;
 - frames/s each Play user received (median, min);
 - server CPU: cores used (CPU s per s, all workers) and ms per Step click (all the workers'
-  CPU over the window, Play included, / clicks);
+  CPU over the window, Play included, / clicks); the cores this process (the clients) used;
 - the workers' summed RSS before the users came, at the end of the window, and after they
   left and the TTL passed;
 - the load average (the machine is shared: other jobs take cores too).
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -57,6 +58,7 @@ class Result:
     timeouts: int = 0
     fps: list = field(default_factory=list)
     cpu_s: float = 0.0
+    client_s: float = 0.0  # this process (the users' websocket clients) on the same cores
     seconds: float = 0.0
     rss: tuple = (0.0, 0.0, 0.0)
     load: str = ""
@@ -73,6 +75,11 @@ def sessions(port: int) -> int | None:
         if line.startswith("active_sessions"):
             return int(float(line.split()[-1]))
     return None
+
+
+def own_cpu() -> float:
+    t = os.times()
+    return t.user + t.system
 
 
 async def stepper(user: WsUser, stop: asyncio.Event, think: float, log: list) -> None:
@@ -103,7 +110,7 @@ async def level(port: int, wports: list[int], n: int, args) -> Result:
     pids = [server_pid(p) for p in wports]
     rss = lambda: sum(rss_mb(p) for p in pids)  # noqa: E731
     cpu = lambda: sum(cpu_s(p) for p in pids)  # noqa: E731
-    n_play = n // 4
+    n_play = round(n * args.play_share)
     res = Result(len(wports), n, n_play)
     rss0 = rss()
     steppers, players = await open_all(n - n_play, n_play, port)
@@ -112,9 +119,10 @@ async def level(port: int, wports: list[int], n: int, args) -> Result:
     tasks = [asyncio.create_task(s.play(stop)) for s in players]
     tasks += [asyncio.create_task(stepper(u, stop, args.think, log)) for u in steppers]
     await asyncio.sleep(args.warmup)
-    f0, c0, t0 = [p.frames for p in players], cpu(), time.monotonic()
+    f0, c0, k0, t0 = [p.frames for p in players], cpu(), own_cpu(), time.monotonic()
     await asyncio.sleep(args.seconds)
-    f1, c1, t1 = [p.frames for p in players], cpu(), time.monotonic()
+    f1, c1, k1, t1 = [p.frames for p in players], cpu(), own_cpu(), time.monotonic()
+    res.client_s = k1 - k0
     rss1 = rss()
     stop.set()
     await asyncio.gather(*tasks)
@@ -135,7 +143,7 @@ async def level(port: int, wports: list[int], n: int, args) -> Result:
 
 HEADER = (
     "workers users(play) sessions/worker  Step p50   p95   max ms  clicks t/o  "
-    "fps/player med(min)  cores  ms/click  RSS before/loaded/after MB  load"
+    "fps/player med(min)  cores client  ms/click  RSS before/loaded/after MB  load"
 )
 
 
@@ -150,7 +158,7 @@ def row(r: Result) -> str:
     return (
         f"{r.workers:7d} {r.users:5d}({r.players:2d})  {per:>15}  {_p(r.lat, 50):>8} "
         f"{_p(r.lat, 95):>5} {_p(r.lat, 100):>5}  {r.clicks:6d} {r.timeouts:3d}  "
-        f"{fps:>20}  {r.cpu_s / r.seconds:5.2f}  {ms_click}  "
+        f"{fps:>20}  {r.cpu_s / r.seconds:5.2f} {r.client_s / r.seconds:6.2f}  {ms_click}  "
         f"{r.rss[0]:6.0f} {r.rss[1]:6.0f} {r.rss[2]:6.0f}      {r.load}"
     )
 
@@ -177,12 +185,13 @@ def main() -> None:
     ap.add_argument("--users", default="20,40,80", help="comma-separated user counts")
     ap.add_argument("--seconds", type=float, default=20, help="measured window per level")
     ap.add_argument("--warmup", type=float, default=3, help="s of load before the window")
+    ap.add_argument("--play-share", type=float, default=0.25, help="share of users in Play")
     ap.add_argument("--think", type=float, default=1.0, help="s a Step user waits between clicks")
     args = ap.parse_args()
     args.users = [int(x) for x in args.users.split(",")]
     t0 = time.monotonic()
-    print(f"bench_deploy: workers {args.workers}, users {args.users} (a quarter in Play), "
-          f"think {args.think} s, {args.seconds:.0f} s windows; "
+    print(f"bench_deploy: workers {args.workers}, users {args.users} "
+          f"({args.play_share:.0%} in Play), think {args.think} s, {args.seconds:.0f} s windows; "
           f"load average {loadavg()}")  # fmt: skip
     print(HEADER)
     for w in (int(x) for x in args.workers.split(",")):

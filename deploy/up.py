@@ -2,6 +2,7 @@
 
     python -m deploy up --workers 2 --port 8080 [--rundir DIR] [--host 0.0.0.0]
     python -m deploy up --workers 2 --port 8080 --write-only   # configs only (systemd, ...)
+    python -m deploy up --workers 2 --upstream 10.0.0.12:8501 --upstream 10.0.0.12:8502
 
 Worker i listens on 127.0.0.1:(base_port + i); nginx on ``--host:--port`` balances them
 with cookie stickiness (``nginx.conf.in``). Everything runs unprivileged in the foreground:
@@ -37,6 +38,7 @@ class Layout:
     worker_address: str = "127.0.0.1"
     max_fails: int = 2
     fail_timeout: int = 10  # s
+    remote: tuple[str, ...] = ()  # workers on other machines, "host:port", balanced too
     nginx: str = "nginx"
     python: str = sys.executable
 
@@ -56,10 +58,10 @@ def fill(template: str, values: dict[str, object]) -> str:
 
 
 def nginx_conf(lay: Layout) -> str:
+    addresses = [f"{lay.worker_address}:{p}" for p in lay.ports] + list(lay.remote)
     servers = "\n".join(
-        f"        server {lay.worker_address}:{p} max_fails={lay.max_fails}"
-        f" fail_timeout={lay.fail_timeout}s;"
-        for p in lay.ports
+        f"        server {a} max_fails={lay.max_fails} fail_timeout={lay.fail_timeout}s;"
+        for a in addresses
     )
     user = "user www-data;\n" if os.geteuid() == 0 else ""  # root: workers drop to www-data
     text = (HERE / "nginx.conf.in").read_text()
@@ -90,7 +92,8 @@ def supervisord_conf(lay: Layout) -> str:
         raise SystemExit(f"{lay.nginx} not found: install nginx (Debian: apt-get install nginx)")
     text = (HERE / "supervisord.conf.in").read_text()
     return fill(text, {**common, "programs": programs, "nginx": nginx,
-                       "ports": ",".join(map(str, lay.ports))})  # fmt: skip
+                       "address": lay.worker_address,
+                       "ports": ",".join(map(str, lay.ports)) or '""'})  # fmt: skip
 
 
 def write(lay: Layout) -> Path:
@@ -113,6 +116,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--port", type=int, default=8080, help="nginx listens here")
     p.add_argument("--host", default="127.0.0.1", help="nginx's address (0.0.0.0: all)")
     p.add_argument("--base-port", type=int, default=8501, help="worker i: base port + i")
+    p.add_argument(
+        "--worker-address",
+        default="127.0.0.1",
+        help="the workers listen here (a private address if another balancer uses them)",
+    )
+    p.add_argument(
+        "--upstream",
+        action="append",
+        default=[],
+        metavar="HOST:PORT",
+        help="also balance a worker on another machine (repeat for each)",
+    )
     p.add_argument("--rundir", type=Path, default=ROOT / ".deploy", help="configs, logs, pids")
     p.add_argument("--write-only", action="store_true", help="write the configs, start nothing")
     return p.parse_args(argv)
@@ -120,9 +135,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     a = parse_args(argv)
-    if a.workers < 1:
-        raise SystemExit("--workers must be at least 1")
-    lay = Layout(a.rundir.resolve(), a.workers, a.port, a.host, a.base_port)
+    if a.workers < (0 if a.upstream else 1):
+        raise SystemExit("--workers must be at least 1 (0 only with --upstream)")
+    lay = Layout(a.rundir.resolve(), a.workers, a.port, a.host, a.base_port,
+                 a.worker_address, remote=tuple(a.upstream))  # fmt: skip
     conf = write(lay)
     print(f"configs in {lay.rundir}; nginx on http://{a.host}:{a.port}, workers {lay.ports}")
     if a.write_only:

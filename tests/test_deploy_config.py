@@ -34,6 +34,12 @@ def test_nginx_balances_every_worker_by_cookie(tmp_path) -> None:
         assert line in text
 
 
+def test_workers_on_other_machines_join_the_upstream(tmp_path) -> None:
+    lay = Layout(tmp_path / "run", 1, port=80, base_port=18501, remote=("10.0.0.12:8501",))
+    servers = re.findall(r"^\s+server (\S+) max_fails", nginx_conf(lay), re.MULTILINE)
+    assert servers == ["127.0.0.1:18501", "10.0.0.12:8501"]
+
+
 def test_supervisord_runs_each_worker_nginx_and_the_check(tmp_path) -> None:
     lay = layout(tmp_path, workers=2)
     lay.rundir.mkdir(parents=True)
