@@ -2,10 +2,12 @@
 
 import streamlit as st
 
+from backprop.ui import reconnect
 from backprop.ui.common import setup_server
 
 st.set_page_config(page_title="Backprop Explorer", page_icon="🧮", layout="wide")
 setup_server()
+reconnect.detect()  # a session that begins on a reconnect: said on the page
 
 # The folder is app_pages/, not pages/: Streamlit treats a folder named pages/ as its old
 # multipage layout until this router has run once, so the first deep link after a server

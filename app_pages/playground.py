@@ -2,7 +2,18 @@
 
 import streamlit as st
 
-from backprop.ui import board, common, compare, controls, diagnoses, exports, moment, sidebar, views
+from backprop.ui import (
+    board,
+    common,
+    compare,
+    controls,
+    diagnoses,
+    exports,
+    moment,
+    reconnect,
+    sidebar,
+    views,
+)
 from backprop.ui.session import RUN_KEY, current_run
 
 present = board.presenting()
@@ -27,6 +38,7 @@ with messages:
     for warning in run.warnings:
         st.warning(common.plain(warning), icon=":material/heart_broken:")
     run = moment.restore(run)  # a shared link's step and view (replayed from the seed)
+    reconnect.notice(run.play.target_step if run.play.targeted else run.trainer.steps)
     compare.restore(run)  # a shared link's pinned run A (replayed below)
     compare.replay_panel()
 board.reset()  # a full run: the board draws everything anew

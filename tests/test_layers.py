@@ -10,9 +10,9 @@ layer of what it imports. No import may go up:
 * ui (``backprop/ui/``): never the pages;
 * pages (``app.py``, ``app_pages/``): anything below.
 
-``tests/``, ``benchmarks/`` and ``scripts/`` are tools above every layer: they may import
-anything, and no layer may import them. A ``.py`` file anywhere else has no layer and fails
-the test until it is given one here.
+``tests/``, ``benchmarks/``, ``scripts/`` and ``deploy/`` are tools above every layer: they
+may import anything, and no layer may import them. A ``.py`` file anywhere else has no layer
+and fails the test until it is given one here.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from helpers import ROOT
 
 ENGINE, VIZ, UI, PAGES, TOOLS, BEYOND = range(6)
 LAYER_NAMES = ("engine", "viz", "ui", "pages", "tools", "beyond the top-level package")
-TOOL_DIRS = ("tests", "benchmarks", "scripts")
+TOOL_DIRS = ("tests", "benchmarks", "scripts", "deploy")
 # third-party libraries that belong to a layer: importing them puts a module in it
 LIBRARY_LAYER = {"plotly": VIZ, "streamlit": UI}
 SKIP_DIRS = {"__pycache__", "node_modules", "site-packages"}

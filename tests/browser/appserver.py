@@ -90,3 +90,62 @@ def running_app(
             proc.kill()
         if log:
             out.close()
+
+
+def worker_of(url: str, cookie: str | None = None) -> str:
+    """The worker nginx sends ``url`` to (its ``X-Worker`` header), for this route cookie."""
+    req = urllib.request.Request(url, headers={"Cookie": f"bpworker={cookie}"} if cookie else {})
+    with urllib.request.urlopen(req, timeout=10) as r:  # noqa: S310 (loopback only)
+        return r.headers["X-Worker"]
+
+
+def route_cookies(base: str, n: int) -> list[str]:
+    """``n`` route cookies (``bpworker`` values) that nginx sends to ``n`` different workers."""
+    found: dict[str, str] = {}
+    for i in range(200):
+        found.setdefault(worker_of(base + "/_stcore/health", f"route{i}"), f"route{i}")
+        if len(found) == n:
+            return list(found.values())
+    raise RuntimeError(f"only {len(found)} of {n} workers answer through nginx")
+
+
+@contextmanager
+def running_deploy(
+    workers: int, rundir: Path, log: Path | None = None, env: dict[str, str] | None = None
+):
+    """``python -m deploy up`` (nginx + ``workers`` Streamlit workers under supervisord) on
+    free loopback ports; yields ``(base URL, worker ports)`` once every worker answers
+    through nginx; stops supervisord (and so all of them) after. ``env`` reaches the workers
+    (supervisord passes its environment on), e.g. ``STREAMLIT_*`` options."""
+    port = free_port()
+    base_port = free_port()  # worker i on base_port + i: checked free below
+    ports = [base_port + i for i in range(workers)]
+    cmd = [sys.executable, "-m", "deploy", "up", "--workers", str(workers),
+           "--port", str(port), "--base-port", str(base_port), "--rundir", str(rundir)]  # fmt: skip
+    out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                            env={**os.environ, **(env or {})})  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"deploy exited with {proc.returncode} (log: {log})")
+            try:
+                if all(_get(f"http://127.0.0.1:{p}/_stcore/health") == "ok" for p in ports):
+                    _get(base + "/_stcore/health")
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("the workers did not answer through nginx within 90 s")
+            time.sleep(0.25)
+        yield base, ports
+    finally:
+        proc.terminate()  # supervisord stops its programs, then exits
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        if log:
+            out.close()

@@ -1,0 +1,63 @@
+"""A session that starts on a reconnect, said in words instead of a silent reset.
+
+When the server that held a tab's session goes away (a worker crashed or was restarted, or
+the balancer sent the tab to another worker), Streamlit's frontend reconnects, and the new
+server has no such session: it starts a fresh one and runs the page with what the frontend
+sends (measured with Streamlit 1.67, README "Deploy"): the widgets' values and the query
+string the *server* last set. A fresh page load sends no widget values, so a session whose
+first run arrives with some is a reconnect. The Playground then replays its run from the
+seed to the step in that query string (``moment.restore``), and :func:`notice` says so.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from .common import plain
+
+SEEN_KEY = "bp_session_seen"  # set on a session's first run
+RECONNECT_KEY = "bp_reconnected"  # True for a session that began on a reconnect
+
+
+def _client_widget_ids() -> list[str]:
+    """The widgets whose values the frontend sent with this run (Streamlit internals:
+    ``SessionState._new_widget_state``; an empty list if they move)."""
+    try:
+        return list(get_script_run_ctx().session_state._state._new_widget_state.keys())
+    except AttributeError:
+        return []
+
+
+def detect() -> bool:
+    """On a session's first run: did the frontend send widget values (a reconnect)? Kept for
+    the session; call at the top of the router, before any widget is drawn."""
+    if SEEN_KEY not in st.session_state:
+        st.session_state[SEEN_KEY] = True
+        st.session_state[RECONNECT_KEY] = bool(_client_widget_ids())
+    return st.session_state[RECONNECT_KEY]
+
+
+def notice(step: int | None = None) -> None:
+    """Once per session, if it began on a reconnect: what the visitor sees instead of the
+    state they had. ``step``: the Playground's run was replayed to this step (0: reset)."""
+    if not st.session_state.get(RECONNECT_KEY):
+        return
+    st.session_state[RECONNECT_KEY] = False
+    if step is None:
+        what = "this page started again from its link."
+    elif step:
+        what = (
+            f"the run was replayed from its seed to step {step}, "
+            "the last step the server wrote into the link."
+        )
+    else:
+        what = (
+            "the run starts again at step 0 (the new session gets the link as the server "
+            "last wrote it, without the later Steps)."
+        )
+    text = (
+        "Reconnected: the server this page was on went away and a new session took over, "
+        f"so {what} Steps taken after the link was last written are lost."
+    )
+    st.warning(plain(text), icon=":material/sync_problem:")
