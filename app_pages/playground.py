@@ -2,7 +2,18 @@
 
 import streamlit as st
 
-from backprop.ui import board, common, compare, controls, diagnoses, exports, moment, sidebar, views
+from backprop.ui import (
+    board,
+    common,
+    compare,
+    controls,
+    diagnoses,
+    exports,
+    handson,
+    moment,
+    sidebar,
+    views,
+)
 from backprop.ui.session import RUN_KEY, current_run
 
 present = board.presenting()
@@ -29,6 +40,7 @@ with messages:
     run = moment.restore(run)  # a shared link's step and view (replayed from the seed)
     compare.restore(run)  # a shared link's pinned run A (replayed below)
     compare.replay_panel()
+    handson.restore(run)  # the session's (or a shared link's) hand-edited data
 board.reset()  # a full run: the board draws everything anew
 
 
@@ -39,7 +51,8 @@ def main_panel() -> None:
     if current is None:  # Reset: the run is rebuilt by the full script
         st.rerun()
     controls.toolbar(current)
-    views.view_pickers(current)  # outside the board's fragment: a Step does not resend them
+    # outside the board's fragment: a Step does not resend them
+    views.view_pickers(current, lambda: handson.data_tools(current))
     live_panel()
     views.detail_tabs(current, compare.tab)
     moment.to_url(current)  # the open tab and the Layers pickers, once paused
@@ -53,6 +66,7 @@ def live_panel() -> None:
     current = st.session_state.get(RUN_KEY)
     if current is None:
         st.rerun()
+    handson.process(current)  # a click on the board: a point added, a weight picked
     chunk = None
     if current.play.playing:
         extras, specs, stopped = board.play_chunk(current, controls.play_tick)
@@ -65,8 +79,10 @@ def live_panel() -> None:
     controls.progress(current)
     took_step = board.show(
         current, chunk, present=present, on_step=controls.step,
-        findings=diagnoses.summary(current),
+        findings=diagnoses.summary(current), on_edit=handson.take,
     )  # fmt: skip
+    handson.editor(current)  # a fixed row: the picked weight or bias
+    handson.to_url()
     diagnoses.panel(current)  # below the board: what is wrong with the run, in words
     moment.to_url(current, board_writes_step=took_step)  # the step and view, once paused
 

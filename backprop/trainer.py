@@ -137,7 +137,9 @@ class Trainer:
         if n == 0:
             raise ValueError("the training set is empty")
         if n > self.net.limits.max_samples:
-            raise ValueError(f"{n} training samples is over the limit of {self.net.limits.max_samples}")
+            raise ValueError(
+                f"{n} training samples is over the limit of {self.net.limits.max_samples}"
+            )
         bs = _check_batch(min(self.batch_size, n), self.net, n)
         self.X, self.Y, self.n, self.batch_size = X, Y, n, bs
         self.evaluator = Evaluator(self.net, X, Y, self.X_test, self.Y_test, self._eval_cap)
