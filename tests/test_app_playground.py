@@ -802,7 +802,7 @@ def test_a_network_whose_cost_overflows_is_kept_and_reset_starts_afresh():
 # --------------------------------------------------------------------- downloads
 def test_downloads_are_made_on_click_from_the_current_run():
     at = playground()
-    assert {b.key for b in at.download_button} == {"dl_json", "dl_npz", "dl_history", "dl_config", "dl_data"}
+    assert {b.key for b in at.download_button} == {k for k, *_ in exports.DOWNLOADS}
     for _ in range(3):
         click(at, "step")  # a fragment-only rerun in the browser: the buttons are not redrawn
     r = the_run(at)
