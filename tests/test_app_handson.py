@@ -4,7 +4,7 @@ picked weight is set by hand; the edits are in the URL and a fresh session repla
 from __future__ import annotations
 
 import numpy as np
-from helpers import click, playground, query, run, texts, the_run
+from helpers import click, metric, playground, query, run, texts, the_run
 
 from backprop.datasets import edits
 from backprop.ui import exports, handson
@@ -72,11 +72,13 @@ def test_a_picked_weight_is_set_by_hand_and_recorded():
     old = float(r.net.weights[1][1, 0])
     (box,) = [n for n in at.number_input if n.key == handson.VALUE_KEY]
     assert box.value == old and not box.disabled
-    rev = r.revision
+    rev, cost = r.revision, metric(at, "Train cost")
     box.set_value(1.5)
     click(at, "handson_apply")
     r = the_run(at)
     assert r.net.weights[1][1, 0] == 1.5 and r.revision > rev
+    assert metric(at, "Train cost") != cost  # the counters show the edited network's cost
+    assert metric(at, "Train cost") == f"{r.trainer.evaluate()['train_cost']:.4g}"
     assert r.param_edits == [f"step 1: w[2][1,0] {old:.4g} -> 1.5"]
     assert any("w[2][1,0]" in t for t in texts(at.caption))
     at.session_state[handson.PENDING_KEY] = ("pick", {"layer": 1, "i": 0, "bias": True})

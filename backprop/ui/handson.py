@@ -70,6 +70,12 @@ def sync(run: Run) -> None:
         run.trainer.configure(batch_size=bs)
     run.base_dataset, run.dataset = (base if want else None), ds
     run.data_edits = list(want)
+    edited(run)
+
+
+def edited(run: Run) -> None:
+    """After a hand edit: the costs and accuracies of the run as it now is, and a redraw."""
+    run.edited_costs = (run.trainer.steps, run.trainer.evaluate())
     run.revision += 1
 
 
@@ -156,7 +162,7 @@ def apply_value(run: Run) -> None:
     run.param_edits.append(
         f"step {run.trainer.steps}: {parameter_name(*target)} {old:.4g} -> {float(v):.4g}"
     )
-    run.revision += 1
+    edited(run)
 
 
 def reset_data(run: Run) -> None:
