@@ -50,6 +50,7 @@ def main_panel() -> None:
     current = st.session_state.get(RUN_KEY)
     if current is None:  # Reset: the run is rebuilt by the full script
         st.rerun()
+    handson.process(current)  # a pick in the graph (a full run): the editor shows it
     controls.toolbar(current)
     # outside the board's fragment: a Step does not resend them
     views.view_pickers(current, lambda: handson.data_tools(current))
@@ -81,7 +82,7 @@ def live_panel() -> None:
         current, chunk, present=present, on_step=controls.step,
         findings=diagnoses.summary(current), on_edit=handson.take,
     )  # fmt: skip
-    handson.editor(current)  # a fixed row: the picked weight or bias
+    handson.status(current)  # one line: the data and weight edits so far
     handson.to_url()
     diagnoses.panel(current)  # below the board: what is wrong with the run, in words
     moment.to_url(current, board_writes_step=took_step)  # the step and view, once paused

@@ -79,7 +79,7 @@ def test_a_picked_weight_is_set_by_hand_and_recorded():
     assert r.net.weights[1][1, 0] == 1.5 and r.revision > rev
     assert metric(at, "Train cost") != cost  # the counters show the edited network's cost
     assert metric(at, "Train cost") == f"{r.trainer.evaluate()['train_cost']:.4g}"
-    assert r.param_edits == [f"step 1: w[2][1,0] {old:.4g} -> 1.5"]
+    assert r.param_edits == [f"step 1: w[2][1,0] {old:.4g} → 1.5"]
     assert any("w[2][1,0]" in t for t in texts(at.caption))
     at.session_state[handson.PENDING_KEY] = ("pick", {"layer": 1, "i": 0, "bias": True})
     run(at)

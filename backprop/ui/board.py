@@ -174,7 +174,7 @@ def show(
     present: bool = False,
     on_step: Callable[[], None] | None = None,
     findings: list[list[str]] | None = None,
-    on_edit: Callable[[str, object], None] | None = None,
+    on_edit: Callable[[str, object], str] | None = None,
 ) -> bool:
     """Mount (or update in place) the board with ``chunk`` (playing) or the current state.
 
@@ -185,7 +185,8 @@ def show(
     Step. ``findings``: the diagnoses' ``[[severity, title], ...]`` (``[]``: none; None:
     too early), shown in one line at the end of the counters' row. ``on_edit(event, value)``
     gets the board's hands-on events: ``click`` on the output chart, ``pick`` in the graph
-    (see ``backprop.ui.handson``); the fragment then reruns to show their effect."""
+    (see ``backprop.ui.handson``) and says what reruns to show their effect (``"app"`` or
+    ``"fragment"``)."""
     took_step = bool(st.session_state.pop(FAST_STEP_KEY, False))
     if not ensure_plotly_served() or not st.get_option("server.enableStaticServing"):
         st.warning("The live board needs static file serving (server.enableStaticServing).")
@@ -231,9 +232,8 @@ def show(
     st.session_state[SEQ_KEY] = seq
     events = [(e, result.get(e)) for e in ("click", "pick") if result.get(e) is not None]
     if on_edit is not None and events:
-        for event, value in events:
-            on_edit(event, value)
-        st.rerun(scope="fragment")
+        scopes = [on_edit(event, value) for event, value in events]
+        st.rerun(scope="app" if "app" in scopes else "fragment")
     return took_step
 
 

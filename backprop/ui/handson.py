@@ -87,10 +87,13 @@ def restore(run: Run) -> None:
     sync(run)
 
 
-def take(event: str, value: object) -> None:
-    """File a board event (``click`` or ``pick``) for the fragment's next run."""
+def take(event: str, value: object) -> str:
+    """File a board event (``click`` or ``pick``) for the next run; returns what reruns:
+    the board's fragment for a click, the app for a pick (the editor sits in the row of
+    view pickers above the board, outside the board's fragment)."""
     if isinstance(value, dict):
         st.session_state[PENDING_KEY] = (event, value)
+    return "app" if event == "pick" else "fragment"
 
 
 def _number(v: object) -> float:
@@ -160,7 +163,7 @@ def apply_value(run: Run) -> None:
         st.session_state[MESSAGE_KEY] = f"Not applied: {e}"
         return
     run.param_edits.append(
-        f"step {run.trainer.steps}: {parameter_name(*target)} {old:.4g} -> {float(v):.4g}"
+        f"step {run.trainer.steps}: {parameter_name(*target)} {old:.4g} → {float(v):.4g}"
     )
     edited(run)
 
@@ -172,10 +175,9 @@ def reset_data(run: Run) -> None:
 
 
 def data_tools(run: Run) -> None:
-    """The class a click adds and Reset data, beside the view pickers (2-D/1-D data only)."""
+    """Beside the view pickers: the class a click adds and Reset data (2-D/1-D data only),
+    and the weight/bias editor."""
     kind = edits.editable(run.base_dataset or run.dataset)
-    if kind is None:
-        return
     if kind == "plane":
         st.segmented_control(
             "Click adds",
@@ -186,17 +188,19 @@ def data_tools(run: Run) -> None:
             help="A click on the output chart adds a point of this class (shift: the other); "
             "a click on a point removes it",
         )
-    st.button(
-        "Reset data",
-        key="handson_reset",
-        on_click=reset_data,
-        args=(run,),
-        help="Restore the generated training data",
-    )
+    if kind is not None:
+        st.button(
+            "Reset data",
+            key="handson_reset",
+            on_click=reset_data,
+            args=(run,),
+            help="Restore the generated training data",
+        )
+    editor(run)
 
 
 def editor(run: Run) -> None:
-    """A fixed row under the board: the picked weight or bias, its value, Apply, the edits."""
+    """The picked weight or bias, its value and Apply (always there: the row never moves)."""
     target = st.session_state.get(PICK_KEY)
     if target is not None:
         try:
@@ -204,20 +208,27 @@ def editor(run: Run) -> None:
         except ValueError:
             target = st.session_state[PICK_KEY] = None
     st.session_state.setdefault(VALUE_KEY, 0.0)
-    with st.container(horizontal=True, vertical_alignment="bottom", key="handson-editor"):
-        label = "Click an edge or node of the graph" if target is None else parameter_name(*target)
+    with st.container(horizontal=True, vertical_alignment="bottom", key="handson-editor",
+                      gap="small", width="content"):  # fmt: skip
         st.number_input(
-            label,
+            "Edit" if target is None else parameter_name(*target),
             -MAX_VALUE,
             MAX_VALUE,
             key=VALUE_KEY,
             step=0.1,
             format="%.4f",
-            width=200,
+            width=130,
             disabled=target is None,
+            help="Click an edge (its weight) or a node (its bias) of the network graph, "
+            f"set a value within ±{MAX_VALUE:g} and Apply",
         )
         st.button("Apply", key="handson_apply", on_click=apply_value, args=(run,),
                   disabled=target is None)  # fmt: skip
+
+
+def status(run: Run) -> None:
+    """One line under the board: a message, or the data and parameter edits so far."""
+    with st.container(key="handson-status"):
         st.caption(plain(_status(run)))
 
 
