@@ -95,3 +95,18 @@ def test_bad_picks_are_ignored():
         assert handson.PICK_KEY not in at.session_state
         (box,) = [n for n in at.number_input if n.key == handson.VALUE_KEY]
         assert box.disabled
+
+
+def test_a_click_on_the_curve_adds_a_sample_and_new_data_drops_the_edits():
+    at = playground({"ds": "sine"})
+    n = the_run(at).dataset.n_train
+    board_click(at, x=-2.0, y=0.9)
+    r = the_run(at)
+    assert r.trainer.n == n + 1 and (r.dataset.X_train[0, -1], r.dataset.Y_train[0, -1]) == (
+        -2,
+        0.9,
+    )
+    at.sidebar.number_input(key="w_n_samples").set_value(300)
+    run(at)
+    assert the_run(at).data_edits == [] and "edits" not in query(at)
+    assert any("dropped" in t for t in texts(at.caption))

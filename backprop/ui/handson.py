@@ -21,6 +21,8 @@ from .config import EDITS_URL_KEY
 from .session import Run
 
 OPS_KEY = "handson_ops"  # the data edits (op strings), the session's truth
+DATA_KEY = "handson_data"  # the config fields that made the data the edits apply to
+DATA_FIELDS = ("dataset", "n_samples", "noise", "test_fraction", "features", "seed")
 URL_READ_KEY = "handson_url_read"
 PENDING_KEY = "handson_pending"  # (event, value) from the board, applied in the next run
 PICK_KEY = "handson_pick"  # (layer, i, j | None) picked in the graph
@@ -53,7 +55,14 @@ def read_url() -> None:
 
 def sync(run: Run) -> None:
     """Make the run train on its generated data with this session's edits applied (if they
-    do not apply, e.g. after a change of data set, they are dropped with a message)."""
+    do not apply, they are dropped with a message). A change of the data's settings
+    (data set, samples, noise, split, features, seed) drops them; of the network, keeps them."""
+    data = tuple(getattr(run.cfg, f) for f in DATA_FIELDS)
+    if st.session_state.setdefault(DATA_KEY, data) != data:
+        st.session_state[DATA_KEY] = data
+        if ops():
+            st.session_state[OPS_KEY] = []
+            st.session_state[MESSAGE_KEY] = "The data changed: its hand edits were dropped."
     want = ops()
     if run.data_edits == want:
         return
@@ -238,7 +247,9 @@ def _status(run: Run) -> str:
         return message
     parts = []
     if run.data_edits:
-        parts.append(f"{run.dataset.n_train} training samples ({len(run.data_edits)} data edits)")
+        n = len(run.data_edits)
+        link = "" if n <= edits.MAX_EDITS else f", over {edits.MAX_EDITS}: not in the link"
+        parts.append(f"{run.dataset.n_train} training samples ({n} data edits{link})")
     if run.param_edits:
         parts.append("; ".join(run.param_edits[-3:]))
     return " · ".join(parts) or "Click the output chart to add a point, a point to remove it."
