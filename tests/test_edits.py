@@ -100,3 +100,20 @@ def test_set_data_keeps_the_network_and_trains_on_the_new_data(circle):
     assert tr.steps > steps and tr.probe[0].shape[1] == min(16, edited.n_train)
     tr.set_data(edited.X_train[:, :4], edited.Y_train[:, :4])
     assert tr.batch_size == 4  # clamped to the smaller set
+
+
+def test_set_parameter_checks_the_target_and_the_value():
+    from backprop.param_edit import get_parameter, set_parameter
+
+    net = Network([2, 3, 2], seed=0)
+    old = float(net.weights[1][1, 2])
+    assert set_parameter(net, 2, 1, 2, 1.5) == old and net.weights[1][1, 2] == 1.5
+    old_b = get_parameter(net, 1, 0, None)
+    assert set_parameter(net, 1, 0, None, -2.0) == old_b and net.biases[0][0, 0] == -2.0
+    for value in (float("nan"), float("inf"), 1e3 + 1, "x", None):
+        with pytest.raises(ValueError, match="value"):
+            set_parameter(net, 2, 1, 2, value)
+    for target in ((0, 0, 0), (3, 0, 0), (2, 2, 0), (2, 0, 3), (True, 0, 0), ("1", 0, 0)):
+        with pytest.raises(ValueError):
+            set_parameter(net, *target, 0.5)
+    assert net.weights[1][1, 2] == 1.5  # nothing refused was applied
