@@ -9,6 +9,7 @@ from backprop.ui import (
     controls,
     diagnoses,
     exports,
+    handson,
     moment,
     reconnect,
     sidebar,
@@ -41,6 +42,7 @@ with messages:
     reconnect.notice(run.play.target_step if run.play.targeted else run.trainer.steps)
     compare.restore(run)  # a shared link's pinned run A (replayed below)
     compare.replay_panel()
+    handson.restore(run)  # the session's (or a shared link's) hand-edited data
 board.reset()  # a full run: the board draws everything anew
 
 
@@ -50,8 +52,10 @@ def main_panel() -> None:
     current = st.session_state.get(RUN_KEY)
     if current is None:  # Reset: the run is rebuilt by the full script
         st.rerun()
+    handson.process(current)  # a pick in the graph (a full run): the editor shows it
     controls.toolbar(current)
-    views.view_pickers(current)  # outside the board's fragment: a Step does not resend them
+    # outside the board's fragment: a Step does not resend them
+    views.view_pickers(current, lambda: handson.data_tools(current))
     live_panel()
     views.detail_tabs(current, compare.tab)
     moment.to_url(current)  # the open tab and the Layers pickers, once paused
@@ -65,6 +69,7 @@ def live_panel() -> None:
     current = st.session_state.get(RUN_KEY)
     if current is None:
         st.rerun()
+    handson.process(current)  # a click on the board: a point added, a weight picked
     chunk = None
     if current.play.playing:
         extras, specs, stopped = board.play_chunk(current, controls.play_tick)
@@ -77,8 +82,10 @@ def live_panel() -> None:
     controls.progress(current)
     took_step = board.show(
         current, chunk, present=present, on_step=controls.step,
-        findings=diagnoses.summary(current),
+        findings=diagnoses.summary(current), on_edit=handson.take,
     )  # fmt: skip
+    handson.status(current)  # one line: the data and weight edits so far
+    handson.to_url()
     diagnoses.panel(current)  # below the board: what is wrong with the run, in words
     moment.to_url(current, board_writes_step=took_step)  # the step and view, once paused
 

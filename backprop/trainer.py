@@ -97,6 +97,7 @@ class Trainer:
         momentum = check(TRAINER, "momentum", momentum)
         self.eval_every = check(TRAINER, "eval_every", eval_every)
         cap = check(TRAINER, "eval_samples", eval_samples)
+        self._eval_cap = cap
         self.evaluator = Evaluator(net, self.X, self.Y, self.X_test, self.Y_test, cap)
         shapes = [p.shape for p in self._params()]
         self.opt_momentum = momentum
@@ -107,9 +108,8 @@ class Trainer:
         self.record, self.evaluate_epochs = record, evaluate_epochs
         self.recorder = Recorder(net.n_layers, lim.max_history)
         self.history, self.epoch_history = self.recorder.history, self.recorder.epoch_history
-        probe_size = check(TRAINER, "probe_size", probe_size)
-        idx = np.linspace(0, self.n - 1, min(probe_size, self.n)).round().astype(int)
-        self.probe = (f64(self.X[:, idx]), f64(self.Y[:, idx]))
+        self.probe_size = check(TRAINER, "probe_size", probe_size)
+        self.probe = self._probe()
         budget = lim.snapshot_budget_mb if snapshot_budget_mb is None else snapshot_budget_mb
         budget = check(TRAINER, "snapshot_budget_mb", budget)
         self.snapshots = SnapshotBuffer(
@@ -122,6 +122,30 @@ class Trainer:
         # the starting parameters, for the loss landscape's line from them (the first
         # snapshot holds them when snapshots are on: the buffer always keeps it)
         self._initial = None if len(self.snapshots) else [p.copy() for p in self._params()]
+
+    def _probe(self) -> tuple[Array, Array]:
+        """``probe_size`` evenly spaced training columns ``(X, Y)``, as float64."""
+        idx = np.linspace(0, self.n - 1, min(self.probe_size, self.n)).round().astype(int)
+        return f64(self.X[:, idx]), f64(self.Y[:, idx])
+
+    def set_data(self, X_train: Array, Y_train: Array) -> None:
+        """Train on ``(X_train, Y_train)`` from now on (e.g. a hand-edited set): the network,
+        optimiser state, steps and history are kept; the batch order starts a new epoch and
+        the probe batch and the batch size (clamped to ``n``) follow the new data."""
+        X, Y = self.net.check_xy(X_train, Y_train)
+        n = X.shape[1]
+        if n == 0:
+            raise ValueError("the training set is empty")
+        if n > self.net.limits.max_samples:
+            raise ValueError(
+                f"{n} training samples is over the limit of {self.net.limits.max_samples}"
+            )
+        bs = _check_batch(min(self.batch_size, n), self.net, n)
+        self.X, self.Y, self.n, self.batch_size = X, Y, n, bs
+        self.evaluator = Evaluator(self.net, X, Y, self.X_test, self.Y_test, self._eval_cap)
+        self.batches = BatchOrder(X, Y, self.net.rng)
+        self.probe = self._probe()
+        self.guard = Guard(self.net, X)
 
     @property
     def eta(self) -> float:

@@ -157,7 +157,9 @@ def test_play_and_pause():
     chunk = board.CHUNK_FRAMES * speed
     assert speed <= r.trainer.steps <= chunk
     assert at.tabs  # nothing is hidden while playing
-    assert len(at.download_button) == 4  # downloads stay: each file is made at click time
+    assert len(at.download_button) == len(
+        exports.DOWNLOADS
+    )  # downloads stay: each file is made at click time
     steps = r.trainer.steps
     run(at)  # the board's request for the next chunk
     assert steps < r.trainer.steps <= steps + chunk
@@ -800,7 +802,7 @@ def test_a_network_whose_cost_overflows_is_kept_and_reset_starts_afresh():
 # --------------------------------------------------------------------- downloads
 def test_downloads_are_made_on_click_from_the_current_run():
     at = playground()
-    assert {b.key for b in at.download_button} == {"dl_json", "dl_npz", "dl_history", "dl_config"}
+    assert {b.key for b in at.download_button} == {k for k, *_ in exports.DOWNLOADS}
     for _ in range(3):
         click(at, "step")  # a fragment-only rerun in the browser: the buttons are not redrawn
     r = the_run(at)

@@ -447,6 +447,7 @@ function ensureViews(board, views) {
     cell.appendChild(div);
     board.grid.appendChild(cell);
     board.divs[v.name] = div;
+    if (v.name === "output") div.addEventListener("pointerdown", (e) => outputDown(board, e), true);
     div.addEventListener("pointerenter", () => {
       // hover needs Plotly's own drawing of the current numbers: draw this view exactly now
       if (!board.playing && board.exactPending && board.exactPending.has(v.name)) {
@@ -455,6 +456,50 @@ function ensureViews(board, views) {
       }
     });
   }
+}
+
+// Hands on (backprop/ui/handson.py): a click (no drag) on the output chart sends its data
+// coordinates, with data units per pixel so the server can tell a click on a point; a click
+// on an edge's hover point or a node of the graph sends which weight or bias it is.
+function outputDown(board, e) {
+  board.down = e.button === 0 && !(e.target.closest && e.target.closest(".modebar"))
+    ? [e.clientX, e.clientY, !!e.shiftKey] : null;
+}
+
+function outputUp(board, e) {
+  const div = board.divs.output, start = board.down;
+  board.down = null;
+  if (!start || !div || !board.handsOn) return;
+  if (Math.hypot(e.clientX - start[0], e.clientY - start[1]) > 4) return; // a drag (zoom)
+  const full = div._fullLayout;
+  if (!full || !full.xaxis || !full.xaxis.p2d || !full._size) return;
+  const rect = div.getBoundingClientRect(), size = full._size;
+  const px = e.clientX - rect.left - size.l, py = e.clientY - rect.top - size.t;
+  if (px < 0 || py < 0 || px > size.w || py > size.h) return;
+  const xa = full.xaxis, ya = full.yaxis;
+  const x = xa.p2d(px), y = ya.p2d(py);
+  const sx = Math.abs(xa.p2d(px + 1) - x), sy = Math.abs(ya.p2d(py + 1) - y);
+  if (![x, y, sx, sy].every(Number.isFinite)) return;
+  board.edits = (board.edits || 0) + 1;
+  board.setTriggerValue("click", { x, y, sx, sy, shift: start[2] || !!e.shiftKey, n: board.edits });
+}
+
+function graphPick(board, ev) {
+  const p = ev && ev.points && ev.points[0];
+  if (!board.handsOn || !p || !p.data) return;
+  const name = String(p.data.name || "");
+  let value = null;
+  if (name === "edge hover") {
+    const m = /^w\[(\d+)\]\[(\d+),(\d+)\]$/.exec(String(p.text || ""));
+    if (m) value = { layer: +m[1], i: +m[2], j: +m[3] };
+  } else {
+    const m = /^layer (\d+)$/.exec(name);
+    if (m && +m[1] > 0 && p.customdata) value = { layer: +m[1], i: Math.round(+p.customdata[0]), bias: true };
+  }
+  if (!value) return;
+  board.edits = (board.edits || 0) + 1;
+  value.n = board.edits;
+  board.setTriggerValue("pick", value);
 }
 
 function applyFrame(board, frame, bases, bin, paths) {
@@ -507,6 +552,10 @@ function draw(board, names, fast = false) {
       if (board.grow.has(name)) layout = headroom(fig, layout, board.playing ? 1.5 : 1.15);
       unpaint(div);
       Plotly.react(div, fig.data, layout, { displaylogo: false, responsive: true });
+      if (name === "graph" && !div.__bpPick && div.on) {
+        div.__bpPick = true;
+        div.on("plotly_click", (ev) => graphPick(board, ev));
+      }
       board.dyn[name] = new Set(); // Plotly has drawn every trace as it now is
       board.layoutChanged[name] = false;
       board.since[name] = 0;
@@ -683,6 +732,8 @@ export default function (component) {
       board.setTriggerValue("step", board.steps);
     };
     document.addEventListener("click", board.onStep, true);
+    board.onUp = (e) => outputUp(board, e);
+    window.addEventListener("pointerup", board.onUp, true);
     board.observer = new ResizeObserver(() => resize(board));
     board.observer.observe(root);
     board.raf = null;
@@ -694,6 +745,7 @@ export default function (component) {
   window.__bpBoardStats.bytes += data.byteLength || data.length || 0;
   board.present = !!header.present;
   board.fastStep = !!header.fastStep;
+  board.handsOn = !!header.handsOn;
   board.root.classList.toggle("bp-present", board.present);
   if (header.seq === board.seq) return; // a rerun that sent the same chunk again
   findings(board, header.findings);
@@ -735,6 +787,7 @@ export default function (component) {
       board.observer.disconnect();
       document.removeEventListener("pointerdown", board.onClick, true);
       document.removeEventListener("click", board.onStep, true);
+      window.removeEventListener("pointerup", board.onUp, true);
       for (const div of Object.values(board.divs)) {
         if (window.__bpPlotlyLib) window.__bpPlotlyLib.purge(div);
       }

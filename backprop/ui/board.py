@@ -174,6 +174,7 @@ def show(
     present: bool = False,
     on_step: Callable[[], None] | None = None,
     findings: list[list[str]] | None = None,
+    on_edit: Callable[[str, object], str] | None = None,
 ) -> bool:
     """Mount (or update in place) the board with ``chunk`` (playing) or the current state.
 
@@ -182,7 +183,10 @@ def show(
     around it are not sent again), and updates the Layers tab's chart itself and the URL's
     ``step`` (in place, see ``moment.to_url``). Returns whether this rerun answers such a
     Step. ``findings``: the diagnoses' ``[[severity, title], ...]`` (``[]``: none; None:
-    too early), shown in one line at the end of the counters' row."""
+    too early), shown in one line at the end of the counters' row. ``on_edit(event, value)``
+    gets the board's hands-on events: ``click`` on the output chart, ``pick`` in the graph
+    (see ``backprop.ui.handson``) and says what reruns to show their effect (``"app"`` or
+    ``"fragment"``)."""
     took_step = bool(st.session_state.pop(FAST_STEP_KEY, False))
     if not ensure_plotly_served() or not st.get_option("server.enableStaticServing"):
         st.warning("The live board needs static file serving (server.enableStaticServing).")
@@ -199,6 +203,7 @@ def show(
         and not views.step_reruns_panel()
     )
     header = {
+        "handsOn": on_edit is not None,
         "playing": playing,
         "present": present,
         "revision": run.revision,
@@ -215,14 +220,20 @@ def show(
         if on_step is not None:
             on_step()
 
-    _component()(
+    result = _component()(
         key="live_board",
         data=payload,
         on_need_change=_noop,
         on_step_change=stepped,
+        on_click_change=_noop,
+        on_pick_change=_noop,
     )
     enc.commit()
     st.session_state[SEQ_KEY] = seq
+    events = [(e, result.get(e)) for e in ("click", "pick") if result.get(e) is not None]
+    if on_edit is not None and events:
+        scopes = [on_edit(event, value) for event, value in events]
+        st.rerun(scope="app" if "app" in scopes else "fragment")
     return took_step
 
 

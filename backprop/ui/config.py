@@ -133,7 +133,8 @@ MAX_PIN_VALUE = 2000  # characters of a pinned config's query string (every fiel
 # URL parameters of the view, not of the run (the moment, presentation mode and the pinned
 # run): read by the pages that show them, kept when the sidebar rewrites the run's, never
 # "unknown"
-VIEW_KEYS = ("present", *MOMENT_URL_KEYS, *PIN_URL_KEYS)
+EDITS_URL_KEY = "edits"  # the hand-edited training data (backprop.ui.handson)
+VIEW_KEYS = ("present", *MOMENT_URL_KEYS, *PIN_URL_KEYS, EDITS_URL_KEY)
 
 # How a visitor reads each field (the sidebar's words), for naming what differs
 FIELD_LABELS = {

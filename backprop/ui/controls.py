@@ -131,10 +131,13 @@ def _fmt(x: float, pct: bool = False) -> str:
 
 def counter_values(run: Run) -> list[tuple[str, str]]:
     """``(label, text)`` of the step, epoch and the last evaluated train/test cost and
-    accuracy: the counters the live board draws with each frame."""
+    accuracy (or, after a hand edit, the current ones): the counters the live board draws
+    with each frame."""
     tr = run.trainer
     cols = ("train_cost", "test_cost", "train_accuracy", "test_accuracy")
     last = {c: tr.history.last_valid(c) for c in cols} if tr.history.n else tr.evaluate()
+    if run.edited_costs is not None and run.edited_costs[0] == tr.steps:
+        last = run.edited_costs[1]  # a hand edit since the last step: the costs it makes
     out = [
         ("Step", f"{tr.steps:,}"),
         ("Epoch", f"{tr.epochs:,}"),

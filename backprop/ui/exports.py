@@ -1,10 +1,12 @@
-"""Downloads (network, history, config) and uploading a saved network to resume."""
+"""Downloads (network, history, config, training data) and uploading a saved network to resume."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import replace
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
 from ..io import read_network, to_json, to_npz
@@ -38,11 +40,27 @@ def config_json(run: Run) -> str:
     return json.dumps(to_query(run.cfg), indent=2)
 
 
+def data_csv(run: Run) -> str:
+    """The training data as trained on (hand edits included): the raw inputs (x1, x2, or
+    the features) and the class or target."""
+    ds = run.dataset
+    if ds.raw_train is not None and ds.raw_train.shape[0] == 2:
+        cols = {"x1": ds.raw_train[0], "x2": ds.raw_train[1]}
+    else:
+        cols = {f: ds.X_train[r] for r, f in enumerate(ds.feature_names)}
+    if ds.task == "regression":
+        cols.update({f"y{r}" if ds.n_out > 1 else "y": ds.Y_train[r] for r in range(ds.n_out)})
+    else:
+        cols["class"] = np.argmax(ds.Y_train, axis=0) if ds.n_out > 1 else ds.Y_train[0]
+    return pd.DataFrame(cols).to_csv(index=False)
+
+
 DOWNLOADS = (  # key, label, file suffix, mime type, content
     ("dl_json", "Network (.json)", ".json", "application/json", network_json),
     ("dl_npz", "Network (.npz)", ".npz", "application/octet-stream", network_npz),
     ("dl_history", "History (.csv)", "-history.csv", "text/csv", history_csv),
     ("dl_config", "Config (.json)", "-config.json", "application/json", config_json),
+    ("dl_data", "Data (.csv)", "-data.csv", "text/csv", data_csv),
 )
 
 

@@ -35,6 +35,10 @@ class Run:
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # e.g. a resumed network that is dead
     retuned: bool = False  # a training setting changed after the first step (not replayed)
+    base_dataset: Dataset | None = None  # the generated data, when ``dataset`` is hand-edited
+    data_edits: list[str] = field(default_factory=list)  # ops applied (datasets.edits)
+    param_edits: list[str] = field(default_factory=list)  # weights/biases set by hand
+    edited_costs: tuple[int, dict] | None = None  # (step, costs) evaluated after a hand edit
 
     def train(self, steps: int | None = None, epochs: int | None = None) -> bool:
         """Run steps or epochs; False (with ``diverged`` set) if training diverged."""

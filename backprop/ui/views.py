@@ -69,8 +69,9 @@ def net_output_spec(
     return viz.layer_heatmap_spec(tr, net.n_layers, "a")
 
 
-def view_pickers(run: Run) -> None:
-    """The network view (forward/backward) and the probe sample the board's graph shows."""
+def view_pickers(run: Run, extra: Callable[[], None] | None = None) -> None:
+    """The network view (forward/backward) and the probe sample the board's graph shows,
+    then ``extra()``'s widgets in the same row."""
     with st.container(horizontal=True, vertical_alignment="bottom", key="view-pickers"):
         st.segmented_control(
             "Network view",
@@ -89,6 +90,8 @@ def view_pickers(run: Run) -> None:
             width=120,
             help="Which column of the fixed probe batch the graph shows",
         )
+        if extra is not None:
+            extra()
 
 
 def present_toggle() -> None:
