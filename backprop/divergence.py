@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from .network import Network
+from .precision import norm_limit
 
 Array = np.ndarray
 
@@ -96,8 +97,9 @@ class Guard:
             if not np.isfinite(s):
                 name = _param_name(i)
                 if np.all(np.isfinite(updates[i])):
+                    big = norm_limit(updates[i].dtype)
                     return DivergenceError(
-                        step, f"the update to {name} is too large to represent (|update| > 1e154)"
+                        step, f"the update to {name} is too large to represent (|update| > {big})"
                     )
                 bad = "NaN" if np.isnan(grads[i]).any() or np.isnan(updates[i]).any() else "inf"
                 return DivergenceError(

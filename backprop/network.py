@@ -120,6 +120,17 @@ class Network:
             "seed": self.seed,
         }
 
+    @property
+    def dtype(self) -> np.dtype:
+        """The float type the parameters are stored in (float64 unless :meth:`cast`)."""
+        return self.weights[0].dtype
+
+    def cast(self, dtype: type[np.floating]) -> None:
+        """Store the weights and biases as ``dtype`` (``np.float64`` or ``np.float32``), each
+        converted once; a no-op, keeping the same arrays, when they already are."""
+        self.weights = [w.astype(dtype, copy=False) for w in self.weights]
+        self.biases = [b.astype(dtype, copy=False) for b in self.biases]
+
     def n_parameters(self) -> int:
         return sum(w.size + b.size for w, b in zip(self.weights, self.biases))
 
