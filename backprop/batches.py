@@ -54,9 +54,10 @@ class BatchOrder:
             self.pos = 0
         idx = self.perm[self.pos : self.pos + batch_size]
         self.pos += len(idx)
+        Xb, Yb = np.take(self.Xr, idx, axis=0), np.take(self.Yr, idx, axis=0)  # the gathers
         if self.dtype != np.float64:
-            return self.Xr[idx].T, self.Yr[idx].T
-        return f64(self.Xr[idx]).T, f64(self.Yr[idx]).T
+            return Xb.T, Yb.T
+        return f64(Xb).T, f64(Yb).T
 
     @property
     def epoch_done(self) -> bool:
