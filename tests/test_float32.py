@@ -119,6 +119,16 @@ def test_a_bad_dtype_is_refused_naming_the_choices(bad):
     assert net.dtype == np.float64  # refused before anything changed
 
 
+def test_a_float64_trainer_keeps_the_networks_own_arrays():
+    X, Y = batch()
+    net = Network([5, 4, 3], seed=0)
+    arrays = [*net.weights, *net.biases]
+    tr = Trainer(net, X, Y, batch_size=4)
+    assert tr.dtype == "float64"
+    tr.step()  # trained in place, as before: no float64 copy was made
+    assert all(a is b for a, b in zip(arrays, [*net.weights, *net.biases]))
+
+
 def test_a_refused_trainer_leaves_the_network_float64():
     X, Y = batch()
     net = Network([5, 4, 3], seed=0)
