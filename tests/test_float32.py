@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from helpers import params_of
 
-from backprop import Network, Trainer
+from backprop import Network, Trainer, gradcheck
 from backprop.cli import main
 from backprop.datasets import load
 from backprop.io import read_network, to_json, to_npz
@@ -178,3 +178,13 @@ def test_cli_refuses_a_bad_dtype(capsys):
         main(["--dtype", "float16"])
     assert e.value.code == 2
     assert "float64" in capsys.readouterr().err
+
+
+def test_a_float32_network_is_gradient_checked_in_float64():
+    X, Y = batch()
+    net = Network([5, 4, 3], "tanh", "softmax", "log_likelihood", seed=0)
+    Trainer(net, X, Y, eta=0.1, batch_size=4, dtype="float32").train(2, progress=False)
+    weights = [w.copy() for w in net.weights]
+    table = gradcheck(net, X, Y)
+    assert table["passed"].all() and table["max_rel_error"].max() < 1e-5
+    assert net.dtype == F32 and all(np.array_equal(a, b) for a, b in zip(weights, net.weights))
