@@ -216,8 +216,8 @@ def main() -> None:
                     row(sizes, X, Y, mb, dtype, args, torch, sklearn, ratios)
         print(f"load average after: {load_average()}")
         for (sizes, dtype), by_mb in ratios.items():
-            text = ", ".join(f"{r:.2f}x at mini-batch {mb}" for mb, r in by_mb.items())
-            print(f"engine vs scikit-learn, {sizes} {dtype}: {text}")
+            text = ", ".join(f"{r:.2f}x at mini-batch {mb}" for mb, r in by_mb.items())  # skl / eng
+            print(f"engine faster than scikit-learn, {sizes} {dtype}: {text}")
 
 
 def row(sizes, X, Y, mb, dtype, args, torch, sklearn, ratios) -> None:
