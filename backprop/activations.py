@@ -86,7 +86,8 @@ def _leaky_relu(z: Array, out: Array | None = None) -> Array:
 
 
 def _leaky_relu_prime(z: Array | None, a: Array) -> Array:
-    return np.where(a > 0, 1.0, LEAKY_SLOPE)  # a > 0 exactly where z > 0
+    one, slope = a.dtype.type(1.0), a.dtype.type(LEAKY_SLOPE)  # float32 stays float32
+    return np.where(a > 0, one, slope)  # a > 0 exactly where z > 0
 
 
 def _linear(z: Array, out: Array | None = None) -> Array:

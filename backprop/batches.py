@@ -30,26 +30,34 @@ class BatchOrder:
 
     The data is kept as C-contiguous rows, so a mini-batch is one gather and
     ``X_b = rows.T`` (a view when each sample's column is contiguous, as the big data sets
-    store it, so no copy is made). float32 data is cast to float64 per batch.
+    store it, so no copy is made). Batches come as ``dtype`` (float64: float32 data is cast
+    per batch; float32: the rows are stored as float32, the one copy made).
     """
 
-    def __init__(self, X: Array, Y: Array, rng: np.random.Generator) -> None:
+    def __init__(
+        self, X: Array, Y: Array, rng: np.random.Generator, dtype: type = np.float64
+    ) -> None:
         self.n = X.shape[1]
         self.rng = rng
-        self.Xr = np.ascontiguousarray(X.T)  # (n, n_in)
-        self.Yr = np.ascontiguousarray(Y.T)  # (n, n_out)
+        self.dtype = dtype
+        keep = None if dtype == np.float64 else dtype  # float64 keeps float32 data as it is
+        self.Xr = np.ascontiguousarray(X.T, dtype=keep)  # (n, n_in)
+        self.Yr = np.ascontiguousarray(Y.T, dtype=keep)  # (n, n_out)
         self.perm: Array | None = None  # this epoch's order; None between epochs
         self.pos = 0  # samples of this epoch already drawn
 
     def next(self, batch_size: int) -> tuple[Array, Array]:
-        """The next ``(X_b, Y_b)``, float64 ``(n_in, m)`` and ``(n_out, m)``, ``m <= batch_size``
-        (the last batch of an epoch is partial)."""
+        """The next ``(X_b, Y_b)``, ``(n_in, m)`` and ``(n_out, m)`` of ``dtype``,
+        ``m <= batch_size`` (the last batch of an epoch is partial)."""
         if self.perm is None:
             self.perm = self.rng.permutation(self.n)
             self.pos = 0
         idx = self.perm[self.pos : self.pos + batch_size]
         self.pos += len(idx)
-        return f64(self.Xr[idx]).T, f64(self.Yr[idx]).T
+        Xb, Yb = np.take(self.Xr, idx, axis=0), np.take(self.Yr, idx, axis=0)  # the gathers
+        if self.dtype != np.float64:
+            return Xb.T, Yb.T
+        return f64(Xb).T, f64(Yb).T
 
     @property
     def epoch_done(self) -> bool:

@@ -18,6 +18,7 @@ from . import ACTIVATIONS, COSTS, HIDDEN_ACTIVATIONS, INITS, OPTIMIZERS, REGULAR
 from . import datasets as D
 from .io import to_json, to_npz
 from .network import Network
+from .precision import DTYPES
 from .trainer import DivergenceError, Trainer
 from .validation import whole_number
 
@@ -50,6 +51,12 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--regularization", default="none", choices=REGULARIZATIONS)
     t.add_argument("--lmbda", type=float, default=0.0)
     t.add_argument("--epochs", type=int, default=30)
+    t.add_argument(
+        "--dtype",
+        default="float64",
+        choices=list(DTYPES),
+        help="float type of the training step (float32: faster long runs); default: float64",
+    )
     p.add_argument(
         "--progress", choices=["on", "off"], default="on", help="a progress bar on stderr"
     )
@@ -102,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
             optimizer=args.optimizer,
             regularization=args.regularization,
             lmbda=args.lmbda,
+            dtype=args.dtype,
         )
         whole_number("epochs", args.epochs, minimum=1, maximum=net.limits.max_epochs)
     except (ValueError, OSError) as e:
@@ -119,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\ninterrupted; saving what was trained", file=sys.stderr)
         status = 130
     meta = {"dataset": ds.name, "steps": tr.steps, "epochs": tr.epochs, **tr.config()}
+    meta["dtype"] = tr.dtype
     (args.out / "network.json").write_text(to_json(net, meta))
     (args.out / "network.npz").write_bytes(to_npz(net, meta))
     tr.history_frame().to_csv(args.out / "history.csv", index=False)

@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from .network import Network
+from .precision import norm_limit
 
 Array = np.ndarray
 
@@ -85,7 +86,7 @@ class Guard:
     ) -> DivergenceError | None:
         """Why this step's cost or updates are unusable, naming the cost or the layer.
         ``a`` is ``a_L`` of the batch, ``sq`` the squared norms of ``updates``."""
-        if not np.isfinite(cost):  # the network was beyond repair before this step
+        if not math.isfinite(cost):  # the network was beyond repair before this step
             return DivergenceError(
                 step,
                 _cost_problem(cost, a),
@@ -93,11 +94,12 @@ class Guard:
                 "Reset, or upload another network.",
             )
         for i, s in enumerate(sq):
-            if not np.isfinite(s):
+            if not math.isfinite(s):
                 name = _param_name(i)
                 if np.all(np.isfinite(updates[i])):
+                    big = norm_limit(updates[i].dtype)
                     return DivergenceError(
-                        step, f"the update to {name} is too large to represent (|update| > 1e154)"
+                        step, f"the update to {name} is too large to represent (|update| > {big})"
                     )
                 bad = "NaN" if np.isnan(grads[i]).any() or np.isnan(updates[i]).any() else "inf"
                 return DivergenceError(

@@ -26,9 +26,11 @@ def numerical_gradients(
 
     Returns ``(nabla_b, nabla_w)`` in the shapes of ``net.biases`` and ``net.weights``.
     The network is restored exactly afterwards. ValueError (before any pass) if the two
-    forward passes per parameter exceed ``net.limits.max_check_work``.
+    forward passes per parameter exceed ``net.limits.max_check_work``. A network trained in
+    float32 is checked on a float64 copy (``p + eps`` would round back to ``p``).
     """
     eps = finite_number("epsilon", eps, positive=True)
+    net = in_float64(net)
     X, Y = net.check_xy(X, Y)
     check_work(net, X.shape[1], net.n_parameters())
     cost = lambda: net.output_cost(*net.outputs(X), Y)  # noqa: E731
@@ -47,6 +49,15 @@ def numerical_gradients(
                 gflat[i] = (plus - minus) / (2 * eps)
             out.append(g)
     return out_b, out_w
+
+
+def in_float64(net: Network) -> Network:
+    """``net`` itself if its parameters are float64, else a float64 copy of it."""
+    if net.dtype == np.float64:
+        return net
+    net = net.copy()
+    net.cast(np.float64)
+    return net
 
 
 def check_work(net: Network, m: int, entries: int) -> None:
@@ -70,6 +81,7 @@ def gradcheck(
     A row passes when every entry satisfies ``|a - n| <= atol + rtol |n|`` (the same rule
     as PyTorch's gradcheck). Layers count from 1 (layer l is fed by ``weights[l-1]``).
     """
+    net = in_float64(net)
     nb, nw = net.backprop(X, Y)
     with np.errstate(all="ignore"):
         num_b, num_w = numerical_gradients(net, X, Y, eps)

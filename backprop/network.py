@@ -120,6 +120,17 @@ class Network:
             "seed": self.seed,
         }
 
+    @property
+    def dtype(self) -> np.dtype:
+        """The float type the parameters are stored in (float64 unless :meth:`cast`)."""
+        return self.weights[0].dtype
+
+    def cast(self, dtype: type[np.floating]) -> None:
+        """Store the weights and biases as ``dtype`` (``np.float64`` or ``np.float32``), each
+        converted once; a no-op, keeping the same arrays, when they already are."""
+        self.weights = [w.astype(dtype, copy=False) for w in self.weights]
+        self.biases = [b.astype(dtype, copy=False) for b in self.biases]
+
     def n_parameters(self) -> int:
         return sum(w.size + b.size for w, b in zip(self.weights, self.biases))
 
@@ -312,11 +323,12 @@ def accuracy(a: Array, Y: Array) -> float:
     """Share of columns where output ``a`` picks the class of ``Y`` (NaN if not classes)."""
     if a.shape[1] == 0:
         return float("nan")
+    m = a.shape[1]  # count / m: the mean of the booleans, without np.mean's overhead
     if Y.shape[0] > 1:
-        return float(np.mean(a.argmax(axis=0) == Y.argmax(axis=0)))
+        return np.count_nonzero(a.argmax(axis=0) == Y.argmax(axis=0)) / m
     if not np.all((Y == 0) | (Y == 1)):
         return float("nan")  # regression targets: accuracy is undefined
-    return float(np.mean((a[0] > 0.5) == (Y[0] > 0.5)))
+    return np.count_nonzero((a[0] > 0.5) == (Y[0] > 0.5)) / m
 
 
 def _check_sizes(sizes: Sequence[int], limits: Limits) -> list[int]:

@@ -12,6 +12,7 @@ directly (see :mod:`.proposal`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -27,8 +28,11 @@ class SGD:
     name = "sgd"
     fusable = True  # update = -eta * g: the backward pass can yield it directly
 
-    def __init__(self, shapes: Sequence[tuple[int, ...]], **_: float) -> None:
+    def __init__(
+        self, shapes: Sequence[tuple[int, ...]], dtype: type = np.float64, **_: float
+    ) -> None:
         self.shapes = list(shapes)
+        self.dtype = dtype  # of the state (zeros), as the parameters
 
     def propose(self, grads: list[Array], eta: float) -> tuple[list[Array], object]:
         return [g * -eta for g in grads], None
@@ -50,11 +54,15 @@ class Momentum(SGD):
     fusable = False
 
     def __init__(
-        self, shapes: Sequence[tuple[int, ...]], momentum: float = 0.9, **_: float
+        self,
+        shapes: Sequence[tuple[int, ...]],
+        momentum: float = 0.9,
+        dtype: type = np.float64,
+        **_: float,
     ) -> None:
-        super().__init__(shapes)
+        super().__init__(shapes, dtype)
         self.mu = momentum
-        self.v = [np.zeros(s) for s in self.shapes]
+        self.v = [np.zeros(s, dtype) for s in self.shapes]
 
     def propose(self, grads: list[Array], eta: float) -> tuple[list[Array], object]:
         v = [self.mu * v - eta * g for v, g in zip(self.v, grads)]
@@ -84,19 +92,20 @@ class Adam(SGD):
         beta1: float = 0.9,
         beta2: float = 0.999,
         eps: float = 1e-8,
+        dtype: type = np.float64,
         **_: float,
     ) -> None:
-        super().__init__(shapes)
+        super().__init__(shapes, dtype)
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
-        self.m = [np.zeros(s) for s in self.shapes]
-        self.v = [np.zeros(s) for s in self.shapes]
+        self.m = [np.zeros(s, dtype) for s in self.shapes]
+        self.v = [np.zeros(s, dtype) for s in self.shapes]
         self.t = 0
 
     def propose(self, grads: list[Array], eta: float) -> tuple[list[Array], object]:
         b1, b2, t = self.beta1, self.beta2, self.t + 1
         m = [b1 * m + (1 - b1) * g for m, g in zip(self.m, grads)]
         v = [b2 * v + (1 - b2) * (g * g) for v, g in zip(self.v, grads)]
-        step = eta * np.sqrt(1 - b2**t) / (1 - b1**t)
+        step = eta * math.sqrt(1 - b2**t) / (1 - b1**t)  # a float: float32 stays float32
         updates = [-step * mi / (np.sqrt(vi) + self.eps) for mi, vi in zip(m, v)]
         return updates, (m, v, t)
 

@@ -21,6 +21,7 @@ from .costs import COSTS
 from .inits import INITS
 from .limits import Limits, default_limits
 from .optimizers import OPTIMIZERS, REGULARIZATIONS
+from .precision import DTYPES
 from .validation import choose, finite_number, integer, whole_number
 
 # kinds of constraint
@@ -206,6 +207,7 @@ TRAINER = _table(
     Constraint("probe_size", INTEGER, "probe size", 1),
     Constraint("snapshot_budget_mb", NUMBER, "snapshot budget (MB)", 0.0),
     Constraint("epochs", INTEGER, "epochs", 1, "max_epochs"),
+    Constraint("dtype", CHOICE, "dtype", options=DTYPES),
 )
 """``Trainer(...)``, ``Trainer.configure(...)`` and ``Trainer.train(epochs)``."""
 

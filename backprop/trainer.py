@@ -49,7 +49,10 @@ class Trainer:
     accuracy every k steps (0: at epoch
     ends only, unless ``evaluate_epochs=False``). ``snapshot_every``: record parameters and
     a probe trace every k steps (0: never) within ``snapshot_budget_mb``. ``record=False``
-    skips the history, per step and per epoch (for benchmarks).
+    skips the history, per step and per epoch (for benchmarks). ``dtype``: the float type
+    of the training step, ``"float64"`` (the default, the app's) or ``"float32"`` (faster
+    long runs: the network's parameters are converted, in place, and stay float32;
+    evaluation and snapshots still compute in float64, see :mod:`.precision`).
     """
 
     def __init__(
@@ -73,8 +76,11 @@ class Trainer:
         snapshot_budget_mb: float | None = None,
         record: bool = True,
         evaluate_epochs: bool = True,
+        dtype: str = "float64",
     ) -> None:
         lim = net.limits
+        self.dtype = dtype
+        self._dtype = check(TRAINER, "dtype", dtype)
         self.net = net
         self.X, self.Y = net.check_xy(X_train, Y_train)
         self.n = self.X.shape[1]
@@ -101,8 +107,8 @@ class Trainer:
         self.evaluator = Evaluator(net, self.X, self.Y, self.X_test, self.Y_test, cap)
         shapes = [p.shape for p in self._params()]
         self.opt_momentum = momentum
-        self.opt = opt_cls(shapes, momentum=momentum)
-        self.batches = BatchOrder(self.X, self.Y, net.rng)
+        self.opt = opt_cls(shapes, momentum=momentum, dtype=self._dtype)
+        self.batches = BatchOrder(self.X, self.Y, net.rng, self._dtype)
         self.steps = 0
         self.epochs = 0
         self.record, self.evaluate_epochs = record, evaluate_epochs
@@ -115,6 +121,7 @@ class Trainer:
         self.snapshots = SnapshotBuffer(
             check(TRAINER, "snapshot_every", snapshot_every), int(budget * 2**20)
         )
+        net.cast(self._dtype)  # every argument is checked: now the network may change
         self.guard = Guard(net, self.X)
         self.last_update: list[Array] | None = None  # [dw_0, db_0, ...] of the last step
         self._last: Proposal | None = None  # the last step's proposal
@@ -176,7 +183,8 @@ class Trainer:
         check(TRAINER, "regularization", new["regularization"])
         lmbda = check(TRAINER, "lmbda", new["lmbda"])
         if new["optimizer"] != self.optimizer_name:
-            self.opt = opt_cls([p.shape for p in self._params()], momentum=self.opt_momentum)
+            shapes = [p.shape for p in self._params()]
+            self.opt = opt_cls(shapes, momentum=self.opt_momentum, dtype=self._dtype)
         self.eta, self.batch_size, self.optimizer_name = eta, bs, new["optimizer"]
         self.regularization, self.lmbda = new["regularization"], lmbda
 

@@ -113,6 +113,16 @@ def test_step_trains_exactly_one_batch():
     assert r.trainer.steps == 2 and counters(at) == (2, 0)
 
 
+def test_the_apps_runs_train_in_float64():
+    """The app never asks for float32: its numbers (and bit-for-bit replays) are float64."""
+    at = playground({"ds": "digits", "opt": "momentum"})
+    r = the_run(at)
+    click(at, "step")
+    assert r.trainer.steps == 1 and r.trainer.dtype == "float64"
+    arrays = [*params_of(r.net), *r.trainer.last_update, *r.trainer.opt.state().values()]
+    assert {a.dtype for a in arrays} == {np.dtype(np.float64)}
+
+
 def test_epoch_trains_one_epoch_of_batches():
     at = playground({"bs": "12"})
     r = the_run(at)

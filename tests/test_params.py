@@ -32,6 +32,7 @@ from backprop.params import (
     check,
     check_all,
 )
+from backprop.precision import DTYPES
 from backprop.ui.config import DEFAULT, ETA_RANGE, FIELDS, LMBDA_RANGE, UPLOADED, from_query
 from backprop.ui.config import check as check_config
 
@@ -71,6 +72,7 @@ REFUSED = [
     (TRAINER, "snapshot_budget_mb", -1, r"^snapshot budget \(MB\) must be >= 0\.0, got -1$"),
     (TRAINER, "epochs", 0, r"^epochs must be >= 1, got 0$"),
     (TRAINER, "epochs", 1001, r"^epochs must be <= 1000 "),
+    (TRAINER, "dtype", "float16", r"^unknown dtype 'float16'; valid choices: float64, float32$"),
     (DATA, "dataset", "CSV", r"^unknown dataset 'CSV'; valid choices: circle"),
     (DATA, "n_samples", 9, r"^n_samples must be >= 10, got 9$"),
     (DATA, "n_samples", 70_001, r"^n_samples must be <= 70000 "),
@@ -126,6 +128,7 @@ def test_every_choice_offers_exactly_its_registry():
         ("NETWORK", "init"): list(INITS),
         ("TRAINER", "optimizer"): list(OPTIMIZERS),
         ("TRAINER", "regularization"): list(REGULARIZATIONS),
+        ("TRAINER", "dtype"): list(DTYPES),
         ("DATA", "dataset"): list(DATASETS),
         ("DATA", "feature"): list(FEATURES),
     }
