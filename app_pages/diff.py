@@ -18,6 +18,7 @@ from backprop.debug import (
 from backprop.debug.diff import ATOL, RTOL
 from backprop.debug.latex import lines
 from backprop.ui import common, debugger
+from backprop.ui.charts import image_config
 from backprop.ui.common import plain
 from backprop.viz.debug import difference_heatmap
 
@@ -131,4 +132,5 @@ with rightcol:
     st.plotly_chart(
         difference_heatmap(result.difference(int(layer), param), int(layer), param),
         key="diff_heatmap",
+        config=image_config("gradient difference"),
     )

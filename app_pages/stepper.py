@@ -7,6 +7,7 @@ from backprop import viz
 from backprop.debug import Stage, stages
 from backprop.debug.stages import clamp_notice
 from backprop.ui import debugger, stage_player
+from backprop.ui.charts import image_config
 from backprop.ui.common import plain
 from backprop.viz.debug import stage_heatmaps
 
@@ -60,7 +61,7 @@ def render(stage: Stage, index: int) -> None:
             ("heat", digest, column, neuron, source, subject.eta, stage.key),
             lambda: stage_heatmaps(stage.arrays, column if m > 1 else None, "The vectors"),
         )
-        st.plotly_chart(heat, key="stepper_heat")
+        st.plotly_chart(heat, key="stepper_heat", config=image_config("stage heatmaps"))
     with right:
         if notice := clamp_notice(stage, net.sizes, neuron, source):
             st.warning(plain(notice), icon=":material/straighten:")
@@ -70,7 +71,9 @@ def render(stage: Stage, index: int) -> None:
                 trace, column, stage.view, highlight_layer=stage.layer
             ).update_layout(margin=GRAPH_MARGIN),  # narrow: its key must fit the column
         )
-        st.plotly_chart(fig, key="stepper_graph", height=GRAPH_HEIGHT)
+        st.plotly_chart(
+            fig, key="stepper_graph", height=GRAPH_HEIGHT, config=image_config("stage graph")
+        )
 
 
 titles = [f"{k + 1}. {s.title}" for k, s in enumerate(stage_list)]

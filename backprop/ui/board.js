@@ -551,7 +551,7 @@ function draw(board, names, fast = false) {
       delete layout.height; delete layout.width;
       if (board.grow.has(name)) layout = headroom(fig, layout, board.playing ? 1.5 : 1.15);
       unpaint(div);
-      Plotly.react(div, fig.data, layout, { displaylogo: false, responsive: true });
+      Plotly.react(div, fig.data, layout, chartConfig(Plotly, name));
       if (name === "graph" && !div.__bpPick && div.on) {
         div.__bpPick = true;
         div.on("plotly_click", (ev) => graphPick(board, ev));

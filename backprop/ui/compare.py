@@ -27,6 +27,7 @@ from .. import viz
 from ..datasets import Dataset
 from ..network import Network
 from ..validation import whole_number
+from .charts import image_config
 from .common import plain
 from .config import (
     PIN_URL_KEYS,
@@ -314,17 +315,21 @@ def tab(run: Run) -> None:
         return
     _header(pin, run)
     hist_b = run.trainer.history_frame()
-    st.plotly_chart(viz.compare_curves(pin.history, hist_b, "cost", LABELS), key="cmp_cost")
+    st.plotly_chart(
+        viz.compare_curves(pin.history, hist_b, "cost", LABELS),
+        key="cmp_cost",
+        config=image_config("compare cost"),
+    )
     if "classification" in (pin.dataset.task, run.dataset.task):
         figure = viz.compare_curves(pin.history, hist_b, "accuracy", LABELS)
-        st.plotly_chart(figure, key="cmp_accuracy")
+        st.plotly_chart(figure, key="cmp_accuracy", config=image_config("compare accuracy"))
     norms = viz.compare_norms(pin.history, hist_b, "grad_norm", LABELS)
-    st.plotly_chart(norms, key="cmp_norms")
+    st.plotly_chart(norms, key="cmp_norms", config=image_config("compare norms"))
     c1, c2 = st.columns(2)
     with np.errstate(all="ignore"):
         fig_a = _output_figure(pin.net, pin.dataset, pin.probe, f"A at step {pin.step:,}")
         fig_b = _output_figure(
             run.net, run.dataset, run.trainer.probe, f"B at step {run.trainer.steps:,}"
         )
-    c1.plotly_chart(fig_a, key="cmp_output_a")
-    c2.plotly_chart(fig_b, key="cmp_output_b")
+    c1.plotly_chart(fig_a, key="cmp_output_a", config=image_config("output A"))
+    c2.plotly_chart(fig_b, key="cmp_output_b", config=image_config("output B"))

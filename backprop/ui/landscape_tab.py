@@ -18,6 +18,7 @@ import streamlit as st
 from .. import viz
 from ..landscape import PLANES, Landscape, of_trainer
 from ..limits import Limits
+from .charts import image_config
 from .common import plain
 from .session import Run
 
@@ -133,8 +134,16 @@ def _show(done: Computed, key: tuple, run: Run) -> None:
     left, right = st.columns([3, 2])
     how = f"directions seed {ls.seed}" if ls.plane == "random" else "the path's main directions"
     title = f"Loss landscape at step {ls.step:,} ({how})"
-    left.plotly_chart(viz.landscape(ls.surface, ls.path, title), key="landscape_chart")
-    right.plotly_chart(viz.interpolation(ls.interpolation), key="landscape_line")
+    left.plotly_chart(
+        viz.landscape(ls.surface, ls.path, title),
+        key="landscape_chart",
+        config=image_config("loss landscape"),
+    )
+    right.plotly_chart(
+        viz.interpolation(ls.interpolation),
+        key="landscape_line",
+        config=image_config("loss on the line"),
+    )
     off = float(ls.path.off_plane[0]) if len(ls.path.off_plane) else 0.0
     if off > 0.5 and ls.plane == "random":
         right.caption(

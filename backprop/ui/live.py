@@ -23,6 +23,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ..viz import spec_json
+from .charts import image_config
 
 STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
 PLOTLY_JS = "plotly.min.js"
@@ -43,7 +44,6 @@ if (window.__bpInterrupts === undefined) {
     }
   });
 }
-const CONFIG = { displaylogo: false, responsive: true };
 export default function (component) {
   const { data, parentElement } = component;
   let div = parentElement.querySelector("div.bp-live-plot");
@@ -54,7 +54,8 @@ export default function (component) {
   }
   const redraw = (Plotly, fig, revision) => {
     const { data: traces, layout, frames } = fig;
-    const done = Plotly.react(div, { data: traces, layout, frames, config: CONFIG });
+    const config = chartConfig(Plotly, data.key.replace(/^live_/, ""));
+    const done = Plotly.react(div, { data: traces, layout, frames, config });
     div.dataset.revision = String(revision);
     return done;
   };
@@ -188,7 +189,9 @@ def live_chart(fig: go.Figure | dict, key: str, revision: int = 0, autoplay: int
     figure's frames come along; a new nonzero ``autoplay`` token plays them from the first
     (with the figure's first button's options, i.e. its Play)."""
     if not ensure_plotly_served() or not st.get_option("server.enableStaticServing"):
-        st.plotly_chart(fig, key=key)  # validates a dict spec into a figure
+        st.plotly_chart(
+            fig, key=key, config=image_config(key)
+        )  # validates a dict spec into a figure
         return
     text = spec_json(fig) if isinstance(fig, dict) else fig.to_json()
     data = {"figure": text, "revision": revision, "autoplay": autoplay, "key": key}

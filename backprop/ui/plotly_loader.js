@@ -20,3 +20,21 @@ function loadPlotly() {
   }
   return window.__bpPlotly;
 }
+
+// Every live chart's toolbar: the camera saves a PNG at twice the chart's size, and a second
+// button saves it as SVG, both named backprop-<name> (backprop/ui/charts.py says the same
+// for Streamlit's own charts, which get the PNG only).
+function chartConfig(Plotly, name) {
+  const filename = "backprop-" + String(name || "chart").toLowerCase().replace(/[^a-z0-9]+/g, "-");
+  return {
+    displaylogo: false,
+    responsive: true,
+    toImageButtonOptions: { format: "png", scale: 2, filename },
+    modeBarButtonsToAdd: [{
+      name: "downloadSvg",
+      title: "Download plot as SVG",
+      icon: Plotly.Icons.disk,
+      click: (gd) => Plotly.downloadImage(gd, { format: "svg", filename }),
+    }],
+  };
+}

@@ -244,3 +244,26 @@ def test_the_diagnoses_line_sits_in_the_counters_row_and_leads_to_the_panel(
     page.screenshot(path=str(SCREENSHOTS / "diagnoses-panel-1280x720.png"))
     page.locator("h1").scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / "diagnoses-line-1280x720.png"))
+
+
+def test_a_live_chart_saves_a_png_at_twice_its_size_and_an_svg(page, app_server, wait_idle):
+    """The board's charts have both buttons in their toolbar; each downloads its file."""
+    open_playground(page, app_server, wait_idle)
+    cell = page.locator('[data-key="live_output"]')
+    cell.hover()
+    svg = cell.locator('.modebar-btn[data-title="Download plot as SVG"]')
+    png = cell.locator('.modebar-btn[data-title="Download plot as a PNG"]')
+    expect(svg).to_have_count(1)
+    expect(png).to_have_count(1)
+    with page.expect_download(timeout=30_000) as got:
+        svg.click()
+    assert got.value.suggested_filename == "backprop-output.svg"
+    assert got.value.path().read_text()[:200].lstrip().startswith("<svg")
+    with page.expect_download(timeout=30_000) as got:
+        png.click()
+    assert got.value.suggested_filename == "backprop-output.png"
+    data = got.value.path().read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width = int.from_bytes(data[16:20], "big")
+    shown = page.evaluate(_WIDTH_JS.replace("live_graph", "live_output"))
+    assert abs(width - 2 * shown) <= 4, (width, shown)  # twice the chart's size
