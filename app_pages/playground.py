@@ -10,6 +10,7 @@ from backprop.ui import (
     diagnoses,
     exports,
     handson,
+    lessons,
     moment,
     reconnect,
     sidebar,
@@ -57,7 +58,8 @@ def main_panel() -> None:
     # outside the board's fragment: a Step does not resend them
     views.view_pickers(current, lambda: handson.data_tools(current))
     live_panel()
-    views.detail_tabs(current, compare.tab)
+    if not lessons.hides("tabs"):
+        views.detail_tabs(current, compare.tab)
     moment.to_url(current)  # the open tab and the Layers pickers, once paused
     compare.to_url()  # the pinned run A
 
@@ -91,4 +93,7 @@ def live_panel() -> None:
 
 
 main_panel()
-exports.panel(run)
+if not lessons.hides("downloads"):
+    exports.panel(run)
+if not lessons.hidden():  # a teacher's page (a lesson link's students see none of it)
+    lessons.builder(views.DETAIL_TABS, run.cfg)

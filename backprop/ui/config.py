@@ -134,7 +134,9 @@ MAX_PIN_VALUE = 2000  # characters of a pinned config's query string (every fiel
 # run): read by the pages that show them, kept when the sidebar rewrites the run's, never
 # "unknown"
 EDITS_URL_KEY = "edits"  # the hand-edited training data (backprop.ui.handson)
-VIEW_KEYS = ("present", *MOMENT_URL_KEYS, *PIN_URL_KEYS, EDITS_URL_KEY)
+HIDE_URL_KEY = "hide"  # a lesson link's hidden controls (backprop.ui.lessons)
+PRESET_URL_KEY = "preset"  # a lesson link's preset, expanded into the config on arrival
+VIEW_KEYS = ("present", *MOMENT_URL_KEYS, *PIN_URL_KEYS, EDITS_URL_KEY, HIDE_URL_KEY)
 
 # How a visitor reads each field (the sidebar's words), for naming what differs
 FIELD_LABELS = {

@@ -7,6 +7,7 @@ import time
 
 import streamlit as st
 
+from . import lessons
 from .session import RUN_KEY, Run, reset_run
 from .views import present_toggle
 
@@ -87,7 +88,8 @@ def toolbar(run: Run) -> None:
             top = run.net.limits.max_epochs  # BACKPROP_MAX_EPOCHS, as Trainer.train enforces
             st.number_input("Epochs", 1, top, min(10, top), key="n_epochs")
             st.button("Train N epochs", key="train_n", on_click=_train_n)
-        present_toggle()
+        if not lessons.hides("present"):
+            present_toggle()
         st.select_slider("Speed (steps per frame)", SPEEDS, value=10, key="speed", width=170)
 
 

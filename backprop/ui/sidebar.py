@@ -16,11 +16,13 @@ import streamlit as st
 from ..datasets import DATASETS, Dataset, mnist_folder
 from ..limits import Limits
 from ..store import shared_csv, shared_mnist, shared_mnist_folder
+from . import lessons
 from .common import plain
 from .config import (
     DATASET_CHOICES,
     DEFAULT,
     FIELDS,
+    HIDE_URL_KEY,
     PRESETS,
     VIEW_KEYS,
     PlaygroundConfig,
@@ -59,7 +61,9 @@ def config() -> PlaygroundConfig:
     params = _split_query()[0]
     first = CFG_KEY not in st.session_state
     if first or (params and params != st.session_state.get(URL_STATE_KEY)):
-        cfg, notices = from_query(params)
+        params, notices = lessons.expand_preset(params)  # a lesson link's preset
+        cfg, more = from_query(params)
+        notices += more + lessons.parse_hide(st.query_params.get(HIDE_URL_KEY))[1]
         if first:
             st.session_state[CFG_KEY] = cfg
         else:
@@ -148,15 +152,18 @@ def render(limits: Limits) -> tuple[PlaygroundConfig, Dataset | None]:
         _show_config(cfg)
         sb.error(plain(refusal), icon=":material/block:")
         st.toast(plain(refusal), icon=":material/block:")
-    with sb.expander("Presets", expanded=False):
-        for name, preset in PRESETS.items():
-            st.button(
-                name, key=f"preset_{name}", on_click=apply_config, args=(preset,), width="stretch"
-            )
-        st.button("Defaults", key="preset_defaults", on_click=apply_config, args=(DEFAULT,))
-    uploaded, shown = _data_widgets(sb, limits)
-    shown |= _network_widgets(sb, limits)
-    shown |= _training_widgets(sb, limits)
+    hide = lessons.hidden()  # a lesson link's hidden controls: not drawn, values kept
+    if "presets" not in hide:
+        with sb.expander("Presets", expanded=False):
+            for name, preset in PRESETS.items():
+                st.button(
+                    name, key=f"preset_{name}", on_click=apply_config, args=(preset,),
+                    width="stretch",
+                )  # fmt: skip
+            st.button("Defaults", key="preset_defaults", on_click=apply_config, args=(DEFAULT,))
+    uploaded, shown = _data_widgets(sb, limits, hide)
+    shown |= _network_widgets(sb, limits, hide)
+    shown |= _training_widgets(sb, limits, hide)
     _forget_hidden_widgets(shown)
     st.session_state[CFG_KEY] = new
     query = to_query(new)
@@ -175,20 +182,25 @@ def _checked(cfg: PlaygroundConfig, limits: Limits) -> tuple[PlaygroundConfig, s
         return cfg, f"{e}. Keeping the previous setting."
 
 
-def _data_widgets(sb, limits: Limits) -> tuple[Dataset | None, set[str]]:
-    """Dataset, its uploads and options, seed; the uploaded dataset and the keys drawn."""
+def _data_widgets(sb, limits: Limits, hide=frozenset()) -> tuple[Dataset | None, set[str]]:
+    """Dataset, its uploads and options, seed (less what ``hide`` names); the uploaded
+    dataset and the keys drawn."""
     sb.subheader("Data")
-    sb.selectbox(
-        "Dataset",
-        DATASET_CHOICES,
-        key=W + "dataset",
-        on_change=_on_dataset_change,
-        format_func=lambda n: _LABELS.get(n, n),
-    )
+    shown: set[str] = set()
+    if "dataset" not in hide:
+        sb.selectbox(
+            "Dataset",
+            DATASET_CHOICES,
+            key=W + "dataset",
+            on_change=_on_dataset_change,
+            format_func=lambda n: _LABELS.get(n, n),
+        )
+        shown.add(W + "dataset")
     name = st.session_state[W + "dataset"]
-    uploaded = _upload_widgets(sb, name, limits)
+    uploaded = None if "dataset" in hide else _upload_widgets(sb, name, limits)
     kind = DATASETS[name].kind if name in DATASETS else "upload"
-    shown = {W + "dataset", W + "seed"}
+    if "data" in hide:
+        kind = "hidden"
     if kind in ("2d", "1d"):
         lo, hi = FIELDS["n_samples"].bounds(limits)
         sb.number_input("Samples", min_value=lo, max_value=hi, step=50, key=W + "n_samples")
@@ -203,60 +215,84 @@ def _data_widgets(sb, limits: Limits) -> tuple[Dataset | None, set[str]]:
     if kind == "2d":
         sb.multiselect("Input features", FIELDS["feature"].choices(), key=W + "features")
         shown.add(W + "features")
-    if name in DATASETS:
+    if name in DATASETS and "data" not in hide:
         sb.slider(
             "Test share", *FIELDS["test_fraction"].bounds(), step=0.05, key=W + "test_fraction"
         )
         shown.add(W + "test_fraction")
-    c1, c2 = sb.columns([3, 2], vertical_alignment="bottom")
-    lo, hi = FIELDS["seed"].bounds(limits)
-    c1.number_input("Seed", min_value=lo, max_value=hi, step=1, key=W + "seed")
-    c2.button("New data", key="regenerate", on_click=_regenerate, help="Next seed")
+    if "seed" not in hide:
+        c1, c2 = sb.columns([3, 2], vertical_alignment="bottom")
+        lo, hi = FIELDS["seed"].bounds(limits)
+        c1.number_input("Seed", min_value=lo, max_value=hi, step=1, key=W + "seed")
+        c2.button("New data", key="regenerate", on_click=_regenerate, help="Next seed")
+        shown.add(W + "seed")
     return uploaded, shown
 
 
-def _network_widgets(sb, limits: Limits) -> set[str]:
-    """Layer sizes, activations, cost and initialisation; the keys drawn."""
+def _network_widgets(sb, limits: Limits, hide=frozenset()) -> set[str]:
+    """Layer sizes, activations, cost and initialisation (less what ``hide`` names); the
+    keys drawn."""
     sb.subheader("Network")
-    layers, size = FIELDS["hidden_layers"].bounds(limits), FIELDS["hidden_size"].bounds(limits)
-    n_hidden = sb.number_input("Hidden layers", *layers, step=1, key=W + "n_hidden")
-    cols = sb.columns(4)
-    for i in range(int(n_hidden)):
-        cols[i % 4].number_input(f"L{i + 1}", *size, step=1, key=f"{W}h{i}")
-    sb.selectbox("Activation", FIELDS["activation"].choices(), key=W + "activation")
-    sb.selectbox(
-        "Output activation", FIELDS["output_activation"].choices(), key=W + "output_activation"
-    )
-    sb.selectbox("Cost", FIELDS["cost"].choices(), key=W + "cost")
-    sb.selectbox(
-        "Initialisation",
-        FIELDS["init"].choices(),
-        key=W + "init",
-        help="standard: N(0,1) (network.py); scaled: N(0,1/n_in) (network2.py)",
-    )
-    keys = ("n_hidden", "activation", "output_activation", "cost", "init")
-    return {W + k for k in keys} | {f"{W}h{i}" for i in range(int(n_hidden))}
+    shown: set[str] = set()
+    if "layers" not in hide:
+        layers = FIELDS["hidden_layers"].bounds(limits)
+        size = FIELDS["hidden_size"].bounds(limits)
+        n_hidden = sb.number_input("Hidden layers", *layers, step=1, key=W + "n_hidden")
+        cols = sb.columns(4)
+        for i in range(int(n_hidden)):
+            cols[i % 4].number_input(f"L{i + 1}", *size, step=1, key=f"{W}h{i}")
+        shown |= {W + "n_hidden"} | {f"{W}h{i}" for i in range(int(n_hidden))}
+    if "activation" not in hide:
+        sb.selectbox("Activation", FIELDS["activation"].choices(), key=W + "activation")
+        sb.selectbox(
+            "Output activation", FIELDS["output_activation"].choices(),
+            key=W + "output_activation",
+        )  # fmt: skip
+        shown |= {W + "activation", W + "output_activation"}
+    if "cost" not in hide:
+        sb.selectbox("Cost", FIELDS["cost"].choices(), key=W + "cost")
+        shown.add(W + "cost")
+    if "init" not in hide:
+        sb.selectbox(
+            "Initialisation",
+            FIELDS["init"].choices(),
+            key=W + "init",
+            help="standard: N(0,1) (network.py); scaled: N(0,1/n_in) (network2.py)",
+        )
+        shown.add(W + "init")
+    return shown
 
 
-def _training_widgets(sb, limits: Limits) -> set[str]:
-    """Optimiser, learning rate, batch size and regularisation; the keys drawn."""
+def _training_widgets(sb, limits: Limits, hide=frozenset()) -> set[str]:
+    """Optimiser, learning rate, batch size and regularisation (less what ``hide`` names);
+    the keys drawn."""
     sb.subheader("Training")
-    sb.selectbox("Optimiser", FIELDS["optimizer"].choices(), key=W + "optimizer")
-    sb.number_input(
-        "Learning rate (eta)", *FIELDS["eta"].bounds(), step=0.01, format="%.5g", key=W + "eta"
-    )
-    batch = FIELDS["batch_size"].bounds(limits)
-    sb.number_input("Mini-batch size", *batch, step=1, key=W + "batch_size")
-    sb.selectbox("Regularisation", FIELDS["regularization"].choices(), key=W + "regularization")
-    sb.number_input(
-        "Lambda",
-        *FIELDS["lmbda"].bounds(),
-        step=0.1,
-        format="%.4g",
-        key=W + "lmbda",
-        disabled=st.session_state[W + "regularization"] == "none",
-    )
-    return {W + k for k in ("optimizer", "eta", "batch_size", "regularization", "lmbda")}
+    shown: set[str] = set()
+    if "optimizer" not in hide:
+        sb.selectbox("Optimiser", FIELDS["optimizer"].choices(), key=W + "optimizer")
+        shown.add(W + "optimizer")
+    if "eta" not in hide:
+        sb.number_input(
+            "Learning rate (eta)", *FIELDS["eta"].bounds(), step=0.01, format="%.5g",
+            key=W + "eta",
+        )  # fmt: skip
+        shown.add(W + "eta")
+    if "batch" not in hide:
+        batch = FIELDS["batch_size"].bounds(limits)
+        sb.number_input("Mini-batch size", *batch, step=1, key=W + "batch_size")
+        shown.add(W + "batch_size")
+    if "regularization" not in hide:
+        sb.selectbox("Regularisation", FIELDS["regularization"].choices(), key=W + "regularization")
+        sb.number_input(
+            "Lambda",
+            *FIELDS["lmbda"].bounds(),
+            step=0.1,
+            format="%.4g",
+            key=W + "lmbda",
+            disabled=st.session_state[W + "regularization"] == "none",
+        )
+        shown |= {W + "regularization", W + "lmbda"}
+    return shown
 
 
 def _from_widgets(cfg: PlaygroundConfig) -> PlaygroundConfig:
