@@ -5,8 +5,9 @@ import streamlit as st
 
 from backprop import viz
 from backprop.debug import Stage, stages
+from backprop.debug.quiz import question
 from backprop.debug.stages import clamp_notice
-from backprop.ui import debugger, stage_player
+from backprop.ui import debugger, quiz, stage_player
 from backprop.ui.charts import image_config
 from backprop.ui.common import plain
 from backprop.viz.debug import stage_heatmaps
@@ -46,6 +47,12 @@ with np.errstate(all="ignore"):
 stage_list = stages(trace, sample=column, neuron=neuron, source=source, eta=subject.eta)
 digest = debugger.fingerprint(trace)
 n_stages = len(stage_list)
+quizzing = quiz.toggle(source_row)  # predict, then reveal
+asked = {
+    s.key: q
+    for s in stage_list
+    if (q := question(trace, s.key, column, neuron, source, subject.eta)) is not None
+}
 
 
 def render(stage: Stage, index: int) -> None:
@@ -53,6 +60,8 @@ def render(stage: Stage, index: int) -> None:
     the left, the network graph on the right."""
     with st.container(key="stage-title"):
         st.subheader(f"Stage {index + 1} of {n_stages}: {stage.title}")
+    if not quiz.gate(asked.get(stage.key), digest, asked):
+        return  # the question first: the numbers after the answer
     left, right = st.columns([3, 2])
     with left:
         with st.container(key="stage-eqs", gap="xsmall"):

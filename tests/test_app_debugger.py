@@ -464,3 +464,35 @@ def test_malformed_uploads_show_a_clear_error(tmp_path):
         assert err.startswith("Cannot use this gradients file") and needle in err, (name, err)
         assert not at.dataframe
     assert not marker.exists()
+
+
+def test_the_quiz_asks_before_the_numbers_and_keeps_a_score():
+    """Quiz on: BP1's numbers are hidden behind a question drawn from them; a right answer
+    says so with the number, a wrong one gives the answer, and the pass keeps a score."""
+    from backprop.debug.quiz import question
+
+    at = open_page(STEPPER)
+    subject = default_subject()
+    tr = subject.net.trace(subject.X[:, :1], subject.Y[:, :1])
+    ok(at.toggle(key="stepper_quiz").set_value(True).run())
+    ok(at.selectbox(key="stage").set_value(4).run())  # BP1
+    q = question(tr, "bp1", 0, 0, 0, subject.eta)
+    assert at.radio(key="quiz_choice_bp1").label == q.text
+    assert not at.latex  # no numbers before the answer
+    ok(at.button(key="quiz_reveal").click().run())  # nothing picked: asked again
+    assert "Pick an answer first" in texts(at.caption) and not at.latex
+    ok(at.radio(key="quiz_choice_bp1").set_value(q.answer).run())
+    ok(at.button(key="quiz_reveal").click().run())
+    (said,) = [visible(s) for s in at.success]
+    assert said.startswith("Right.") and "Score this pass: 1 of 1 right." in said
+    assert any(r"\delta^{L}" in e.value for e in at.latex)  # now the stage is shown
+    ok(at.selectbox(key="stage").set_value(10).run())  # the update
+    q = question(tr, "update", 0, 0, 0, subject.eta)
+    wrong = next(c for c in q.choices if c != q.answer)
+    ok(at.radio(key="quiz_choice_update").set_value(wrong).run())
+    ok(at.button(key="quiz_reveal").click().run())
+    (said,) = [visible(s) for s in at.warning if "Score" in visible(s)]
+    assert said.startswith(f"Not quite: the answer is {q.answer}.")
+    assert "Score this pass: 1 of 2 right." in said
+    ok(at.toggle(key="stepper_quiz").set_value(False).run())
+    assert not at.get("radio") or not [r for r in at.radio if r.key.startswith("quiz_")]
