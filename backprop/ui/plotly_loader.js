@@ -24,8 +24,15 @@ function loadPlotly() {
 // Every live chart's toolbar: the camera saves a PNG at twice the chart's size, and a second
 // button saves it as SVG, both named backprop-<name> (backprop/ui/charts.py says the same
 // for Streamlit's own charts, which get the PNG only).
+// One config object per chart name: Plotly.react re-creates a plot whose config changed
+// (dropping its event handlers), so every draw of a chart must hand it the same object.
+const CHART_CONFIGS = (window.__bpChartConfigs = window.__bpChartConfigs || new Map());
 function chartConfig(Plotly, name) {
   const filename = "backprop-" + String(name || "chart").toLowerCase().replace(/[^a-z0-9]+/g, "-");
+  if (!CHART_CONFIGS.has(filename)) CHART_CONFIGS.set(filename, makeChartConfig(Plotly, filename));
+  return CHART_CONFIGS.get(filename);
+}
+function makeChartConfig(Plotly, filename) {
   return {
     displaylogo: false,
     responsive: true,
