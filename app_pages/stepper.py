@@ -48,9 +48,9 @@ stage_list = stages(trace, sample=column, neuron=neuron, source=source, eta=subj
 digest = debugger.fingerprint(trace)
 n_stages = len(stage_list)
 quizzing = quiz.toggle(source_row)  # predict, then reveal
-asked = {
+asked = {  # the stages' questions, only while quizzing
     s.key: q
-    for s in stage_list
+    for s in (stage_list if quizzing else ())
     if (q := question(trace, s.key, column, neuron, source, subject.eta)) is not None
 }
 

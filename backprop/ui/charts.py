@@ -14,14 +14,19 @@ import re
 IMAGE_SCALE = 2  # PNG pixels per CSS pixel: sharp on a projector and in slides
 
 
+def slug(name: object) -> str:
+    """``"Loss landscape: step 3"`` -> ``"loss-landscape-step-3"``: for file names and URLs."""
+    return re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-")
+
+
 def image_config(name: str) -> dict:
     """The Plotly ``config`` of a chart saved as ``backprop-<name>.png`` at twice its size."""
-    slug = re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-") or "chart"
+    stem = slug(name) or "chart"
     return {
         "displaylogo": False,
         "toImageButtonOptions": {
             "format": "png",
             "scale": IMAGE_SCALE,
-            "filename": f"backprop-{slug}",
+            "filename": f"backprop-{stem}",
         },
     }

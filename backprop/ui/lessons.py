@@ -11,12 +11,12 @@ controls are not drawn; their values still apply. The value is checked before it
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
 import streamlit as st
 
+from .charts import slug
 from .config import HIDE_URL_KEY, PRESET_URL_KEY, PRESETS, PlaygroundConfig, to_query
 
 HIDABLE = {  # control -> what it hides
@@ -37,10 +37,6 @@ HIDABLE = {  # control -> what it hides
     "downloads": "Export and resume",
 }
 MAX_HIDE_CHARS = 400  # longer than every name joined: refused before it is split
-
-
-def slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
 PRESET_SLUGS = {slug(name): name for name in PRESETS}
