@@ -14,6 +14,7 @@ from threadpoolctl import threadpool_limits
 
 from ..limits import Limits, default_limits
 from .live import ensure_plotly_served
+from .nodelay import disable_nagle
 
 M_MMAP_THRESHOLD, M_ARENA_MAX = -3, -8  # glibc's mallopt() parameter numbers
 MALLOC_ARENAS = 2
@@ -30,7 +31,8 @@ def setup_server() -> None:
 
 @cache
 def _setup_process() -> None:
-    """One BLAS thread (the products are small, and two threads on a busy 2-core host were 4x
+    """Nagle's algorithm off on the server's sockets (``nodelay.py``: ~30 ms per Step), one
+    BLAS thread (the products are small, and two threads on a busy 2-core host were 4x
     slower), plotly.js ready for the live charts, and glibc's malloc set to give memory back.
 
     glibc gives each thread that allocates at once its own arena, up to 8 per core, and
@@ -39,6 +41,7 @@ def _setup_process() -> None:
     With 20 users gone, the server held no more live objects than before them, yet kept
     ~30 MB more RSS; two arenas and a fixed 64 KB threshold, with the release below, cut
     that by about 60 % (``benchmarks/bench_load.py``)."""
+    disable_nagle()
     _import_everything()
     threadpool_limits(1)  # after the imports: it sets the libraries loaded so far
     ensure_plotly_served()
