@@ -1,11 +1,14 @@
-"""Server set-up: BLAS pinned, long-lived objects frozen for the collector, and memory given
-back a little after sessions end (many ends sharing one release)."""
+"""Server set-up: BLAS pinned, long-lived objects frozen for the collector, no full collection
+after every run, and memory given back a little after sessions end (many ends sharing one
+release)."""
 
 from __future__ import annotations
 
 import gc
 import threading
 import time
+import tomllib
+from pathlib import Path
 
 from helpers import APP, PLAYGROUND, run
 from streamlit.testing.v1 import AppTest
@@ -21,8 +24,15 @@ def test_a_page_run_pins_blas_and_freezes_the_long_lived_objects():
     # numpy's OpenBLAS: the engine's products (the app never imports scikit-learn or scipy)
     ours = [p for p in threadpool_info() if p["user_api"] == "blas" and "numpy" in p["filepath"]]
     assert len(ours) == 1 and ours[0]["num_threads"] == 1, ours
-    # modules, classes and caches: Streamlit's full collection after every run skips them
+    # modules, classes and caches: Python's own full collections skip them
     assert gc.get_freeze_count() > 50_000
+
+
+def test_the_server_runs_no_full_collection_after_every_run():
+    """Streamlit's default scans every session's objects after each run, Step fragments
+    included: a Step's CPU then grows with the users on the server (benchmarks/bench_load)."""
+    config = Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml"
+    assert tomllib.loads(config.read_text())["runner"]["postScriptGC"] is False
 
 
 def test_session_ends_close_together_share_one_release(monkeypatch):
