@@ -7,7 +7,11 @@ Method. For each worker count, ``python -m deploy up`` (``tests/browser/appserve
 gives each websocket (no cookie yet) a random route key and so a worker by consistent hash.
 A quarter of the users (``--play-share``) Play (``bench_load.PlayUser``: the board's chunk
 requests at 30 frames/s), the others click Step (the live board's trigger, as a paused
-browser), wait for the new counter, think ``--think`` s, click again. After ``--warmup`` s
+browser), wait for the new counter, think, click again. A think time is drawn from an
+exponential distribution with mean ``--think`` s (``--think-dist exp``, the default: people
+do not click in step; a seeded generator), or is exactly ``--think`` (``fixed``: users who
+came together keep clicking together, in bursts the server works off while the users all
+wait, so fewer cores do the same clicks with longer waits). After ``--warmup`` s
 one window of ``--seconds`` is measured. Printed per level:
 
 - sessions per worker (``/_stcore/metrics``); Step latency p50/p95/max (click -> new counter
@@ -37,6 +41,8 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tests" / "browser"), str(ROOT / "benchmarks"), str(ROOT)]
@@ -82,13 +88,22 @@ def own_cpu() -> float:
     return t.user + t.system
 
 
-async def stepper(user: WsUser, stop: asyncio.Event, think: float, log: list) -> None:
+async def stepper(user: WsUser, stop: asyncio.Event, think, log: list) -> None:
+    """Click Step, wait for the new counter, think ``think()`` s; until ``stop``."""
     while not stop.is_set():
         r = await user.step()
         log.append((time.monotonic(), r.ms))
         if r.ms is None:
             break  # a timed-out session's protocol state is unknown: this user stops
-        await asyncio.sleep(think)
+        await asyncio.sleep(think())
+
+
+def thinker(args, seed: int):
+    """The think times of one user: exponential with mean ``args.think`` or fixed."""
+    if args.think_dist == "fixed":
+        return lambda: args.think
+    rng = np.random.default_rng(seed)
+    return lambda: float(rng.exponential(args.think))
 
 
 async def open_all(n_step: int, n_play: int, port: int) -> tuple[list, list]:
@@ -117,7 +132,9 @@ async def level(port: int, wports: list[int], n: int, args) -> Result:
     res.sessions = [sessions(p) for p in wports]
     stop, log = asyncio.Event(), []
     tasks = [asyncio.create_task(s.play(stop)) for s in players]
-    tasks += [asyncio.create_task(stepper(u, stop, args.think, log)) for u in steppers]
+    tasks += [
+        asyncio.create_task(stepper(u, stop, thinker(args, k), log)) for k, u in enumerate(steppers)
+    ]
     await asyncio.sleep(args.warmup)
     f0, c0, k0, t0 = [p.frames for p in players], cpu(), own_cpu(), time.monotonic()
     await asyncio.sleep(args.seconds)
@@ -187,11 +204,14 @@ def main() -> None:
     ap.add_argument("--warmup", type=float, default=3, help="s of load before the window")
     ap.add_argument("--play-share", type=float, default=0.25, help="share of users in Play")
     ap.add_argument("--think", type=float, default=1.0, help="s a Step user waits between clicks")
+    dist_help = "exp: exponential think times with that mean (default); fixed: always --think"
+    ap.add_argument("--think-dist", choices=("exp", "fixed"), default="exp", help=dist_help)
     args = ap.parse_args()
     args.users = [int(x) for x in args.users.split(",")]
     t0 = time.monotonic()
     print(f"bench_deploy: workers {args.workers}, users {args.users} "
-          f"({args.play_share:.0%} in Play), think {args.think} s, {args.seconds:.0f} s windows; "
+          f"({args.play_share:.0%} in Play), think {args.think} s ({args.think_dist}), "
+          f"{args.seconds:.0f} s windows; "
           f"load average {loadavg()}")  # fmt: skip
     print(HEADER)
     for w in (int(x) for x in args.workers.split(",")):
