@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from backprop.ui import reconnect
+from backprop.ui import priority, reconnect
 from backprop.ui.common import setup_server
 
 st.set_page_config(page_title="Backprop Explorer", page_icon="🧮", layout="wide")
@@ -22,4 +22,5 @@ PAGES = [
 ]
 nav = st.navigation(PAGES)
 st.sidebar.caption("Backprop Explorer: Nielsen's network, every number visible.")
-nav.run()
+with priority.interactive():  # a Play chunk in another session makes way for this run
+    nav.run()

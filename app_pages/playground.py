@@ -1,5 +1,7 @@
 """Playground: configure a network, train it step by step or continuously, watch every layer."""
 
+from contextlib import nullcontext
+
 import streamlit as st
 
 from backprop.ui import (
@@ -12,6 +14,7 @@ from backprop.ui import (
     handson,
     lessons,
     moment,
+    priority,
     reconnect,
     sidebar,
     views,
@@ -50,6 +53,11 @@ board.reset()  # a full run: the board draws everything anew
 @st.fragment
 def main_panel() -> None:
     """Controls, view pickers and detail tabs: a click here reruns only this fragment."""
+    with priority.interactive():  # Play chunks in other sessions make way for a click
+        _main_panel()
+
+
+def _main_panel() -> None:
     current = st.session_state.get(RUN_KEY)
     if current is None:  # Reset: the run is rebuilt by the full script
         st.rerun()
@@ -67,10 +75,16 @@ def main_panel() -> None:
 @st.fragment
 def live_panel() -> None:
     """The live board (with its counters). While playing, the board asks for each next chunk of
-    frames; that reruns only this fragment: it trains the chunk and sends it."""
+    frames; that reruns only this fragment: it trains the chunk and sends it. Any other run
+    of it (a Step on the board) is a click, which Play chunks in other sessions make way for."""
     current = st.session_state.get(RUN_KEY)
     if current is None:
         st.rerun()
+    with nullcontext() if current.play.playing else priority.interactive():
+        _live_panel(current)
+
+
+def _live_panel(current) -> None:
     handson.process(current)  # a click on the board: a point added, a weight picked
     chunk = None
     if current.play.playing:

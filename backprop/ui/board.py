@@ -23,7 +23,7 @@ import streamlit as st
 from .. import viz
 from ..viz import spec_json
 from ..viz.frames import FrameEncoder
-from . import views
+from . import priority, views
 from .controls import counter_values
 from .live import PLOTLY_LOADER, ensure_plotly_served, module_loader, serve_module
 from .session import Run
@@ -144,10 +144,12 @@ def _extra(run: Run) -> dict:
 def play_chunk(run: Run, train_frame) -> tuple[list[dict], list[dict], bool]:
     """Train and record up to ``CHUNK_FRAMES`` frames within ``CHUNK_BUDGET`` seconds:
     ``train_frame(run)`` trains one frame and says whether playing should stop. Returns the
-    frames' extras, their specs and whether playing stopped."""
+    frames' extras, their specs and whether playing stopped. Before each frame it makes way
+    for clicks' runs in other sessions (``priority``); that waiting counts in the budget."""
     extras, specs, t0 = [], [], time.perf_counter()
     stop = False
     while len(extras) < CHUNK_FRAMES:
+        priority.yield_to_clicks()
         stop = train_frame(run)
         extras.append(_extra(run))
         specs.append(views_of(run))
@@ -213,6 +215,8 @@ def show(
         "urlStep": took_step,  # the board writes this frame's step into the URL
         "findings": findings,
     }
+    if playing:  # encoding a chunk (~20 ms) also makes way for clicks
+        priority.yield_to_clicks()
     payload = enc.encode(extras, specs, exact=not playing, seq=seq, header=header)
 
     def stepped() -> None:
