@@ -4,7 +4,7 @@ Method. For each worker count, ``python -m deploy up`` (``tests/browser/appserve
 ``running_deploy``: nginx, the workers, supervisord) runs on 127.0.0.1 with a short
 ``server.disconnectedSessionTTL``. Every user is a raw Streamlit websocket session
 (``benchmarks/ws_client.py``, as in ``bench_load.py``) opened through nginx's port; nginx
-gives each websocket (no cookie yet) a random route key and so a worker by consistent hash.
+sends each websocket (no cookie yet) to the least-connected worker (``deploy/nginx.conf.in``).
 A quarter of the users (``--play-share``) Play (``bench_load.PlayUser``: the board's chunk
 requests at 30 frames/s), the others click Step (the live board's trigger, as a paused
 browser), wait for the new counter, think, click again. A think time is drawn from an
@@ -23,7 +23,9 @@ one window of ``--seconds`` is measured. Printed per level:
   left and the TTL passed;
 - the load average (the machine is shared: other jobs take cores too).
 
-Goal: 80 users with p95 Step <= 1 s on 2 workers. Numbers only: nothing is asserted.
+Each level runs ``--repeat`` times (3) in the same deploy; a last row gives the median of
+each number over them. Goal: 80 users with p95 Step <= 1 s on 2 workers.
+Numbers only: nothing is asserted.
 
     python benchmarks/bench_deploy.py
     python benchmarks/bench_deploy.py --workers 1,2 --users 20,40,80 --seconds 20 --think 1
@@ -164,20 +166,41 @@ HEADER = (
 )
 
 
-def _p(xs: list, q: float) -> str:
-    return f"{pct(xs, q):.0f}" if xs else "-"
+def stats(r: Result) -> dict[str, float]:
+    """One run's numbers (NaN where there are none)."""
+    nan = float("nan")
+    lat = lambda q: pct(r.lat, q) if r.lat else nan  # noqa: E731
+    return {
+        "p50": lat(50), "p95": lat(95), "max": lat(100), "clicks": r.clicks,
+        "timeouts": r.timeouts,
+        "fps": statistics.median(r.fps) if r.fps else nan, "fps_min": min(r.fps, default=nan),
+        "cores": r.cpu_s / r.seconds, "client": r.client_s / r.seconds,
+        "ms_click": 1000 * r.cpu_s / r.clicks if r.clicks else nan,
+        "rss0": r.rss[0], "rss1": r.rss[1], "rss2": r.rss[2],
+    }  # fmt: skip
+
+
+def fmt(r: Result, per: str, s: dict[str, float]) -> str:
+    n = lambda x, w, d=0: f"{x:{w}.{d}f}" if x == x else f"{'-':>{w}}"  # noqa: E731 (NaN: -)
+    fps = f"{n(s['fps'], 5, 1)} ({n(s['fps_min'], 4, 1)})" if s["fps"] == s["fps"] else "-"
+    return (
+        f"{r.workers:7d} {r.users:5d}({r.players:2d})  {per:>15}  {n(s['p50'], 8)} "
+        f"{n(s['p95'], 5)} {n(s['max'], 5)}  {s['clicks']:6.0f} {s['timeouts']:3.0f}  "
+        f"{fps:>20}  {s['cores']:5.2f} {s['client']:6.2f}  {n(s['ms_click'], 8)}  "
+        f"{s['rss0']:6.0f} {s['rss1']:6.0f} {s['rss2']:6.0f}      {r.load}"
+    )
 
 
 def row(r: Result) -> str:
-    fps = f"{statistics.median(r.fps):5.1f} ({min(r.fps):4.1f})" if r.fps else "    -      "
-    ms_click = f"{1000 * r.cpu_s / r.clicks:8.0f}" if r.clicks else "       -"
     per = "/".join("?" if s is None else str(s) for s in r.sessions)
-    return (
-        f"{r.workers:7d} {r.users:5d}({r.players:2d})  {per:>15}  {_p(r.lat, 50):>8} "
-        f"{_p(r.lat, 95):>5} {_p(r.lat, 100):>5}  {r.clicks:6d} {r.timeouts:3d}  "
-        f"{fps:>20}  {r.cpu_s / r.seconds:5.2f} {r.client_s / r.seconds:6.2f}  {ms_click}  "
-        f"{r.rss[0]:6.0f} {r.rss[1]:6.0f} {r.rss[2]:6.0f}      {r.load}"
-    )
+    return fmt(r, per, stats(r))
+
+
+def median_row(runs: list[Result]) -> str:
+    """Each number the median over ``runs`` (one level, repeated)."""
+    each = [stats(r) for r in runs]
+    med = {k: statistics.median(s[k] for s in each) for k in each[0]}
+    return fmt(runs[-1], f"median of {len(runs)}", med)
 
 
 async def bench_workers(workers: int, args) -> list[Result]:
@@ -191,8 +214,13 @@ async def bench_workers(workers: int, args) -> list[Result]:
             await asyncio.gather(*(u.close() for u in warm))
             out = []
             for n in args.users:
-                out.append(await level(port, wports, n, args))
-                print(row(out[-1]), flush=True)
+                runs = []
+                for _ in range(args.repeat):
+                    runs.append(await level(port, wports, n, args))
+                    print(row(runs[-1]), flush=True)
+                if len(runs) > 1:
+                    print(median_row(runs), flush=True)
+                out += runs
             return out
 
 
@@ -201,6 +229,7 @@ def main() -> None:
     ap.add_argument("--workers", default="1,2", help="comma-separated worker counts")
     ap.add_argument("--users", default="20,40,80", help="comma-separated user counts")
     ap.add_argument("--seconds", type=float, default=20, help="measured window per level")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per level (medians printed)")
     ap.add_argument("--warmup", type=float, default=3, help="s of load before the window")
     ap.add_argument("--play-share", type=float, default=0.25, help="share of users in Play")
     ap.add_argument("--think", type=float, default=1.0, help="s a Step user waits between clicks")
@@ -211,7 +240,7 @@ def main() -> None:
     t0 = time.monotonic()
     print(f"bench_deploy: workers {args.workers}, users {args.users} "
           f"({args.play_share:.0%} in Play), think {args.think} s ({args.think_dist}), "
-          f"{args.seconds:.0f} s windows; "
+          f"{args.repeat} x {args.seconds:.0f} s windows; "
           f"load average {loadavg()}")  # fmt: skip
     print(HEADER)
     for w in (int(x) for x in args.workers.split(",")):

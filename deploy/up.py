@@ -58,15 +58,32 @@ def fill(template: str, values: dict[str, object]) -> str:
 
 
 def nginx_conf(lay: Layout) -> str:
+    """nginx's config: every worker (local ones, then ``remote``) is named ``w<i>``; a browser
+    without a worker goes to the least-connected one, and its cookie names it after
+    (``nginx.conf.in`` says why)."""
     addresses = [f"{lay.worker_address}:{p}" for p in lay.ports] + list(lay.remote)
-    servers = "\n".join(
-        f"        server {a} max_fails={lay.max_fails} fail_timeout={lay.fail_timeout}s;"
-        for a in addresses
+    names = [f"w{i}" for i in range(len(addresses))]
+    health = f"max_fails={lay.max_fails} fail_timeout={lay.fail_timeout}s"
+    servers = "\n".join(f"        server {a} {health};" for a in addresses)
+    upstreams = "".join(
+        f"    upstream {name} {{  # {addr}, the others if it is down\n"
+        f"        server {addr} {health};\n"
+        + "".join(f"        server {other} backup;\n" for other in addresses if other != addr)
+        + "        keepalive 8;\n    }\n"
+        for name, addr in zip(names, addresses)
+    )
+    answered = "\n".join(
+        f'        "~(^|, ){re.escape(a)}$" {name};' for name, a in zip(names, addresses)
     )
     user = "user www-data;\n" if os.geteuid() == 0 else ""  # root: workers drop to www-data
     text = (HERE / "nginx.conf.in").read_text()
-    return fill(text, {"workers": lay.workers, "servers": servers, "user": user,
-                       "listen": f"{lay.host}:{lay.port}"})  # fmt: skip
+    return fill(text, {
+        "workers": len(addresses), "servers": servers, "upstreams": upstreams, "user": user,
+        "listen": f"{lay.host}:{lay.port}",
+        "routes": "\n".join(f"        {n} {n};" for n in names),
+        "answered": answered,
+        "same": "\n".join(f'        "{n}/{n}" "";' for n in names),
+    })  # fmt: skip
 
 
 def cookie_secret(rundir: Path) -> str:

@@ -100,10 +100,14 @@ def worker_of(url: str, cookie: str | None = None) -> str:
 
 
 def route_cookies(base: str, n: int) -> list[str]:
-    """``n`` route cookies (``bpworker`` values) that nginx sends to ``n`` different workers."""
+    """``n`` route cookies (``bpworker`` values, as nginx sets them on a first response)
+    that name ``n`` different workers."""
     found: dict[str, str] = {}
-    for i in range(200):
-        found.setdefault(worker_of(base + "/_stcore/health", f"route{i}"), f"route{i}")
+    for _ in range(50):
+        with urllib.request.urlopen(base + "/_stcore/health", timeout=10) as r:  # noqa: S310
+            route = [c for c in r.headers.get_all("Set-Cookie") or [] if c.startswith("bpworker=")]
+            if route:
+                found.setdefault(r.headers["X-Worker"], route[0].split(";")[0].split("=", 1)[1])
         if len(found) == n:
             return list(found.values())
     raise RuntimeError(f"only {len(found)} of {n} workers answer through nginx")

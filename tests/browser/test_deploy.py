@@ -1,11 +1,13 @@
 """The deploy (``python -m deploy up``): nginx in front of two Streamlit workers on loopback.
 
-Two browser sessions whose route cookies nginx hashes to different workers open the
-Playground through nginx. Each sticks to its worker (the ``X-Worker`` header nginx adds, on
+Two browser sessions whose route cookies name different workers open the Playground
+through nginx. Each sticks to its worker (the ``X-Worker`` header nginx adds, on
 the context's own requests, with its cookie jar) and keeps its own run (A steps 2 times, B
 3 times, interleaved: the counters are 2 and 3). A browser without the cookie gets one on
 its first response. Then A's worker is killed: supervisord restarts it, and A's page
-reconnects (to the other worker) and says so instead of silently starting again.
+reconnects (to the other worker) and says so instead of silently starting again, and its
+cookie now names that worker: its later requests follow its new session, also once the
+killed worker is back.
 Skipped only where nginx or Chromium is missing (CI installs both).
 """
 
@@ -114,5 +116,6 @@ def test_sessions_stick_to_their_workers(deployed, browser) -> None:
         assert time.monotonic() < deadline, "the killed worker was not restarted"
         time.sleep(0.5)
     assert worker_pid(port_a) != old
+    assert context_worker(a.context, base) == workers[1]  # A's cookie followed its session
     for pg in pages:
         pg.context.close()
