@@ -15,15 +15,17 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from contextlib import nullcontext
 from functools import cache
 from pathlib import Path
 
 import plotly
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from ..viz import spec_json
-from .charts import image_config
+from .charts import image_config, slug
 
 STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
 PLOTLY_JS = "plotly.min.js"
@@ -53,8 +55,9 @@ export default function (component) {
     parentElement.appendChild(div);
   }
   const redraw = (Plotly, fig, revision) => {
-    const { data: traces, layout, frames } = fig;
-    const config = chartConfig(Plotly, data.key.replace(/^live_/, ""));
+    const { data: traces, frames } = fig;
+    const layout = data.height ? { ...fig.layout, height: data.height } : fig.layout;
+    const config = chartConfig(Plotly, data.name || data.key.replace(/^live_/, ""));
     const done = Plotly.react(div, { data: traces, layout, frames, config });
     div.dataset.revision = String(revision);
     return done;
@@ -67,18 +70,29 @@ export default function (component) {
     const r = div.getBoundingClientRect();
     return r.top > window.innerHeight + MARGIN || r.bottom < -MARGIN;
   };
+  // A chart in a hidden tab (display: none) has no width: Plotly would lay it out at its
+  // default 700 px and keep that when the tab opens, so it waits (data-pending) until a
+  // ResizeObserver sees a width; a chart whose width changes is resized to it.
   if (!div.__bpKept) {
-    div.__bpKept = { pending: null };
+    div.__bpKept = { pending: null, width: div.clientWidth };
     new IntersectionObserver((entries) => {
       const kept = div.__bpKept.pending;
       if (entries[entries.length - 1].isIntersecting && kept && window.__bpPlotlyLib) {
         drawOrKeep(window.__bpPlotlyLib, ...kept, true);
       }
     }, { rootMargin: MARGIN + "px 0px" }).observe(div);
+    new ResizeObserver(() => {
+      const kept = div.__bpKept, Plotly = window.__bpPlotlyLib, width = div.clientWidth;
+      if (width === kept.width) return;
+      kept.width = width;
+      if (!width || !Plotly || !div.isConnected) return;
+      if (kept.pending) drawOrKeep(Plotly, ...kept.pending);
+      else if (div._fullLayout) Plotly.Plots.resize(div);
+    }).observe(div);
   }
   const drawOrKeep = (Plotly, fig, revision, near = !far()) => {
     const kept = div.__bpKept;
-    if (fig.frames || near) {
+    if (div.clientWidth > 0 && (fig.frames || data.eager || near)) {
       kept.pending = null;
       delete div.dataset.pending;
       return redraw(Plotly, fig, revision);
@@ -92,7 +106,7 @@ export default function (component) {
     if (div.isConnected && window.__bpPlotlyLib) drawOrKeep(window.__bpPlotlyLib, fig, revision);
   };
   const fig = JSON.parse(data.figure);
-  div.style.height = (fig.layout && fig.layout.height ? fig.layout.height : 420) + "px";
+  div.style.height = (data.height || (fig.layout && fig.layout.height) || 450) + "px";
   loadPlotly().then((Plotly) => {
     const done = drawOrKeep(Plotly, fig, data.revision);
     if (!done) return;
@@ -187,12 +201,50 @@ def live_chart(fig: go.Figure | dict, key: str, revision: int = 0, autoplay: int
     """Show ``fig``, a figure or a dict spec ``{"data": [...], "layout": {...}}`` (sent
     unvalidated); on later reruns with the same ``key`` the chart updates in place. A
     figure's frames come along; a new nonzero ``autoplay`` token plays them from the first
-    (with the figure's first button's options, i.e. its Play)."""
+    (with the figure's first button's options, i.e. its Play). Its files are named after
+    the key without ``live_`` (``live_layer``: ``backprop-layer.png``)."""
+    _show(fig, key, key.removeprefix("live_"), revision=revision, autoplay=autoplay)
+
+
+def chart(
+    fig: go.Figure | dict,
+    name: str,
+    key: str | None = None,
+    *,
+    where: DeltaGenerator | None = None,
+    height: int | None = None,
+) -> None:
+    """Show a figure (or dict spec) that is drawn once per rerun, the way ``st.plotly_chart``
+    would, but through the live component, so its toolbar saves it as a PNG at twice its
+    size *and* as an SVG, both named ``backprop-<slug of name>``. ``key`` (default
+    ``chart_<slug>``) must be unique on the page and the same on every rerun; ``where`` is
+    a container to draw in (a column, a tab); ``height`` in pixels overrides the figure's.
+    Drawn at once when its page loads (the live charts wait until they come near the
+    viewport), and only once it has a width (a hidden tab's chart: when the tab opens)."""
+    with where if where is not None else nullcontext():
+        _show(fig, key or f"chart_{slug(name) or 'chart'}", name, height=height, eager=True)
+
+
+def _show(
+    fig: go.Figure | dict,
+    key: str,
+    name: str,
+    *,
+    revision: int = 0,
+    autoplay: int = 0,
+    height: int | None = None,
+    eager: bool = False,
+) -> None:
     if not ensure_plotly_served() or not st.get_option("server.enableStaticServing"):
-        st.plotly_chart(
-            fig, key=key, config=image_config(key)
-        )  # validates a dict spec into a figure
+        extra = {"height": height} if height else {}
+        # validates a dict spec into a figure; the PNG button only (no JS in its config)
+        st.plotly_chart(fig, key=key, config=image_config(name), **extra)
         return
     text = spec_json(fig) if isinstance(fig, dict) else fig.to_json()
     data = {"figure": text, "revision": revision, "autoplay": autoplay, "key": key}
+    data["name"] = slug(name) or "chart"  # the files: backprop-<name>.png / .svg
+    if height:
+        data["height"] = int(height)
+    if eager:
+        data["eager"] = True
     _component()(key=key, data=data)
