@@ -77,7 +77,7 @@ def render(stage: Stage, index: int) -> None:
             ("graph", digest, column, stage.view, stage.layer),
             lambda: viz.network_graph(
                 trace, column, stage.view, highlight_layer=stage.layer
-            ).update_layout(margin=GRAPH_MARGIN),  # narrow: its key must fit the column
+            ).update_layout(margin=GRAPH_MARGIN, title_font_size=16),  # narrow: key and title fit
         )
         live.chart(fig, "stage graph", key="stepper_graph", height=GRAPH_HEIGHT)
 
