@@ -9,6 +9,12 @@ by Streamlit's static file serving (``static/plotly.min.js``, copied at start-up
 
 Live figures come as dict specs (``viz.*_spec``) and go to JSON with ``viz.spec_json``,
 skipping ``go.Figure``'s validation: most of the server's CPU per Step otherwise.
+
+:func:`chart` shows the app's other charts (drawn once per rerun) through the same component,
+so every chart's toolbar has the SVG button as well as the PNG one (``charts.py``). A chart
+with no width yet (in a hidden tab) is drawn when a ResizeObserver sees it get one, and a
+chart whose width changes is resized. Without static serving both fall back to
+``st.plotly_chart`` (PNG only).
 """
 
 from __future__ import annotations
