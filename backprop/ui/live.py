@@ -138,7 +138,11 @@ export default function (component) {
 
 @cache
 def _component():
-    return st.components.v2.component("backprop_live_plot", html="", js=_JS, isolate_styles=False)
+    """The live chart's component: its JS is a static module the browser fetches once (as the
+    board's is), so each chart of each rerun sends a few lines that import it, not 6 KB."""
+    name = serve_module("live_plot", _JS)
+    js = module_loader(name) if name else _JS
+    return st.components.v2.component("backprop_live_plot", html="", js=js, isolate_styles=False)
 
 
 def _publish(dst: Path, write) -> bool:
