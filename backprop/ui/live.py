@@ -78,13 +78,15 @@ export default function (component) {
   };
   // A chart in a hidden tab (display: none) has no width: Plotly would lay it out at its
   // default 700 px and keep that when the tab opens, so it waits (data-pending) until a
-  // ResizeObserver sees a width; a chart whose width changes is resized to it.
+  // ResizeObserver sees a width; a chart whose width changes is resized to it. A kept draw
+  // keeps what was to follow it (``after``: the autoplay of the Pass tab opened by a Step).
   if (!div.__bpKept) {
-    div.__bpKept = { pending: null, width: div.clientWidth };
+    div.__bpKept = { pending: null, width: div.clientWidth, draw: null };
     new IntersectionObserver((entries) => {
-      const kept = div.__bpKept.pending;
-      if (entries[entries.length - 1].isIntersecting && kept && window.__bpPlotlyLib) {
-        drawOrKeep(window.__bpPlotlyLib, ...kept, true);
+      const kept = div.__bpKept;
+      if (entries[entries.length - 1].isIntersecting && kept.pending && window.__bpPlotlyLib) {
+        const [fig, revision, after] = kept.pending;
+        kept.draw(window.__bpPlotlyLib, fig, revision, true, after);
       }
     }, { rootMargin: MARGIN + "px 0px" }).observe(div);
     new ResizeObserver(() => {
@@ -92,30 +94,33 @@ export default function (component) {
       if (width === kept.width) return;
       kept.width = width;
       if (!width || !Plotly || !div.isConnected) return;
-      if (kept.pending) drawOrKeep(Plotly, ...kept.pending);
-      else if (div._fullLayout) Plotly.Plots.resize(div);
+      if (kept.pending) {
+        const [fig, revision, after] = kept.pending;
+        kept.draw(Plotly, fig, revision, !far(), after);
+      } else if (div._fullLayout) Plotly.Plots.resize(div);
     }).observe(div);
   }
-  const drawOrKeep = (Plotly, fig, revision, near = !far()) => {
+  const drawOrKeep = (Plotly, fig, revision, near = !far(), after = null) => {
     const kept = div.__bpKept;
     if (div.clientWidth > 0 && (fig.frames || data.eager || near)) {
       kept.pending = null;
       delete div.dataset.pending;
-      return redraw(Plotly, fig, revision);
+      const done = redraw(Plotly, fig, revision);
+      if (after) after(Plotly, done);
+      return done;
     }
-    kept.pending = [fig, revision];
+    kept.pending = [fig, revision, after];
     div.dataset.pending = String(revision);
     return null;
   };
+  div.__bpKept.draw = drawOrKeep; // the observers draw with the latest render's data
   // the live board hands this chart a newer figure after a Step it took (board.js)
   (window.__bpSinks = window.__bpSinks || {})[data.key] = (fig, revision) => {
     if (div.isConnected && window.__bpPlotlyLib) drawOrKeep(window.__bpPlotlyLib, fig, revision);
   };
   const fig = JSON.parse(data.figure);
   div.style.height = (data.height || (fig.layout && fig.layout.height) || 450) + "px";
-  loadPlotly().then((Plotly) => {
-    const done = drawOrKeep(Plotly, fig, data.revision);
-    if (!done) return;
+  const after = (Plotly, done) => {
     if (fig.frames && !div.__bpInterrupts) {
       div.__bpInterrupts = true;
       done.then(() => div.on("plotly_animationinterrupted", () => { window.__bpInterrupts += 1; }));
@@ -129,6 +134,9 @@ export default function (component) {
         window.__bpInterrupts = Math.max(0, window.__bpInterrupts - 1); // handled here
       });
     }
+  };
+  loadPlotly().then((Plotly) => {
+    drawOrKeep(Plotly, fig, data.revision, !far(), after);
   }).catch((e) => { div.textContent = "Could not load plotly.js: " + e.message; });
   return () => { if (window.__bpPlotlyLib && !div.isConnected) window.__bpPlotlyLib.purge(div); };
 }
