@@ -11,8 +11,7 @@ from backprop.debug import (
     training_budget,
 )
 from backprop.debug.check import MAX_PER_LAYER, layer_table
-from backprop.ui import debugger
-from backprop.ui.charts import image_config
+from backprop.ui import debugger, live
 from backprop.ui.common import plain
 from backprop.viz.debug import cost_pair, gradient_scatter
 
@@ -109,9 +108,7 @@ if grads is not None:
         )
     with right:
         groups = [(f"layer {p.layer} {p.param}", p.analytic, p.numeric) for p in result.params]
-        st.plotly_chart(
-            gradient_scatter(groups), key="bugs_scatter", config=image_config("bug scatter")
-        )
+        live.chart(gradient_scatter(groups), "bug scatter", key="bugs_scatter")
 
 st.subheader("Training: correct against buggy")
 if grads is None:
@@ -130,9 +127,7 @@ else:
         seed=0,
     )
     labels = None if on else {"correct": "correct backprop", "buggy": "no bug switched on"}
-    st.plotly_chart(
-        cost_pair(history, labels), key="bugs_curve", config=image_config("bug training curve")
-    )
+    live.chart(cost_pair(history, labels), "bug training curve", key="bugs_curve")
     last = history.iloc[-1]
     st.caption(
         plain(

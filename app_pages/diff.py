@@ -17,8 +17,7 @@ from backprop.debug import (
 )
 from backprop.debug.diff import ATOL, RTOL
 from backprop.debug.latex import lines
-from backprop.ui import common, debugger
-from backprop.ui.charts import image_config
+from backprop.ui import common, debugger, live
 from backprop.ui.common import plain
 from backprop.viz.debug import difference_heatmap
 
@@ -129,8 +128,8 @@ with rightcol:
     s1, s2 = st.columns(2)
     layer = s1.selectbox("Layer", range(1, L + 1), key="diff_layer")
     param = s2.segmented_control("Gradient", ["w", "b"], key="diff_param") or "w"
-    st.plotly_chart(
+    live.chart(
         difference_heatmap(result.difference(int(layer), param), int(layer), param),
+        "gradient difference",
         key="diff_heatmap",
-        config=image_config("gradient difference"),
     )

@@ -4,8 +4,7 @@ import streamlit as st
 
 from backprop.debug import check_gradients
 from backprop.debug.check import ATOL, EPS, EPS_RANGE, MAX_PER_LAYER, RTOL, verdict_table
-from backprop.ui import debugger
-from backprop.ui.charts import image_config
+from backprop.ui import debugger, live
 from backprop.ui.common import plain
 from backprop.validation import finite_number
 from backprop.viz.debug import gradient_scatter, relative_error_heatmaps
@@ -85,15 +84,9 @@ st.caption(
     "which the absolute tolerance allows."
 )
 groups = [(f"layer {p.layer} {p.param}", p.analytic, p.numeric) for p in result.params]
-st.plotly_chart(
-    gradient_scatter(groups), key="gc_scatter", config=image_config("gradient check scatter")
-)
+live.chart(gradient_scatter(groups), "gradient check scatter", key="gc_scatter")
 errors = {}
 for p in result.params:
     errors.setdefault(p.layer, {})[p.param] = p.relative_errors()
 layers = [(layer, e["w"], e["b"]) for layer, e in sorted(errors.items())]
-st.plotly_chart(
-    relative_error_heatmaps(layers, rtol=RTOL),
-    key="gc_relerr",
-    config=image_config("relative errors"),
-)
+live.chart(relative_error_heatmaps(layers, rtol=RTOL), "relative errors", key="gc_relerr")

@@ -7,8 +7,7 @@ from backprop import viz
 from backprop.debug import Stage, stages
 from backprop.debug.quiz import question
 from backprop.debug.stages import clamp_notice
-from backprop.ui import debugger, quiz, stage_player
-from backprop.ui.charts import image_config
+from backprop.ui import debugger, live, quiz, stage_player
 from backprop.ui.common import plain
 from backprop.viz.debug import stage_heatmaps
 
@@ -70,7 +69,7 @@ def render(stage: Stage, index: int) -> None:
             ("heat", digest, column, neuron, source, subject.eta, stage.key),
             lambda: stage_heatmaps(stage.arrays, column if m > 1 else None, "The vectors"),
         )
-        st.plotly_chart(heat, key="stepper_heat", config=image_config("stage heatmaps"))
+        live.chart(heat, "stage heatmaps", key="stepper_heat")
     with right:
         if notice := clamp_notice(stage, net.sizes, neuron, source):
             st.warning(plain(notice), icon=":material/straighten:")
@@ -78,11 +77,9 @@ def render(stage: Stage, index: int) -> None:
             ("graph", digest, column, stage.view, stage.layer),
             lambda: viz.network_graph(
                 trace, column, stage.view, highlight_layer=stage.layer
-            ).update_layout(margin=GRAPH_MARGIN),  # narrow: its key must fit the column
+            ).update_layout(margin=GRAPH_MARGIN, title_font_size=16),  # narrow: key and title fit
         )
-        st.plotly_chart(
-            fig, key="stepper_graph", height=GRAPH_HEIGHT, config=image_config("stage graph")
-        )
+        live.chart(fig, "stage graph", key="stepper_graph", height=GRAPH_HEIGHT)
 
 
 titles = [f"{k + 1}. {s.title}" for k, s in enumerate(stage_list)]

@@ -4,7 +4,7 @@ Medians of ``--repeat`` runs (at least 3) with ``time.perf_counter``, in millise
 the default configuration (circle, ``[2, 4, 4, 2]``) with A and B each trained ``--steps``:
 
 - ``pin``: ``Pinned.of(run)``, the copy "Pin as A" keeps (history frame, network);
-- ``figures``: the tab's five figures as ``st.plotly_chart`` gets them (validated
+- ``figures``: the tab's five figures as ``live.chart`` gets them (validated
   ``go.Figure``: cost, accuracy, gradient norms, A's and B's decision boundary) and their
   JSON, which a Step with the tab open redraws;
 - ``specs``: the same overlays as dict specs and ``viz.spec_json`` (what a live chart

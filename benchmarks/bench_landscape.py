@@ -7,7 +7,7 @@ warm-up), in seconds:
   grid, span 1): the directions, the surface, the projected path with its real costs and
   the interpolation from the initial parameters;
 - ``figures``: ``viz.landscape`` and ``viz.interpolation`` (validated ``go.Figure``s, as the
-  tab draws them with ``st.plotly_chart``) and their JSON;
+  tab draws them with ``live.chart``) and their JSON;
 - ``total``: both. Goal: at most 2 s for digits [64, 30, 10].
 
 Runs are built as the Playground builds them (``build_run``, data from

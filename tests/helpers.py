@@ -6,7 +6,9 @@
 * hostile files: tiny uploads that claim huge sizes, and a peak-memory probe;
 * Playground runs built outside the app (``dataset_for``, ``train_run``, ``digest``) and
   ``BASE``, a valid config that differs from ``DEFAULT`` in every field;
-* driving the app with Streamlit's ``AppTest`` (``playground``, ``click``, ``texts``...).
+* driving the app with Streamlit's ``AppTest`` (``playground``, ``click``, ``texts``...)
+  and reading the charts it shows (``charts``: ``st.plotly_chart`` elements and the live
+  component's alike).
 
 The independent maths the engine is checked against is in ``reference.py``. Streamlit is
 imported only when an ``AppTest`` helper runs, so engine tests do not load it.
@@ -16,11 +18,13 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
 import struct
 import tracemalloc
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -278,3 +282,48 @@ def open_tab(at: AppTest, label: str) -> AppTest:
 def tab(at: AppTest, label: str):
     (t,) = [t for t in at.tabs if t.label == label]
     return t
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart as the browser gets it: its key, the file name its toolbar saves
+    (``backprop-<name>``), whether it has the SVG button (the live component) or the PNG
+    only (``st.plotly_chart``, the fallback without static serving), and its figure JSON."""
+
+    key: str | None
+    filename: str
+    svg: bool
+    figure: dict
+
+    @property
+    def layout(self) -> dict:
+        return self.figure.get("layout", {})
+
+    @property
+    def title(self) -> str:
+        t = self.layout.get("title", {})
+        return (t.get("text") if isinstance(t, dict) else t) or ""
+
+
+def charts(node) -> list[Chart]:
+    """Every chart under ``node`` (an ``AppTest``, or a block such as ``tab(at, "Curves")``
+    or a column), in page order: ``st.plotly_chart`` elements and the figures of the live
+    component (``backprop.ui.live``: its data holds the figure's JSON; the live board,
+    which sends bytes, is not one)."""
+    roots = [node.main, node.sidebar] if hasattr(node, "main") else [node]
+    found = []
+    for root in roots:
+        for el in root:
+            kind = getattr(el, "type", None)
+            if kind == "plotly_chart":
+                opts = json.loads(el.proto.config)["toImageButtonOptions"]
+                fig = json.loads(el.proto.spec)
+                found.append(Chart(el.key, opts["filename"], False, fig))
+            elif kind == "bidi_component" and el.proto.WhichOneof("data") == "json":
+                data = json.loads(el.proto.json)
+                if "figure" in data:
+                    name = data.get("name") or data["key"].removeprefix("live_")
+                    found.append(
+                        Chart(el.key, f"backprop-{name}", True, json.loads(data["figure"]))
+                    )
+    return found

@@ -3,13 +3,13 @@ train B; the URL carries A (pin, pin_step) and a fresh session replays it from i
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
 from helpers import (
+    charts,
     click,
     open_tab,
     params_of,
@@ -37,9 +37,7 @@ def pinned(at: AppTest) -> compare.Pinned | None:
 
 def trace_names(at: AppTest) -> list[list[str]]:
     """The names of the traces of every Plotly chart shown, in page order."""
-    return [
-        [t.get("name") for t in json.loads(c.proto.spec)["data"]] for c in at.get("plotly_chart")
-    ]
+    return [[t.get("name") for t in c.figure["data"]] for c in charts(at)]
 
 
 def steps(at: AppTest, n: int) -> AppTest:
@@ -108,7 +106,7 @@ def test_a_shared_link_replays_a_to_its_step_and_b_to_its_own():
     assert b.cfg == original_b.cfg and b.trainer.steps == 4
     assert same_costs(b.trainer.history_frame(), original_b.trainer.history_frame())
     assert "B differs from A in: learning rate 0.1 → 0.3." in texts(new.markdown)
-    assert len(new.get("plotly_chart")) == 5
+    assert len(charts(new)) == 5
     assert not new.warning, texts(new.warning)
     assert query(new)["pin"] == url["pin"] and query(new)["pin_step"] == "6"
 
@@ -180,7 +178,7 @@ def test_unpin_and_train_b_to_a_step():
     assert at.button(key="b_to_a").disabled  # B is there
     click(at, "unpin")
     assert pinned(at) is None and not set(query(at)) & {"pin", "pin_step"}
-    assert not at.get("plotly_chart")
+    assert not charts(at)
     run(at.number_input(key="w_eta").set_value(0.2))  # unpinned: retuned in place again
     assert the_run(at).trainer.steps == 8
 
@@ -215,7 +213,7 @@ def test_a_regression_shows_both_fitted_curves_and_no_accuracy():
     names = trace_names(at)
     assert len(names) == 4  # cost, gradient norms and the two fitted curves
     assert names[0] == ["A: train cost", "A: test cost", "B: train cost", "B: test cost"]
-    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    titles = [c.title for c in charts(at)]
     assert titles[2:] == ["A at step 3", "B at step 2"]
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import APP, ok
+from helpers import APP, charts, ok
 from helpers import texts as message_texts
 from streamlit.testing.v1 import AppTest
 
@@ -234,7 +234,7 @@ def test_a_bad_epsilon_is_blamed_not_backprop(eps, says):
     assert len(verdicts) and all("passes at ε = " in v for v in verdicts["verdict"])
     worst = [visible(c) for c in at.caption if visible(c).startswith("Worst entry: layer ")]
     assert len(worst) == 1 and "analytic" in worst[0] and "numeric" in worst[0]
-    heat = json.loads(at.get("plotly_chart")[1].proto.spec)
+    heat = charts(at)[1].figure
     assert [t["type"] for t in heat["data"]] == ["heatmap"] * 3  # one per layer
 
 
@@ -317,7 +317,7 @@ def test_a_correct_upload_passes():
         upload(at, "diff_gradients", f"mine.{fmt}", gradients_file(*case.gradients(), fmt=fmt))
         assert "match the engine's in every layer" in visible(at.success[0]), fmt
         assert set(at.dataframe[0].value["passed"]) == {"pass"}
-        assert at.get("plotly_chart"), "the difference heatmap"
+        assert charts(at), "the difference heatmap"
 
 
 def test_a_wrong_upload_names_the_layer_and_the_equation():
@@ -348,7 +348,7 @@ def test_an_uploaded_case_is_used_for_the_comparison():
 
 def heatmap(at: AppTest) -> tuple[str, np.ndarray]:
     """The title and the values of the difference heatmap, read from the chart's spec."""
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    spec = charts(at)[0].figure
     z = spec["data"][0]["z"]
     values = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"])
     return spec["layout"]["title"]["text"], values

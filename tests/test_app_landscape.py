@@ -3,15 +3,13 @@ Steps (saying it is older), and shared in the URL like every tab."""
 
 from __future__ import annotations
 
-import json
-
-from helpers import click, open_tab, playground, query, run, tab, texts, the_run
+from helpers import Chart, charts, click, open_tab, playground, query, run, tab, texts, the_run
 
 from backprop.ui import landscape_tab
 
 
-def charts(at) -> list:
-    return tab(at, "Landscape").get("plotly_chart")
+def landscape_charts(at) -> list[Chart]:
+    return charts(tab(at, "Landscape"))
 
 
 def test_compute_draws_the_landscape_and_the_line_from_the_initial_weights():
@@ -19,16 +17,16 @@ def test_compute_draws_the_landscape_and_the_line_from_the_initial_weights():
     for _ in range(3):
         click(at, "step")
     open_tab(at, "Landscape")
-    assert not charts(at)  # computed on demand only
+    assert not landscape_charts(at)  # computed on demand only
     assert "Press Compute" in " ".join(texts(tab(at, "Landscape").info))
     click(at, "landscape_compute")
-    surface, line = charts(at)
-    fig = json.loads(surface.proto.spec)
+    surface, line = landscape_charts(at)
+    fig = surface.figure
     kinds = [t["type"] for t in fig["data"]]
     assert kinds == ["contour", "scatter", "scatter", "scatter"]  # cost, path, start, now
     assert fig["data"][3]["name"] == "now (step 3)"
     assert fig["data"][2]["name"] == "start (step 0)"
-    assert [t["name"] for t in json.loads(line.proto.spec)["data"]] == [
+    assert [t["name"] for t in line.figure["data"]] == [
         "cost", "initial", "current",
     ]  # fmt: skip
     done = at.session_state[landscape_tab.CACHE_KEY]
@@ -45,7 +43,7 @@ def test_a_step_keeps_the_picture_and_says_it_is_older():
     assert before.landscape.surface.cost.shape == (11, 11)
     click(at, "step")
     assert at.session_state[landscape_tab.CACHE_KEY] is before  # not recomputed by a Step
-    assert len(charts(at)) == 2
+    assert len(landscape_charts(at)) == 2
     said = " ".join(texts(tab(at, "Landscape").caption))
     assert "Drawn at step 0" in said and "now at step 1" in said
     open_tab(at, "Layers")  # the settings survive the closed tab
@@ -75,8 +73,8 @@ def test_the_plane_along_the_path_is_picked_and_drawn_with_the_whole_path():
     click(at, "landscape_compute")
     done = at.session_state[landscape_tab.CACHE_KEY].landscape
     assert done.plane == "path" and done.path.off_plane[0] < 0.5
-    surface, _ = charts(at)
-    fig = json.loads(surface.proto.spec)
+    surface, _ = landscape_charts(at)
+    fig = surface.figure
     assert "the path's main directions" in fig["layout"]["title"]["text"]
     shown = " ".join(texts(tab(at, "Landscape").caption))
     assert "of the path's movement" in shown and "lies off it" not in shown
@@ -89,4 +87,4 @@ def test_a_path_too_short_for_a_plane_says_so():
     click(at, "landscape_compute")  # step 0: only the initial point
     warned = " ".join(texts(tab(at, "Landscape").warning))
     assert "No landscape" in warned and "random directions" in warned
-    assert not charts(at)
+    assert not landscape_charts(at)

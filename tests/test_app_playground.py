@@ -23,6 +23,7 @@ from helpers import (
     ROOT,
     board_counters,
     board_header,
+    charts,
     click,
     counters,
     metric,
@@ -960,23 +961,23 @@ def test_detail_tabs_render():
     assert live_charts(layers) == ["live_layer"]  # updated in place, like the live panel
 
     open_tab(at, "Compare")
-    assert tab(at, "Compare").button(key="pin") and not tab(at, "Compare").get("plotly_chart")
+    assert tab(at, "Compare").button(key="pin") and not charts(tab(at, "Compare"))
     open_tab(at, "Animation")
     assert "Train a few steps" in " ".join(texts(tab(at, "Animation").info))
     open_tab(at, "Neurons")
-    assert len(tab(at, "Neurons").get("plotly_chart")) == 1
+    assert len(charts(tab(at, "Neurons"))) == 1
     open_tab(at, "Curves")
     curves = tab(at, "Curves")
     assert curves.selectbox(key="hist_layer")
-    assert len(curves.get("plotly_chart")) == 5  # accuracy, two norms, two histograms
+    assert len(charts(curves)) == 5  # accuracy, two norms, two histograms
 
     for _ in range(3):
         click(at, "step")
     open_tab(at, "Animation")
     anim = tab(at, "Animation")
-    assert not anim.info and len(anim.get("plotly_chart")) == 1
+    assert not anim.info and len(charts(anim)) == 1
     run(anim.button_group(key="anim_kind").set_value("Network graph"))
-    assert len(tab(at, "Animation").get("plotly_chart")) == 1
+    assert len(charts(tab(at, "Animation"))) == 1
     open_tab(at, "Layers")
 
 
@@ -1015,7 +1016,7 @@ def test_tabs_for_a_table_dataset():
     for label in ("Neurons", "Curves", "Animation", "Layers"):
         open_tab(at, label)
     open_tab(at, "Neurons")
-    assert len(tab(at, "Neurons").get("plotly_chart")) == 1
+    assert len(charts(tab(at, "Neurons"))) == 1
 
 
 def test_a_batch_larger_than_the_data_says_so_when_retuned_in_place():

@@ -81,3 +81,32 @@ def test_a_static_module_is_named_by_its_content_and_replaces_its_old_versions(
     assert (tmp_path / second).read_text() == "export default 2;\n"
     loader = live.module_loader(second)
     assert f'"app/static/{second}"' in loader and "export default function" in loader
+
+
+def _chart_script() -> None:
+    import plotly.graph_objects as go
+    import streamlit as st
+
+    from backprop.ui import live
+
+    fig = go.Figure(go.Scatter(y=[1, 2]), layout={"title": {"text": "T"}})
+    live.chart(fig, "Loss on the line")
+    _, right = st.columns(2)
+    live.chart(fig, "stage graph", key="k2", where=right, height=320)
+
+
+def test_a_chart_sends_its_name_and_draws_at_once_in_its_container():
+    at = AppTest.from_function(_chart_script, default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    (first,) = [c for c in at.main.children.values() if getattr(c, "key", None)]
+    data = json.loads(first.proto.json)
+    assert (first.key, data["name"], data["eager"]) == (
+        "chart_loss-on-the-line",
+        "loss-on-the-line",
+        True,
+    )
+    assert json.loads(data["figure"])["layout"]["title"]["text"] == "T" and "height" not in data
+    (column,) = [c for c in at.columns if c.children]  # the second column holds the other
+    (el,) = column.get("bidi_component")
+    data = json.loads(el.proto.json)
+    assert (el.key, data["name"], data["height"]) == ("k2", "stage-graph", 320)

@@ -1,10 +1,13 @@
-"""Slide-ready charts: every chart's toolbar saves it as a PNG at twice its size, named.
+"""Slide-ready charts: every chart's toolbar saves it as a PNG at twice its size and as an
+SVG, both named ``backprop-<name>``.
 
-``image_config(name)`` is the Plotly ``config`` the app passes to every ``st.plotly_chart``
-(the camera button: PNG, scale 2, ``<name>.png``). The live charts and the live board
-(``live.py``, ``board.js``) take the same options from ``chartConfig`` in
-``plotly_loader.js`` and add a second button that saves the chart as SVG; Streamlit's own
-chart element takes no JavaScript in its config, so its charts offer the PNG only.
+Every chart of the app is drawn by plotly.js in the live component (``live.chart`` for a
+figure drawn once per rerun, ``live.live_chart`` for one updated in place) or the live board
+(``board.js``), which take their config from ``chartConfig`` in ``plotly_loader.js``: the
+camera button (PNG, scale 2) and a second button that saves the chart as SVG, named after
+the chart's name (:func:`slug`). ``image_config(name)`` is the same config for
+``st.plotly_chart``, used only where static serving is off (``live``'s fallback): Streamlit's
+own chart element takes no JavaScript in its config, so there a chart offers the PNG only.
 """
 
 from __future__ import annotations

@@ -27,7 +27,6 @@ from .. import viz
 from ..datasets import Dataset
 from ..network import Network
 from ..validation import whole_number
-from .charts import image_config
 from .common import plain
 from .config import (
     PIN_URL_KEYS,
@@ -38,6 +37,7 @@ from .config import (
     pin_from_query,
     pin_query,
 )
+from .live import chart
 from .moment import max_step, steps_per_epoch
 from .session import RUN_KEY, Run, build_run, load_dataset
 from .views import net_output_spec
@@ -315,21 +315,17 @@ def tab(run: Run) -> None:
         return
     _header(pin, run)
     hist_b = run.trainer.history_frame()
-    st.plotly_chart(
-        viz.compare_curves(pin.history, hist_b, "cost", LABELS),
-        key="cmp_cost",
-        config=image_config("compare cost"),
-    )
+    chart(viz.compare_curves(pin.history, hist_b, "cost", LABELS), "compare cost", "cmp_cost")
     if "classification" in (pin.dataset.task, run.dataset.task):
         figure = viz.compare_curves(pin.history, hist_b, "accuracy", LABELS)
-        st.plotly_chart(figure, key="cmp_accuracy", config=image_config("compare accuracy"))
+        chart(figure, "compare accuracy", key="cmp_accuracy")
     norms = viz.compare_norms(pin.history, hist_b, "grad_norm", LABELS)
-    st.plotly_chart(norms, key="cmp_norms", config=image_config("compare norms"))
+    chart(norms, "compare norms", key="cmp_norms")
     c1, c2 = st.columns(2)
     with np.errstate(all="ignore"):
         fig_a = _output_figure(pin.net, pin.dataset, pin.probe, f"A at step {pin.step:,}")
         fig_b = _output_figure(
             run.net, run.dataset, run.trainer.probe, f"B at step {run.trainer.steps:,}"
         )
-    c1.plotly_chart(fig_a, key="cmp_output_a", config=image_config("output A"))
-    c2.plotly_chart(fig_b, key="cmp_output_b", config=image_config("output B"))
+    chart(fig_a, "output A", key="cmp_output_a", where=c1)
+    chart(fig_b, "output B", key="cmp_output_b", where=c2)

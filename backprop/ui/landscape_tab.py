@@ -18,8 +18,8 @@ import streamlit as st
 from .. import viz
 from ..landscape import PLANES, Landscape, of_trainer
 from ..limits import Limits
-from .charts import image_config
 from .common import plain
+from .live import chart
 from .session import Run
 
 CACHE_KEY = "landscape_result"
@@ -134,16 +134,10 @@ def _show(done: Computed, key: tuple, run: Run) -> None:
     left, right = st.columns([3, 2])
     how = f"directions seed {ls.seed}" if ls.plane == "random" else "the path's main directions"
     title = f"Loss landscape at step {ls.step:,} ({how})"
-    left.plotly_chart(
-        viz.landscape(ls.surface, ls.path, title),
-        key="landscape_chart",
-        config=image_config("loss landscape"),
+    chart(
+        viz.landscape(ls.surface, ls.path, title), "loss landscape", "landscape_chart", where=left
     )
-    right.plotly_chart(
-        viz.interpolation(ls.interpolation),
-        key="landscape_line",
-        config=image_config("loss on the line"),
-    )
+    chart(viz.interpolation(ls.interpolation), "loss on the line", "landscape_line", where=right)
     off = float(ls.path.off_plane[0]) if len(ls.path.off_plane) else 0.0
     if off > 0.5 and ls.plane == "random":
         right.caption(

@@ -9,21 +9,29 @@ by Streamlit's static file serving (``static/plotly.min.js``, copied at start-up
 
 Live figures come as dict specs (``viz.*_spec``) and go to JSON with ``viz.spec_json``,
 skipping ``go.Figure``'s validation: most of the server's CPU per Step otherwise.
+
+:func:`chart` shows the app's other charts (drawn once per rerun) through the same component,
+so every chart's toolbar has the SVG button as well as the PNG one (``charts.py``). A chart
+with no width yet (in a hidden tab) is drawn when a ResizeObserver sees it get one, and a
+chart whose width changes is resized. Without static serving both fall back to
+``st.plotly_chart`` (PNG only).
 """
 
 from __future__ import annotations
 
 import hashlib
 import shutil
+from contextlib import nullcontext
 from functools import cache
 from pathlib import Path
 
 import plotly
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from ..viz import spec_json
-from .charts import image_config
+from .charts import image_config, slug
 
 STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
 PLOTLY_JS = "plotly.min.js"
@@ -53,8 +61,9 @@ export default function (component) {
     parentElement.appendChild(div);
   }
   const redraw = (Plotly, fig, revision) => {
-    const { data: traces, layout, frames } = fig;
-    const config = chartConfig(Plotly, data.key.replace(/^live_/, ""));
+    const { data: traces, frames } = fig;
+    const layout = data.height ? { ...fig.layout, height: data.height } : fig.layout;
+    const config = chartConfig(Plotly, data.name || data.key.replace(/^live_/, ""));
     const done = Plotly.react(div, { data: traces, layout, frames, config });
     div.dataset.revision = String(revision);
     return done;
@@ -67,35 +76,51 @@ export default function (component) {
     const r = div.getBoundingClientRect();
     return r.top > window.innerHeight + MARGIN || r.bottom < -MARGIN;
   };
+  // A chart in a hidden tab (display: none) has no width: Plotly would lay it out at its
+  // default 700 px and keep that when the tab opens, so it waits (data-pending) until a
+  // ResizeObserver sees a width; a chart whose width changes is resized to it. A kept draw
+  // keeps what was to follow it (``after``: the autoplay of the Pass tab opened by a Step).
   if (!div.__bpKept) {
-    div.__bpKept = { pending: null };
+    div.__bpKept = { pending: null, width: div.clientWidth, draw: null };
     new IntersectionObserver((entries) => {
-      const kept = div.__bpKept.pending;
-      if (entries[entries.length - 1].isIntersecting && kept && window.__bpPlotlyLib) {
-        drawOrKeep(window.__bpPlotlyLib, ...kept, true);
+      const kept = div.__bpKept;
+      if (entries[entries.length - 1].isIntersecting && kept.pending && window.__bpPlotlyLib) {
+        const [fig, revision, after] = kept.pending;
+        kept.draw(window.__bpPlotlyLib, fig, revision, true, after);
       }
     }, { rootMargin: MARGIN + "px 0px" }).observe(div);
+    new ResizeObserver(() => {
+      const kept = div.__bpKept, Plotly = window.__bpPlotlyLib, width = div.clientWidth;
+      if (width === kept.width) return;
+      kept.width = width;
+      if (!width || !Plotly || !div.isConnected) return;
+      if (kept.pending) {
+        const [fig, revision, after] = kept.pending;
+        kept.draw(Plotly, fig, revision, !far(), after);
+      } else if (div._fullLayout) Plotly.Plots.resize(div);
+    }).observe(div);
   }
-  const drawOrKeep = (Plotly, fig, revision, near = !far()) => {
+  const drawOrKeep = (Plotly, fig, revision, near = !far(), after = null) => {
     const kept = div.__bpKept;
-    if (fig.frames || near) {
+    if (div.clientWidth > 0 && (fig.frames || data.eager || near)) {
       kept.pending = null;
       delete div.dataset.pending;
-      return redraw(Plotly, fig, revision);
+      const done = redraw(Plotly, fig, revision);
+      if (after) after(Plotly, done);
+      return done;
     }
-    kept.pending = [fig, revision];
+    kept.pending = [fig, revision, after];
     div.dataset.pending = String(revision);
     return null;
   };
+  div.__bpKept.draw = drawOrKeep; // the observers draw with the latest render's data
   // the live board hands this chart a newer figure after a Step it took (board.js)
   (window.__bpSinks = window.__bpSinks || {})[data.key] = (fig, revision) => {
     if (div.isConnected && window.__bpPlotlyLib) drawOrKeep(window.__bpPlotlyLib, fig, revision);
   };
   const fig = JSON.parse(data.figure);
-  div.style.height = (fig.layout && fig.layout.height ? fig.layout.height : 420) + "px";
-  loadPlotly().then((Plotly) => {
-    const done = drawOrKeep(Plotly, fig, data.revision);
-    if (!done) return;
+  div.style.height = (data.height || (fig.layout && fig.layout.height) || 450) + "px";
+  const after = (Plotly, done) => {
     if (fig.frames && !div.__bpInterrupts) {
       div.__bpInterrupts = true;
       done.then(() => div.on("plotly_animationinterrupted", () => { window.__bpInterrupts += 1; }));
@@ -109,6 +134,9 @@ export default function (component) {
         window.__bpInterrupts = Math.max(0, window.__bpInterrupts - 1); // handled here
       });
     }
+  };
+  loadPlotly().then((Plotly) => {
+    drawOrKeep(Plotly, fig, data.revision, !far(), after);
   }).catch((e) => { div.textContent = "Could not load plotly.js: " + e.message; });
   return () => { if (window.__bpPlotlyLib && !div.isConnected) window.__bpPlotlyLib.purge(div); };
 }
@@ -118,7 +146,11 @@ export default function (component) {
 
 @cache
 def _component():
-    return st.components.v2.component("backprop_live_plot", html="", js=_JS, isolate_styles=False)
+    """The live chart's component: its JS is a static module the browser fetches once (as the
+    board's is), so each chart of each rerun sends a few lines that import it, not 6 KB."""
+    name = serve_module("live_plot", _JS)
+    js = module_loader(name) if name else _JS
+    return st.components.v2.component("backprop_live_plot", html="", js=js, isolate_styles=False)
 
 
 def _publish(dst: Path, write) -> bool:
@@ -187,12 +219,50 @@ def live_chart(fig: go.Figure | dict, key: str, revision: int = 0, autoplay: int
     """Show ``fig``, a figure or a dict spec ``{"data": [...], "layout": {...}}`` (sent
     unvalidated); on later reruns with the same ``key`` the chart updates in place. A
     figure's frames come along; a new nonzero ``autoplay`` token plays them from the first
-    (with the figure's first button's options, i.e. its Play)."""
+    (with the figure's first button's options, i.e. its Play). Its files are named after
+    the key without ``live_`` (``live_layer``: ``backprop-layer.png``)."""
+    _show(fig, key, key.removeprefix("live_"), revision=revision, autoplay=autoplay)
+
+
+def chart(
+    fig: go.Figure | dict,
+    name: str,
+    key: str | None = None,
+    *,
+    where: DeltaGenerator | None = None,
+    height: int | None = None,
+) -> None:
+    """Show a figure (or dict spec) that is drawn once per rerun, the way ``st.plotly_chart``
+    would, but through the live component, so its toolbar saves it as a PNG at twice its
+    size *and* as an SVG, both named ``backprop-<slug of name>``. ``key`` (default
+    ``chart_<slug>``) must be unique on the page and the same on every rerun; ``where`` is
+    a container to draw in (a column, a tab); ``height`` in pixels overrides the figure's.
+    Drawn at once when its page loads (the live charts wait until they come near the
+    viewport), and only once it has a width (a hidden tab's chart: when the tab opens)."""
+    with where if where is not None else nullcontext():
+        _show(fig, key or f"chart_{slug(name) or 'chart'}", name, height=height, eager=True)
+
+
+def _show(
+    fig: go.Figure | dict,
+    key: str,
+    name: str,
+    *,
+    revision: int = 0,
+    autoplay: int = 0,
+    height: int | None = None,
+    eager: bool = False,
+) -> None:
     if not ensure_plotly_served() or not st.get_option("server.enableStaticServing"):
-        st.plotly_chart(
-            fig, key=key, config=image_config(key)
-        )  # validates a dict spec into a figure
+        extra = {"height": height} if height else {}
+        # validates a dict spec into a figure; the PNG button only (no JS in its config)
+        st.plotly_chart(fig, key=key, config=image_config(name), **extra)
         return
     text = spec_json(fig) if isinstance(fig, dict) else fig.to_json()
     data = {"figure": text, "revision": revision, "autoplay": autoplay, "key": key}
+    data["name"] = slug(name) or "chart"  # the files: backprop-<name>.png / .svg
+    if height:
+        data["height"] = int(height)
+    if eager:
+        data["eager"] = True
     _component()(key=key, data=data)

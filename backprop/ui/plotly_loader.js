@@ -21,9 +21,9 @@ function loadPlotly() {
   return window.__bpPlotly;
 }
 
-// Every live chart's toolbar: the camera saves a PNG at twice the chart's size, and a second
-// button saves it as SVG, both named backprop-<name> (backprop/ui/charts.py says the same
-// for Streamlit's own charts, which get the PNG only).
+// Every chart's toolbar: the camera saves a PNG at twice the chart's size, and a second
+// button saves it as SVG, both named backprop-<name> (backprop/ui/charts.py; st.plotly_chart,
+// the fallback without static serving, gets the PNG only).
 // One config object per chart name: Plotly.react re-creates a plot whose config changed
 // (dropping its event handlers), so every draw of a chart must hand it the same object.
 const CHART_CONFIGS = (window.__bpChartConfigs = window.__bpChartConfigs || new Map());

@@ -12,11 +12,10 @@ from ..datasets import Dataset
 from ..network import Network
 from ..trace import Trace
 from ..viz.quantities import LAYER_QUANTITIES
-from .charts import image_config
 from .common import plain
 from .config import UPLOADED, PlaygroundConfig
 from .landscape_tab import landscape_tab
-from .live import live_chart
+from .live import chart, live_chart
 from .session import Run
 
 LIVE_GRID = 50  # decision-boundary resolution on the live board (redrawn every frame)
@@ -227,16 +226,11 @@ def _animation_tab(run: Run, L: int) -> None:
             )
             or "forward"
         )
-        st.plotly_chart(
-            viz.network_animation(snaps.items, 0, view), config=image_config("network animation")
-        )
+        chart(viz.network_animation(snaps.items, 0, view), "network animation")
     else:
         qs = ["a", "delta", "w", "nabla_w"]
         layer, quantity = _layer_pickers("anim", L, qs)
-        st.plotly_chart(
-            viz.layer_animation(snaps.items, layer, quantity),
-            config=image_config("layer animation"),
-        )
+        chart(viz.layer_animation(snaps.items, layer, quantity), "layer animation")
 
 
 def _neurons_tab(run: Run) -> None:
@@ -245,13 +239,10 @@ def _neurons_tab(run: Run) -> None:
         st.caption(
             "Each hidden neuron's output over the input plane (as in TensorFlow Playground)."
         )
-        st.plotly_chart(viz.neuron_maps(run.net, ds), config=image_config("neuron maps"))
+        chart(viz.neuron_maps(run.net, ds), "neuron maps")
     elif ds.image_shape is not None:
         st.caption("Each first-layer neuron's weights drawn as an image.")
-        st.plotly_chart(
-            viz.first_layer_images(run.net, ds.image_shape),
-            config=image_config("first layer images"),
-        )
+        chart(viz.first_layer_images(run.net, ds.image_shape), "first layer images")
     else:
         st.info("Neuron maps need 2-D inputs and a hidden layer; image data shows weights here.")
 
@@ -259,10 +250,10 @@ def _neurons_tab(run: Run) -> None:
 def _curves_tab(run: Run, L: int) -> None:
     hist = run.trainer.history_frame()
     if run.dataset.task == "classification":
-        st.plotly_chart(viz.accuracy_curves(hist), config=image_config("accuracy"))
+        chart(viz.accuracy_curves(hist), "accuracy")
     c1, c2 = st.columns(2)
-    c1.plotly_chart(viz.norm_curves(hist, "delta_norm"), config=image_config("delta norms"))
-    c2.plotly_chart(viz.norm_curves(hist, "grad_norm"), config=image_config("gradient norms"))
+    chart(viz.norm_curves(hist, "delta_norm"), "delta norms", where=c1)
+    chart(viz.norm_curves(hist, "grad_norm"), "gradient norms", where=c2)
     st.caption(
         "Nielsen's speed of learning: the norm of each layer's delta (= nabla_b). In a deep "
         "sigmoid net the early layers learn orders of magnitude slower (log scale)."
@@ -270,13 +261,8 @@ def _curves_tab(run: Run, L: int) -> None:
     layer = st.selectbox("Histogram layer", range(1, L + 1), key="hist_layer")
     c1, c2 = st.columns(2)
     snaps = run.trainer.snapshots.items
-    c1.plotly_chart(
-        viz.histograms_over_time(snaps, int(layer), "w"), config=image_config("w histograms")
-    )
-    c2.plotly_chart(
-        viz.histograms_over_time(snaps, int(layer), "nabla_w"),
-        config=image_config("nabla_w histograms"),
-    )
+    chart(viz.histograms_over_time(snaps, int(layer), "w"), "w histograms", where=c1)
+    chart(viz.histograms_over_time(snaps, int(layer), "nabla_w"), "nabla_w histograms", where=c2)
 
 
 PASS_SEQ = "pass_autoplay"  # counts the animations started, so each one plays once

@@ -44,7 +44,7 @@ LAYER_COLOURS = (
 RUN_DASHES = ("solid", "dash")  # the first run of a comparison solid, the second dashed
 SPLIT_COLOURS = {"train": "#2471a3", "test": "#e67e22"}
 NORM_TITLES = {
-    "delta_norm": "‖∂C/∂b‖ = ‖mean δ‖ per layer (Nielsen's speed of learning)",
+    "delta_norm": "‖∂C/∂b‖ = ‖mean δ‖ per layer",  # the caption names Nielsen's speed of learning
     "grad_norm": "‖∂C/∂w‖ per layer",
     "update_norm": "‖Δw‖ per layer (size of each step)",
 }

@@ -87,6 +87,7 @@ def stage_heatmaps_spec(
             yaxis["title"] = {"text": "neuron j"}
         if a.shape[1] <= 20:
             xaxis["dtick"] = 1
+        xaxis["title"] = {"text": "input k" if "w" in label else "sample"}
         if sample is not None and 0 <= sample < a.shape[1] and a.shape[1] > 1:
             shapes.append(
                 {
@@ -106,7 +107,7 @@ def stage_heatmaps_spec(
     layout = style_layout(
         title,
         height=min(520, 170 + 26 * rows),
-        margin={"l": 60, "r": 20, "t": 80, "b": 40},
+        margin={"l": 60, "r": 20, "t": 80, "b": 56},
         **grid,
     )
     return {"data": traces, "layout": layout}

@@ -45,8 +45,11 @@ def running_app(
     env: dict[str, str] | None = None,
     log: Path | None = None,
     script_check: bool = True,
+    script: Path | None = None,
 ):
-    """``streamlit run app.py`` headless on 127.0.0.1; yields the base URL, stops it after.
+    """``streamlit run app.py`` (or ``script``, run from the checkout too, so it reads the
+    same ``.streamlit/config.toml``) headless on 127.0.0.1; yields the base URL, stops it
+    after.
 
     Waits for ``/_stcore/health`` and, unless ``script_check`` is False, for
     ``/_stcore/script-health-check`` (the script itself runs without an exception) before
@@ -54,7 +57,7 @@ def running_app(
     """
     port = port or free_port()
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        sys.executable, "-m", "streamlit", "run", str(script or ROOT / "app.py"),
         "--server.headless", "true", "--server.port", str(port),
         "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
         "--server.runOnSave", "false", "--browser.gatherUsageStats", "false",
