@@ -105,3 +105,58 @@ def test_a_play_chunk_makes_way_before_each_frame(monkeypatch):
         release.set()
         chunk.join(LONG)
     assert len(frames) == board.CHUNK_FRAMES
+
+
+def test_play_takes_turns_one_chunk_at_a_time():
+    """A second Play thread waits (on a lock, not the GIL) while one holds Play's turn."""
+    order, holding, release = [], threading.Event(), threading.Event()
+
+    def first() -> None:
+        with priority.play_turn():
+            holding.set()
+            release.wait(LONG)
+            order.append("first done")
+
+    def second() -> None:
+        with priority.play_turn():
+            order.append("second")
+
+    a, b = threading.Thread(target=first), threading.Thread(target=second)
+    a.start()
+    assert holding.wait(LONG)
+    b.start()
+    b.join(0.2)
+    assert b.is_alive() and priority.others_want_a_turn(), "two Play chunks worked at once"
+    release.set()
+    a.join(LONG)
+    b.join(LONG)
+    assert order == ["first done", "second"]
+    assert not priority.others_want_a_turn()
+
+
+def test_a_chunk_ends_early_when_another_session_waits_for_the_turn(monkeypatch):
+    """While another session waits for Play's turn, a chunk stops after ``TURN_SLICE``
+    (here 0: after one frame) and hands the turn over."""
+    monkeypatch.setattr(board, "CHUNK_BUDGET", LONG)
+    monkeypatch.setattr(board, "TURN_SLICE", 0.0)
+    current = reference_run(DEFAULT)
+    frames, got_turn = [], threading.Event()
+
+    def other() -> None:
+        with priority.play_turn():
+            got_turn.set()
+
+    waiter = threading.Thread(target=other)
+
+    def tick(r) -> bool:
+        frames.append(1)
+        if len(frames) == 1:  # another session asks for the turn during the first frame
+            waiter.start()
+            while not priority.others_want_a_turn():
+                threading.Event().wait(0.01)
+        return False
+
+    board.play_chunk(current, tick)
+    assert len(frames) == 1
+    assert got_turn.wait(LONG)
+    waiter.join(LONG)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -33,6 +34,7 @@ SEQ_KEY = "board_seq"
 FAST_STEP_KEY = "board_stepped"  # this rerun answers a Step the board took
 CHUNK_FRAMES = 12  # frames per chunk: 0.4 s of Play at 30 frames/s
 CHUNK_BUDGET = 0.3  # seconds of server time per chunk at most (training and drawing)
+TURN_SLICE = 0.1  # s: a chunk ends after this when other sessions wait for Play's turn
 MAP_GRID = 16  # neuron maps drawn in the graph's nodes
 
 _CSS = """
@@ -144,17 +146,23 @@ def _extra(run: Run) -> dict:
 def play_chunk(run: Run, train_frame) -> tuple[list[dict], list[dict], bool]:
     """Train and record up to ``CHUNK_FRAMES`` frames within ``CHUNK_BUDGET`` seconds:
     ``train_frame(run)`` trains one frame and says whether playing should stop. Returns the
-    frames' extras, their specs and whether playing stopped. Before each frame it makes way
-    for clicks' runs in other sessions (``priority``); that waiting counts in the budget."""
-    extras, specs, t0 = [], [], time.perf_counter()
-    stop = False
-    while len(extras) < CHUNK_FRAMES:
-        priority.yield_to_clicks()
-        stop = train_frame(run)
-        extras.append(_extra(run))
-        specs.append(views_of(run))
-        if stop or time.perf_counter() - t0 > CHUNK_BUDGET:
-            break
+    frames' extras, their specs and whether playing stopped. The chunk waits for Play's turn
+    (``priority.play_turn``), then each frame makes way for clicks' runs in other sessions
+    (that waiting counts in the budget, the turn's does not); while other sessions wait
+    for the turn, the chunk ends after ``TURN_SLICE`` s (so they play in small chunks, often,
+    not in 12 frames and a pause of 10 sessions' chunks)."""
+    with priority.play_turn():
+        extras, specs, t0 = [], [], time.perf_counter()
+        stop = False
+        while len(extras) < CHUNK_FRAMES:
+            priority.yield_to_clicks()
+            stop = train_frame(run)
+            extras.append(_extra(run))
+            specs.append(views_of(run))
+            spent = time.perf_counter() - t0
+            others = spent > TURN_SLICE and priority.others_want_a_turn()
+            if stop or spent > CHUNK_BUDGET or others:
+                break
     return extras, specs, stop
 
 
@@ -215,9 +223,8 @@ def show(
         "urlStep": took_step,  # the board writes this frame's step into the URL
         "findings": findings,
     }
-    if playing:  # encoding a chunk (~20 ms) also makes way for clicks
-        priority.yield_to_clicks()
-    payload = enc.encode(extras, specs, exact=not playing, seq=seq, header=header)
+    with priority.play_turn() if playing else nullcontext():  # a chunk's encoding: ~20 ms
+        payload = enc.encode(extras, specs, exact=not playing, seq=seq, header=header)
 
     def stepped() -> None:
         st.session_state[FAST_STEP_KEY] = True

@@ -8,6 +8,13 @@ chunk ahead), so a click's run is marked :func:`interactive` and Play calls
 :func:`yield_to_clicks` before each frame: it blocks (releasing the GIL) while any other
 thread's interactive run is working, at most ``MAX_WAIT`` s, so Play slows under a burst of
 clicks and never stops.
+
+Play's chunks also take turns (:func:`play_turn`): one session's chunk at a time per process.
+Under the GIL they run one at a time anyway, but 20 playing threads that all want the GIL
+make every other thread wait for its turn each time it takes it back: the event loop, which
+takes it back after every read and write of a socket, so a click's messages queued behind
+twenty 5 ms slices each time (one process, 20 in Play: a Step took 737 ms at p50). A Play
+thread waiting for its turn waits on a lock, without the GIL.
 """
 
 from __future__ import annotations
@@ -19,9 +26,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 MAX_WAIT = 0.25  # s one frame of Play waits for clicks at most
+PLAY_TURNS = 1  # Play chunks worked on at once in one process
 
 _cond = threading.Condition()
 _active: Counter[int] = Counter()  # thread ident -> interactive runs working on it
+_turns = threading.BoundedSemaphore(PLAY_TURNS)
+_waiting = [0]  # Play threads waiting for a turn
 
 
 @contextmanager
@@ -59,3 +69,28 @@ def working() -> int:
     """How many threads have an interactive run working now."""
     with _cond:
         return len(_active)
+
+
+@contextmanager
+def play_turn() -> Iterator[None]:
+    """One piece of Play's work (a chunk's frames, its encoding): wait for Play's turn, then
+    for other sessions' clicks (:func:`yield_to_clicks`), then work holding the turn (a
+    chunk makes way for clicks again before each frame)."""
+    with _cond:
+        _waiting[0] += 1
+    try:
+        _turns.acquire()
+    finally:
+        with _cond:
+            _waiting[0] -= 1
+    try:
+        yield_to_clicks()
+        yield
+    finally:
+        _turns.release()
+
+
+def others_want_a_turn() -> bool:
+    """Whether another Play thread waits for a turn (a chunk then ends early: see
+    ``board.play_chunk``)."""
+    return _waiting[0] > 0
