@@ -95,13 +95,6 @@ def running_app(
             out.close()
 
 
-def worker_of(url: str, cookie: str | None = None) -> str:
-    """The worker nginx sends ``url`` to (its ``X-Worker`` header), for this route cookie."""
-    req = urllib.request.Request(url, headers={"Cookie": f"bpworker={cookie}"} if cookie else {})
-    with urllib.request.urlopen(req, timeout=10) as r:  # noqa: S310 (loopback only)
-        return r.headers["X-Worker"]
-
-
 def route_cookies(base: str, n: int) -> list[str]:
     """``n`` route cookies (``bpworker`` values, as nginx sets them on a first response)
     that name ``n`` different workers."""
