@@ -60,8 +60,13 @@ class History:
         view.flags.writeable = False
         return view
 
-    def frame(self) -> pd.DataFrame:
-        df = pd.DataFrame(self._data[: self.n].copy(), columns=self.columns)
+    def frame(self, columns: list[str] | None = None) -> pd.DataFrame:
+        """The rows as a DataFrame (a copy), of ``columns`` only if given."""
+        if columns is None:
+            df = pd.DataFrame(self._data[: self.n].copy(), columns=self.columns)
+        else:
+            idx = [self.index[c] for c in columns]
+            df = pd.DataFrame(self._data[: self.n, idx], columns=list(columns))
         for c in ("step", "epoch"):
             if c in df:
                 df[c] = df[c].astype(np.int64)

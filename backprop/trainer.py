@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from . import checkpoint as _checkpoint
 from .batches import BatchOrder, f64
 from .divergence import DeadNetworkError, DivergenceError, Guard
 from .history import Snapshot, SnapshotBuffer
@@ -225,6 +226,14 @@ class Trainer:
             tr = self.net.trace(*self.probe)
         self.snapshots.add(Snapshot(self.steps, self.epochs, tr.weights, tr.biases, tr))
 
+    def checkpoint(self) -> _checkpoint.Checkpoint:
+        """This trainer's state now, for :meth:`restore` (see :mod:`.checkpoint`)."""
+        return _checkpoint.take(self)
+
+    def restore(self, cp: _checkpoint.Checkpoint) -> None:
+        """Back to ``cp`` exactly: training on repeats the same steps bit for bit."""
+        _checkpoint.restore(self, cp)
+
     # --------------------------------------------------------------------- steps
     def step(self) -> StepResult:
         """Train on exactly one mini-batch. Raises DivergenceError, changing nothing."""
@@ -321,9 +330,10 @@ class Trainer:
         return self.guard.dead_warning()
 
     # ------------------------------------------------------------------- views
-    def history_frame(self) -> pd.DataFrame:
-        """Per-step history: costs, accuracies and per-layer norms (layers count from 1)."""
-        return self.history.frame()
+    def history_frame(self, columns: list[str] | None = None) -> pd.DataFrame:
+        """Per-step history: costs, accuracies and per-layer norms (layers count from 1);
+        only ``columns`` if given (a KeyError names an unknown one)."""
+        return self.history.frame(columns)
 
     def epoch_frame(self) -> pd.DataFrame:
         """Per-epoch train/test cost and accuracy."""
