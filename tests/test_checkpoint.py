@@ -114,3 +114,13 @@ def test_float32_restores_exactly():
     tr.restore(cp)
     assert tr.net.weights[0].dtype == np.float32
     assert digest(steps(tr, 10)) == digest(straight)
+
+
+def test_history_frame_of_some_columns_equals_those_of_the_whole_frame():
+    tr = steps(trainer(), 9)
+    cols = ["step", "epoch", "batch_cost", "train_cost"]
+    part, whole = tr.history_frame(cols), tr.history_frame()
+    assert list(part.columns) == cols and part["step"].dtype == np.int64
+    assert part.equals(whole[cols])
+    with pytest.raises(KeyError):
+        tr.history_frame(["no such column"])
