@@ -1,4 +1,8 @@
-"""Backprop Explorer: the router. Run with ``streamlit run app.py``."""
+"""Backprop Explorer's pages: the router, run by the launcher ``app.py`` (``streamlit run app.py``).
+
+Run on its own (``streamlit run explorer.py``), the app works without the live board's own line
+(``backprop/ui/line.py``): the board then falls back to Streamlit reruns.
+"""
 
 import streamlit as st
 

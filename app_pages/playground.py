@@ -13,6 +13,7 @@ from backprop.ui import (
     exports,
     handson,
     lessons,
+    line,
     moment,
     priority,
     reconnect,
@@ -30,7 +31,7 @@ cfg, uploaded = sidebar.render(lim)
 board.page_style(present)
 st.title("Playground")
 messages = st.container()  # one fixed slot, so a message never shifts the charts below
-with messages:
+with messages, line.locked():  # the board's line trains this session's run in another thread
     for notice in st.session_state.pop(sidebar.NOTICES_KEY, []):
         st.warning(common.plain(notice), icon=":material/link_off:")
     try:
@@ -43,7 +44,8 @@ with messages:
     for warning in run.warnings:
         st.warning(common.plain(warning), icon=":material/heart_broken:")
     run = moment.restore(run)  # a shared link's step and view (replayed from the seed)
-    reconnect.notice(run.play.target_step if run.play.targeted else run.trainer.steps)
+    replaying = run.play.targeted
+    reconnect.notice(run.play.target_step if replaying else run.trainer.steps, replaying)
     compare.restore(run)  # a shared link's pinned run A (replayed below)
     compare.replay_panel()
     handson.restore(run)  # the session's (or a shared link's) hand-edited data
@@ -53,7 +55,7 @@ board.reset()  # a full run: the board draws everything anew
 @st.fragment
 def main_panel() -> None:
     """Controls, view pickers and detail tabs: a click here reruns only this fragment."""
-    with priority.interactive():  # Play chunks in other sessions make way for a click
+    with priority.interactive(), line.locked():  # other sessions' Play makes way for a click
         _main_panel()
 
 
@@ -80,14 +82,14 @@ def live_panel() -> None:
     current = st.session_state.get(RUN_KEY)
     if current is None:
         st.rerun()
-    with nullcontext() if current.play.playing else priority.interactive():
+    with nullcontext() if current.play.playing else priority.interactive(), line.locked():
         _live_panel(current)
 
 
 def _live_panel(current) -> None:
     handson.process(current)  # a click on the board: a point added, a weight picked
     chunk = None
-    if current.play.playing:
+    if current.play.playing and not board.on_line():  # without the line: Play in chunks
         extras, specs, stopped = board.play_chunk(current, controls.play_tick)
         if stopped:  # the target was reached or training diverged: Play turns back on
             st.rerun()
@@ -107,6 +109,7 @@ def _live_panel(current) -> None:
 
 
 main_panel()
+board.sync_point()  # the board's line asks for one run of the page through it (at Pause)
 if not lessons.hides("downloads"):
     exports.panel(run)
 if not lessons.hidden():  # a teacher's page (a lesson link's students see none of it)

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from backprop.ui.session import Run
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
+APP = str(ROOT / "explorer.py")  # the router (app.py is its st.App launcher)
 PLAYGROUND = "app_pages/playground.py"
 
 

@@ -53,8 +53,8 @@ N_TRAIN = 250  # the default circle: 500 samples, half for training
 
 # ------------------------------------------------------------------------ router
 def nav_pages() -> list[str]:
-    """The page files app.py registers with st.navigation."""
-    return re.findall(r"st\.Page\(\s*\"([^\"]+\.py)\"", (ROOT / "app.py").read_text())
+    """The page files the router (explorer.py) registers with st.navigation."""
+    return re.findall(r"st\.Page\(\s*\"([^\"]+\.py)\"", (ROOT / "explorer.py").read_text())
 
 
 def test_home_renders_with_a_link_per_preset():

@@ -44,8 +44,20 @@ def test_a_reconnect_with_a_step_in_the_link_is_replayed_and_said(frontend_sends
     r = the_run(new)
     while r.play.playing:
         run(new)
+        assert reconnect_notices(new)  # said while the run is replayed, and when it is
     assert r.trainer.steps == 3
-    assert not reconnect_notices(new)  # said once
+    run(new)
+    assert not reconnect_notices(new)  # then no more
+
+
+def test_the_board_reloading_a_page_whose_session_is_gone_is_a_reconnect():
+    """The live board, on its own line, finds the server no longer knows its session and
+    loads the page again with ``reconnected=1``: said as a reconnect, and the parameter
+    leaves the URL."""
+    new = playground({"seed": "4", "step": "2", "reconnected": "1"})
+    (notice,) = reconnect_notices(new)
+    assert "replayed from its seed to step 2" in notice
+    assert "reconnected" not in query(new)
 
 
 def test_a_reconnect_without_a_step_says_it_starts_again(frontend_sends_widgets):

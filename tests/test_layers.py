@@ -61,7 +61,7 @@ def layer_of_file(rel: str) -> int | None:
     parts = Path(rel).parts
     if parts[0] in TOOL_DIRS:
         return TOOLS
-    if rel == "app.py" or parts[0] == "app_pages":
+    if rel in ("app.py", "explorer.py") or parts[0] == "app_pages":
         return PAGES
     if parts[0] == "backprop":
         return {"viz": VIZ, "ui": UI}.get(parts[1], ENGINE) if len(parts) > 2 else ENGINE

@@ -1,9 +1,10 @@
-// The live board: every live view of the Playground in one element, drawn from frame chunks.
-// The server sends a chunk of frames (backprop/viz/frames.py): the specs the browser lacks
-// ("bases") and, per frame, only the numbers that changed. This script queues the frames
-// and draws them at a steady rate with Plotly.react on figures it keeps, while the server
-// trains the next chunk; it asks for that chunk (a trigger) when its queue runs low.
-const FPS = 30;
+// The live board: every live view of the Playground in one element, drawn frame by frame.
+// Each frame (backprop/viz/frames.py) holds the specs the browser lacks ("bases") and the
+// numbers that changed. Frames come over the board's own line (a WebSocket, see "the
+// board's line" below) or, without it, in chunks from Streamlit script runs; this script
+// queues them and draws them on its clock with one renderer, playing or paused.
+const FPS = 30; // frames a second from script reruns (no line): chunks of 12, one ahead
+const LINE_FPS = 60; // on the line, frames are drawn as they come, on every display refresh
 const LOW = 12; // ask for the next chunk when this few frames are left (one chunk ahead)
 
 // loadPlotly() comes from plotly_loader.js, which board.py puts in front of this file
@@ -125,15 +126,20 @@ function present(layout, board) {
   return layout;
 }
 
-// ---------------------------------------------------------------- the frame painter
-// Plotly.react redraws a whole figure (its axes, legend, every trace): 15-60 ms a view on a
-// software-rendered browser. While playing, the board instead paints the figure's traces
-// on a canvas laid over Plotly's own plot area, with the axes Plotly last drew (heatmaps as
-// scaled images, lines and markers as paths): about a millisecond a view. Plotly redraws a
-// view in full when its layout changed, its data left the axes, every REFRESH frames (for
-// colour bars and tick labels), and when paused, so hover shows exact numbers.
-const REFRESH = 32;
-const EXACT_MS = 1000;
+// ---------------------------------------------------------------- one renderer
+// Plotly.react redraws a whole figure (axes, legend, every trace): 15-60 ms a view on a
+// software-rendered browser. So Plotly draws each view's frame (axes, ticks, colour bars,
+// legend, titles) and keeps the numbers for hover and exports, and the board paints the
+// marks (heatmaps, contours, lines, markers) on a canvas over the plot area, in Plotly's
+// own layer order, playing or paused alike; Plotly's own drawing of the marks is hidden.
+// So the board looks the same playing and paused, and a frame costs a paint (about a
+// millisecond a view). Plotly draws a view again when its layout changed (at once when
+// paused, at most every LAYOUT_EVERY frames while playing), its data left the axes, and
+// when the pointer enters it (hover needs Plotly's copy of the numbers). A view with a
+// trace the painter does not know is drawn by Plotly alone, playing and paused.
+const LAYOUT_EVERY = 8;
+const LAYER_ORDER = { heatmap: 0, contour: 1, scatter: 2 }; // Plotly's traceLayerClasses
+const ROOM = 1.3; // a growing curve's axes: room to grow by 30 %, playing and paused
 
 function parseColour(c, alpha) {
   // any CSS colour as [r, g, b, a] (through a 1x1 canvas, cached)
@@ -176,24 +182,32 @@ function axesOf(gd, full) {
   const fl = gd._fullLayout;
   const xa = fl["xaxis" + (full.xaxis || "x").slice(1)];
   const ya = fl["yaxis" + (full.yaxis || "y").slice(1)];
-  return xa && ya && xa.l2p && ya.l2p ? [xa, ya] : null;
+  return xa && ya && xa.c2p && ya.c2p ? [xa, ya] : null;
 }
 
-function colourRange(fig, trace, full, values) {
+function colourRange(gd, fig, trace, full, values) {
+  // [lo, hi, scale] of a heatmap's z or a marker's colours: the trace's own bounds, its
+  // colour axis' (as in this frame), or the values' extent
   const axis = trace.coloraxis || full.coloraxis;
   const ca = axis ? fig.layout[axis] || {} : null;
-  let lo = ca ? ca.cmin : trace.zmin !== undefined ? trace.zmin : (trace.marker || {}).cmin;
-  let hi = ca ? ca.cmax : trace.zmax !== undefined ? trace.zmax : (trace.marker || {}).cmax;
+  let lo = ca ? ca.cmin : trace.zmin !== undefined ? trace.zmin : trace.cmin;
+  let hi = ca ? ca.cmax : trace.zmax !== undefined ? trace.zmax : trace.cmax;
   if (lo === undefined || hi === undefined || lo === null || hi === null) {
     lo = Infinity; hi = -Infinity;
     for (const v of values) if (v === v) { if (v < lo) lo = v; if (v > hi) hi = v; }
   }
-  const scale = axis ? gd_colourscale(full, axis) : full.colorscale || (full.marker || {}).colorscale;
-  return [lo, hi, scale];
+  const scale = axis ? (gd._fullLayout[axis] || {}).colorscale : full.colorscale;
+  return [lo, hi, scale || [[0, "#000"], [1, "#fff"]]];
 }
 
-function gd_colourscale(full, axis) {
-  return full._gd && full._gd._fullLayout[axis] ? full._gd._fullLayout[axis].colorscale : null;
+function cellEdges(arr, n, a0, da) {
+  // a heatmap's outer edges along one axis: half a cell beyond the first and last centre
+  if (arr && arr.length >= 2) {
+    const d = (arr[arr.length - 1] - arr[0]) / (arr.length - 1);
+    return [arr[0] - d / 2, arr[arr.length - 1] + d / 2];
+  }
+  if (arr && arr.length === 1) return [arr[0] - 0.5, arr[0] + 0.5];
+  return [a0 - da / 2, a0 + da * (n - 0.5)];
 }
 
 function paintHeatmap(ctx, gd, fig, trace, full) {
@@ -202,9 +216,8 @@ function paintHeatmap(ctx, gd, fig, trace, full) {
   if (!axes || !z || !z.length) return;
   const [xa, ya] = axes;
   const rows = z.length, cols = z[0].length;
-  let [lo, hi, scale] = colourRange(fig, trace, full, (function* () { for (const r of z) yield* r; })());
-  scale = scale || (gd._fullLayout.coloraxis || {}).colorscale || [[0, "#000"], [1, "#fff"]];
-  const table = lut(scale, trace.opacity === undefined ? 1 : trace.opacity);
+  const [lo, hi, scale] = colourRange(gd, fig, trace, full, (function* () { for (const r of z) yield* r; })());
+  const table = lut(scale, full.opacity === undefined ? 1 : full.opacity);
   const off = paintHeatmap.off || (paintHeatmap.off = document.createElement("canvas"));
   off.width = cols; off.height = rows;
   const octx = off.getContext("2d");
@@ -221,37 +234,92 @@ function paintHeatmap(ctx, gd, fig, trace, full) {
     }
   }
   octx.putImageData(img, 0, 0);
-  const edges = (arr, n, a0, da) => {
-    if (arr && arr.length >= 2) {
-      const d = (arr[arr.length - 1] - arr[0]) / (arr.length - 1);
-      return [arr[0] - d / 2, arr[arr.length - 1] + d / 2];
-    }
-    if (arr && arr.length === 1) return [arr[0] - 0.5, arr[0] + 0.5];
-    return [a0 - da / 2, a0 + da * (n - 0.5)];
-  };
-  const [x0, x1] = edges(trace.x, cols, trace.x0 !== undefined ? trace.x0 : 0, trace.dx || 1);
-  const [y0, y1] = edges(trace.y, rows, trace.y0 !== undefined ? trace.y0 : 0, trace.dy || 1);
-  const px0 = xa._offset + xa.l2p(x0), px1 = xa._offset + xa.l2p(x1);
-  const py0 = ya._offset + ya.l2p(y0), py1 = ya._offset + ya.l2p(y1);
+  const [x0, x1] = cellEdges(trace.x, cols, trace.x0 !== undefined ? trace.x0 : 0, trace.dx || 1);
+  const [y0, y1] = cellEdges(trace.y, rows, trace.y0 !== undefined ? trace.y0 : 0, trace.dy || 1);
+  const px0 = xa._offset + xa.c2p(x0), px1 = xa._offset + xa.c2p(x1);
+  const py0 = ya._offset + ya.c2p(y0), py1 = ya._offset + ya.c2p(y1);
   ctx.save();
-  ctx.imageSmoothingEnabled = full.type === "contour" || (full.zsmooth && full.zsmooth !== false);
+  ctx.imageSmoothingEnabled = full.type === "contour" || (!!full.zsmooth && full.zsmooth !== "false");
   ctx.translate(px0, py0);
   ctx.scale((px1 - px0) / cols, (py1 - py0) / rows); // negative when row 0 is at the bottom
   ctx.drawImage(off, 0, 0);
   ctx.restore();
+  if (full.type === "contour") paintContourLines(ctx, xa, ya, trace, full);
+}
+
+function coords(arr, n, a0, da) {
+  return arr && arr.length === n ? arr : Array.from({ length: n }, (_, i) => a0 + i * da);
+}
+
+function paintContourLines(ctx, xa, ya, trace, full) {
+  // the contour's lines (e.g. the decision boundary at 0.5) by marching squares
+  const c = full.contours || {}, line = full.line || {};
+  if (c.showlines === false || !(line.width > 0)) return;
+  const z = trace.z, rows = z.length, cols = z[0].length;
+  const xs = coords(trace.x, cols, trace.x0 || 0, trace.dx || 1);
+  const ys = coords(trace.y, rows, trace.y0 || 0, trace.dy || 1);
+  const levels = [];
+  for (let v = c.start; levels.length < 50 && v <= c.end + 1e-9; v += c.size > 0 ? c.size : Infinity) levels.push(v);
+  const X = (i) => xa._offset + xa.c2p(i), Y = (j) => ya._offset + ya.c2p(j);
+  ctx.save();
+  ctx.globalAlpha = full.opacity === undefined ? 1 : full.opacity;
+  ctx.strokeStyle = line.color || "#444";
+  ctx.lineWidth = line.width;
+  ctx.beginPath();
+  for (const level of levels) {
+    for (let r = 0; r + 1 < rows; r++) {
+      for (let k = 0; k + 1 < cols; k++) {
+        const a = z[r][k], b = z[r][k + 1], d = z[r + 1][k], e = z[r + 1][k + 1];
+        if (!(a === a && b === b && d === d && e === e)) continue;
+        const pts = [];
+        const cut = (v0, v1, p0, p1) => {
+          if ((v0 < level) !== (v1 < level)) {
+            const t = (level - v0) / (v1 - v0);
+            pts.push([p0[0] + t * (p1[0] - p0[0]), p0[1] + t * (p1[1] - p0[1])]);
+          }
+        };
+        const p00 = [xs[k], ys[r]], p01 = [xs[k + 1], ys[r]], p10 = [xs[k], ys[r + 1]], p11 = [xs[k + 1], ys[r + 1]];
+        cut(a, b, p00, p01); cut(b, e, p01, p11); cut(e, d, p11, p10); cut(d, a, p10, p00);
+        for (let i = 0; i + 1 < pts.length; i += 2) {
+          ctx.moveTo(X(pts[i][0]), Y(pts[i][1]));
+          ctx.lineTo(X(pts[i + 1][0]), Y(pts[i + 1][1]));
+        }
+      }
+    }
+  }
+  ctx.stroke();
+  ctx.restore();
+}
+
+function markerPath(ctx, symbol, x, y, size) {
+  // the marker's outline: a circle, or for "x" symbols Plotly's cross rotated 45 degrees
+  const r = size / 2;
+  ctx.beginPath();
+  if (symbol.startsWith("x")) {
+    const t = r * 0.8 / Math.SQRT2, s = r * 0.8 * Math.SQRT2 - t; // arm half-width, reach
+    ctx.moveTo(x, y - t); ctx.lineTo(x + s, y - t - s); ctx.lineTo(x + t + s, y - s);
+    ctx.lineTo(x + t, y); ctx.lineTo(x + t + s, y + s); ctx.lineTo(x + s, y + t + s);
+    ctx.lineTo(x, y + t); ctx.lineTo(x - s, y + t + s); ctx.lineTo(x - t - s, y + s);
+    ctx.lineTo(x - t, y); ctx.lineTo(x - t - s, y - s); ctx.lineTo(x - s, y - t - s);
+    ctx.closePath();
+  } else {
+    ctx.arc(x, y, r, 0, 2 * Math.PI);
+  }
 }
 
 function paintScatter(ctx, gd, fig, trace, full) {
   const axes = axesOf(gd, full);
   if (!axes || !trace.x || !trace.y) return;
   const [xa, ya] = axes;
-  const X = (v) => xa._offset + xa.l2p(v), Y = (v) => ya._offset + ya.l2p(v);
+  const X = (v) => xa._offset + xa.c2p(v), Y = (v) => ya._offset + ya.c2p(v);
   const mode = full.mode || "";
+  ctx.save();
   ctx.globalAlpha = full.opacity === undefined ? 1 : full.opacity;
   if (mode.includes("lines")) {
     const line = full.line || {};
     ctx.strokeStyle = (trace.line && trace.line.color) || line.color || "#444";
     ctx.lineWidth = (trace.line && trace.line.width) || line.width || 2;
+    ctx.lineJoin = "round";
     ctx.beginPath();
     let pen = false;
     for (let i = 0; i < trace.x.length; i++) {
@@ -262,38 +330,42 @@ function paintScatter(ctx, gd, fig, trace, full) {
     }
     ctx.stroke();
   }
-  if (mode.includes("markers")) {
-    const m = Object.assign({}, full.marker || {}, trace.marker || {});
-    const colours = m.color;
-    if (typeof colours === "string" && parseColour(colours, 1)[3] === 0) { ctx.globalAlpha = 1; return; }
-    let lo = 0, hi = 1, table = null;
-    if (colours && typeof colours !== "string") {
-      const [a, b, scale] = colourRange(fig, trace.marker || {}, full.marker || {}, colours);
-      const cs = scale || (gd._fullLayout[(full.marker || {}).coloraxis] || {}).colorscale;
-      lo = a; hi = b; table = lut(cs || [[0, "#000"], [1, "#fff"]], 1);
-    }
-    const open = String(m.symbol || "").includes("open");
-    const lw = (m.line && m.line.width) || 0;
-    ctx.strokeStyle = (m.line && m.line.color) || "#444";
-    ctx.lineWidth = lw;
-    for (let i = 0; i < trace.x.length; i++) {
-      const x = trace.x[i], y = trace.y[i];
-      if (x !== x || y !== y) continue;
-      const size = typeof m.size === "number" ? m.size : (m.size && m.size[i]) || 6;
-      let fill = typeof colours === "string" ? colours : "#444";
-      if (table) {
-        const v = colours[i], j = 4 * Math.max(0, Math.min(255, Math.round(((v - lo) / (hi - lo || 1)) * 255)));
-        fill = `rgb(${table[j]},${table[j + 1]},${table[j + 2]})`;
-      }
-      ctx.beginPath();
-      ctx.arc(X(x), Y(y), size / 2, 0, 2 * Math.PI);
-      if (open) { ctx.strokeStyle = fill; ctx.lineWidth = 1.5; ctx.stroke(); continue; }
-      ctx.fillStyle = fill;
-      ctx.fill();
-      if (lw) ctx.stroke();
-    }
+  if (mode.includes("markers")) paintMarkers(ctx, gd, fig, trace, full, X, Y);
+  ctx.restore();
+}
+
+function paintMarkers(ctx, gd, fig, trace, full, X, Y) {
+  const m = Object.assign({}, full.marker || {}, trace.marker || {});
+  const colours = m.color;
+  if (typeof colours === "string" && parseColour(colours, 1)[3] === 0) return; // hover only
+  let lo = 0, hi = 1, table = null;
+  if (colours && typeof colours !== "string") {
+    const [a, b, scale] = colourRange(gd, fig, trace.marker || {}, full.marker || {}, colours);
+    lo = a; hi = b; table = lut(scale, 1);
   }
-  ctx.globalAlpha = 1;
+  const symbol = String(m.symbol || "circle"), open = symbol.includes("open");
+  const lw = (m.line && m.line.width) || 0, ring = (m.line && m.line.color) || "#444";
+  for (let i = 0; i < trace.x.length; i++) {
+    const x = trace.x[i], y = trace.y[i];
+    if (x !== x || y !== y || x === null || y === null) continue;
+    const size = typeof m.size === "number" ? m.size : (m.size && m.size[i]) || 6;
+    let fill = typeof colours === "string" ? colours : "#444";
+    if (table) {
+      const v = colours[i], j = 4 * Math.max(0, Math.min(255, Math.round(((v - lo) / (hi - lo || 1)) * 255)));
+      fill = `rgb(${table[j]},${table[j + 1]},${table[j + 2]})`;
+    }
+    markerPath(ctx, symbol, X(x), Y(y), size);
+    if (open) { ctx.strokeStyle = fill; ctx.lineWidth = Math.max(1, lw || 1); ctx.stroke(); continue; }
+    ctx.fillStyle = fill;
+    ctx.fill();
+    if (lw) { ctx.strokeStyle = ring; ctx.lineWidth = lw; ctx.stroke(); }
+  }
+}
+
+function paintable(gd) {
+  // every trace is one the painter draws as Plotly does
+  return gd._fullData.every((t) => t.visible !== true || (t.type in LAYER_ORDER
+    && !(t.type === "scatter" && /text/.test(t.mode || "")) && !(t.fill && t.fill !== "none")));
 }
 
 function inRange(gd, fig) {
@@ -315,19 +387,17 @@ function inRange(gd, fig) {
   return true;
 }
 
-function canvasOf(div, cls) {
-  // one of two canvases over Plotly's plot area: "bp-paint-lo" below "bp-paint-hi"
-  let cv = div.querySelector("canvas." + cls);
+function canvasOf(div) {
+  // the canvas over Plotly's plot area, below its hover layer
   const box = div.querySelector(".svg-container");
   if (!box) return null;
+  let cv = box.querySelector("canvas.bp-paint");
   if (!cv) {
     cv = document.createElement("canvas");
-    cv.className = "bp-paint " + cls;
+    cv.className = "bp-paint";
     cv.style.cssText = "position:absolute;left:0;top:0;pointer-events:none;";
     const first = box.querySelector(".main-svg");
-    const lo = box.querySelector("canvas.bp-paint-lo");
-    const after = cls === "bp-paint-hi" && lo ? lo : first;
-    box.insertBefore(cv, after ? after.nextSibling : null);
+    box.insertBefore(cv, first ? first.nextSibling : null);
   }
   // the plot's own size as Plotly laid it out (reading the DOM's would force a layout)
   const fl = div._fullLayout, r = window.devicePixelRatio || 1;
@@ -335,76 +405,48 @@ function canvasOf(div, cls) {
   if (cv.width !== Math.round(w * r) || cv.height !== Math.round(h * r)) {
     cv.width = Math.round(w * r); cv.height = Math.round(h * r);
     cv.style.width = w + "px"; cv.style.height = h + "px";
-    div.__bpStatic = null;
   }
   const ctx = cv.getContext("2d");
   ctx.setTransform(r, 0, 0, r, 0, 0);
   return ctx;
 }
 
-function paintTraces(ctx, gd, fig, indices) {
+function paint(div, fig) {
+  // Paint every mark of the view in Plotly's layer order (heatmaps, contours, scatter; by
+  // trace within a layer), each clipped to its axes
+  const ctx = canvasOf(div);
+  if (!ctx) return;
   ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
-  for (const i of indices) {
-    const t = fig.data[i], full = gd._fullData[i];
-    if (!full || full.visible !== true) continue;
-    full._gd = gd;
-    const axes = axesOf(gd, full);
+  const order = fig.data.map((_, i) => i).filter((i) => div._fullData[i])
+    .sort((a, b) => LAYER_ORDER[div._fullData[a].type] - LAYER_ORDER[div._fullData[b].type] || a - b);
+  for (const i of order) {
+    const t = fig.data[i], full = div._fullData[i];
+    if (full.visible !== true) continue;
+    full._gd = div;
+    const axes = axesOf(div, full);
     if (!axes) continue;
     const [xa, ya] = axes;
     ctx.save();
     ctx.beginPath();
     ctx.rect(xa._offset, ya._offset, xa._length, ya._length);
     ctx.clip();
-    if (full.type === "heatmap" || full.type === "contour") paintHeatmap(ctx, gd, fig, t, full);
-    else if (full.type === "scatter") paintScatter(ctx, gd, fig, t, full);
+    if (full.type === "scatter") paintScatter(ctx, div, fig, t, full);
+    else paintHeatmap(ctx, div, fig, t, full);
     ctx.restore();
   }
 }
 
-function paint(div, fig, dyn, layoutChanged) {
-  // Paint the figure's traces; false if it cannot be painted (Plotly must draw it). The
-  // traces no frame changed since Plotly last drew ("static", e.g. the data points) are
-  // painted once on their own canvas, when they all lie above or all below the changing
-  // ones; otherwise every trace is painted every frame.
-  const gd = div;
-  if (!gd._fullData || !gd._fullLayout || gd._fullData.length !== fig.data.length) return false;
-  if (!inRange(gd, fig)) return false;
-  const lo = canvasOf(div, "bp-paint-lo"), hi = canvasOf(div, "bp-paint-hi");
-  if (!lo || !hi) return false;
-  const all = fig.data.map((_, i) => i);
-  const moving = all.filter((i) => dyn.has(i)), still = all.filter((i) => !dyn.has(i));
-  let mode = "mixed";
-  if (!still.length || !moving.length) mode = "mixed";
-  else if (Math.max(...moving) < Math.min(...still)) mode = "still-above";
-  else if (Math.max(...still) < Math.min(...moving)) mode = "still-below";
-  if (mode === "mixed" || layoutChanged) {
-    paintTraces(lo, gd, fig, all);
-    hi.clearRect(0, 0, hi.canvas.width, hi.canvas.height);
-    div.__bpStatic = null;
-  } else {
-    const [stillCtx, movingCtx] = mode === "still-above" ? [hi, lo] : [lo, hi];
-    const key = mode + still.join(",");
-    if (div.__bpStatic !== key) {
-      paintTraces(stillCtx, gd, fig, still);
-      div.__bpStatic = key;
-    }
-    paintTraces(movingCtx, gd, fig, moving);
-  }
-  div.classList.add("bp-painting");
-  return true;
-}
-
-function unpaint(div) {
-  div.classList.remove("bp-painting");
-  div.__bpStatic = null;
-  for (const cv of div.querySelectorAll("canvas.bp-paint")) {
-    cv.getContext("2d").clearRect(0, 0, cv.width, cv.height);
-  }
+function hideMarks(div, hidden) {
+  // Plotly's own drawing of the marks: hidden where the board paints them (a class whose
+  // stylesheet rule holds for the groups every Plotly draw creates anew; see _CSS)
+  div.classList.toggle("bp-painted", hidden);
+  const cv = div.querySelector("canvas.bp-paint");
+  if (cv && !hidden) cv.getContext("2d").clearRect(0, 0, cv.width, cv.height);
 }
 
 function headroom(fig, layout, room) {
-  // a growing curve gets axes with room to grow (more while playing), so that the next
-  // frames and Steps are painted, not redrawn
+  // a growing curve gets axes with room to grow, so that the next frames and Steps are
+  // painted, not redrawn
   let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
   for (const t of fig.data) {
     if (t.type !== "scatter" || !t.x) continue;
@@ -434,7 +476,7 @@ function ensureViews(board, views) {
   }
   board.grid.textContent = "";
   board.divs = {}; board.figs = {}; board.dirty = {}; board.since = {};
-  board.dyn = {}; board.layoutChanged = {};
+  board.layoutChanged = {}; board.stale = {};
   board.grow = new Set(views.filter((v) => v.grow).map((v) => v.name));
   for (const v of views) {
     const cell = document.createElement("div");
@@ -449,10 +491,11 @@ function ensureViews(board, views) {
     board.divs[v.name] = div;
     if (v.name === "output") div.addEventListener("pointerdown", (e) => outputDown(board, e), true);
     div.addEventListener("pointerenter", () => {
-      // hover needs Plotly's own drawing of the current numbers: draw this view exactly now
-      if (!board.playing && board.exactPending && board.exactPending.has(v.name)) {
-        board.exactPending.delete(v.name);
-        draw(board, [v.name]);
+      // hover needs Plotly's own copy of the numbers on screen: give it them now (the
+      // marks stay painted, so nothing on screen changes)
+      if (board.stale[v.name] && board.figs[v.name] && window.__bpPlotlyLib) {
+        plotlyDraw(board, v.name);
+        hideMarks(div, paintable(div));
       }
     });
   }
@@ -516,8 +559,7 @@ function applyFrame(board, frame, bases, bin, paths) {
       }
       if (!fig) continue;
       const [path, shape] = paths[id];
-      if (path[0] === "data") (board.dyn[name] || (board.dyn[name] = new Set())).add(path[1]);
-      else board.layoutChanged[name] = true;
+      if (path[0] !== "data") board.layoutChanged[name] = true;
       if (typeof val === "number") { setPath(fig, path, val); continue; }
       const arr = array(val, bin, shape);
       setPath(fig, path, val[3] === 1 ? concat(getPath(fig, path), arr) : arr);
@@ -527,60 +569,58 @@ function applyFrame(board, frame, bases, bin, paths) {
   return touched;
 }
 
-function draw(board, names, fast = false) {
-  // Paint the views (playing, or ``fast``: a paused frame shown at once), or let Plotly draw
-  // them in full (see the painter above).
-  const Plotly = window.__bpPlotlyLib;
-  if (!Plotly) return;
+function plotlyDraw(board, name) {
+  // Plotly draws the view's frame (and the marks, where the painter does not)
+  const Plotly = window.__bpPlotlyLib, div = board.divs[name], fig = board.figs[name];
+  let layout = present(Object.assign({}, fig.layout), board);
+  layout.datarevision = (board.drawn[name] = (board.drawn[name] || 0) + 1);
+  layout.autosize = true;
+  delete layout.height; delete layout.width;
+  if (board.grow.has(name)) layout = headroom(fig, layout, ROOM);
+  Plotly.react(div, fig.data, layout, chartConfig(Plotly, name));
+  if (!div.__bpHooked && div.on) {
+    div.__bpHooked = true;
+    // any draw of Plotly's (this one, a resize) clears what lies under the canvas' marks:
+    // paint them again on top of it
+    div.on("plotly_afterplot", () => {
+      if (board.figs[name] && paintable(div)) paint(div, board.figs[name]);
+    });
+    if (name === "graph") div.on("plotly_click", (ev) => graphPick(board, ev));
+  }
+  board.layoutChanged[name] = false;
+  board.since[name] = 0;
+  board.dirty[name] = false;
+  board.stale[name] = false;
+  window.__bpBoardStats.reacts += 1;
+}
+
+function draw(board, names) {
+  // One renderer (see above): Plotly when the frame's layout needs it, then the painter.
+  if (!window.__bpPlotlyLib) return;
   const stats = window.__bpBoardStats;
   names.forEach((name, i) => {
     const div = board.divs[name], fig = board.figs[name];
     if (!div || !fig) return;
     const t0 = performance.now();
-    const since = board.since[name] === undefined ? i * 8 : board.since[name];
-    const full = (!board.playing && !fast) || board.dirty[name] || since >= REFRESH;
-    const dyn = board.dyn[name] || new Set();
-    if (!full && paint(div, fig, dyn, !!board.layoutChanged[name])) {
-      board.layoutChanged[name] = false;
-      board.since[name] = since + 1;
+    const since = board.since[name] === undefined ? i * 2 : board.since[name];
+    const layoutDue = board.layoutChanged[name] && (!board.playing || since >= LAYOUT_EVERY);
+    if (board.dirty[name] || !div._fullLayout || layoutDue || !inRange(div, fig)) plotlyDraw(board, name);
+    else board.since[name] = since + 1;
+    const painted = paintable(div);
+    if (painted) {
+      paint(div, fig);
+      // Plotly's calculated numbers (hover) are older; its data (exports, a test) are not
+      board.stale[name] = board.since[name] > 0;
+      if (board.stale[name]) div.data = fig.data;
       stats.painted += 1;
-    } else {
-      let layout = present(Object.assign({}, fig.layout), board);
-      layout.datarevision = (board.drawn[name] = (board.drawn[name] || 0) + 1);
-      layout.autosize = true;
-      delete layout.height; delete layout.width;
-      if (board.grow.has(name)) layout = headroom(fig, layout, board.playing ? 1.5 : 1.15);
-      unpaint(div);
-      Plotly.react(div, fig.data, layout, chartConfig(Plotly, name));
-      if (name === "graph" && !div.__bpPick && div.on) {
-        div.__bpPick = true;
-        div.on("plotly_click", (ev) => graphPick(board, ev));
-      }
-      board.dyn[name] = new Set(); // Plotly has drawn every trace as it now is
-      board.layoutChanged[name] = false;
-      board.since[name] = 0;
-      board.dirty[name] = false;
-      stats.reacts += 1;
+    } else if (board.since[name] > 0) {
+      plotlyDraw(board, name);
     }
+    hideMarks(div, painted);
     div.dataset.revision = String(board.revision);
     stats.ms[name] = (stats.ms[name] || 0) + performance.now() - t0;
   });
   stats.frames += 1;
-}
-
-function exactSoon(board, names) {
-  // A paused frame (a Step) is painted at once; Plotly then draws the views in full, with
-  // exact hover numbers, once no new frame has come for EXACT_MS (rapid Steps stay cheap),
-  // or at once for a view the pointer enters (see ensureViews).
-  board.exactPending = board.exactPending || new Set();
-  for (const n of names) board.exactPending.add(n);
-  clearTimeout(board.exactTimer);
-  board.exactTimer = setTimeout(() => {
-    if (board.playing) return;
-    const todo = [...board.exactPending];
-    board.exactPending.clear();
-    draw(board, todo);
-  }, EXACT_MS);
 }
 
 function counters(board, frame) {
@@ -669,18 +709,22 @@ function tick(board, now) {
     maybeAsk(board);
     return;
   }
-  if (board.playing && now - board.last < 1000 / FPS - 2) return;
-  board.last = now;
+  // at most LINE_FPS (or FPS) frames a second on average, on the display's refresh ticks
+  const period = 1000 / (lineOpen(board) ? LINE_FPS : FPS);
+  if (board.playing && now - board.last < period - 8) return;
+  board.last = Math.max(board.last + period, now - period);
   const item = board.queue.shift();
   board.revision = item.revision;
   const names = applyFrame(board, item.frame, item.bases, item.bin, item.paths);
   draw(board, names);
   counters(board, item.frame);
+  shown(board, item);
   board.started = true;
   maybeAsk(board);
 }
 
 function maybeAsk(board) {
+  if (lineOpen(board)) return; // the line sends frames as the board draws them
   if (!board.playing || board.asked === board.seq || board.queue.length > LOW) return;
   board.asked = board.seq;
   board.setTriggerValue("need", board.seq);
@@ -691,6 +735,211 @@ function resize(board) {
   if (!Plotly) return;
   for (const div of Object.values(board.divs)) {
     if (div._fullLayout) Plotly.Plots.resize(div);
+  }
+}
+
+// ---------------------------------------------------------------- the board's line
+// Where the server serves the board's line (backprop/ui/line.py), Step, Epoch, Play and
+// Pause go over a WebSocket of the board's own, not through a Streamlit script run: the
+// board takes the toolbar's clicks (and Enter or space on its buttons), the server trains in
+// a worker thread and sends each frame as it is ready, at most a few ahead of the screen
+// (the board says which frame it drew). Pause keeps the frame on screen: the board stops at
+// the click and tells the server that frame, which puts the trainer back to it; the paused
+// frame then asks for one script run ("sync") so the rest of the page follows. If the
+// socket does not open, or closes, the board falls back to script reruns.
+const LINE_OPEN_MS = 3000; // a socket not open by then: the board stays on script reruns
+const LINE_RETRY_MS = 1500; // after the server went away: the line is tried again
+
+function lineOpen(board) {
+  return !!(board.ws && board.ws.readyState === 1 && board.lineReady);
+}
+
+function send(board, op, seq = 0) {
+  if (!lineOpen(board)) return false;
+  board.ws.send(JSON.stringify({ op, seq, token: board.line.token }));
+  return true;
+}
+
+function connect(board, line) {
+  if (board.ws && board.line && board.line.token === line.token && board.ws.readyState <= 1) return;
+  if (board.line && board.line.token !== line.token) board.lost = null; // a new session's line
+  if (board.ws) { const old = board.ws; board.ws = null; old.close(); }
+  board.line = line;
+  board.lineReady = false;
+  const url = new URL(line.path.replace(/^\//, ""), document.baseURI);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  let ws;
+  try { ws = new WebSocket(url.href); } catch (e) { board.root.dataset.line = "failed"; return; }
+  ws.binaryType = "arraybuffer";
+  board.ws = ws;
+  board.root.dataset.line = "connecting";
+  const timer = setTimeout(() => { if (!board.lineReady) ws.close(); }, LINE_OPEN_MS);
+  ws.onopen = () => {
+    ws.send(JSON.stringify({ op: "hello", seq: 0, token: line.token }));
+  };
+  ws.onmessage = (e) => {
+    if (typeof e.data === "string") { board.root.dataset.lineError = e.data; return; }
+    if (!board.lineReady) { board.lineReady = true; clearTimeout(timer); board.root.dataset.line = "open"; }
+    const { header, bin } = decode(e.data);
+    window.__bpBoardStats.lineFrames = (window.__bpBoardStats.lineFrames || 0) + 1;
+    fromLine(board, header, bin);
+  };
+  ws.onclose = (e) => {
+    clearTimeout(timer);
+    const was = board.lineReady;
+    if (board.ws !== ws) return; // replaced by a newer socket
+    board.ws = null; board.lineReady = false;
+    board.root.dataset.line = "closed:" + e.code;
+    if (e.code === 4403 && board.lost === line.token) { sessionGone(board, line.token); return; }
+    if (!was) return;
+    if (e.code === 1006 || e.code === 1001 || e.code === 1011 || e.code === 1012) {
+      // the server went away: try the line again; if the server no longer knows the token,
+      // the session went with it (see sessionGone)
+      board.lost = line.token;
+      setTimeout(() => { if (board.line === line && !board.ws) connect(board, line); }, LINE_RETRY_MS);
+    }
+    // playing on the line when it closed: go on with script reruns from the server's state
+    if (board.playing) { board.asked = -1; board.setTriggerValue("need", ++board.needs); }
+  };
+}
+
+function sessionGone(board, token) {
+  // The server that held this page's session is gone (a worker restarted) and Streamlit's
+  // frontend, reconnected, runs nothing until the next click. Unless a run of the new
+  // session gives the board its new token meanwhile, the page loads again from its link,
+  // which replays the run to the step in it and says so (backprop/ui/reconnect.py).
+  setTimeout(() => {
+    if (board.line && board.line.token !== token) return; // the new session took over
+    const url = new URL(location.href);
+    url.searchParams.set("reconnected", "1");
+    location.replace(url.href);
+  }, LINE_RETRY_MS);
+}
+
+function fromLine(board, header, bin) {
+  // A frame the line sent: while the board plays, queued and drawn on the clock; paused
+  // (a Step, an Epoch, Pause), drawn at once. Between a click and its reply ("holding"),
+  // frames of Play still on their way are dropped.
+  if (header.reply) board.holding = false;
+  if (board.holding) return;
+  board.present = !!header.present;
+  board.handsOn = !!header.handsOn;
+  findings(board, header.findings);
+  ensureViews(board, header.views);
+  if (header.full) board.queue.length = 0;
+  const items = header.frames.map((frame) => ({
+    frame, bases: header.bases || {}, bin, paths: header.paths, revision: header.revision,
+    seq: header.seq, line: true,
+  }));
+  if (header.playing) {
+    if (!board.playing) { board.playing = true; playLabel(board, true); }
+    board.queue.push(...items);
+    wake(board);
+    return;
+  }
+  board.playing = false;
+  playLabel(board, !!header.resume);
+  drawNow(board, items, header);
+  // one run of the whole page (board.py's sync_point; else this fragment's, which reruns it)
+  if (header.sync) (window.__bpSync || (() => board.setTriggerValue("sync", ++board.syncs)))();
+  if (header.resume) { board.playing = true; send(board, "play"); wake(board); }
+}
+
+function shown(board, item) {
+  // the frame on screen now (Pause keeps it); the line trains ahead of it by a few frames
+  board.shownSeq = item.seq;
+  if (item.frame && item.frame.step !== undefined) board.root.dataset.drawn = String(item.frame.step);
+  if (item.line) send(board, "shown", item.seq);
+}
+
+function playLabel(board, playing) {
+  // The toolbar's Play/Pause button follows Play on the line without a script run (the
+  // sync run after Pause renders it as the server has it)
+  const button = document.querySelector(".st-key-play button");
+  if (!button) return;
+  const p = button.querySelector("p"), icon = button.querySelector('[data-testid="stIconMaterial"]');
+  if (p) p.textContent = playing ? "Pause" : "Play";
+  if (icon) icon.textContent = playing ? "pause" : "play_arrow";
+}
+
+function lineClick(board, e) {
+  // Play/Pause, Step and Epoch on the line: the board takes the click (capture phase)
+  const t = e.target && e.target.closest && e.target.closest(".st-key-play button, .st-key-step button, .st-key-epoch button");
+  if (!t || t.disabled || !lineOpen(board)) return false;
+  const key = t.closest(".st-key-play") ? "play" : t.closest(".st-key-step") ? "step" : "epoch";
+  // a paused Step that opens the Pass tab ("Animate the pass after each Step") goes the
+  // button's own way: a script run (header.fastStep is false then)
+  if (key === "step" && !board.fastStep && !board.playing) return false;
+  e.preventDefault();
+  e.stopPropagation();
+  const wasPlaying = board.playing || board.pausedAt !== null;
+  const seq = board.pausedAt !== null ? board.pausedAt : board.shownSeq;
+  board.pausedAt = null;
+  if (key === "play" && !wasPlaying) {
+    board.playing = true;
+    playLabel(board, true);
+    send(board, "play");
+    wake(board);
+    return true;
+  }
+  board.playing = false;
+  board.holding = true; // until the server's reply: late frames of Play are dropped
+  board.queue.length = 0;
+  if (key === "play") { playLabel(board, false); send(board, "pause", seq); return true; }
+  if (wasPlaying) send(board, "pause", seq); // Step or Epoch while playing: pause there first
+  send(board, key);
+  return true;
+}
+
+function drawNow(board, items, header) {
+  // paused: draw everything queued and given now (normally one frame), without the clock
+  const names = new Set();
+  let last = null;
+  for (const item of [...board.queue.splice(0), ...items]) {
+    board.revision = item.revision;
+    for (const n of applyFrame(board, item.frame, item.bases, item.bin, item.paths)) names.add(n);
+    last = item;
+  }
+  const detail = header.detail;
+  if (last) counters(board, last.frame); // at once, before plotly.js has loaded on a first visit
+  if (header.urlStep && last) urlStep(last.frame.step);
+  loadPlotly().then(() => {
+    draw(board, [...names]);
+    if (last) shown(board, last);
+    // a Step the board took: the Layers tab's chart, outside the board, follows
+    const sink = detail && (window.__bpSinks || {})[detail.key];
+    if (sink) sink(JSON.parse(detail.figure), detail.revision);
+  }).catch((e) => { board.grid.textContent = "Could not load plotly.js: " + e.message; });
+}
+
+function fromScript(board, header, bin) {
+  // A payload of a script run: frames (no line), or only settings and "pull" (the frame
+  // comes over the line)
+  board.present = !!header.present;
+  board.fastStep = !!header.fastStep;
+  board.handsOn = !!header.handsOn;
+  board.root.classList.toggle("bp-present", board.present);
+  if (header.seq === board.seq) return; // a rerun that sent the same payload again
+  board.seq = header.seq;
+  findings(board, header.findings);
+  ensureViews(board, header.views);
+  if (header.line) connect(board, header.line);
+  if (header.pull !== undefined) { // on the line
+    if (header.pull) send(board, "frame");
+    else if (header.playing && !board.playing) { board.playing = true; playLabel(board, true); send(board, "play"); wake(board); }
+    return;
+  }
+  if (header.full || !header.playing) board.queue.length = 0; // drawn as sent, at once
+  board.playing = !!header.playing;
+  const items = header.frames.map((frame) => ({
+    frame, bases: header.bases || {}, bin, paths: header.paths, revision: header.revision, seq: header.seq,
+  }));
+  if (board.playing) {
+    board.queue.push(...items);
+    if (lineOpen(board)) send(board, "play"); // Play began without the line: it goes on on it
+    wake(board);
+  } else {
+    drawNow(board, items, header);
   }
 }
 
@@ -710,20 +959,26 @@ export default function (component) {
     parentElement.appendChild(root);
     board = parentElement.__bpBoard = {
       root, grid, counters: counterRow, values: [], counterLabels: null, divs: {}, figs: {}, drawn: {}, names: null,
-      dirty: {}, since: {}, grow: new Set(), dyn: {}, layoutChanged: {},
+      dirty: {}, since: {}, grow: new Set(), layoutChanged: {}, stale: {},
       queue: [], seq: -1, asked: -1, playing: false, last: 0, revision: 0, started: false,
+      ws: null, line: null, lineReady: false, shownSeq: 0, pausedAt: null, syncs: 0, needs: 0,
     };
     // Pause answers at once, before the server hears of it: the board stops playing out its
     // queue on the click itself (the server's paused frame follows and is drawn exactly).
     board.onClick = (e) => {
-      const t = e.target && e.target.closest && e.target.closest(".st-key-play, .st-key-step");
-      if (t && board.playing) { board.playing = false; board.queue.length = 0; }
+      const t = e.target && e.target.closest && e.target.closest(".st-key-play, .st-key-step, .st-key-epoch");
+      if (t && board.playing) {
+        board.playing = false;
+        board.queue.length = 0;
+        if (lineOpen(board)) board.pausedAt = board.shownSeq; // the frame on screen now
+      }
     };
     document.addEventListener("pointerdown", board.onClick, true);
     // Step, paused: the board takes the click (a trigger that reruns only its fragment, so
     // the widgets around it are not sent and drawn again). Keyboard and tests that press
     // the button without the board go the button's own way, which trains the same step.
     board.onStep = (e) => {
+      if (lineClick(board, e)) return;
       const t = e.target && e.target.closest && e.target.closest(".st-key-step button");
       if (!t || board.playing || !board.fastStep || t.disabled) return;
       e.preventDefault();
@@ -743,44 +998,7 @@ export default function (component) {
   const { header, bin } = decode(data);
   window.__bpBoardStats.chunks += 1;
   window.__bpBoardStats.bytes += data.byteLength || data.length || 0;
-  board.present = !!header.present;
-  board.fastStep = !!header.fastStep;
-  board.handsOn = !!header.handsOn;
-  board.root.classList.toggle("bp-present", board.present);
-  if (header.seq === board.seq) return; // a rerun that sent the same chunk again
-  findings(board, header.findings);
-  ensureViews(board, header.views);
-  if (header.full || !header.playing) board.queue.length = 0; // drawn as sent, at once
-  board.seq = header.seq;
-  board.playing = !!header.playing;
-  for (const frame of header.frames) {
-    board.queue.push({
-      frame, bases: header.bases || {}, bin, paths: header.paths, revision: header.revision,
-    });
-  }
-  if (board.playing) {
-    wake(board);
-  } else {
-    // paused: draw everything queued now (normally one frame), no waiting for the clock
-    let names = new Set();
-    let lastFrame = null;
-    while (board.queue.length) {
-      const item = board.queue.shift();
-      board.revision = item.revision;
-      for (const n of applyFrame(board, item.frame, item.bases, item.bin, item.paths)) names.add(n);
-      lastFrame = item.frame;
-    }
-    const detail = header.detail;
-    counters(board, lastFrame); // at once, before plotly.js has loaded on a first visit
-    if (header.urlStep && lastFrame) urlStep(lastFrame.step);
-    loadPlotly().then(() => {
-      draw(board, [...names], true);
-      exactSoon(board, names);
-      // a Step the board took: the Layers tab's chart, outside this fragment, follows
-      const sink = detail && (window.__bpSinks || {})[detail.key];
-      if (sink) sink(JSON.parse(detail.figure), detail.revision);
-    }).catch((e) => { board.grid.textContent = "Could not load plotly.js: " + e.message; });
-  }
+  fromScript(board, header, bin);
   return () => {
     if (!board.root.isConnected) {
       if (board.raf !== null) cancelAnimationFrame(board.raf);
@@ -788,6 +1006,7 @@ export default function (component) {
       document.removeEventListener("pointerdown", board.onClick, true);
       document.removeEventListener("click", board.onStep, true);
       window.removeEventListener("pointerup", board.onUp, true);
+      if (board.ws) board.ws.close();
       for (const div of Object.values(board.divs)) {
         if (window.__bpPlotlyLib) window.__bpPlotlyLib.purge(div);
       }

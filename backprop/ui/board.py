@@ -1,12 +1,13 @@
 """The live board: every live view of the Playground in one element that plays frames.
 
-While the network trains, the server records a *chunk* of frames (a few Play frames of
-``speed`` steps each) and sends only what changed in each view
-(:mod:`backprop.viz.frames`); the browser (``board.js``) draws them at a steady 30
-frames/s with ``Plotly.react`` on figures it keeps, and asks for the next chunk (a
-trigger, which reruns only the Playground's fragment) while it still has frames to show.
-So drawing never waits for a server round trip, and Step redraws only the numbers that
-changed. Paused, one exact frame (float32 everywhere) is sent.
+Each frame sends only what changed in each view (:mod:`backprop.viz.frames`); the browser
+(``board.js``) draws it with one renderer, playing or paused: Plotly draws the axes, the
+board paints the marks on a canvas. Frames come over the board's own line
+(:mod:`backprop.ui.line`, a WebSocket beside Streamlit's): Step, Epoch and Play train in a
+worker thread through :class:`Driver` and need no script run; Pause keeps the frame on
+screen. Where the line is not served, or before its socket opens, this module's script
+run sends them instead: a *chunk* of frames while playing (the browser asks for the next
+with a trigger, which reruns only the Playground's fragment), one exact frame when paused.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ import streamlit as st
 
 from .. import viz
 from ..viz import spec_json
-from ..viz.frames import FrameEncoder
-from . import priority, views
+from ..viz.frames import FrameEncoder, header_only
+from . import controls, diagnoses, line, priority, views
 from .controls import counter_values
 from .live import PLOTLY_LOADER, ensure_plotly_served, module_loader, serve_module
 from .session import Run
@@ -36,6 +37,8 @@ CHUNK_FRAMES = 12  # frames per chunk: 0.4 s of Play at 30 frames/s
 CHUNK_BUDGET = 0.3  # seconds of server time per chunk at most (training and drawing)
 TURN_SLICE = 0.1  # s: a chunk ends after this when other sessions wait for Play's turn
 MAP_GRID = 16  # neuron maps drawn in the graph's nodes
+COST_COLUMNS = ["step", "epoch", "batch_cost", "train_cost", "test_cost"]  # the cost view's
+FINDINGS_EVERY = 0.5  # s: the diagnoses of a playing board are judged this often at most
 
 _CSS = """
 .bp-board { position: relative; width: 100%; }
@@ -50,7 +53,7 @@ _CSS = """
   color: rgb(49, 51, 63); }
 .bp-board.bp-present .bp-label { font-size: 1.1rem; color: #000; }
 .bp-board.bp-present .bp-value { font-size: 1.75rem; line-height: 2rem; color: #000; }
-.bp-board .bp-painting .cartesianlayer .plot { visibility: hidden; }
+.bp-board .bp-painted .cartesianlayer .mlayer { opacity: 0 !important; }
 .bp-board .bp-findings { flex: 1 1 auto; min-width: 0; align-self: flex-end; text-align: right;
   overflow: hidden; text-overflow: ellipsis; white-space: nowrap; font-size: 0.9rem;
   line-height: 1.5rem; cursor: pointer; }
@@ -89,10 +92,21 @@ def presenting() -> bool:
 
 
 def reset() -> None:
-    """The browser draws everything anew from the next chunk (a full page run)."""
-    enc = st.session_state.get(ENCODER_KEY)
-    if enc is not None:
-        enc.reset()
+    """The browser draws everything anew from the next frame (a full page run)."""
+    for enc in (st.session_state.get(ENCODER_KEY), _line_encoder()):
+        if enc is not None:
+            enc.reset()
+
+
+def on_line() -> bool:
+    """The board's frames come over its line (its socket is open)."""
+    ln = line.get(st.session_state.get(line.TOKEN_KEY))
+    return ln is not None and ln.connected
+
+
+def _line_encoder() -> FrameEncoder | None:
+    ln = line.get(st.session_state.get(line.TOKEN_KEY))
+    return ln.encoder if ln is not None else None
 
 
 def _encoder() -> FrameEncoder:
@@ -109,9 +123,10 @@ def view_choice() -> tuple[str, int]:
     )
 
 
-def views_of(run: Run) -> dict[str, dict]:
-    """Every live view's spec for the run's current state."""
-    view, sample = view_choice()
+def views_of(run: Run, choice: tuple[str, int] | None = None) -> dict[str, dict]:
+    """Every live view's spec for the run's current state, with the network ``choice``
+    (view, probe sample; default the widgets')."""
+    view, sample = choice if choice is not None else view_choice()
     tr = views.probe_trace(run)
     sample = min(max(0, sample), tr.x.shape[1] - 1)
     graph = viz.network_graph_spec(tr, sample, view)
@@ -121,7 +136,7 @@ def views_of(run: Run) -> dict[str, dict]:
     return {
         "graph": graph,
         "output": views.output_spec(run, tr),
-        "cost": viz.cost_curves_spec(run.trainer.history_frame()),
+        "cost": viz.cost_curves_spec(run.trainer.history_frame(COST_COLUMNS)),
         "layers": viz.layer_grid_spec(tr),
     }
 
@@ -150,7 +165,7 @@ def play_chunk(run: Run, train_frame) -> tuple[list[dict], list[dict], bool]:
     (``priority.play_turn``), then each frame makes way for clicks' runs in other sessions
     (that waiting counts in the budget, the turn's does not); while other sessions wait
     for the turn, the chunk ends after ``TURN_SLICE`` s (so they play in small chunks, often,
-    not in 12 frames and a pause of 10 sessions' chunks)."""
+    not in 12 frames and a pause of 10 sessions' chunks). Without the board's line only."""
     with priority.play_turn():
         extras, specs, t0 = [], [], time.perf_counter()
         stop = False
@@ -166,15 +181,87 @@ def play_chunk(run: Run, train_frame) -> tuple[list[dict], list[dict], bool]:
     return extras, specs, stop
 
 
-def _detail(run: Run) -> dict | None:
-    """After a Step taken through the board, the Layers tab's chart (outside this
-    fragment) is sent along and the board hands it over (see ``board.js``)."""
-    if not views.layer_detail_open():
+def _detail(run: Run, settings: dict) -> dict | None:
+    """After a Step taken through the board, the Layers tab's chart (outside the board)
+    is sent along and the board hands it over (see ``board.js``)."""
+    if not settings.get("detail_open"):
         return None
-    spec = views.layer_detail_spec(run)
+    spec = views.layer_detail_spec(run, settings.get("detail_pick"))
     if spec is None:
         return None
     return {"key": views.LAYER_DETAIL_KEY, "figure": spec_json(spec), "revision": run.revision}
+
+
+def _settings(run: Run, present: bool, on_step, on_edit) -> dict:
+    """What the board draws besides the run, read from the session now: the line reads it
+    later, in another thread, where the session's state cannot be read."""
+    height = 360 if not present else 350  # presentation: larger text, the same screen
+    return {
+        "choice": view_choice(),
+        "speed": int(st.session_state.get("speed", 10)),
+        "present": present,
+        "hands_on": on_edit is not None,
+        "views": [v.__dict__ for v in layout_of(run, height)],
+        "detail_open": views.layer_detail_open(),
+        "detail_pick": views.layer_detail_pick(),
+        "step_reruns_panel": views.step_reruns_panel(),
+        "fast_step": on_step is not None
+        and not st.session_state.get(views.PASS_AFTER_STEP)
+        and not views.step_reruns_panel(),
+        "store": {},  # the line's own cache of diagnoses
+    }
+
+
+def _header(run: Run, s: dict, playing: bool, findings) -> dict:
+    return {
+        "handsOn": s["hands_on"],
+        "playing": playing,
+        "present": s["present"],
+        "revision": run.revision,
+        "views": s["views"],
+        "fastStep": s["fast_step"],
+        "findings": findings,
+    }
+
+
+class Driver:
+    """What the board's line (``line.py``) does with a session's run, in its worker thread
+    and under the session's lock: train, and encode the frame the board draws."""
+
+    @staticmethod
+    def step(ln: line.Line) -> None:
+        controls.step_run(ln.run)
+
+    @staticmethod
+    def epoch(ln: line.Line) -> None:
+        controls.epoch_run(ln.run)
+
+    @staticmethod
+    def frame(ln: line.Line) -> bool:
+        """One frame of Play; True when playing stops."""
+        return controls.train_frame(ln.run, ln.settings["speed"])
+
+    @staticmethod
+    def payload(
+        ln: line.Line, seq: int, *, playing: bool, sync: bool = False, **extra: bool
+    ) -> bytes:
+        """The run's state now as one frame (exact numbers, playing or paused: the board
+        draws both alike). ``sync``: the board asks for one script run after drawing it;
+        ``extra``: ``reply`` (the answer to a click) and ``resume`` (go on playing)."""
+        run, s = ln.run, ln.settings
+        now = time.monotonic()
+        if not playing or now - s.get("findings_at", -1e9) >= FINDINGS_EVERY:
+            s["findings"], s["findings_at"] = diagnoses.summary(run, s["store"]), now
+        findings = s["findings"]
+        header = _header(run, s, playing, findings)
+        header.update(sync=sync, urlStep=not playing, **extra)
+        if not playing and not sync:
+            header["detail"] = _detail(run, s)
+        payload = ln.encoder.encode(
+            [_extra(run)], [views_of(run, s["choice"])], exact=True, seq=seq, header=header
+        )
+        ln.encoder.commit()
+        return payload
 
 
 def show(
@@ -188,43 +275,40 @@ def show(
 ) -> bool:
     """Mount (or update in place) the board with ``chunk`` (playing) or the current state.
 
-    With ``on_step``, a click on the Step button (paused) is taken by the board: it calls
-    ``on_step`` in a rerun of this fragment only, not of the whole panel (the widgets
-    around it are not sent again), and updates the Layers tab's chart itself and the URL's
-    ``step`` (in place, see ``moment.to_url``). Returns whether this rerun answers such a
-    Step. ``findings``: the diagnoses' ``[[severity, title], ...]`` (``[]``: none; None:
-    too early), shown in one line at the end of the counters' row. ``on_edit(event, value)``
-    gets the board's hands-on events: ``click`` on the output chart, ``pick`` in the graph
-    (see ``backprop.ui.handson``) and says what reruns to show their effect (``"app"`` or
-    ``"fragment"``)."""
+    Where the board's line is served (``line.py``), the board gets its token and, once
+    its socket is open, its frames come over it: this run then sends the board no frame,
+    only what it needs to ask the line for one (``pull``). Without the line, with
+    ``on_step``, a click on the Step button (paused) is taken by the board: it calls
+    ``on_step`` in a rerun of this fragment only, and updates the Layers tab's chart
+    itself and the URL's ``step`` (in place, see ``moment.to_url``). Returns whether this
+    rerun answers such a Step. ``findings``: the diagnoses' ``[[severity, title], ...]``
+    (``[]``: none; None: too early), shown at the end of the counters' row.
+    ``on_edit(event, value)`` gets the board's hands-on events: ``click`` on the output
+    chart, ``pick`` in the graph (see ``backprop.ui.handson``) and says what reruns to show
+    their effect (``"app"`` or ``"fragment"``)."""
     took_step = bool(st.session_state.pop(FAST_STEP_KEY, False))
     if not ensure_plotly_served() or not st.get_option("server.enableStaticServing"):
         st.warning("The live board needs static file serving (server.enableStaticServing).")
         return False
-    height = 360 if not present else 350  # presentation: larger text, the same screen
+    settings = _settings(run, present, on_step, on_edit)
+    ln = line.attach(run, Driver, **settings)
+    if ln is not None:
+        st.session_state[line.TOKEN_KEY] = ln.token
     playing = chunk is not None
-    extras, specs = chunk if playing else ([_extra(run)], [views_of(run)])
     seq = st.session_state.get(SEQ_KEY, 0) + 1
-    enc = _encoder()
-    fast = (
-        on_step is not None
-        and not playing
-        and not st.session_state.get(views.PASS_AFTER_STEP)
-        and not views.step_reruns_panel()
-    )
-    header = {
-        "handsOn": on_edit is not None,
-        "playing": playing,
-        "present": present,
-        "revision": run.revision,
-        "views": [v.__dict__ for v in layout_of(run, height)],
-        "fastStep": fast,
-        "detail": _detail(run) if took_step else None,
-        "urlStep": took_step,  # the board writes this frame's step into the URL
-        "findings": findings,
-    }
-    with priority.play_turn() if playing else nullcontext():  # a chunk's encoding: ~20 ms
-        payload = enc.encode(extras, specs, exact=not playing, seq=seq, header=header)
+    header = _header(run, settings, playing, findings)
+    header["line"] = {"token": ln.token, "path": line.ROUTE} if ln is not None else None
+    enc = None
+    if ln is not None and ln.connected:  # the frame comes over the line
+        going = ln.playing or run.play.playing  # Play, or a target set by this run
+        header.update(playing=going, pull=not going, seq=seq)
+        payload = header_only(header)
+    else:
+        extras, specs = chunk if playing else ([_extra(run)], [views_of(run)])
+        enc = _encoder()
+        header.update(detail=_detail(run, settings) if took_step else None, urlStep=took_step)
+        with priority.play_turn() if playing else nullcontext():  # a chunk's encoding: ~20 ms
+            payload = enc.encode(extras, specs, exact=not playing, seq=seq, header=header)
 
     def stepped() -> None:
         st.session_state[FAST_STEP_KEY] = True
@@ -238,11 +322,16 @@ def show(
         on_step_change=stepped,
         on_click_change=_noop,
         on_pick_change=_noop,
+        on_sync_change=_noop,
     )
-    enc.commit()
+    if enc is not None:
+        enc.commit()
     st.session_state[SEQ_KEY] = seq
+    if result.get("sync") is not None:  # (the board's sync, before sync_point mounted)
+        st.rerun(scope="app")
     events = [(e, result.get(e)) for e in ("click", "pick") if result.get(e) is not None]
     if on_edit is not None and events:
+        line.forget_kept(ln)
         scopes = [on_edit(event, value) for event, value in events]
         st.rerun(scope="app" if "app" in scopes else "fragment")
     return took_step
@@ -268,6 +357,27 @@ def page_style(present: bool) -> None:
     """The Playground's compact layout (one 1280x720 screen holds the controls, counters,
     graph and output), and presentation mode's larger, high-contrast text."""
     st.html(_PAGE_CSS + (_PRESENT_CSS if present else ""))
+
+
+_SYNC_JS = """
+let n = 0;
+export default function ({ setTriggerValue }) {
+  window.__bpSync = () => setTriggerValue("sync", ++n);
+}
+"""
+
+
+@cache
+def _sync_component():
+    return st.components.v2.component("backprop_board_sync", html="", js=_SYNC_JS)
+
+
+def sync_point() -> None:
+    """An element outside every fragment that the board uses to ask for one run of the
+    whole page (``sync``: after Pause on its line, a refused step): the trigger of an
+    element outside a fragment reruns the page once, where the board's own trigger would
+    rerun its fragment first and the page after it."""
+    _sync_component()(key="board_sync", on_sync_change=_noop)
 
 
 def _noop() -> None:

@@ -8,6 +8,7 @@ import time
 import streamlit as st
 
 from . import lessons
+from .line import locked
 from .session import RUN_KEY, Run, reset_run
 from .views import present_toggle
 
@@ -20,29 +21,40 @@ def _run() -> Run | None:
     return st.session_state.get(RUN_KEY)
 
 
+def step_run(run: Run) -> None:
+    """Train one mini-batch; pauses Play and drops any target."""
+    run.play.step()
+    run.train(steps=1)
+
+
+def epoch_run(run: Run) -> None:
+    """Finish the current epoch: at once if it takes under ``EPOCH_BUDGET``, else the rest
+    is trained in Play frames (with a progress bar), so one click never holds the server."""
+    tr = run.trainer
+    run.play.to_epoch(tr.epochs + 1, start=tr.epochs)
+    if not (_train_within(run, EPOCH_BUDGET) and tr.epochs < run.play.target_epochs):
+        run.play.stop()  # done (or diverged, which stopped it already)
+
+
 def step() -> None:
-    """Train one mini-batch (the Step button, or the live board taking its click); pauses
-    Play and drops any target."""
+    """The Step button (or the live board taking its click, without its line)."""
     if run := _run():
-        run.play.step()
-        run.train(steps=1)
+        with locked():
+            step_run(run)
 
 
 def _epoch() -> None:
-    """Finish the current epoch: at once if it takes under ``EPOCH_BUDGET``, else the rest
-    is trained in Play frames (with a progress bar), so one click never holds the server."""
     if run := _run():
-        tr = run.trainer
-        run.play.to_epoch(tr.epochs + 1, start=tr.epochs)
-        if not (_train_within(run, EPOCH_BUDGET) and tr.epochs < run.play.target_epochs):
-            run.play.stop()  # done (or diverged, which stopped it already)
+        with locked():
+            epoch_run(run)
 
 
 def _set_playing(playing: bool) -> None:
     """Play or Pause. Idempotent on purpose (not a toggle): a click that reaches the server
     twice, e.g. with a frame's rerun during Play, must not undo itself."""
     if run := _run():
-        run.play.set_playing(playing)
+        with locked():
+            run.play.set_playing(playing)
 
 
 def _train_n() -> None:
@@ -112,11 +124,19 @@ def _train_within(run: Run, seconds: float, max_steps: float = math.inf) -> bool
 
 
 def play_tick(run: Run) -> bool:
-    """Train for one frame of Play; True when playing should stop (target or divergence).
-    Play runs ``speed`` steps a frame; training to a target runs what fits the budget."""
+    """Train for one frame of Play at the speed picked (see :func:`train_frame`)."""
     if not run.play.playing:
         return False
-    speed = run.play.frame_steps(int(st.session_state.get("speed", 10)))
+    return train_frame(run, int(st.session_state.get("speed", 10)))
+
+
+def train_frame(run: Run, speed: int) -> bool:
+    """Train for one frame of Play; True when playing should stop (paused meanwhile, the
+    target reached, or divergence). Play runs ``speed`` steps a frame; training to a
+    target runs what fits the budget."""
+    if not run.play.playing:
+        return True
+    speed = run.play.frame_steps(speed)
     if not _train_within(run, FRAME_BUDGET, speed):
         return True
     if _reached(run):

@@ -8,6 +8,7 @@ settings change), kept in ``st.session_state``; in between a rerun only draws th
 from __future__ import annotations
 
 import weakref
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 
 import streamlit as st
@@ -35,26 +36,28 @@ class Diagnosis:
     findings: tuple[Finding, ...]
 
 
-def findings(run: Run) -> Diagnosis:
-    """This run's diagnosis: the cached one if it is for the same trainer, settings and
-    ``steps // EVERY``, else computed now and cached."""
+def findings(run: Run, store: MutableMapping | None = None) -> Diagnosis:
+    """This run's diagnosis: the cached one (in ``store``, default the session's state) if
+    it is for the same trainer, settings and ``steps // EVERY``, else computed now and
+    cached."""
     tr: Trainer = run.trainer
     key = (tr.steps // EVERY, run.cfg)
-    cached: Diagnosis | None = st.session_state.get(CACHE_KEY)
+    store = st.session_state if store is None else store
+    cached: Diagnosis | None = store.get(CACHE_KEY)
     if cached is not None and cached.trainer() is tr and cached.key == key:
         return cached
     fresh = Diagnosis(weakref.ref(tr), key, tr.steps, tuple(diagnose(tr)))
-    st.session_state[CACHE_KEY] = fresh
+    store[CACHE_KEY] = fresh
     return fresh
 
 
-def summary(run: Run) -> list[list[str]] | None:
+def summary(run: Run, store: MutableMapping | None = None) -> list[list[str]] | None:
     """``[[severity, title], ...]`` of this run's findings (``[]``: healthy), or None while
     there are too few steps to judge: the live board shows it beside its counters, on the
     first screen (the panel itself is further down)."""
     if waiting(run.trainer) is not None:
         return None
-    return [[f.severity, f.title] for f in findings(run).findings]
+    return [[f.severity, f.title] for f in findings(run, store).findings]
 
 
 def _number(x: object) -> str:

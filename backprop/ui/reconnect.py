@@ -18,6 +18,7 @@ from .common import plain
 
 SEEN_KEY = "bp_session_seen"  # set on a session's first run
 RECONNECT_KEY = "bp_reconnected"  # True for a session that began on a reconnect
+RELOAD_PARAM = "reconnected"  # the live board's reload after its session was gone
 
 
 def _client_widget_ids() -> list[str]:
@@ -30,20 +31,29 @@ def _client_widget_ids() -> list[str]:
 
 
 def detect() -> bool:
-    """On a session's first run: did the frontend send widget values (a reconnect)? Kept for
-    the session; call at the top of the router, before any widget is drawn."""
+    """On a session's first run: did the frontend send widget values (a reconnect), or did
+    the live board load the page again because its session was gone (``reconnected=1``:
+    Streamlit's frontend reruns nothing on a reconnect until the next click, and the board,
+    on its own line, found the server no longer knew it)? Kept for the session; call at the
+    top of the router, before any widget is drawn."""
     if SEEN_KEY not in st.session_state:
         st.session_state[SEEN_KEY] = True
-        st.session_state[RECONNECT_KEY] = bool(_client_widget_ids())
+        board = st.query_params.get(RELOAD_PARAM) == "1"
+        st.session_state[RECONNECT_KEY] = board or bool(_client_widget_ids())
+    if RELOAD_PARAM in st.query_params:
+        del st.query_params[RELOAD_PARAM]
     return st.session_state[RECONNECT_KEY]
 
 
-def notice(step: int | None = None) -> None:
-    """Once per session, if it began on a reconnect: what the visitor sees instead of the
-    state they had. ``step``: the Playground's run was replayed to this step (0: reset)."""
+def notice(step: int | None = None, replaying: bool = False) -> None:
+    """If the session began on a reconnect: what the visitor sees instead of the state they
+    had, in its runs until the run has been replayed (``replaying``: the replay is under way,
+    and the run that ends it says it once more). ``step``: the Playground's run was
+    replayed to this step (0: reset)."""
     if not st.session_state.get(RECONNECT_KEY):
         return
-    st.session_state[RECONNECT_KEY] = False
+    if not replaying:
+        st.session_state[RECONNECT_KEY] = False
     if step is None:
         what = "this page started again from its link."
     elif step:

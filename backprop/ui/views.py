@@ -167,13 +167,17 @@ def layer_detail_open() -> bool:
     return st.session_state.get("detail_tab", DETAIL_TABS[0]) == DETAIL_TABS[0]
 
 
-def layer_detail_spec(run: Run) -> dict | None:
-    """The Layers tab's heatmap of the picked layer and quantity (their session values);
-    None for the update before any Step."""
+def layer_detail_pick() -> tuple[object, object]:
+    """The Layers tab's picked layer and quantity (their session values)."""
+    return st.session_state.get("layers_layer", 1), st.session_state.get("layers_quantity")
+
+
+def layer_detail_spec(run: Run, pick: tuple[object, object] | None = None) -> dict | None:
+    """The Layers tab's heatmap of the picked layer and quantity (``pick``, default their
+    session values); None for the update before any Step."""
     L = run.net.n_layers
-    layer = st.session_state.get("layers_layer", 1)
+    layer, quantity = pick if pick is not None else layer_detail_pick()
     layer = layer if isinstance(layer, int) and 1 <= layer <= L else 1
-    quantity = st.session_state.get("layers_quantity")
     quantity = quantity if quantity in LAYER_QUANTITIES else next(iter(LAYER_QUANTITIES))
     upd = run.trainer.last_update
     update = upd[2 * (layer - 1)] if upd is not None and quantity == "update" else None

@@ -204,6 +204,11 @@ class FrameEncoder:
             self.sent, self._pending = self._pending, None
 
 
+def header_only(header: dict) -> bytes:
+    """A payload with no frame: only ``header`` (its ``frames`` and ``paths`` empty)."""
+    return pack({**header, "frames": [], "paths": []}, {}, _Blobs())
+
+
 def pack(header: dict, bases: dict[str, str], blobs: _Blobs) -> bytes:
     """``MAGIC``, header length, header JSON (with the base specs' JSON spliced in), pad,
     then the arrays."""

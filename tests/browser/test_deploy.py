@@ -5,9 +5,10 @@ through nginx. Each sticks to its worker (the ``X-Worker`` header nginx adds, on
 the context's own requests, with its cookie jar) and keeps its own run (A steps 2 times, B
 3 times, interleaved: the counters are 2 and 3). A browser without the cookie gets one on
 its first response. Then A's worker is killed: supervisord restarts it, and A's page
-reconnects (to the other worker) and says so instead of silently starting again, and its
-cookie now names that worker: its later requests follow its new session, also once the
-killed worker is back.
+reconnects (to the other worker) and says so instead of silently starting again, its
+board opens its line to the new session there, and its cookie now names that worker: its
+later requests follow its new session, also once the killed worker is back. The board's
+line (its own WebSocket) goes through nginx to the session's worker, as Streamlit's does.
 Skipped only where nginx or Chromium is missing (CI installs both).
 """
 
@@ -38,6 +39,12 @@ if NGINX is None:
     if os.environ.get("CI"):  # .ci/run installs it: a skip there would hide the test
         raise RuntimeError("nginx is not installed, and CI is set: .ci/run must install it")
     pytest.skip("nginx is not installed (apt-get install nginx)", allow_module_level=True)
+
+
+def on_line(page) -> None:
+    page.wait_for_function(
+        "() => document.querySelector('.bp-board')?.dataset.line === 'open'", timeout=30_000
+    )
 
 
 def worker_pid(port: int) -> int:
@@ -81,6 +88,7 @@ def test_sessions_stick_to_their_workers(deployed, browser) -> None:
         page.goto(base + "/playground")
         wait_live_charts(page)
         wait_idle(page)
+        on_line(page)  # the board's own socket goes through nginx to the same worker
         pages.append(page)
         workers.append(context_worker(ctx, base))
     assert workers[0] != workers[1], workers
@@ -101,8 +109,14 @@ def test_sessions_stick_to_their_workers(deployed, browser) -> None:
     old = worker_pid(port_a)
     os.kill(old, signal.SIGKILL)
     a.get_by_text("Reconnected: the server this page was on went away").wait_for(timeout=30_000)
+    on_line(a)  # the new session's line, on the other worker
+    wait_live_charts(a)
     wait_idle(a)
-    assert counter(a) in (0, 2)  # the link's step as the server last wrote it, not hung
+    before = counter(a)
+    assert before == 2  # replayed to the step the board wrote into the link, not hung
+    click(a, "step")
+    wait_counter(a, before + 1)
+    assert a.evaluate("() => document.querySelector('.bp-board').dataset.line") == "open"
     assert counter(b) == 3  # B's worker and run are untouched
     click(b, "step")
     wait_counter(b, 4)

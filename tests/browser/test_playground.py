@@ -233,6 +233,7 @@ def test_divergence_keeps_the_network_on_screen_downloadable_and_a_lower_eta_con
     error = page.locator('[data-testid="stAlertContentError"]')
     expect(error).to_contain_text("Training stopped at step 1: this update would change")
     expect(error).to_contain_text("Lower the learning rate")
+    page.wait_for_timeout(300)  # the refused step's one script run (the page says it)
     wait_idle()
     assert counter(page) == 0
     # the last good network is still drawn, redrawn after the refused step
