@@ -12,6 +12,7 @@ with a trigger, which reruns only the Playground's fragment), one exact frame wh
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -132,13 +133,34 @@ def views_of(run: Run, choice: tuple[str, int] | None = None) -> dict[str, dict]
     graph = viz.network_graph_spec(tr, sample, view)
     with np.errstate(all="ignore"):
         maps = viz.plane_activations(run.net, run.dataset, MAP_GRID)
-    graph = viz.with_neuron_maps(graph, tr, maps)
+    graph = steady_colours(viz.with_neuron_maps(graph, tr, maps))
     return {
         "graph": graph,
         "output": views.output_spec(run, tr),
         "cost": viz.cost_curves_spec(run.trainer.history_frame(COST_COLUMNS)),
         "layers": viz.layer_grid_spec(tr),
     }
+
+
+def nice_ceiling(x: float) -> float:
+    """The smallest of 1, 2, 5 times a power of ten that is at least ``x`` (> 0)."""
+    if not (x > 0 and math.isfinite(x)):
+        return x
+    base = 10.0 ** math.floor(math.log10(x))
+    return next(m * base for m in (1, 2, 5, 10) if m * base >= x * (1 - 1e-12))
+
+
+def steady_colours(graph: dict) -> dict:
+    """The graph's symmetric colour ranges (nodes, neuron maps) widened to a
+    :func:`nice_ceiling`: each then changes only when the values outgrow it, not with every
+    step, so a Step or a frame does not make Plotly draw the graph and its colour bar again
+    (the marks are painted). The library's figures keep ``max |v|``."""
+    for key, ca in graph.get("layout", {}).items():
+        if key.startswith("coloraxis") and isinstance(ca, dict):
+            if isinstance(ca.get("cmax"), (int, float)) and ca.get("cmin") == -ca["cmax"]:
+                ca["cmax"] = nice_ceiling(float(ca["cmax"]))
+                ca["cmin"] = -ca["cmax"]
+    return graph
 
 
 def layout_of(run: Run, height: int) -> list[BoardView]:
