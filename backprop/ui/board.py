@@ -156,10 +156,10 @@ def steady_colours(graph: dict) -> dict:
     step, so a Step or a frame does not make Plotly draw the graph and its colour bar again
     (the marks are painted). The library's figures keep ``max |v|``."""
     for key, ca in graph.get("layout", {}).items():
-        if key.startswith("coloraxis") and isinstance(ca, dict):
-            if isinstance(ca.get("cmax"), (int, float)) and ca.get("cmin") == -ca["cmax"]:
-                ca["cmax"] = nice_ceiling(float(ca["cmax"]))
-                ca["cmin"] = -ca["cmax"]
+        symmetric = isinstance(ca, dict) and isinstance(ca.get("cmax"), (int, float))
+        if key.startswith("coloraxis") and symmetric and ca.get("cmin") == -ca["cmax"]:
+            ca["cmax"] = nice_ceiling(float(ca["cmax"]))
+            ca["cmin"] = -ca["cmax"]
     return graph
 
 

@@ -14,7 +14,7 @@ a message is at most ``MAX_MESSAGE`` bytes of JSON with a known ``op`` and the l
 token; more than ``BURST`` messages at once (``RATE`` a second on average) close the socket;
 an unknown token is refused. The entry is dropped when the session ends.
 
-Training runs in a worker thread (``asyncio.to_thread``), never on the event loop. Playing,
+Training runs in worker threads (``CLICKS`` and ``FRAMES``), never on the event loop. Playing,
 the server trains at most ``LEAD`` frames ahead of the frame the browser reports on screen
 and keeps a :meth:`~backprop.Trainer.checkpoint` after each frame it sends, so Pause puts the
 trainer back to the frame on screen, exactly. The paused frame then asks the board for one
@@ -32,6 +32,7 @@ import secrets
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -49,6 +50,12 @@ LEAD = 3  # frames the server trains ahead of the frame on screen while playing
 MAX_LINES = 10_000  # lines one process holds (a session has one)
 LOCK_WAIT = 0.1  # s a frame of Play waits for the session's lock before it gives its turn up
 RETRY = b""  # a frame of Play that could not be made now: try again
+# Clicks and Play frames train in threads of their own pools: a frame waits for Play's
+# turn in its thread, and clicks queued behind such waiting frames in one shared pool
+# (asyncio's default, 6 threads on 2 cores) waited for them (a Step p50 93 -> 21 ms with
+# 10 sessions in Play, benchmarks/bench_load.py)
+CLICKS = ThreadPoolExecutor(max_workers=16, thread_name_prefix="board-line-click")
+FRAMES = ThreadPoolExecutor(max_workers=8, thread_name_prefix="board-line-frame")
 TOKEN_KEY = "board_line_token"
 LOCK_KEY = "board_line_lock"
 XSRF_COOKIE = "_streamlit_xsrf"  # Streamlit's, set on every page of the app
@@ -295,7 +302,7 @@ async def _answer(line: Line, ws, msg: dict, player):
         return player
     if op == "play":
         if player is None or player.done():
-            await asyncio.to_thread(_work, line, "play")
+            await _in(CLICKS, _work, line, "play")
             line.playing = True
             player = asyncio.create_task(_play(line, ws))
         return player
@@ -303,7 +310,7 @@ async def _answer(line: Line, ws, msg: dict, player):
     if player is not None:
         await asyncio.gather(player, return_exceptions=True)
         player = None
-    payload = await asyncio.to_thread(_work, line, op, msg["seq"])
+    payload = await _in(CLICKS, _work, line, op, msg["seq"])
     if payload is not None:
         await ws.send_bytes(payload)
     if op == "epoch" and line.run is not None and line.run.play.playing:
@@ -312,13 +319,18 @@ async def _answer(line: Line, ws, msg: dict, player):
     return player
 
 
+async def _in(pool: ThreadPoolExecutor, fn, *args):
+    """``fn(*args)`` in a thread of ``pool``, awaited (never on the event loop)."""
+    return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
+
+
 async def _play(line: Line, ws) -> None:
     """Frames until paused (or the target is reached), ``LEAD`` ahead of the screen."""
     while line.playing and not line.closed:
         if line.seq - line.shown >= LEAD:
             await asyncio.sleep(0.004)
             continue
-        payload = await asyncio.to_thread(_work, line, "frame_play")
+        payload = await _in(FRAMES, _work, line, "frame_play")
         if payload is None:
             break
         if payload is not RETRY:
