@@ -1,25 +1,36 @@
 """Load: N users stepping the Playground at once on one server; Step latency, CPU, memory.
 
-Method. Starts the app (``tests/browser/appserver.py``) on 127.0.0.1 with a short
+Method. Starts the app (``tests/browser/appserver.py``: ``streamlit run app.py``, which
+serves the live board's own line) on 127.0.0.1 with a short
 ``server.disconnectedSessionTTL``. By default every simulated user is a raw Streamlit
 websocket session (``benchmarks/ws_client.py``) that behaves as the browser's frontend
-does: it opens ``/playground`` (the frontend's first ``rerun_script``), waits for
-``script_finished``, then clicks Step again and again as a paused browser does: the live
-board's ``step`` trigger (``--step-by button``: the Step button's) with the ``fragment_id``
-of its ``st.fragment``, every other widget's state, the message cache's hashes; it waits
-for the run to finish before the next click. Nothing is rendered, so the
-two cores measure the server as it serves N students whose browsers run on their own
-machines. ``--client browser`` makes every user a Playwright context in one headless
+does: it asks ``/_stcore/health`` (the cookies), opens ``/playground`` (the frontend's
+first ``rerun_script``) and waits for ``script_finished``; then, as the board does where
+the line is served (``--via line``, the default), it opens the line its payload names
+(``ws://<same host:port>/bp/board``, the same cookies), says ``hello`` and clicks Step
+again and again: a ``step`` message, timed to the binary reply whose frame has the new
+step, answered with ``shown`` as the board answers a frame it draws. The line closes a
+socket that sends more than its ``RATE`` messages a second on average, which a user
+clicking as fast as the replies come (two messages a Step) would exceed, so each user
+waits for room below that rate before a click (a person clicks far slower).
+``--via script``: the board's line is never opened (as when its socket fails) and a Step
+is the live board's ``step`` trigger (``--step-by button``: the Step button's) with the
+``fragment_id`` of its ``st.fragment``, every other widget's state, the message cache's
+hashes; the user waits for the run to finish before the next click. Nothing is rendered,
+so the two cores measure the server as it serves N students whose browsers run on their
+own machines. ``--client browser`` makes every user a Playwright context in one headless
 Chromium instead; Chromium then renders Plotly for every page (~350 ms of CPU per Step per
 page) on the same two cores, so that mode measures this machine's Chromium more than the
 server.
 
 For each N it prints:
 
-- Step latency, p50/p95/max: click sent -> the step counter's new value arrives (the
-  ``ForwardMsg`` delta of the live board whose last frame has the new step;
-  in a browser, the board's step counter changes on screen); and p50/p95 click -> the run's
-  ``script_finished`` (in a browser: the page is idle again);
+- Step latency, p50/p95/max: click sent -> the step counter's new value arrives (on the
+  line, the reply whose frame has the new step; by script, the ``ForwardMsg`` delta of the
+  live board whose last frame has the new step; in a browser, the board's step counter
+  changes on screen); and p50/p95 click -> done (by script, the run's ``script_finished``:
+  in a browser, the page is idle again; on the line, the reply, or when it asks for a
+  ``sync`` run, the frame the line sends after it);
 - Steps per second over all users; clicks; lost clicks (after K clicks a user's counter,
   as drawn by the server, must read K more than before) and timed-out clicks;
 - the server's RSS (``/proc/<pid>/status``): before the users arrive, all loaded, peak
@@ -34,19 +45,27 @@ server after one warm-up user came and went) and the server's active sessions fr
 ``/_stcore/metrics``.
 
 Play (``--play-users N``). N websocket users in Play and one more clicking Step (websocket
-sessions whatever ``--client`` says). A Play user clicks Play (the button's trigger in its
+sessions whatever ``--client`` says). On the line, a Play user sends ``play``; the server
+sends each frame as it has trained it, at most ``LEAD`` frames ahead of the last one the
+board says it drew; the user queues them and draws at most ``--draw-fps`` (50) a second,
+at least ``1 / 50`` s apart (``board.js``'s clock draws up to its ``LINE_FPS`` a second, on
+the display's refreshes; 50 is a browser that keeps up with 50), answering each drawn
+frame with ``shown``. By script (``--via script``), it clicks Play (the button's trigger in its
 fragment; that run sends the first chunk of frames), then behaves as the live board
-(``board.js``, whose ``FPS`` and ``LOW`` it reads): it queues each chunk's frames (the
-``BPF1`` payload of the ``live_board`` components-v2 element, decoded with
-``backprop.viz.frames.unpack``), drains the queue at 30 frames/s of wall time, and when no
-more than 12 frames are left sends the board's ``need`` trigger (``setTriggerValue``,
-value: the last chunk's ``seq``, once per chunk) with the board's ``fragment_id``, which
-reruns only the ``live_panel`` fragment. After ``--warmup`` s, ``--windows`` windows of
-``--window-seconds`` are measured, the same with 0 users in Play first (the baseline);
-printed, as medians over the windows: frames/s each Play user receives (median, min, max
-over the users), KB/s per user, trigger -> chunk wait, the Step user's latency, server CPU
+without its line (``board.js``, whose ``FPS`` and ``LOW`` it reads): it queues each
+chunk's frames (the ``BPF1`` payload of the ``live_board`` components-v2 element, decoded
+with ``backprop.viz.frames.unpack``), drains the queue at 30 frames/s of wall time, and
+when no more than 12 frames are left sends the board's ``need`` trigger
+(``setTriggerValue``, value: the last chunk's ``seq``, once per chunk) with the board's
+``fragment_id``, which reruns only the ``live_panel`` fragment. After ``--warmup`` s,
+``--windows`` windows of ``--window-seconds`` are measured, the same with 0 users in Play
+first (the baseline); printed, as medians over the windows: frames/s each Play user
+receives (median, min, max over the users), KB/s per user, trigger -> chunk wait (on the
+line: ``shown`` -> the frame it lets the server send), the Step user's latency, server CPU
 (s per s, ms per user-second, ms per frame received), this process's CPU, and the load
-average at the start and the end. Numbers only: nothing is asserted.
+average at the start and the end. Numbers only: nothing is asserted. On the line, each
+level also prints the line's ``hello`` -> first frame time and anything that went wrong
+on it (a line refused or closed, an error it sent).
 
 Targets: 20 users with p95 Step latency under 1 s, memory back to the baseline.
 The run bounds itself (``--timeout``, default 15 min) and only uses 127.0.0.1.
@@ -54,6 +73,7 @@ The run bounds itself (``--timeout``, default 15 min) and only uses 127.0.0.1.
     python benchmarks/bench_load.py
     python benchmarks/bench_load.py --users 1,5,10,20 --seconds 20
     python benchmarks/bench_load.py --play-users 20        # Play only (add --users for both)
+    python benchmarks/bench_load.py --users 1,20 --via script   # without the board's line
     python benchmarks/bench_load.py --set runner.postScriptGC=true   # try a server option
     python benchmarks/bench_load.py --client browser --users 1,5
 """
@@ -68,6 +88,7 @@ import statistics
 import sys
 import time
 import urllib.request
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,7 +98,16 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT))
 from appserver import CHROMIUM, CHROMIUM_ARGS, free_port, running_app  # noqa: E402
 from bench_playground import browser_pids, cpu_s, loadavg, pct, rss_mb, server_pid  # noqa: E402
-from ws_client import WsSession  # noqa: E402
+from ws_client import (  # noqa: E402
+    DRAW_FPS,
+    LEAD,
+    LINE_OPEN_MS,
+    RATE,
+    BoardTab,
+    LineClosed,
+    WsSession,
+    board_js_const,
+)
 
 from backprop.viz.frames import unpack  # noqa: E402
 
@@ -97,25 +127,55 @@ class Step:
     after: int | None
 
 
-# --- websocket users -------------------------------------------------------------------
+# --- websocket users ---------------------------------------------------------------------
 class WsUser:
-    """A simulated tab on its own Streamlit websocket session."""
+    """A simulated tab on its own Streamlit websocket session (cookies as a browser gets
+    them: ``/_stcore/health`` first, as the frontend does).
 
-    # how a browser's Step click reaches the server: paused, the live board takes it and
-    # sends its "step" trigger (a rerun of the board's fragment); "button" presses the Step
-    # button itself (a rerun of the whole panel, as with the keyboard or the toggle
-    # "Pass after Step" on)
+    ``via = "line"`` (the default, what a browser does where ``app.py`` serves the board's
+    line): on the Playground, the tab opens the line its board names (``BoardTab``) and a
+    Step is a ``step`` message on it, timed to the reply whose frame has the new step (then
+    ``shown``, as the board answers the frame it draws). ``via = "script"``: the board's line
+    is never opened (as when its socket fails) and a Step is a script run, ``step_by``."""
+
+    via = "line"
+    draw_fps = DRAW_FPS  # a board on the line draws (and answers) at most this many frames/s
+    # how a browser's Step click reaches the server without the line: paused, the live
+    # board takes it and sends its "step" trigger (a rerun of the board's fragment);
+    # "button" presses the Step button itself (a rerun of the whole panel, as with the
+    # keyboard or the toggle "Pass after Step" on)
     step_by = "board"
+    problems: list[str] = []  # lines refused or closed, errors the line sent (all users)
 
     def __init__(self, port: int, page: str = "playground") -> None:
-        self.session = WsSession(port, page)
+        on_line = self.via == "line" and page == "playground"
+        self.tab = BoardTab(port, page, draw_fps=self.draw_fps) if on_line else None
+        self.session = self.tab.session if self.tab else WsSession(port, page, fetch_cookies=True)
         self.steps = 0
 
     async def open(self) -> None:
-        await self.session.open(timeout=LOAD_TIMEOUT_S)
+        if self.tab is None:
+            await self.session.open(timeout=LOAD_TIMEOUT_S)
+            return
+        try:
+            await self.tab.open(timeout=LOAD_TIMEOUT_S)
+        except LineClosed as e:
+            WsUser.problems.append(f"line not opened: {e}")
+            raise
+
+    @property
+    def hello_ms(self) -> float | None:
+        return self.tab.hello_ms if self.tab else None
 
     async def step(self) -> Step:
         self.steps += 1
+        if self.tab is not None:
+            try:  # paced below the line's RATE: a benchmark clicks as fast as replies come
+                c = await self.tab.step(timeout=CLICK_TIMEOUT_S)
+            except (TimeoutError, LineClosed) as e:
+                WsUser.problems.append(f"Step: {e!r} {self.tab.line.errors[-3:]}")
+                return Step(None, None, self.tab.drawn_step, None)
+            return Step(c.value_ms, c.finished_ms, c.before, c.after)
         try:
             if self.step_by == "board" and "live_board" in self.session.components:
                 c = await self.session.trigger(
@@ -131,10 +191,16 @@ class WsUser:
         return False  # a timed-out run leaves the protocol state unknown: this user stops
 
     async def counter(self) -> int:
-        return self.session.value
+        return self.tab.drawn_step if self.tab else self.session.value
 
     async def close(self) -> None:
-        await self.session.close()
+        if self.tab is not None:
+            errors = self.tab.line.errors if self.tab.line else []
+            WsUser.problems += [f"line: {f}" for f in self.tab.failures]
+            WsUser.problems += [f"line error: {e}" for e in errors]
+            await self.tab.close()
+        else:
+            await self.session.close()
 
 
 class WsClients:
@@ -270,28 +336,22 @@ class BrowserClients:
 BOARD_KEY = "live_board"  # the live board's key (backprop/ui/board.py)
 
 
-def board_js_const(name: str) -> int:
-    """A constant of the board's script (``const NAME = 12;``), so the pacing follows it."""
-    text = (ROOT / "backprop" / "ui" / "board.js").read_text(encoding="utf-8")
-    m = re.search(rf"^const {name} = (\d+);", text, re.MULTILINE)
-    if m is None:
-        raise RuntimeError(f"no 'const {name} = <int>;' in backprop/ui/board.js")
-    return int(m.group(1))
-
-
 FPS = board_js_const("FPS")  # board.js plays this many frames a second ...
 LOW = board_js_const("LOW")  # ... and asks for the next chunk when this few are left
 POLL_S = 0.25  # a Play user looks at the stop flag at least this often
 
 
-class PlayUser:
-    """A tab in Play on its own websocket session: clicks Play, then asks for each next chunk
-    as ``board.js`` does: the board's ``need`` trigger (its value the last chunk's ``seq``)
-    once per chunk, when fewer than ``LOW`` frames are left of a queue that drains at
-    ``FPS`` frames per second of wall time."""
+class ScriptPlayUser:
+    """A tab in Play on its own websocket session, its board without the line
+    (``--via script``): clicks Play, then asks for each next chunk as ``board.js`` does
+    then: the board's ``need`` trigger (its value the last chunk's ``seq``) once per chunk,
+    when fewer than ``LOW`` frames are left of a queue that drains at ``FPS`` frames per
+    second of wall time."""
 
     def __init__(self, port: int) -> None:
-        self.session = WsSession(port, "playground", on_component=self._on_board)
+        self.session = WsSession(
+            port, "playground", on_component=self._on_board, fetch_cookies=True
+        )
         self.frames = self.chunks = 0
         self.seq = self.asked = None
         self.playing = False
@@ -335,8 +395,61 @@ class PlayUser:
                     continue
             await self.session.receive(min(wait, POLL_S))
 
+    hello_ms = None  # no line
+
+    @property
+    def bytes_in(self) -> int:
+        return self.session.bytes_in
+
     async def close(self) -> None:
         await self.session.close()
+
+
+class LinePlayUser:
+    """A tab in Play with its board on the line (``BoardTab``): Play is a ``play`` message;
+    the server sends frames as it trains them, at most ``LEAD`` ahead of the last frame the
+    board says it drew; the board draws them at most ``draw_fps`` a second, answering each
+    with ``shown``. ``frames``: frames of Play received; ``chunks``: the line's binary
+    messages; ``waits``: ``shown`` -> the frame it let the server send."""
+
+    def __init__(self, port: int) -> None:
+        self.tab = BoardTab(port, "playground", draw_fps=WsUser.draw_fps)
+        self.session = self.tab.session
+
+    frames = property(lambda self: self.tab.play_frames)
+    chunks = property(lambda self: self.tab.line.payloads if self.tab.line else 0)
+    waits = property(lambda self: self.tab.waits)
+    bytes_in = property(lambda self: self.tab.bytes_in)
+    hello_ms = property(lambda self: self.tab.hello_ms)
+
+    async def open(self) -> None:
+        try:
+            await self.tab.open(timeout=LOAD_TIMEOUT_S)
+        except LineClosed as e:
+            WsUser.problems.append(f"line not opened: {e}")
+            raise
+
+    async def start(self) -> None:
+        await self.tab.click("play")
+
+    async def play(self, stop: asyncio.Event) -> None:
+        """The tab's own tasks draw and answer; this waits for ``stop`` (or a closed line)."""
+        while not stop.is_set() and self.tab.line.closed is None:
+            with suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), POLL_S)
+
+    async def close(self) -> None:
+        line = self.tab.line
+        if line is not None and line.closed is not None:
+            WsUser.problems.append(f"Play: the line closed {line.closed}")
+        WsUser.problems += [f"Play line: {f}" for f in self.tab.failures]
+        WsUser.problems += [f"Play line error: {e}" for e in line.errors] if line else []
+        await self.tab.close()
+
+
+def play_user(port: int) -> LinePlayUser | ScriptPlayUser:
+    """A Play user as ``WsUser.via`` says (``line`` or ``script``)."""
+    return LinePlayUser(port) if WsUser.via == "line" else ScriptPlayUser(port)
 
 
 @dataclass
@@ -369,9 +482,9 @@ async def run_play(port: int, server: Server, n: int, args) -> list[PlayWindow]:
     """``n`` users in Play and one clicking Step; ``args.windows`` windows measured."""
     sem = asyncio.Semaphore(LOAD_CONCURRENCY)
 
-    async def one() -> PlayUser:
+    async def one() -> LinePlayUser | ScriptPlayUser:
         async with sem:
-            u = PlayUser(port)
+            u = play_user(port)
             await u.open()
             return u
 
@@ -388,7 +501,7 @@ async def run_play(port: int, server: Server, n: int, args) -> list[PlayWindow]:
     windows = []
 
     def snap():
-        return ([p.frames for p in players], [p.session.bytes_in for p in players],
+        return ([p.frames for p in players], [p.bytes_in for p in players],
                 [len(p.waits) for p in players], sum(p.chunks for p in players), len(log),
                 server.cpu(), client_cpu(), time.monotonic())  # fmt: skip
 
@@ -464,6 +577,8 @@ class Level:
     rss: tuple = ()
     server_cpu_s: float = 0.0
     client_cpu_s: float = 0.0
+    hello: list = field(default_factory=list)  # ms: the line's hello -> its first frame
+    problems: list = field(default_factory=list)  # the line's, during this level
 
 
 async def open_users(clients, n: int) -> list:
@@ -499,8 +614,10 @@ async def user_loop(user, deadline: float) -> dict:
 
 async def run_level(clients, server: Server, n: int, seconds: float) -> Level:
     lv, before = Level(n), server.rss()
+    problems0 = len(WsUser.problems)
     t0 = time.monotonic()
     users = await open_users(clients, n)
+    lv.hello = [u.hello_ms for u in users if getattr(u, "hello_ms", None) is not None]
     lv.load_s, loaded = time.monotonic() - t0, server.rss()
     for u in users:  # warm-up: one Step each (first charts, code paths)
         await u.step()
@@ -514,6 +631,7 @@ async def run_level(clients, server: Server, n: int, seconds: float) -> Level:
     await sampler
     peak = server.peak
     await asyncio.gather(*(u.close() for u in users))
+    lv.problems = WsUser.problems[problems0:]
     await asyncio.sleep(2)
     lv.rss = (before, loaded, peak, server.rss())
     for r in results:
@@ -563,6 +681,18 @@ def row(lv: Level) -> str:
 
 def _median(xs: list) -> float:
     return statistics.median(xs) if xs else float("nan")
+
+
+def line_note(hello: list, problems: list) -> str:
+    """The board's line over a level: hello -> first frame, and what went wrong."""
+    if not hello and not problems:
+        return ""
+    late = sum(ms > LINE_OPEN_MS for ms in hello)
+    text = (f"      line: hello -> first frame p50 {_median(hello):.0f} ms, "
+            f"max {max(hello, default=float('nan')):.0f} ms ({late} over the board's "
+            f"{LINE_OPEN_MS} ms: a browser would stay on script reruns); "
+            f"{len(problems)} problems")  # fmt: skip
+    return text + "".join(f"\n        {p}" for p in problems[:5])
 
 
 PLAY_HEADER = (
@@ -617,19 +747,30 @@ def play_windows(n: int, ws: list[PlayWindow]) -> str:
 
 
 async def play_section(args, port: int, server: Server) -> None:
-    print(f"\nPlay: N users in Play (each asks for the next chunk when {LOW} frames are left "
-          f"of its queue, which drains at {FPS} frames/s) and 1 more user clicking Step; "
+    if WsUser.via == "line":
+        how = (f"on the board's line: each draws at most {WsUser.draw_fps:g} frames/s, "
+               f"answers each with 'shown', the server trains at most {LEAD} ahead")  # fmt: skip
+        wait = f"shown -> the frame it let the server send ({LEAD} on)"
+    else:
+        how = (f"by script runs: each asks for the next chunk when {LOW} frames are left of "
+               f"its queue, which drains at {FPS} frames/s")  # fmt: skip
+        wait = "the board's trigger -> its chunk"
+    print(f"\nPlay: N users in Play ({how}) and 1 more user clicking Step; "
           f"medians of {args.windows} windows of {args.window_seconds:.0f} s after "
           f"{args.warmup:.0f} s of warm-up; load average at start {loadavg()}\n"
           f"{PLAY_HEADER}")  # fmt: skip
     runs = []
     for n in sorted({0, args.play_users}):
+        problems0 = len(WsUser.problems)
         runs.append((n, await run_play(port, server, n, args)))
         print(play_row(*runs[-1]), flush=True)
+        note = line_note([], WsUser.problems[problems0:])
+        if note:
+            print(note, flush=True)
     for n, ws in runs:
         print(play_windows(n, ws))
     print("(frames/s: frames received, median/min/max over the Play users; per window: f/s "
-          "median/min, frames per chunk; chunk wait: the board's trigger -> its chunk; "
+          f"median/min, frames per chunk (per message on the line); chunk wait: {wait}; "
           "ms/user-s: server CPU ms per second per user, all N+1 users; ms/frame: server CPU "
           "ms per frame the Play users received, the Step user's included)\n"
           f"load average at the end of Play {loadavg()}")  # fmt: skip
@@ -668,6 +809,9 @@ async def bench(args, base: str, server: Server) -> None:
         for n in args.users:
             levels.append(await run_level(clients, server, n, args.seconds))
             print(row(levels[-1]), flush=True)
+            note = line_note(levels[-1].hello, levels[-1].problems)
+            if note:
+                print(note, flush=True)
         if levels:
             print(f"\n{verdict(levels)}")
         if args.play_users is not None:
@@ -698,11 +842,20 @@ def parse_args() -> argparse.Namespace:
     play_help = "also N users in Play and one clicking Step (and 0 in Play: the baseline)"
     ap.add_argument("--play-users", type=int, default=None, metavar="N", help=play_help)
     ap.add_argument(
+        "--via",
+        choices=("line", "script"),
+        default="line",
+        help="websocket users' board: on its own line, as a browser where app.py serves "
+        "it (default), or without it (Step and Play chunks by script runs, --step-by)",
+    )
+    fps_help = f"--via line: frames/s a board draws and answers with 'shown' at most ({DRAW_FPS})"
+    ap.add_argument("--draw-fps", type=float, default=DRAW_FPS, help=fps_help)
+    ap.add_argument(
         "--step-by",
         choices=("board", "button"),
         default="board",
-        help="websocket users' Step: the live board's trigger, as a browser's click when "
-        "paused (default), or the Step button's (the whole panel reruns)",
+        help="--via script: websocket users' Step: the live board's trigger, as a "
+        "browser's click when paused (default), or the Step button's (the whole panel reruns)",
     )
     ap.add_argument("--windows", type=int, default=3, help="Play: measuring windows")
     ap.add_argument("--window-seconds", type=float, default=20, help="Play: window length")
@@ -724,9 +877,13 @@ def main() -> None:
     args = parse_args()
     if args.client == "browser" and not os.access(CHROMIUM, os.X_OK):
         sys.exit(f"no Chromium at {CHROMIUM}")
-    WsUser.step_by = args.step_by
+    WsUser.step_by, WsUser.via, WsUser.draw_fps = args.step_by, args.via, args.draw_fps
     play = "" if args.play_users is None else f"; Play users {args.play_users}"
-    play += f"; Step by {args.step_by}"
+    if args.via == "line":
+        play += (f"; the board on its line (drawing at most {args.draw_fps:g} frames/s; a "
+                 f"user's messages paced below {RATE:.0f}/s)")  # fmt: skip
+    else:
+        play += f"; the board by script runs, Step by {args.step_by}"
     print(f"bench_load: users {args.users}, {args.seconds:.0f} s each{play}; "
           f"{os.cpu_count()} CPUs, load average {loadavg()}")  # fmt: skip
     t_start = time.monotonic()
