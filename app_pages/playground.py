@@ -97,7 +97,8 @@ def _live_panel(current) -> None:
     with st.container():  # fixed slot for the divergence message
         if current.diverged:
             st.error(common.plain(current.diverged), icon=":material/warning:")
-    controls.progress(current)
+    if not board.on_line():  # on the line, the board shows it with each frame
+        controls.progress(current)
     took_step = board.show(
         current, chunk, present=present, on_step=controls.step,
         findings=diagnoses.summary(current), on_edit=handson.take,

@@ -633,6 +633,7 @@ function counters(board, frame) {
   if (board.counterLabels !== labels) {
     board.counterLabels = labels;
     const note = board.counters.querySelector(".bp-findings"); // kept, last in the row
+    const prog = board.counters.querySelector(".bp-progress"); // kept, before it
     board.counters.textContent = "";
     board.values = items.map(([label]) => {
       const cell = document.createElement("div");
@@ -647,11 +648,28 @@ function counters(board, frame) {
       board.counters.appendChild(cell);
       return value;
     });
+    if (prog) board.counters.appendChild(prog);
     if (note) board.counters.appendChild(note);
   }
   items.forEach(([, text], i) => {
     if (board.values[i].textContent !== text) board.values[i].textContent = text;
   });
+}
+
+function progress(board, p) {
+  // Training to a target on the line ("train N epochs", a long Epoch, a link's replay):
+  // its progress in the counters' row, with each frame (the page's bar would stand still)
+  let el = board.counters.querySelector(".bp-progress");
+  if (!Array.isArray(p)) { if (el) el.remove(); return; }
+  if (!el) {
+    el = document.createElement("div");
+    el.className = "bp-progress";
+    el.setAttribute("role", "status");
+  }
+  const note = board.counters.querySelector(".bp-findings");
+  board.counters.insertBefore(el, note); // before the findings, after the counters
+  const text = `${p[1]}: ${Math.round(100 * p[0])} %`;
+  if (el.textContent !== text) el.textContent = text;
 }
 
 function findings(board, items) {
@@ -825,6 +843,7 @@ function fromLine(board, header, bin) {
   board.present = !!header.present;
   board.handsOn = !!header.handsOn;
   findings(board, header.findings);
+  progress(board, header.progress);
   ensureViews(board, header.views);
   if (header.full) board.queue.length = 0;
   const items = header.frames.map((frame) => ({
@@ -922,6 +941,7 @@ function fromScript(board, header, bin) {
   if (header.seq === board.seq) return; // a rerun that sent the same payload again
   board.seq = header.seq;
   findings(board, header.findings);
+  progress(board, header.pull !== undefined ? header.progress : null); // on the line only
   ensureViews(board, header.views);
   if (header.line) connect(board, header.line);
   if (header.pull !== undefined) { // on the line

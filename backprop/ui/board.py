@@ -58,6 +58,9 @@ _CSS = """
 .bp-board .bp-findings { flex: 1 1 auto; min-width: 0; align-self: flex-end; text-align: right;
   overflow: hidden; text-overflow: ellipsis; white-space: nowrap; font-size: 0.9rem;
   line-height: 1.5rem; cursor: pointer; }
+.bp-board .bp-progress { flex: 0 0 auto; align-self: flex-end; font-size: 0.9rem;
+  line-height: 1.5rem; white-space: nowrap; font-variant-numeric: tabular-nums; }
+.bp-board.bp-present .bp-progress { font-size: 1.2rem; line-height: 2rem; }
 .bp-board .bp-findings.bp-problem { color: #b42318; }
 .bp-board .bp-findings.bp-healthy { color: #067647; }
 .bp-board.bp-present .bp-findings { font-size: 1.2rem; line-height: 2rem; }
@@ -276,7 +279,7 @@ class Driver:
             s["findings"], s["findings_at"] = diagnoses.summary(run, s["store"]), now
         findings = s["findings"]
         header = _header(run, s, playing, findings)
-        header.update(sync=sync, urlStep=not playing, **extra)
+        header.update(sync=sync, urlStep=not playing, progress=controls.progress_of(run), **extra)
         if not playing and not sync:
             header["detail"] = _detail(run, s)
         payload = ln.encoder.encode(
@@ -323,7 +326,7 @@ def show(
     enc = None
     if ln is not None and ln.connected:  # the frame comes over the line
         going = ln.playing or run.play.playing  # Play, or a target set by this run
-        header.update(playing=going, pull=not going, seq=seq)
+        header.update(playing=going, pull=not going, seq=seq, progress=controls.progress_of(run))
         payload = header_only(header)
     else:
         extras, specs = chunk if playing else ([_extra(run)], [views_of(run)])

@@ -172,15 +172,21 @@ def counter_values(run: Run) -> list[tuple[str, str]]:
     return out
 
 
-def progress(run: Run) -> None:
-    """A progress bar while training to a target ("train N epochs", a long Epoch, the
-    replay of a shared link to its step)."""
+def progress_of(run: Run) -> tuple[float, str] | None:
+    """How far training to a target ("train N epochs", a long Epoch, the replay of a shared
+    link to its step) has got, in [0, 1], and what it is; None without a target."""
     tr, play = run.trainer, run.play
     frac = play.progress(tr.epochs + tr.epoch_fraction, tr.steps)
     if frac is None:
-        return
+        return None
     if play.target_step is not None:
         what = play.target_label or "Replaying the shared run"
-        st.progress(frac, text=f"{what} to step {play.target_step:,}")
-    else:
-        st.progress(frac, text=f"Training to epoch {play.target_epochs}")
+        return frac, f"{what} to step {play.target_step:,}"
+    return frac, f"Training to epoch {play.target_epochs}"
+
+
+def progress(run: Run) -> None:
+    """A progress bar while training to a target (without the board's line: on it, the
+    board shows the progress with each frame)."""
+    if (p := progress_of(run)) is not None:
+        st.progress(p[0], text=p[1])
