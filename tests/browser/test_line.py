@@ -256,3 +256,26 @@ def test_training_to_an_epoch_on_the_line_shows_its_progress_on_the_board(
     wait_idle()
     assert page.locator('[data-testid="stProgress"]').count() == 0
     assert counter(page, 1) == 40
+
+
+def test_the_keyboard_steps_plays_and_pauses_over_the_line(page, app_server, wait_idle):
+    """Enter or space on the toolbar's buttons goes over the line as a click does."""
+    open_playground(page, app_server, wait_idle)
+    on_line(page)
+    page.evaluate(_COUNT_RUNS_JS)
+    page.locator(".st-key-step button:visible").focus()
+    page.keyboard.press("Enter")
+    wait_counter(page, 1)
+    page.keyboard.press("Space")
+    wait_counter(page, 2)
+    page.locator(PLAY).focus()
+    page.keyboard.press("Space")
+    expect(page.locator(PLAY)).to_contain_text("Pause")
+    page.wait_for_function(f"() => ({_DRAWN_JS})() > 60", timeout=20_000)
+    assert runs(page) == 0
+    page.keyboard.press("Enter")  # Pause
+    expect(page.locator(PLAY)).to_contain_text("Play")
+    page.wait_for_function("() => window.__runs >= 1", timeout=15_000)
+    wait_idle()
+    shown = counter(page)
+    assert page.evaluate(_DRAWN_JS) == shown and f"step={shown}" in page.url
