@@ -104,12 +104,12 @@ def reset() -> None:
 
 def on_line() -> bool:
     """The board's frames come over its line (its socket is open)."""
-    ln = line.get(st.session_state.get(line.TOKEN_KEY))
+    ln = line.of_session()
     return ln is not None and ln.connected
 
 
 def _line_encoder() -> FrameEncoder | None:
-    ln = line.get(st.session_state.get(line.TOKEN_KEY))
+    ln = line.of_session()
     return ln.encoder if ln is not None else None
 
 

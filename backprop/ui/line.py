@@ -70,7 +70,7 @@ class Line:
     lock: threading.RLock
     run: Run | None = None
     settings: dict = field(default_factory=dict)  # view, sample, speed, height, ...
-    render: object | None = None  # board.py's driver: step, epoch, frame, payload
+    driver: object | None = None  # board.py's Driver: step, epoch, frame, payload
     encoder: FrameEncoder = field(default_factory=FrameEncoder)
     seq: int = 0  # frames sent over the socket
     shown: int = 0  # the last frame the board says it drew
@@ -104,14 +104,18 @@ def served() -> bool:
 
 
 def get(token: object) -> Line | None:
-    """The line of ``token`` (compared in constant time), or None."""
+    """The line of ``token``, or None. A dict lookup (the tokens are 192 random bits: its
+    timing tells nothing worth guessing), confirmed in constant time."""
     if not isinstance(token, str) or not 16 <= len(token) <= 64:
         return None
     with _registry_lock:
-        for key, line in _lines.items():
-            if hmac.compare_digest(key, token):
-                return line
-    return None
+        line = _lines.get(token)
+    return line if line is not None and hmac.compare_digest(line.token, token) else None
+
+
+def of_session() -> Line | None:
+    """This session's line (in a script run), if it has one."""
+    return get(st.session_state.get(TOKEN_KEY))
 
 
 def session_lock() -> threading.RLock:
@@ -142,7 +146,7 @@ def _session_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def attach(run: Run, render: object, **settings: object) -> Line | None:
+def attach(run: Run, driver: object, **settings: object) -> Line | None:
     """The session's line with ``run`` and the board's current ``settings`` (None where the
     route is not served or the process holds ``MAX_LINES``)."""
     if not served():
@@ -157,7 +161,7 @@ def attach(run: Run, render: object, **settings: object) -> Line | None:
     if line.run is not run:
         line.kept.clear()
     line.browser = browser_key(st.context.cookies.get(XSRF_COOKIE))
-    line.run, line.render = run, render
+    line.run, line.driver = run, driver
     line.settings.update(settings)
     return line
 
@@ -339,26 +343,11 @@ async def _play(line: Line, ws) -> None:
 
 def _work(line: Line, op: str, seq: int = 0) -> bytes | None:
     """In a worker thread, under the line's lock: train what ``op`` asks, then the frame."""
-    driver = line.render
+    driver = line.driver
     if driver is None or line.run is None:
         return None
     if op == "frame_play":
-        with priority.play_turn():
-            priority.yield_to_clicks()
-            # the session's script takes its lock before Play's turn: never wait for it
-            # while holding the turn (a deadlock), but give the turn back and come again
-            if not line.lock.acquire(timeout=LOCK_WAIT):
-                return RETRY
-            try:
-                if not line.playing or line.run is None:
-                    return None
-                stopped = driver.frame(line)
-                if stopped:
-                    line.playing = False
-                payload = driver.payload(line, line.seq + 1, playing=not stopped, sync=stopped)
-                return _sent(line, payload)
-            finally:
-                line.lock.release()
+        return _frame(line, driver)
     with priority.interactive(), line.lock:
         run = line.run
         refused = run.diverged is not None  # the page says so: a good step must clear it
@@ -375,32 +364,52 @@ def _work(line: Line, op: str, seq: int = 0) -> bytes | None:
         elif op == "pause":
             _back_to(line, seq)
             run.play.pause()
-        # Pause hands the state back to the script (once); a Step only when an open tab
-        # draws the run at its step and is not a view of the board (views.step_reruns_panel)
-        follows = line.settings.get("step_reruns_panel", False) and op in ("step", "epoch")
         playing = run.play.playing  # a long Epoch goes on in frames; a replay resumes
-        # a refused step (divergence) is said by the page, above the board, until one is not
-        said = refused or run.diverged is not None
+        # Pause hands the state back to the script (once); a Step when an open tab draws
+        # the run at its step (views.step_reruns_panel), or a step is refused or was (the
+        # page says so above the board until one is not)
         trained = op in ("step", "epoch")
-        sync = op == "pause" or (follows and not playing) or (said and trained)
+        follows = trained and line.settings.get("step_reruns_panel", False) and not playing
+        said = trained and (refused or run.diverged is not None)
         payload = driver.payload(
-            line, line.seq + 1, playing=playing and op != "hello", sync=sync, reply=True,
-            resume=op == "hello" and playing,
+            line, line.seq + 1, playing=playing and op != "hello",
+            sync=op == "pause" or follows or said, reply=True, resume=op == "hello" and playing,
         )  # fmt: skip
         return _sent(line, payload)
+
+
+def _frame(line: Line, driver) -> bytes | None:
+    """One frame of Play: None when Play ended, ``RETRY`` when the lock was busy."""
+    with priority.play_turn():
+        priority.yield_to_clicks()
+        # the session's script takes its lock before Play's turn: never wait for it while
+        # holding the turn (a deadlock), but give the turn back and come again
+        if not line.lock.acquire(timeout=LOCK_WAIT):
+            return RETRY
+        try:
+            if not line.playing or line.run is None:
+                return None
+            stopped = driver.frame(line)
+            if stopped:
+                line.playing = False
+            payload = driver.payload(line, line.seq + 1, playing=not stopped, sync=stopped)
+            return _sent(line, payload)
+        finally:
+            line.lock.release()
 
 
 def _back_to(line: Line, seq: int) -> None:
     """Put the run back to the frame ``seq`` the board had on screen at Pause."""
     kept = line.kept.get(seq)
     tr = line.run.trainer
-    if kept is not None and kept[0] is line.run and kept[1].steps != tr.steps:
-        from ..checkpoint import restorable
-
-        if restorable(tr, kept[1]):
-            tr.restore(kept[1])
-            line.run.revision += 1
-            line.run.diverged = None
+    if kept is None or kept[0] is not line.run or kept[1].steps == tr.steps:
+        return
+    try:
+        tr.restore(kept[1])
+    except ValueError:  # the history was thinned since: the server's state stays on screen
+        return
+    line.run.revision += 1
+    line.run.diverged = None
 
 
 def _sent(line: Line, payload: bytes) -> bytes:
