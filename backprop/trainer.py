@@ -335,6 +335,11 @@ class Trainer:
         only ``columns`` if given (a KeyError names an unknown one)."""
         return self.history.frame(columns)
 
+    def history_columns(self, columns: list[str]) -> dict[str, Array]:
+        """``columns`` of :meth:`history_frame` as read-only arrays ``(n,)`` (views, no copy:
+        valid until the next step)."""
+        return {c: self.history.column(c) for c in columns}
+
     def epoch_frame(self) -> pd.DataFrame:
         """Per-epoch train/test cost and accuracy."""
         return self.epoch_history.frame()

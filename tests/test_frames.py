@@ -47,8 +47,8 @@ def apply(chunk: bytes, have: dict) -> list[dict]:
                 path, shape = entry[0], entry[1] if len(entry) > 1 else None
                 if isinstance(v, list):
                     arr = value(v, binary, shape)
-                    if v[3] == 1:
-                        arr = np.concatenate([np.asarray(_get(have[name], path)), arr])
+                    if v[3] == 1:  # keep v[4] values, then these
+                        arr = np.concatenate([np.asarray(_get(have[name], path))[: v[4]], arr])
                     v = arr
                 _set(have[name], path, v)
         out.append(copy.deepcopy(have))
@@ -172,6 +172,32 @@ def test_a_growing_curve_sends_its_new_tail():
     np.testing.assert_array_equal(apply(chunk, have)[0]["cost"]["data"][0]["x"], np.arange(53))
 
 
+def test_a_curve_whose_last_point_moved_sends_the_tail_from_there():
+    """A curve thinned steadily keeps its head and moves its last point: the browser keeps
+    the head (ref[4] values) and gets the rest, and ends with the server's array."""
+    x1 = np.arange(100, dtype=np.float32)
+    x2 = np.r_[x1[:99], np.float32(99.5), np.arange(100, 110, dtype=np.float32)]
+
+    def spec(x):
+        return {"data": [{"type": "scatter", "x": x}], "layout": {}}
+
+    enc = FrameEncoder()
+    enc.encode([{}], [{"cost": spec(x1)}], exact=True, seq=1)
+    enc.commit()
+    chunk = enc.encode([{}], [{"cost": spec(x2)}], exact=True, seq=2)
+    header, binary = unpack(chunk)
+    ((pid, ref),) = header["frames"][0]["views"]["cost"]
+    assert ref[3] == 1 and ref[4] == 99 and ref[1] == 11  # keep 99, then 11 new values
+    have = {"cost": spec(x1.copy())}
+    np.testing.assert_array_equal(apply(chunk, have)[0]["cost"]["data"][0]["x"], x2)
+    enc.commit()  # a curve that changed near its start is sent whole
+    x3 = x2.copy()
+    x3[3] = -1
+    header, _ = unpack(enc.encode([{}], [{"cost": spec(x3)}], exact=True, seq=3))
+    ((pid, ref),) = header["frames"][0]["views"]["cost"]
+    assert ref[3] == 0 and ref[1] == x3.size
+
+
 def test_a_new_skeleton_sends_a_new_base_and_reset_sends_everything(run):
     net, ds = run
     enc = FrameEncoder()
@@ -217,3 +243,25 @@ def test_neuron_maps_sit_in_the_graphs_hidden_nodes(run):
     sine = load("sine", n_samples=20, seed=0)
     assert viz.plane_activations(Network([1, 3, 1], seed=0), sine) is None
     assert viz.with_neuron_maps(plain, tr, None) is plain
+
+
+def test_a_long_live_cost_curve_is_extended_not_sent_again():
+    """Past ``MAX_POINTS`` the cost curve is thinned steadily: every 2^k-th step and the
+    last, so from one frame to the next only its tail changes (a frame sends a few values,
+    not the whole curve), and each drawn point is the history's own (step, cost)."""
+    from backprop.viz.curves import MAX_POINTS
+
+    n = 3 * MAX_POINTS + 17
+    steps = np.arange(1, n + 1, dtype=np.float64)
+    cost = 1.0 / steps
+    enc, sizes = FrameEncoder(), []
+    for rows in (n - 2, n - 1, n):
+        cols = {"step": steps[:rows], "batch_cost": cost[:rows]}
+        spec = viz.cost_curves_spec(cols)
+        x, y = spec["data"][0]["x"], spec["data"][0]["y"]
+        assert len(x) <= MAX_POINTS and x[-1] == rows  # the last step is always drawn
+        np.testing.assert_array_equal(x[:-1], np.arange(1, rows, 4, dtype=np.float32))
+        np.testing.assert_allclose(y, 1.0 / x, rtol=1e-6)
+        sizes.append(len(enc.encode([{}], [{"cost": spec}], exact=True, seq=rows)))
+        enc.commit()
+    assert sizes[1] < 1000 and sizes[2] < 1000 < sizes[0]  # the tail only, after the first

@@ -52,10 +52,12 @@ function getPath(obj, path) {
   return obj;
 }
 
-function concat(a, b) {
-  const out = new Float32Array((a ? a.length : 0) + b.length);
-  if (a) out.set(a, 0);
-  out.set(b, a ? a.length : 0);
+function concat(a, b, keep) {
+  // the first `keep` values of a (all of them without keep), then b
+  const k = a ? Math.min(a.length, keep === undefined ? a.length : keep) : 0;
+  const out = new Float32Array(k + b.length);
+  if (k) out.set(a.length === k ? a : (a.subarray ? a.subarray(0, k) : a.slice(0, k)), 0);
+  out.set(b, k);
   return out;
 }
 
@@ -562,7 +564,7 @@ function applyFrame(board, frame, bases, bin, paths) {
       if (path[0] !== "data") board.layoutChanged[name] = true;
       if (typeof val === "number") { setPath(fig, path, val); continue; }
       const arr = array(val, bin, shape);
-      setPath(fig, path, val[3] === 1 ? concat(getPath(fig, path), arr) : arr);
+      setPath(fig, path, val[3] === 1 ? concat(getPath(fig, path), arr, val[4]) : arr);
     }
     if (fig) touched.push(name);
   }

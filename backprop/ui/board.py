@@ -140,7 +140,7 @@ def views_of(run: Run, choice: tuple[str, int] | None = None) -> dict[str, dict]
     return {
         "graph": graph,
         "output": views.output_spec(run, tr),
-        "cost": viz.cost_curves_spec(run.trainer.history_frame(COST_COLUMNS)),
+        "cost": viz.cost_curves_spec(run.trainer.history_columns(COST_COLUMNS)),
         "layers": viz.layer_grid_spec(tr),
     }
 

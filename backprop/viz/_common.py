@@ -94,8 +94,10 @@ def f32(x) -> Array:
     Finite values beyond float32's range are clipped to its largest value instead of
     overflowing to inf (weights can grow that large just before training diverges)."""
     a = np.asarray(x, dtype=np.float64)
-    if a.size and np.nanmax(np.abs(a), initial=0.0) > F32_MAX:
-        a = np.clip(a, -F32_MAX, F32_MAX)
+    if a.size:
+        top = np.abs(a).max()  # NaN if any is: then look past the NaNs (rare, slower)
+        if top > F32_MAX or (top != top and np.nanmax(np.abs(a), initial=0.0) > F32_MAX):
+            a = np.clip(a, -F32_MAX, F32_MAX)
     return np.ascontiguousarray(a, dtype=np.float32)
 
 
@@ -104,9 +106,13 @@ def sym_max(*arrays: Array) -> float:
     m = 0.0
     for a in arrays:
         a = np.asarray(a, dtype=np.float64)
-        finite = a[np.isfinite(a)]
-        if finite.size:
-            m = max(m, float(np.abs(finite).max()))
+        if not a.size:
+            continue
+        top = float(np.abs(a).max())  # inf or NaN when any is: then the finite ones only
+        if not np.isfinite(top):
+            finite = a[np.isfinite(a)]
+            top = float(np.abs(finite).max()) if finite.size else 0.0
+        m = max(m, top)
     return m if m > 0 else MIN_RANGE
 
 
@@ -131,6 +137,20 @@ def evenly(n: int, k: int) -> Array:
     if n <= k:
         return np.arange(n)
     return np.unique(np.linspace(0, n - 1, max(k, 1)).round().astype(np.int64))
+
+
+def steady(n: int, k: int) -> Array:
+    """At most ``k`` (>= 2) sorted indices over ``0..n-1``: every ``stride``-th from the first
+    (``stride`` the least power of two that fits) and the last. As ``n`` grows the choice
+    changes only at its end until the stride doubles, so a curve drawn live is extended,
+    not drawn anew (see :mod:`.frames`), and every point it shows stays where it was."""
+    k = max(int(k), 2)
+    if n <= k:
+        return np.arange(n)
+    stride = 1
+    while -(-(n - 1) // stride) + 1 > k:
+        stride *= 2
+    return np.append(np.arange(0, n - 1, stride), n - 1)
 
 
 def merge(base: dict, extra: dict) -> dict:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -18,6 +18,7 @@ from ._common import (
     f32,
     figure_builder,
     literal,
+    steady,
     style_layout,
 )
 from .animation import snapshot_values
@@ -27,7 +28,7 @@ Array = np.ndarray
 
 NORM_KINDS = ("delta_norm", "grad_norm", "update_norm")
 HIST_QUANTITIES = ("w", "nabla_w", "nabla_b", "a", "delta", "z")
-MAX_POINTS = 4000  # per line; longer histories are evenly thinned
+MAX_POINTS = 4000  # per line; longer histories are thinned steadily (every 2^k-th row)
 MAX_SNAPSHOT_ROWS = 200
 NO_STEPS = "no steps yet"
 LAYER_COLOURS = (
@@ -50,19 +51,39 @@ NORM_TITLES = {
 }
 
 
-def _xs(history: pd.DataFrame, x: str) -> str:
-    valid = [c for c in ("step", "epoch") if c in history.columns]
+History = pd.DataFrame | Mapping[str, Array]  # a history frame, or its columns as arrays
+
+
+def _names(history: History) -> list[str]:
+    return [str(c) for c in (history.columns if isinstance(history, pd.DataFrame) else history)]
+
+
+def _rows(history: History) -> int:
+    if isinstance(history, pd.DataFrame):
+        return len(history)
+    return len(next(iter(history.values()))) if history else 0
+
+
+def _column(history: History, name: str) -> Array:
+    col = history[name]
+    if isinstance(col, pd.Series):
+        return col.to_numpy(dtype=np.float64, na_value=np.nan)
+    return np.asarray(col, dtype=np.float64)
+
+
+def _xs(history: History, x: str) -> str:
+    valid = [c for c in ("step", "epoch") if c in _names(history)]
     return check_choice("x", x, valid)
 
 
 def _line(
-    df: pd.DataFrame, x: str, y: str, name: str, max_points: int, faint: bool = False, **kw
+    df: History, x: str, y: str, name: str, max_points: int, faint: bool = False, **kw
 ) -> dict:
-    """Rows where ``y`` is finite (evenly thinned to ``max_points``) as a line (trace dict)."""
-    xs = df[x].to_numpy(dtype=np.float64, na_value=np.nan)
-    ys = df[y].to_numpy(dtype=np.float64, na_value=np.nan)
+    """Rows where ``y`` is finite (thinned :func:`steady`-ly to ``max_points``) as a line
+    (trace dict)."""
+    xs, ys = _column(df, x), _column(df, y)
     rows = np.flatnonzero(np.isfinite(xs) & np.isfinite(ys))
-    rows = rows[evenly(len(rows), max_points)]
+    rows = rows[steady(len(rows), max_points)]
     style_kw = {"line": {"width": 1, "color": "#95a5a6"}, "opacity": 0.6} if faint else {}
     mode = "lines" if faint or len(rows) > 60 else "lines+markers"
     return {
@@ -77,16 +98,16 @@ def _line(
     }
 
 
-def _batch_train_test(history: pd.DataFrame, x: str, metric: str, max_points: int) -> list:
+def _batch_train_test(history: History, x: str, metric: str, max_points: int) -> list:
     """Lines for ``batch_<metric>`` (faint), ``train_<metric>`` and ``test_<metric>``."""
-    traces = []
-    if f"batch_{metric}" in history.columns:
+    traces, names = [], _names(history)
+    if f"batch_{metric}" in names:
         traces.append(
             _line(history, x, f"batch_{metric}", f"mini-batch {metric}", max_points, True)
         )
     for split, colour in (("train", "#2471a3"), ("test", "#e67e22")):
         col = f"{split}_{metric}"
-        if col in history.columns:
+        if col in names:
             line = {"color": colour, "width": 2.5}
             traces.append(
                 _line(
@@ -113,11 +134,13 @@ def _curve_spec(traces: list, title: str, x: str, yaxis: dict) -> dict:
 
 
 def cost_curves_spec(
-    history: pd.DataFrame, x: str = "step", log_y: bool = False, max_points: int = MAX_POINTS
+    history: History, x: str = "step", log_y: bool = False, max_points: int = MAX_POINTS
 ) -> dict:
     """Cost against ``x`` (``"step"`` or ``"epoch"``): the mini-batch cost as a faint line
-    (history frames only) and the full train/test cost where they were evaluated."""
-    if len(history) == 0:
+    (history frames only) and the full train/test cost where they were evaluated.
+    ``history``: a history frame, or its columns (name -> array, e.g. the live board's
+    ``Trainer.history.column`` views: no copy into a frame)."""
+    if _rows(history) == 0:
         return empty_spec(NO_STEPS, "Cost")
     x = _xs(history, x)
     traces = _batch_train_test(history, x, "cost", max_points)

@@ -7,7 +7,9 @@ While the skeleton stays the same, the browser only needs the numbers that chang
 browser does not have yet (``bases``, as spec JSON) and, per frame and view, a list of
 ``[path, value]`` updates, where ``path`` is a key path into the spec such as
 ``["data", 3, "marker", "color"]`` and ``value`` a number or a reference into the binary
-part of the chunk. Arrays that only grew (a cost curve) are sent as their new tail.
+part of the chunk. An array that kept its head and changed only at its end (a cost curve:
+it grows, and its last point moves while it is thinned) is sent as its new tail, with the
+length of the head the browser keeps.
 
 Large ``z`` grids (decision boundaries, neuron maps, weight matrices) are sent as one
 byte per cell between their minimum and maximum (``u1``), the rest as float32: while
@@ -45,12 +47,15 @@ class _Blobs:
     parts: list[bytes] = field(default_factory=list)
     size: int = 0
 
-    def add(self, arr: Array, exact: bool, op: str = "set") -> list:
-        """``[offset, count, type, op]`` (+ ``lo, hi`` for ``u1``): type 0 is float32, 1 one
-        byte a value between ``lo`` and ``hi`` (255: NaN); op 0 sets, 1 extends."""
+    def add(self, arr: Array, exact: bool, op: str = "set", keep: int = 0) -> list:
+        """``[offset, count, type, op]`` (+ ``lo, hi`` for ``u1``, ``keep`` for op 1): type 0
+        is float32, 1 one byte a value between ``lo`` and ``hi`` (255: NaN); op 0 sets, 1
+        keeps the first ``keep`` values the browser has and appends these."""
         arr = np.asarray(arr)
         flat = np.ascontiguousarray(arr, dtype=np.float32).ravel()
         ref: list = [self.size, int(flat.size), 0, 0 if op == "set" else 1]
+        if op != "set":
+            ref.append(int(keep))
         if not exact and op == "set" and arr.ndim > 1 and flat.size >= QUANTISE_AT:
             fin = flat[np.isfinite(flat)]
             lo, hi = (float(fin.min()), float(fin.max())) if fin.size else (0.0, 0.0)
@@ -79,14 +84,15 @@ def _walk(obj: object, path: list, out: list) -> object:
     if isinstance(obj, dict):
         skel = {}
         for k, v in obj.items():
-            if k in _OPAQUE_KEYS:
-                skel[k] = "..."
-                continue
             if isinstance(v, np.ndarray) or (
                 k in _NUMBER_KEYS and isinstance(v, (int, float)) and not isinstance(v, bool)
             ):
                 out.append((path + [k], v))
                 skel[k] = None
+            elif k in _OPAQUE_KEYS:
+                skel[k] = "..."
+            elif isinstance(v, _SCALARS):  # a string, a flag, a number of the skeleton
+                skel[k] = v
             else:
                 skel[k] = _walk(v, path + [k], out)
         return skel
@@ -112,13 +118,24 @@ def _same(a: object, b: object) -> bool:
     return a == b or (a != a and b != b)  # NaN == NaN here
 
 
-def _grew(old: object, new: object) -> bool:
-    """``new`` is ``old`` with values appended (1-D arrays only)."""
+def _kept(old: object, new: object) -> int:
+    """How many leading values of ``old`` the 1-D array ``new`` starts with, when sending
+    only the rest saves more than half of it (else 0: send all of ``new``)."""
     if not (isinstance(old, np.ndarray) and isinstance(new, np.ndarray)):
-        return False
-    if old.ndim != 1 or new.ndim != 1 or not 0 < old.size < new.size or old.dtype != new.dtype:
-        return False
-    return new[: old.size].tobytes() == old.tobytes()
+        return 0
+    if old.ndim != 1 or new.ndim != 1 or old.dtype != new.dtype or not old.size:
+        return 0
+    m = min(old.size, new.size)
+    if 2 * (new.size - m) >= new.size:
+        return 0
+    raw = f"u{old.dtype.itemsize}" if old.dtype.itemsize in (1, 2, 4, 8) else None
+    if raw is None:
+        return 0
+    a = np.ascontiguousarray(old[:m]).view(raw)  # bit patterns: NaN equals NaN
+    b = np.ascontiguousarray(new[:m]).view(raw)
+    diff = np.flatnonzero(a != b)
+    k = int(diff[0]) if diff.size else m
+    return k if 2 * (new.size - k) < new.size else 0
 
 
 @dataclass
@@ -183,10 +200,8 @@ class FrameEncoder:
                     if key in vals and _same(old, v):
                         continue
                     if isinstance(v, np.ndarray):
-                        grew = _grew(old, v)
-                        ref = blobs.add(
-                            v[old.size :] if grew else v, exact, "extend" if grew else "set"
-                        )
+                        k = _kept(old, v)
+                        ref = blobs.add(v[k:], exact, "extend", k) if k else blobs.add(v, exact)
                         ups.append([pid(path, v), ref])
                     else:
                         ups.append([pid(path, v), float(v)])

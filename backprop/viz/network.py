@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -36,9 +37,10 @@ INPUT_COLOUR = "#d5d8dc"  # input neurons in the backward view (they have no del
 HIGHLIGHT = "rgba(255, 193, 7, 0.28)"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class GraphLayout:
-    """Which neurons are drawn (``shown[l]``, indices into layer ``l``) and where (``ys[l]``)."""
+    """Which neurons are drawn (``shown[l]``, indices into layer ``l``) and where (``ys[l]``).
+    One object per shape (:func:`graph_layout`): its edges are worked out once."""
 
     sizes: tuple[int, ...]
     shown: tuple[Array, ...]
@@ -55,10 +57,21 @@ class GraphLayout:
 
 
 def graph_layout(sizes: tuple[int, ...], max_neurons: int = MAX_NEURONS) -> GraphLayout:
-    """Neuron ``i`` of a layer with ``k`` drawn neurons sits at ``y = (k-1)/2 - i`` (0 on top)."""
-    shown = tuple(evenly(n, max_neurons) for n in sizes)
-    ys = tuple((len(s) - 1) / 2 - np.arange(len(s), dtype=np.float64) for s in shown)
-    return GraphLayout(tuple(sizes), shown, ys)
+    """Neuron ``i`` of a layer with ``k`` drawn neurons sits at ``y = (k-1)/2 - i`` (0 on top).
+    One read-only layout per shape (the live board draws the same one at every frame)."""
+    return _layout(tuple(int(n) for n in sizes), int(max_neurons))
+
+
+def _frozen(a: Array) -> Array:
+    a.flags.writeable = False
+    return a
+
+
+@lru_cache(maxsize=64)
+def _layout(sizes: tuple[int, ...], max_neurons: int) -> GraphLayout:
+    shown = tuple(_frozen(evenly(n, max_neurons)) for n in sizes)
+    ys = tuple(_frozen((len(s) - 1) / 2 - np.arange(len(s), dtype=np.float64)) for s in shown)
+    return GraphLayout(sizes, shown, ys)
 
 
 def check_sample(trace: Trace, sample: object) -> int:
@@ -85,7 +98,24 @@ def colour_max(trace: Trace, sample: int, view: str) -> float:
 
 
 def edge_geometry(lay: GraphLayout) -> dict[str, Array]:
-    """Every edge between drawn neurons: ``l`` (from 1), ``j``, ``k`` (ints) and end points."""
+    """Every edge between drawn neurons: ``l`` (from 1), ``j``, ``k`` (ints) and end points
+    (read-only arrays, one set per layout)."""
+    return dict(_geometry(lay)[0])
+
+
+def _edge_labels(lay: GraphLayout) -> list[str]:
+    """``w[l][j,k]`` of every edge of :func:`edge_geometry` (one list per layout)."""
+    return _geometry(lay)[1]
+
+
+@lru_cache(maxsize=64)
+def _geometry(lay: GraphLayout) -> tuple[dict[str, Array], list[str]]:
+    geo = {k: _frozen(v) for k, v in _edges(lay).items()}
+    labels = [f"w[{l}][{j},{k}]" for l, j, k in zip(geo["l"], geo["j"], geo["k"])]
+    return geo, labels
+
+
+def _edges(lay: GraphLayout) -> dict[str, Array]:
     parts: dict[str, list[Array]] = {k: [] for k in ("l", "j", "k", "x0", "y0", "x1", "y1")}
     for i in range(len(lay.sizes) - 1):
         src, dst = lay.shown[i], lay.shown[i + 1]
@@ -132,9 +162,10 @@ def graph_traces(
     edge lines (by sign of ``v`` and width class ``|v| / emax``), one edge-hover trace, one
     node trace per layer. ``keep`` indexes the edges of :func:`edge_geometry` to draw (all
     when None)."""
-    geo = edge_geometry(lay)
-    if keep is not None:
+    geo, labels = edge_geometry(lay), _edge_labels(lay)
+    if keep is not None and len(keep) < len(labels):
         geo = {key: a[keep] for key, a in geo.items()}
+        labels = [labels[i] for i in keep]
     v = edge_array(edge_values(trace, view), geo)
     traces: list[dict] = []
     with np.errstate(invalid="ignore"):
@@ -168,7 +199,7 @@ def graph_traces(
             "y": f32((1 - t) * geo["y0"] + t * geo["y1"]),
             "mode": "markers",
             "marker": {"size": 9, "color": "rgba(0,0,0,0)"},
-            "text": [f"w[{l}][{j},{k}]" for l, j, k in zip(geo["l"], geo["j"], geo["k"])],
+            "text": labels,
             "customdata": f32(np.column_stack([w, gw])),
             "hovertemplate": (
                 "%{text} = %{customdata[0]:.4g}<br>∂C/∂w = %{customdata[1]:.4g}<extra></extra>"
