@@ -83,6 +83,33 @@ def test_a_static_module_is_named_by_its_content_and_replaces_its_old_versions(
     assert f'"app/static/{second}"' in loader and "export default function" in loader
 
 
+def test_the_cartesian_build_is_the_plotly_packages_plotly_js_and_both_are_served(
+    tmp_path, monkeypatch
+):
+    """The board draws with plotly.js's cartesian bundle (a third of the full size): it must
+    be the very version of the plotly package's plotly.min.js (the full one, fetched for
+    other trace types), so every chart looks and behaves alike whichever build drew it.
+    Upgrading plotly means updating ``backprop/ui/vendor/`` (npm
+    plotly.js-cartesian-dist-min of the same version)."""
+    import re
+
+    import plotly.offline
+
+    from backprop.ui import live
+
+    head = live.PLOTLY_CARTESIAN.read_text(encoding="utf-8")[:300]
+    (version,) = re.findall(r"plotly\.js \(cartesian - minified\) v(\S+)", head)
+    assert version == plotly.offline.get_plotlyjs_version()
+    monkeypatch.setattr(live, "STATIC_DIR", tmp_path)
+    assert live.ensure_plotly_served()
+    served = {p.name: p.stat().st_size for p in tmp_path.iterdir()}
+    assert served["plotly-cartesian.min.js"] == live.PLOTLY_CARTESIAN.stat().st_size
+    assert served["plotly.min.js"] > 2 * served["plotly-cartesian.min.js"]
+    loader = live.PLOTLY_LOADER
+    assert '"app/static/plotly-cartesian.min.js"' in loader
+    assert '"app/static/plotly.min.js"' in loader
+
+
 def _chart_script() -> None:
     import plotly.graph_objects as go
     import streamlit as st

@@ -109,6 +109,8 @@ def test_the_wheel_holds_the_backprop_package_only_with_its_declared_dependencie
     tops = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
     assert tops == {"backprop"}
     assert "backprop/ui/board.js" in names and "backprop/datasets/core.py" in names
+    assert "backprop/ui/vendor/plotly-cartesian.min.js" in names  # the board's plotly.js
+    assert "backprop/ui/vendor/LICENSE.plotly.txt" in names
     assert "backprop = backprop.cli:main" in entry_points
     requires = metadata.get_all("Requires-Dist")
     plain = {_name(r) for r in requires if "extra ==" not in r}

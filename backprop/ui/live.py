@@ -5,7 +5,9 @@ changes, which flashes blank during continuous training. :func:`live_chart` moun
 small custom component (Streamlit components v2, no iframe) that keeps one ``<div>``
 alive across reruns and hands each new figure to ``Plotly.react``, which diffs and
 redraws in place. plotly.js itself comes from the installed ``plotly`` package, served
-by Streamlit's static file serving (``static/plotly.min.js``, copied at start-up).
+by Streamlit's static file serving (``static/plotly.min.js``, copied at start-up), and
+plotly.js's own cartesian bundle of the same version (``vendor/``, a third of the size),
+which draws every figure the app has; the full one is fetched only for other trace types.
 
 Live figures come as dict specs (``viz.*_spec``) and go to JSON with ``viz.spec_json``,
 skipping ``go.Figure``'s validation: most of the server's CPU per Step otherwise.
@@ -35,6 +37,9 @@ from .charts import image_config, slug
 
 STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
 PLOTLY_JS = "plotly.min.js"
+# plotly.js's cartesian partial bundle (npm plotly.js-cartesian-dist-min, MIT), the version
+# of the plotly package's plotly.min.js (tests/test_package.py checks it)
+PLOTLY_CARTESIAN = Path(__file__).with_name("vendor") / "plotly-cartesian.min.js"
 PLOTLY_LOADER = (Path(__file__).with_name("plotly_loader.js")).read_text(encoding="utf-8")
 
 _JS = (
@@ -81,16 +86,17 @@ export default function (component) {
   // ResizeObserver sees a width; a chart whose width changes is resized to it. A kept draw
   // keeps what was to follow it (``after``: the autoplay of the Pass tab opened by a Step).
   if (!div.__bpKept) {
-    div.__bpKept = { pending: null, width: div.clientWidth, draw: null };
+    // lib: the plotly.js build this chart is drawn with (see plotly_loader.js)
+    div.__bpKept = { pending: null, width: div.clientWidth, draw: null, lib: null };
     new IntersectionObserver((entries) => {
       const kept = div.__bpKept;
-      if (entries[entries.length - 1].isIntersecting && kept.pending && window.__bpPlotlyLib) {
+      if (entries[entries.length - 1].isIntersecting && kept.pending && kept.lib) {
         const [fig, revision, after] = kept.pending;
-        kept.draw(window.__bpPlotlyLib, fig, revision, true, after);
+        kept.draw(kept.lib, fig, revision, true, after);
       }
     }, { rootMargin: MARGIN + "px 0px" }).observe(div);
     new ResizeObserver(() => {
-      const kept = div.__bpKept, Plotly = window.__bpPlotlyLib, width = div.clientWidth;
+      const kept = div.__bpKept, Plotly = kept.lib, width = div.clientWidth;
       if (width === kept.width) return;
       kept.width = width;
       if (!width || !Plotly || !div.isConnected) return;
@@ -102,6 +108,8 @@ export default function (component) {
   }
   const drawOrKeep = (Plotly, fig, revision, near = !far(), after = null) => {
     const kept = div.__bpKept;
+    if (kept.lib && kept.lib !== Plotly && div._fullLayout) kept.lib.purge(div); // another build
+    kept.lib = Plotly;
     if (div.clientWidth > 0 && (fig.frames || data.eager || near)) {
       kept.pending = null;
       delete div.dataset.pending;
@@ -116,7 +124,8 @@ export default function (component) {
   div.__bpKept.draw = drawOrKeep; // the observers draw with the latest render's data
   // the live board hands this chart a newer figure after a Step it took (board.js)
   (window.__bpSinks = window.__bpSinks || {})[data.key] = (fig, revision) => {
-    if (div.isConnected && window.__bpPlotlyLib) drawOrKeep(window.__bpPlotlyLib, fig, revision);
+    if (!div.isConnected) return;
+    loadPlotly(plotlyBuild(fig)).then((Plotly) => drawOrKeep(Plotly, fig, revision));
   };
   const fig = JSON.parse(data.figure);
   div.style.height = (data.height || (fig.layout && fig.layout.height) || 450) + "px";
@@ -135,10 +144,10 @@ export default function (component) {
       });
     }
   };
-  loadPlotly().then((Plotly) => {
+  loadPlotly(plotlyBuild(fig)).then((Plotly) => {
     drawOrKeep(Plotly, fig, data.revision, !far(), after);
   }).catch((e) => { div.textContent = "Could not load plotly.js: " + e.message; });
-  return () => { if (window.__bpPlotlyLib && !div.isConnected) window.__bpPlotlyLib.purge(div); };
+  return () => { const lib = div.__bpKept.lib; if (lib && !div.isConnected) lib.purge(div); };
 }
 """
 )
@@ -167,12 +176,14 @@ def _publish(dst: Path, write) -> bool:
 
 @cache
 def ensure_plotly_served() -> bool:
-    """Copy plotly.min.js from the plotly package into ``static/``; False if impossible."""
-    src = Path(plotly.__file__).parent / "package_data" / PLOTLY_JS
-    dst = STATIC_DIR / PLOTLY_JS
-    if dst.exists() and dst.stat().st_size == src.stat().st_size:
-        return True
-    return _publish(dst, lambda tmp: shutil.copyfile(src, tmp))
+    """Copy plotly.min.js from the plotly package, and the cartesian build, into
+    ``static/``; False if impossible."""
+    ok = True
+    for src in (Path(plotly.__file__).parent / "package_data" / PLOTLY_JS, PLOTLY_CARTESIAN):
+        dst = STATIC_DIR / src.name
+        if not (dst.exists() and dst.stat().st_size == src.stat().st_size):
+            ok = _publish(dst, lambda tmp, src=src: shutil.copyfile(src, tmp)) and ok
+    return ok
 
 
 @cache
