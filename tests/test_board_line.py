@@ -165,3 +165,27 @@ def test_the_route_refuses_a_foreign_origin(app_url):
 
     with pytest.raises(InvalidStatus), connect(app_url, origin="http://evil.example"):
         pass
+
+
+def test_a_hello_naming_the_scripts_frame_goes_on_from_it_and_any_other_starts_anew():
+    """The script's paused frame ``seq`` is what the board has: a hello naming it gets the
+    line's encoder in that state (the next frame sends only changes, no spec whole); a hello
+    naming another (or 0) resets it; either way it is used once."""
+    import threading
+
+    import numpy as np
+
+    from backprop.viz.frames import FrameEncoder, unpack
+
+    spec = {"data": [{"type": "heatmap", "z": np.eye(3, dtype=np.float32)}], "layout": {}}
+    script = FrameEncoder()
+    script.encode([{}], [{"output": spec}], exact=True, seq=7)
+    script.commit()
+    for said, whole in ((7, 0), (6, 1), (0, 1)):
+        ln = line.Line("t" * 32, threading.RLock())
+        ln.script_frame = (7, script.sent)
+        line._from_script(ln, said)
+        assert ln.script_frame is None
+        header, _ = unpack(ln.encoder.encode([{}], [{"output": spec}], exact=True, seq=8))
+        assert len(header.get("bases", {})) == whole, said
+        assert header["full"] is bool(whole)

@@ -596,8 +596,9 @@ function plotlyDraw(board, name) {
   window.__bpBoardStats.reacts += 1;
 }
 
-function draw(board, names) {
+function draw(board, names, whole = true) {
   // One renderer (see above): Plotly when the frame's layout needs it, then the painter.
+  // whole: the frame is drawn with this (counted in the stats), not one view of it
   if (!window.__bpPlotlyLib) return;
   const stats = window.__bpBoardStats;
   names.forEach((name, i) => {
@@ -622,7 +623,7 @@ function draw(board, names) {
     div.dataset.revision = String(board.revision);
     stats.ms[name] = (stats.ms[name] || 0) + performance.now() - t0;
   });
-  stats.frames += 1;
+  if (whole) stats.frames += 1;
 }
 
 function counters(board, frame) {
@@ -795,7 +796,9 @@ function connect(board, line) {
   board.root.dataset.line = "connecting";
   const timer = setTimeout(() => { if (!board.lineReady) ws.close(); }, LINE_OPEN_MS);
   ws.onopen = () => {
-    ws.send(JSON.stringify({ op: "hello", seq: 0, token: line.token }));
+    // seq: the script's paused frame this board drew, if it has drawn nothing since: the
+    // line then sends only what changed since it (on a first visit, nothing)
+    ws.send(JSON.stringify({ op: "hello", seq: board.scriptSeq || 0, token: line.token }));
   };
   ws.onmessage = (e) => {
     if (typeof e.data === "string") { board.root.dataset.lineError = e.data; return; }
@@ -842,6 +845,7 @@ function fromLine(board, header, bin) {
   // frames of Play still on their way are dropped.
   if (header.reply) board.holding = false;
   if (board.holding) return;
+  board.scriptSeq = 0; // what it draws now came over the line
   board.present = !!header.present;
   board.handsOn = !!header.handsOn;
   findings(board, header.findings);
@@ -925,12 +929,42 @@ function drawNow(board, items, header) {
   if (last) counters(board, last.frame); // at once, before plotly.js has loaded on a first visit
   if (header.urlStep && last) urlStep(last.frame.step);
   loadPlotly().then(() => {
-    draw(board, [...names]);
-    if (last) shown(board, last);
-    // a Step the board took: the Layers tab's chart, outside the board, follows
-    const sink = detail && (window.__bpSinks || {})[detail.key];
-    if (sink) sink(JSON.parse(detail.figure), detail.revision);
+    const finish = () => {
+      if (last) shown(board, last);
+      // a Step the board took: the Layers tab's chart, outside the board, follows
+      const sink = detail && (window.__bpSinks || {})[detail.key];
+      if (sink) sink(JSON.parse(detail.figure), detail.revision);
+    };
+    if (board.turns || !Object.values(board.divs).some((d) => d._fullLayout)) {
+      drawInTurns(board, names, finish);
+    } else {
+      draw(board, [...names]);
+      finish();
+    }
   }).catch((e) => { board.grid.textContent = "Could not load plotly.js: " + e.message; });
+}
+
+function drawInTurns(board, names, done) {
+  // The board's first drawing (a page's first frame): one view a display frame, in the
+  // page's order (the graph first), so the first chart shows when it is drawn, not when all
+  // four are (Plotly lays out each anew: ~0.4 s for the four on a first visit). A frame that
+  // comes meanwhile (the line's first) joins the turns.
+  if (board.turns) {
+    for (const n of names) board.turns.names.add(n);
+    board.turns.done.push(done);
+    return;
+  }
+  const turns = (board.turns = { names: new Set(names), done: [done] });
+  const order = (board.names || "").split(",");
+  const next = () => {
+    const name = order.find((n) => turns.names.has(n)) || turns.names.values().next().value;
+    turns.names.delete(name);
+    if (name !== undefined && board.figs[name]) draw(board, [name], false);
+    if (turns.names.size) { requestAnimationFrame(() => setTimeout(next, 0)); return; }
+    board.turns = null;
+    for (const f of turns.done) f();
+  };
+  next();
 }
 
 function fromScript(board, header, bin) {
@@ -953,6 +987,7 @@ function fromScript(board, header, bin) {
   }
   if (header.full || !header.playing) board.queue.length = 0; // drawn as sent, at once
   board.playing = !!header.playing;
+  board.scriptSeq = board.playing ? 0 : header.seq;
   const items = header.frames.map((frame) => ({
     frame, bases: header.bases || {}, bin, paths: header.paths, revision: header.revision, seq: header.seq,
   }));

@@ -75,6 +75,9 @@ class Line:
     seq: int = 0  # frames sent over the socket
     shown: int = 0  # the last frame the board says it drew
     kept: dict = field(default_factory=dict)  # seq -> (run, checkpoint) of frames sent
+    # (seq, encoder state) of the last paused frame a script run sent the board: a hello
+    # naming that seq gets the difference from it, not every view again
+    script_frame: tuple[int, dict] | None = None
     browser: str | None = None  # the session's browser (its XSRF cookie's token), if any
     socket: object | None = None  # the open socket (one a line: the newest wins)
     playing: bool = False
@@ -356,7 +359,7 @@ def _work(line: Line, op: str, seq: int = 0) -> bytes | None:
                 run.play.play()
             return None
         if op == "hello":
-            line.encoder.reset()
+            _from_script(line, seq)
         elif op == "step":
             driver.step(line)
         elif op == "epoch":
@@ -376,6 +379,17 @@ def _work(line: Line, op: str, seq: int = 0) -> bytes | None:
             sync=op == "pause" or follows or said, reply=True, resume=op == "hello" and playing,
         )  # fmt: skip
         return _sent(line, payload)
+
+
+def _from_script(line: Line, seq: int) -> None:
+    """A new socket: the board has drawn the script's frame ``seq`` (0: none, or not sure),
+    so the line's frames go on from it; else the next frame sends every view anew. On a
+    first visit this spares the board drawing the page's first frame twice."""
+    kept, line.script_frame = line.script_frame, None
+    if kept is not None and seq > 0 and kept[0] == seq:
+        line.encoder.sent = {k: (sid, dict(vals)) for k, (sid, vals) in kept[1].items()}
+    else:
+        line.encoder.reset()
 
 
 def _frame(line: Line, driver) -> bytes | None:

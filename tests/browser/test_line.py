@@ -279,3 +279,58 @@ def test_the_keyboard_steps_plays_and_pauses_over_the_line(page, app_server, wai
     wait_idle()
     shown = counter(page)
     assert page.evaluate(_DRAWN_JS) == shown and f"step={shown}" in page.url
+
+
+_FIRST_DRAWS_JS = """() => {
+    window.__firstDraws = [];
+    new MutationObserver(() => {
+        for (const v of document.querySelectorAll('.bp-board .bp-view')) {
+            const name = v.dataset.key.replace('live_', '');
+            if (v.querySelector('.main-svg') && !window.__firstDraws.includes(name))
+                window.__firstDraws.push(name);
+        }
+    }).observe(document, {childList: true, subtree: true});
+    window.__lineBases = [];  // per frame the line sent: how many specs it sent whole
+    const WS = window.WebSocket;
+    window.WebSocket = function (url, ...rest) {
+        const ws = new WS(url, ...rest);
+        if (String(url).includes('/bp/board')) ws.addEventListener('message', (e) => {
+            if (typeof e.data === 'string') return;
+            const n = new DataView(e.data).getUint32(4, true);
+            const header = JSON.parse(new TextDecoder().decode(new Uint8Array(e.data, 8, n)));
+            window.__lineBases.push(Object.keys(header.bases || {}).length);
+        });
+        return ws;
+    };
+    window.WebSocket.prototype = WS.prototype;
+    Object.assign(window.WebSocket, WS);
+}"""
+
+
+def test_a_first_visit_draws_the_first_frame_once_graph_first_with_the_cartesian_build(
+    page, app_server, wait_idle
+):
+    """The page's first frame comes with the page and is drawn once: one Plotly draw per
+    view, in the page's order (the graph first, one view a display frame), although the line
+    opens meanwhile (its hello names that frame, and gets only what changed since). plotly.js
+    is its cartesian build; the full one is not fetched."""
+    page.add_init_script(f"({_FIRST_DRAWS_JS})()")
+    open_playground(page, app_server, wait_idle)
+    on_line(page)
+    page.wait_for_timeout(500)
+    views = page.evaluate("() => [...document.querySelectorAll('.bp-board .bp-view')]"
+                          ".map(v => v.dataset.key.replace('live_', ''))")  # fmt: skip
+    assert views[:2] == ["graph", "output"]
+    assert page.evaluate("() => window.__firstDraws") == views
+    stats = page.evaluate("() => window.__bpBoardStats")
+    assert stats["reacts"] == len(views), stats  # not again when the line's first frame came
+    assert stats["lineFrames"] >= 1
+    assert page.evaluate("() => window.__lineBases")[0] == 0  # no view sent again
+    scripts = page.evaluate(
+        "() => performance.getEntriesByType('resource').map(e => e.name)"
+        ".filter(n => /plotly[^/]*\\.js$/.test(n)).map(n => n.split('/').pop())"
+    )
+    assert scripts == ["plotly-cartesian.min.js"]
+    click(page, "step")  # and the line's frames go on from the script's frame
+    page.wait_for_function(f"() => ({_DRAWN_JS})() === 1")
+    assert counter(page) == 1
