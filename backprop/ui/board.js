@@ -212,6 +212,8 @@ function cellEdges(arr, n, a0, da) {
   return [a0 - da / 2, a0 + da * (n - 0.5)];
 }
 
+const HEAT_CANVASES = new WeakMap(); // a heatmap trace (the board's spec object) -> its canvas
+
 function paintHeatmap(ctx, gd, fig, trace, full) {
   const axes = axesOf(gd, full);
   const z = trace.z;
@@ -220,10 +222,13 @@ function paintHeatmap(ctx, gd, fig, trace, full) {
   const rows = z.length, cols = z[0].length;
   const [lo, hi, scale] = colourRange(gd, fig, trace, full, (function* () { for (const r of z) yield* r; })());
   const table = lut(scale, full.opacity === undefined ? 1 : full.opacity);
-  const off = paintHeatmap.off || (paintHeatmap.off = document.createElement("canvas"));
-  off.width = cols; off.height = rows;
+  // each heatmap its own small canvas, kept from frame to frame: one canvas redrawn and
+  // resized for every heatmap made the browser copy and reallocate it each time
+  let off = HEAT_CANVASES.get(trace);
+  if (!off) HEAT_CANVASES.set(trace, (off = document.createElement("canvas")));
+  if (off.width !== cols || off.height !== rows) { off.width = cols; off.height = rows; off.__img = null; }
   const octx = off.getContext("2d");
-  const img = octx.createImageData(cols, rows);
+  const img = off.__img || (off.__img = octx.createImageData(cols, rows));
   const k = hi > lo ? 255 / (hi - lo) : 0;
   for (let r = 0; r < rows; r++) {
     const row = z[r];
