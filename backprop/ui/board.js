@@ -675,7 +675,10 @@ function progress(board, p) {
     el.setAttribute("role", "status");
   }
   const note = board.counters.querySelector(".bp-findings");
-  board.counters.insertBefore(el, note); // before the findings, after the counters
+  const at = note && note.parentNode === board.counters ? note : null;
+  if (el.parentNode !== board.counters || el.nextSibling !== at) {
+    board.counters.insertBefore(el, at); // before the findings, after the counters
+  }
   const text = `${p[1]}: ${Math.round(100 * p[0])} %`;
   if (el.textContent !== text) el.textContent = text;
 }
@@ -694,7 +697,9 @@ function findings(board, items) {
       if (panel) panel.scrollIntoView({ behavior: "smooth", block: "start" });
     });
   }
-  board.counters.appendChild(el); // last in the row, after counters drawn anew
+  // last in the row, after counters drawn anew (moved only when it is not: a move is a
+  // change of the page the browser lays out again, with every frame)
+  if (board.counters.lastChild !== el) board.counters.appendChild(el);
   const text = items.length
     ? "\u26a0 " + items.map(([, title]) => title).join(" \u00b7 ")
     : "\u2713 No problems found";
