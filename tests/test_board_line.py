@@ -189,3 +189,48 @@ def test_a_hello_naming_the_scripts_frame_goes_on_from_it_and_any_other_starts_a
         header, _ = unpack(ln.encoder.encode([{}], [{"output": spec}], exact=True, seq=8))
         assert len(header.get("bases", {})) == whole, said
         assert header["full"] is bool(whole)
+
+
+def _play_asked_script() -> None:
+    import streamlit as st
+
+    from backprop.ui import board
+    from backprop.ui.config import PlaygroundConfig
+    from backprop.ui.session import RUN_KEY, build_run, load_dataset
+
+    if RUN_KEY not in st.session_state:
+        cfg = PlaygroundConfig()
+        st.session_state[RUN_KEY] = build_run(cfg, load_dataset(cfg))
+    said = []
+    for value in st.session_state.get("asks", []):
+        said.append(board._play_asked(value))
+        said.append(st.session_state[RUN_KEY].play.playing)
+    st.session_state["said"] = said
+
+
+def test_play_or_pause_asked_by_the_board_is_checked_and_applied_once_newest_first():
+    """Without its line the board asks for Play or Pause with ``{"playing", "n"}`` (from the
+    browser: hostile) and its board's ``id``. A well-formed ask newer than the board's last
+    sets the state; anything else is refused, changing nothing."""
+    from streamlit.testing.v1 import AppTest
+
+    asks = [
+        {"playing": "yes", "n": 1, "id": "a"},  # not a bool
+        {"playing": True, "n": True, "id": "a"},  # a bool is not an n
+        {"playing": True, "n": "1", "id": "a"},
+        {"playing": True, "n": 1},  # no board id
+        ["playing", 1],
+        {"playing": True, "n": 1, "id": "a"},  # Play
+        {"playing": False, "n": 1, "id": "a"},  # the same n again: already done
+        {"playing": False, "n": 3, "id": "a"},  # Pause
+        {"playing": True, "n": 2, "id": "a"},  # an older ask handed again: not undone
+        {"playing": True, "n": 1, "id": "b"},  # another board (the page drawn anew): Play
+    ]
+    at = AppTest.from_function(_play_asked_script, default_timeout=60)
+    at.session_state["asks"] = asks
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = at.session_state["said"]
+    applied, playing = said[0::2], said[1::2]
+    assert applied == [False] * 5 + [True, False, True, False, True]
+    assert playing == [False] * 5 + [True, True, False, False, True]

@@ -900,8 +900,9 @@ function playLabel(board, playing) {
 function lineClick(board, e) {
   // Play/Pause, Step and Epoch on the line: the board takes the click (capture phase)
   const t = e.target && e.target.closest && e.target.closest(".st-key-play button, .st-key-step button, .st-key-epoch button");
-  if (!t || t.disabled || !lineOpen(board)) return false;
+  if (!t || t.disabled) return false;
   const key = t.closest(".st-key-play") ? "play" : t.closest(".st-key-step") ? "step" : "epoch";
+  if (!lineOpen(board)) return key === "play" && scriptPlay(board, e);
   // a paused Step that opens the Pass tab ("Animate the pass after each Step") goes the
   // button's own way: a script run (header.fastStep is false then)
   if (key === "step" && !board.fastStep && !board.playing) return false;
@@ -924,6 +925,54 @@ function lineClick(board, e) {
   if (wasPlaying) send(board, "pause", seq); // Step or Epoch while playing: pause there first
   send(board, key);
   return true;
+}
+
+// Without the line, Play and Pause are the board's own trigger too, carrying the state
+// wanted (a second delivery cannot undo it): the button's own click, a rerun of the toolbar's
+// fragment, was lost now and then while the board's fragment reran for frames (the toolbar
+// kept saying Pause, or Play did not start). The board says the new state at once, and asks
+// again until a payload of the server says it did (header.asked: the last ask it did).
+const WANT_RETRY_MS = 1500;
+
+function scriptPlay(board, e) {
+  if (board.seq < 0 || !board.root.isConnected) return false; // no payload yet: the button's way
+  e.stopImmediatePropagation(); // one board takes a click, even if an old one is still here
+  // the other state than the one the board shows: the one asked for while the server has
+  // not shown it yet, else the server's latest (the button's label may be older: a page run
+  // of an earlier ask can draw it after a newer payload came)
+  const pending = board.want && !board.want.done;
+  const playing = !(pending ? board.want.playing : board.serverPlaying);
+  e.preventDefault();
+  e.stopPropagation();
+  board.want = { playing, n: (board.want ? board.want.n : 0) + 1, at: performance.now() };
+  playLabel(board, playing);
+  if (!playing) { board.playing = false; board.queue.length = 0; }
+  askWanted(board);
+  return true;
+}
+
+function askWanted(board) {
+  const want = board.want;
+  if (!want || want.done || board.gone || !board.root.isConnected) return;
+  want.asked = performance.now();
+  board.id = board.id || Math.random().toString(36).slice(2, 10); // this board's asks
+  board.setTriggerValue("play", { playing: want.playing, n: want.n, id: board.id });
+  clearTimeout(board.wantTimer);
+  board.wantTimer = setTimeout(() => askWanted(board), WANT_RETRY_MS);
+}
+
+function wanted(board, header) {
+  // a payload of the server: it shows the state the board asked for, or the board asks again;
+  // the button says the state asked for, else the server's (a page run may have drawn it
+  // with an older one)
+  board.serverPlaying = !!header.playing;
+  const want = board.want;
+  if (want && !want.done && typeof header.asked === "number" && header.asked >= want.n) {
+    want.done = true; // the server has done it (a payload of a run before may say otherwise)
+    clearTimeout(board.wantTimer);
+  }
+  const pending = want && !want.done;
+  playLabel(board, pending ? want.playing : board.serverPlaying);
 }
 
 function drawNow(board, items, header) {
@@ -986,6 +1035,7 @@ function fromScript(board, header, bin) {
   board.root.classList.toggle("bp-present", board.present);
   if (header.seq === board.seq) return; // a rerun that sent the same payload again
   board.seq = header.seq;
+  if (header.pull === undefined) wanted(board, header); // without the line
   findings(board, header.findings);
   progress(board, header.pull !== undefined ? header.progress : null); // on the line only
   ensureViews(board, header.views);
@@ -1033,6 +1083,7 @@ export default function (component) {
     // Pause answers at once, before the server hears of it: the board stops playing out its
     // queue on the click itself (the server's paused frame follows and is drawn exactly).
     board.onClick = (e) => {
+      if (!board.root.isConnected) return; // a board that went (see teardown)
       const t = e.target && e.target.closest && e.target.closest(".st-key-play, .st-key-step, .st-key-epoch");
       if (t && board.playing) {
         board.playing = false;
@@ -1045,6 +1096,7 @@ export default function (component) {
     // the widgets around it are not sent and drawn again). Keyboard and tests that press
     // the button without the board go the button's own way, which trains the same step.
     board.onStep = (e) => {
+      if (!board.root.isConnected) return;
       if (lineClick(board, e)) return;
       const t = e.target && e.target.closest && e.target.closest(".st-key-step button");
       if (!t || board.playing || !board.fastStep || t.disabled) return;
@@ -1054,7 +1106,7 @@ export default function (component) {
       board.setTriggerValue("step", board.steps);
     };
     document.addEventListener("click", board.onStep, true);
-    board.onUp = (e) => outputUp(board, e);
+    board.onUp = (e) => { if (board.root.isConnected) outputUp(board, e); };
     window.addEventListener("pointerup", board.onUp, true);
     board.observer = new ResizeObserver(() => resize(board));
     board.observer.observe(root);
@@ -1066,18 +1118,27 @@ export default function (component) {
   window.__bpBoardStats.chunks += 1;
   window.__bpBoardStats.bytes += data.byteLength || data.length || 0;
   fromScript(board, header, bin);
+  // Streamlit calls this before each new render and when the board goes; it may still be on
+  // the page then, so whether it went is looked at again once the page has changed: a board
+  // left behind would go on taking the toolbar's clicks beside the new one.
   return () => {
-    if (!board.root.isConnected) {
-      if (board.raf !== null) cancelAnimationFrame(board.raf);
-      board.observer.disconnect();
-      document.removeEventListener("pointerdown", board.onClick, true);
-      document.removeEventListener("click", board.onStep, true);
-      window.removeEventListener("pointerup", board.onUp, true);
-      if (board.ws) board.ws.close();
-      for (const div of Object.values(board.divs)) {
-        if (window.__bpPlotlyLib) window.__bpPlotlyLib.purge(div);
-      }
-      delete parentElement.__bpBoard;
-    }
+    if (!board.root.isConnected) teardown(board, parentElement);
+    else setTimeout(() => { if (!board.root.isConnected) teardown(board, parentElement); }, 0);
   };
+}
+
+function teardown(board, parentElement) {
+  if (board.gone) return;
+  board.gone = true;
+  if (board.raf !== null) cancelAnimationFrame(board.raf);
+  clearTimeout(board.wantTimer);
+  board.observer.disconnect();
+  document.removeEventListener("pointerdown", board.onClick, true);
+  document.removeEventListener("click", board.onStep, true);
+  window.removeEventListener("pointerup", board.onUp, true);
+  if (board.ws) board.ws.close();
+  for (const div of Object.values(board.divs)) {
+    if (window.__bpPlotlyLib) window.__bpPlotlyLib.purge(div);
+  }
+  if (parentElement.__bpBoard === board) delete parentElement.__bpBoard;
 }

@@ -34,6 +34,7 @@ from .session import Run
 ENCODER_KEY = "board_encoder"
 SEQ_KEY = "board_seq"
 FAST_STEP_KEY = "board_stepped"  # this rerun answers a Step the board took
+PLAY_ASKED_KEY = "board_play_asked"  # the last Play/Pause the board asked for (its n)
 CHUNK_FRAMES = 12  # frames per chunk: 0.4 s of Play at 30 frames/s
 CHUNK_BUDGET = 0.3  # seconds of server time per chunk at most (training and drawing)
 TURN_SLICE = 0.1  # s: a chunk ends after this when other sessions wait for Play's turn
@@ -323,6 +324,7 @@ def show(
     seq = st.session_state.get(SEQ_KEY, 0) + 1
     header = _header(run, settings, playing, findings)
     header["line"] = {"token": ln.token, "path": line.ROUTE} if ln is not None else None
+    header["asked"] = (st.session_state.get(PLAY_ASKED_KEY) or (None, 0))[1]  # its last done
     enc = None
     if ln is not None and ln.connected:  # the frame comes over the line
         going = ln.playing or run.play.playing  # Play, or a target set by this run
@@ -348,6 +350,7 @@ def show(
         on_click_change=_noop,
         on_pick_change=_noop,
         on_sync_change=_noop,
+        on_play_change=_noop,
     )
     if enc is not None:
         enc.commit()
@@ -356,12 +359,32 @@ def show(
     st.session_state[SEQ_KEY] = seq
     if result.get("sync") is not None:  # (the board's sync, before sync_point mounted)
         st.rerun(scope="app")
+    if _play_asked(result.get("play")):  # Play or Pause without the line: the whole page
+        st.rerun(scope="app")
     events = [(e, result.get(e)) for e in ("click", "pick") if result.get(e) is not None]
     if on_edit is not None and events:
         line.forget_kept(ln)
         scopes = [on_edit(event, value) for event, value in events]
         st.rerun(scope="app" if "app" in scopes else "fragment")
     return took_step
+
+
+def _play_asked(value: object) -> bool:
+    """Play or Pause the board asked for without its line (``{"playing": bool, "n": int,
+    "id": str}``, checked: it comes from the browser): set it when ``n`` is newer than the
+    last of that board (``id``; Streamlit may hand an older trigger value again); True when
+    it was."""
+    if not isinstance(value, dict) or not isinstance(value.get("playing"), bool):
+        return False
+    n, board_id = value.get("n"), value.get("id")
+    if isinstance(n, bool) or not isinstance(n, int) or not isinstance(board_id, str):
+        return False
+    last_id, last_n = st.session_state.get(PLAY_ASKED_KEY) or (None, 0)
+    if board_id[:16] == last_id and n <= last_n:
+        return False
+    st.session_state[PLAY_ASKED_KEY] = (board_id[:16], n)
+    controls.set_playing(value["playing"])
+    return True
 
 
 _PAGE_CSS = """

@@ -49,7 +49,7 @@ def _epoch() -> None:
             epoch_run(run)
 
 
-def _set_playing(playing: bool) -> None:
+def set_playing(playing: bool) -> None:
     """Play or Pause. Idempotent on purpose (not a toggle): a click that reaches the server
     twice, e.g. with a frame's rerun during Play, must not undo itself."""
     if run := _run():
@@ -73,7 +73,7 @@ def toolbar(run: Run) -> None:
             ("Pause", ":material/pause:") if playing else ("Play", ":material/play_arrow:")
         )
         st.button(
-            label, key="play", on_click=_set_playing, args=(not playing,), type="primary", icon=icon
+            label, key="play", on_click=set_playing, args=(not playing,), type="primary", icon=icon
         )
         st.button(
             "Step",

@@ -199,6 +199,25 @@ def test_without_the_line_the_board_falls_back_to_script_reruns(browser, tmp_pat
             shown = counter(pg)
             click(pg, "step")
             wait_counter(pg, shown + 1)
+            # Play and Pause at moments spread over a chunk's reruns: none lost (the board
+            # asks for each itself and again until the server's payload shows it)
+            for i, wait in enumerate([300, 900, 1700, 500, 1200, 2300, 700, 1500, 400, 1000]):
+                before = pg.evaluate(_DRAWN_JS)
+                pg.locator(PLAY).click()
+                expect(pg.locator(PLAY)).to_contain_text("Pause", timeout=5_000)
+                pg.wait_for_function(f"() => ({_DRAWN_JS})() > {before}", timeout=15_000)
+                pg.wait_for_timeout(wait)
+                pg.locator(PLAY).click()
+                expect(pg.locator(PLAY)).to_contain_text("Play", timeout=5_000)
+                pg.wait_for_function(
+                    "() => document.querySelector('[data-testid=stApp]')"
+                    ".dataset.testScriptState === 'notRunning'", timeout=15_000
+                )  # fmt: skip
+                pg.wait_for_timeout(800)
+                drawn = pg.evaluate(_DRAWN_JS)
+                pg.wait_for_timeout(800)
+                assert pg.evaluate(_DRAWN_JS) == drawn, f"toggle {i}: still playing"
+                assert counter(pg) == drawn, f"toggle {i}"  # the page agrees with the board
         finally:
             context.close()
 
