@@ -183,7 +183,7 @@ def test_a_hello_naming_the_scripts_frame_goes_on_from_it_and_any_other_starts_a
     script.commit()
     for said, whole in ((7, 0), (6, 1), (0, 1)):
         ln = line.Line("t" * 32, threading.RLock())
-        ln.script_frame = (7, script.sent)
+        ln.script_frame = (7, script.state())
         line._from_script(ln, said)
         assert ln.script_frame is None
         header, _ = unpack(ln.encoder.encode([{}], [{"output": spec}], exact=True, seq=8))

@@ -355,7 +355,7 @@ def show(
     if enc is not None:
         enc.commit()
         if ln is not None and not playing:  # the line's hello may go on from this frame
-            ln.script_frame = (seq, {k: (sid, dict(vals)) for k, (sid, vals) in enc.sent.items()})
+            ln.script_frame = (seq, enc.state())
     st.session_state[SEQ_KEY] = seq
     if result.get("sync") is not None:  # (the board's sync, before sync_point mounted)
         st.rerun(scope="app")

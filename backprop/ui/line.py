@@ -387,7 +387,7 @@ def _from_script(line: Line, seq: int) -> None:
     first visit this spares the board drawing the page's first frame twice."""
     kept, line.script_frame = line.script_frame, None
     if kept is not None and seq > 0 and kept[0] == seq:
-        line.encoder.sent = {k: (sid, dict(vals)) for k, (sid, vals) in kept[1].items()}
+        line.encoder.adopt(kept[1])
     else:
         line.encoder.reset()
 

@@ -152,6 +152,15 @@ class FrameEncoder:
     def reset(self) -> None:
         self.sent, self._pending = {}, None
 
+    def state(self) -> dict[str, tuple[str, dict]]:
+        """A copy of what the browser has (after ``commit``), for :meth:`adopt`."""
+        return {k: (sid, dict(vals)) for k, (sid, vals) in self.sent.items()}
+
+    def adopt(self, state: dict[str, tuple[str, dict]]) -> None:
+        """Go on from ``state`` (another encoder's :meth:`state`: the browser has it)."""
+        self.sent = {k: (sid, dict(vals)) for k, (sid, vals) in state.items()}
+        self._pending = None
+
     def encode(
         self,
         frames: list[dict],
@@ -165,7 +174,7 @@ class FrameEncoder:
         ``views_of[i]`` (view name -> spec); ``header`` is sent along (JSON-able). The
         header's ``full`` is true when the browser must drop what it has."""
         full = not self.sent
-        state = {k: (sid, dict(vals)) for k, (sid, vals) in self.sent.items()}
+        state = self.state()
         blobs, bases, out_frames = _Blobs(), {}, []
         paths: dict[tuple, int] = {}  # (path, shape) -> index into the chunk's path table
         table: list = []
