@@ -336,6 +336,8 @@ def show(
         header.update(detail=_detail(run, settings) if took_step else None, urlStep=took_step)
         with priority.play_turn() if playing else nullcontext():  # a chunk's encoding: ~20 ms
             payload = enc.encode(extras, specs, exact=not playing, seq=seq, header=header)
+        if ln is not None and not playing:  # the line's hello may go on from this frame (it
+            ln.script_frame = (seq, enc.state(pending=True))  # may come before the commit)
 
     def stepped() -> None:
         st.session_state[FAST_STEP_KEY] = True
@@ -354,8 +356,6 @@ def show(
     )
     if enc is not None:
         enc.commit()
-        if ln is not None and not playing:  # the line's hello may go on from this frame
-            ln.script_frame = (seq, enc.state())
     st.session_state[SEQ_KEY] = seq
     if result.get("sync") is not None:  # (the board's sync, before sync_point mounted)
         st.rerun(scope="app")

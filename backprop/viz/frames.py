@@ -152,9 +152,11 @@ class FrameEncoder:
     def reset(self) -> None:
         self.sent, self._pending = {}, None
 
-    def state(self) -> dict[str, tuple[str, dict]]:
-        """A copy of what the browser has (after ``commit``), for :meth:`adopt`."""
-        return {k: (sid, dict(vals)) for k, (sid, vals) in self.sent.items()}
+    def state(self, pending: bool = False) -> dict[str, tuple[str, dict]]:
+        """A copy of what the browser has, for :meth:`adopt` (``pending``: once it has the
+        chunk encoded last, not yet committed)."""
+        have = self._pending if pending and self._pending is not None else self.sent
+        return {k: (sid, dict(vals)) for k, (sid, vals) in have.items()}
 
     def adopt(self, state: dict[str, tuple[str, dict]]) -> None:
         """Go on from ``state`` (another encoder's :meth:`state`: the browser has it)."""
