@@ -523,10 +523,11 @@ function outputUp(board, e) {
   if (Math.hypot(e.clientX - start[0], e.clientY - start[1]) > 4) return; // a drag (zoom)
   const full = div._fullLayout;
   if (!full || !full.xaxis || !full.xaxis.p2d || !full._size) return;
-  const rect = div.getBoundingClientRect(), size = full._size;
-  const px = e.clientX - rect.left - size.l, py = e.clientY - rect.top - size.t;
-  if (px < 0 || py < 0 || px > size.w || py > size.h) return;
-  const xa = full.xaxis, ya = full.yaxis;
+  // from the axes' own offsets: a square plot (equal axis scales) sits inside the margins,
+  // ~85 px from their left edge, so measuring from the margin put a click 4 units off
+  const rect = div.getBoundingClientRect(), xa = full.xaxis, ya = full.yaxis;
+  const px = e.clientX - rect.left - xa._offset, py = e.clientY - rect.top - ya._offset;
+  if (px < 0 || py < 0 || px > xa._length || py > ya._length) return;
   const x = xa.p2d(px), y = ya.p2d(py);
   const sx = Math.abs(xa.p2d(px + 1) - x), sy = Math.abs(ya.p2d(py + 1) - y);
   if (![x, y, sx, sy].every(Number.isFinite)) return;
