@@ -944,8 +944,7 @@ function scriptPlay(board, e) {
   const pending = board.want && !board.want.done;
   const playing = !(pending ? board.want.playing : board.serverPlaying);
   e.preventDefault();
-  e.stopPropagation();
-  board.want = { playing, n: (board.want ? board.want.n : 0) + 1, at: performance.now() };
+  board.want = { playing, n: (board.want ? board.want.n : 0) + 1 };
   playLabel(board, playing);
   if (!playing) { board.playing = false; board.queue.length = 0; }
   askWanted(board);
