@@ -497,6 +497,7 @@ function ensureViews(board, views) {
     board.grid.appendChild(cell);
     board.divs[v.name] = div;
     if (v.name === "output") div.addEventListener("pointerdown", (e) => outputDown(board, e), true);
+    if (v.name === "graph") hookGraph(board, div);
     div.addEventListener("pointerenter", () => {
       // hover needs Plotly's own copy of the numbers on screen: give it them now (the
       // marks stay painted, so nothing on screen changes)
@@ -535,22 +536,116 @@ function outputUp(board, e) {
   board.setTriggerValue("click", { x, y, sx, sy, shift: start[2] || !!e.shiftKey, n: board.edits });
 }
 
-function graphPick(board, ev) {
-  const p = ev && ev.points && ev.points[0];
-  if (!board.handsOn || !p || !p.data) return;
-  const name = String(p.data.name || "");
-  let value = null;
-  if (name === "edge hover") {
-    const m = /^w\[(\d+)\]\[(\d+),(\d+)\]$/.exec(String(p.text || ""));
-    if (m) value = { layer: +m[1], i: +m[2], j: +m[3] };
-  } else {
-    const m = /^layer (\d+)$/.exec(name);
-    if (m && +m[1] > 0 && p.customdata) value = { layer: +m[1], i: Math.round(+p.customdata[0]), bias: true };
-  }
-  if (!value) return;
+// The graph's hover and pick are the board's own, from the geometry on screen: the edge
+// (its whole segment) or the node (its marker, or its neuron map) nearest the pointer, within
+// a few pixels. Plotly's nearest *hover point* would do neither: the points Plotly hovers
+// sit at one place along each edge, and on a graph whose layers differ in size, points of two
+// edges can lie 2-3 px apart (w[2][0,1] picked w[2][2,0]). Hover and click agree by taking
+// the same hit.
+const EDGE_SLOP = 4; // px beyond an edge's half width that still hit it
+function graphHit(board, clientX, clientY) {
+  const div = board.divs.graph, full = div && div._fullLayout;
+  if (!full || !full.xaxis || !full.xaxis.d2p || !div.data) return null;
+  const rect = div.getBoundingClientRect(), xa = full.xaxis, ya = full.yaxis;
+  const px = clientX - rect.left - xa._offset, py = clientY - rect.top - ya._offset;
+  if (px < -EDGE_SLOP || py < -EDGE_SLOP || px > xa._length + EDGE_SLOP || py > ya._length + EDGE_SLOP) return null;
+  let node = null, edge = null;
+  div.data.forEach((t, curve) => {
+    const name = String(t.name || "");
+    let m = /^layer (\d+)$/.exec(name);
+    if (m && t.x) {
+      const r = ((t.marker && +t.marker.size) || 10) / 2 + 1;
+      for (let i = 0; i < t.x.length; i++) {
+        const d = Math.hypot(xa.d2p(t.x[i]) - px, ya.d2p(t.y[i]) - py);
+        if (d <= r && (!node || d < node.d)) node = { d, curve, point: i, layer: +m[1], i: Math.round(+t.customdata[i][0]) };
+      }
+      return;
+    }
+    m = /^map of layer (\d+), neuron (\d+)$/.exec(name);
+    if (m && t.z && t.z.length) {
+      // a neuron's map is its node: the bias, hovered on the node's ring
+      const rows = t.z.length, cols = t.z[0].length;
+      const x0 = xa.d2p(t.x0 - t.dx / 2), x1 = xa.d2p(t.x0 + (cols - 0.5) * t.dx);
+      const y0 = ya.d2p(t.y0 - t.dy / 2), y1 = ya.d2p(t.y0 + (rows - 0.5) * t.dy);
+      if (px >= Math.min(x0, x1) && px <= Math.max(x0, x1) && py >= Math.min(y0, y1) && py <= Math.max(y0, y1)) {
+        const ring = div.data.findIndex((u) => u.name === "layer " + m[1]);
+        const u = div.data[ring], i = u ? u.customdata.findIndex((c) => Math.round(+c[0]) === +m[2]) : -1;
+        if (i >= 0 && !node) node = { d: 0, curve: ring, point: i, layer: +m[1], i: +m[2] };
+      }
+      return;
+    }
+    if (name === "edge hover" && t.meta && t.meta.seg) {
+      const seg = t.meta.seg;
+      for (let i = 0; i < t.text.length; i++) {
+        const s = seg[i], ax = xa.d2p(s[0]), ay = ya.d2p(s[1]), bx = xa.d2p(s[2]), by = ya.d2p(s[3]);
+        const dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy;
+        const u = len2 > 0 ? Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / len2)) : 0;
+        const d = Math.hypot(ax + u * dx - px, ay + u * dy - py);
+        if (d <= EDGE_SLOP + 3 && (!edge || d < edge.d)) edge = { d, curve, point: i, text: String(t.text[i]) };
+      }
+    }
+  });
+  if (node) return { curve: node.curve, point: node.point, value: node.layer > 0 ? { layer: node.layer, i: node.i, bias: true } : null };
+  if (!edge) return null;
+  const m = /^w\[(\d+)\]\[(\d+),(\d+)\]$/.exec(edge.text);
+  return { curve: edge.curve, point: edge.point, value: m ? { layer: +m[1], i: +m[2], j: +m[3] } : null };
+}
+
+function hookGraph(board, div) {
+  let last = null, at = null;
+  const hover = () => {
+    const Plotly = window.__bpPlotlyLib;
+    if (!at || !Plotly || !Plotly.Fx || !div._fullLayout) return;
+    if (board.stale.graph && board.figs.graph) { // Plotly's copy of the numbers, for the label
+      plotlyDraw(board, "graph");
+      hideMarks(div, paintable(div));
+    }
+    const hit = graphHit(board, at[0], at[1]);
+    const key = hit ? hit.curve + ":" + hit.point : null;
+    if (key === last) return;
+    last = key;
+    window.__bpBoardStats.hover = hit && hit.value ? Object.assign({}, hit.value) : null;
+    clearTimeout(board.hoverTimer);
+    if (!hit) { Plotly.Fx.unhover(div); return; }
+    // Plotly's hover calls share one throttle (50 ms), where the last call wins: a call of
+    // Plotly's own (refused by plotly_beforehover) can take this one's place, so it is made
+    // again until the label shows this point
+    const shown = () => (div._hoverdata || []).some((p) => p.curveNumber === hit.curve && p.pointNumber === hit.point);
+    const ask = (tries) => {
+      if (last !== key || !div._fullLayout) return;
+      Plotly.Fx.hover(div, [{ curveNumber: hit.curve, pointNumber: hit.point }]);
+      if (tries > 0) board.hoverTimer = setTimeout(() => { if (!shown()) ask(tries - 1); }, 70);
+    };
+    ask(4);
+  };
+  // mousemove, bubbling: after Plotly's own hover call (on its drag layer), which would
+  // otherwise replace this one in Plotly's hover throttle (and then be refused)
+  // (where it is from pointermove, which comes first: a mouse event's clientX is whole pixels,
+  // a pointer event's is the pointer's own, as the click's)
+  div.addEventListener("pointermove", (e) => { at = [e.clientX, e.clientY]; });
+  div.addEventListener("mousemove", () => hover());
+  div.addEventListener("pointerleave", () => {
+    last = at = null;
+    if (window.__bpPlotlyLib && div._fullLayout) window.__bpPlotlyLib.Fx.unhover(div);
+  });
+  // a draw of Plotly's clears the label: hover again where the pointer is
+  board.rehoverGraph = () => { last = null; hover(); };
+  div.addEventListener("pointerdown", (e) => {
+    board.graphDown = e.button === 0 && !(e.target.closest && e.target.closest(".modebar"))
+      ? [e.clientX, e.clientY] : null;
+  }, true);
+}
+
+function graphUp(board, e) {
+  // on the window: Plotly covers the page while a button is down (its drag cover)
+  const start = board.graphDown;
+  board.graphDown = null;
+  if (!start || Math.hypot(e.clientX - start[0], e.clientY - start[1]) > 4) return; // a drag
+  const hit = graphHit(board, e.clientX, e.clientY);
+  window.__bpBoardStats.pick = hit && hit.value ? Object.assign({}, hit.value) : null;
+  if (!board.handsOn || !hit || !hit.value) return;
   board.edits = (board.edits || 0) + 1;
-  value.n = board.edits;
-  board.setTriggerValue("pick", value);
+  board.setTriggerValue("pick", Object.assign({}, hit.value, { n: board.edits }));
 }
 
 function applyFrame(board, frame, bases, bin, paths) {
@@ -592,8 +687,10 @@ function plotlyDraw(board, name) {
     // paint them again on top of it
     div.on("plotly_afterplot", () => {
       if (board.figs[name] && paintable(div)) paint(div, board.figs[name]);
+      if (name === "graph" && board.rehoverGraph) board.rehoverGraph();
     });
-    if (name === "graph") div.on("plotly_click", (ev) => graphPick(board, ev));
+    // the graph's hover is the board's (hookGraph): Plotly's own would hover another edge
+    if (name === "graph") div.on("plotly_beforehover", () => false);
   }
   board.layoutChanged[name] = false;
   board.since[name] = 0;
@@ -1106,7 +1203,7 @@ export default function (component) {
       board.setTriggerValue("step", board.steps);
     };
     document.addEventListener("click", board.onStep, true);
-    board.onUp = (e) => { if (board.root.isConnected) outputUp(board, e); };
+    board.onUp = (e) => { if (board.root.isConnected) { outputUp(board, e); graphUp(board, e); } };
     window.addEventListener("pointerup", board.onUp, true);
     board.observer = new ResizeObserver(() => resize(board));
     board.observer.observe(root);

@@ -58,6 +58,10 @@ function makeChartConfig(Plotly, filename) {
   return {
     displaylogo: false,
     responsive: true,
+    // a double click undoes a zoom and nothing else: Plotly's default ("reset+autosize") also
+    // autoranges a chart that is not zoomed, and two quick clicks (on two edges of the graph,
+    // two points added to the output) count as a double click
+    doubleClick: "reset",
     toImageButtonOptions: { format: "png", scale: 2, filename },
     modeBarButtonsToAdd: [{
       name: "downloadSvg",

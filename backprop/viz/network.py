@@ -206,6 +206,9 @@ def graph_traces(
             ),
             "showlegend": False,
             "name": "edge hover",
+            # each edge's segment (x0, y0, x1, y1): the live board hovers and picks the edge
+            # nearest the pointer along its whole length, not the nearest hover point
+            "meta": {"seg": f32(np.column_stack([geo["x0"], geo["y0"], geo["x1"], geo["y1"]]))},
         }
     )
     return traces + _node_traces(trace, sample, view, lay)
@@ -311,8 +314,9 @@ def graph_layout_spec(
             "range": [-0.5, L + 0.5],
             "showgrid": False,
             "zeroline": False,
+            "fixedrange": True,  # no zoom: a click or a drag on the graph picks, nothing moves
         },
-        yaxis={"visible": False, "range": [lo - 1.4, hi + 0.8]},
+        yaxis={"visible": False, "range": [lo - 1.4, hi + 0.8], "fixedrange": True},
         annotations=annotations,
     )
     if highlight_layer is not None:
@@ -397,7 +401,7 @@ network_graph = figure_builder(network_graph_spec)
 
 
 MAP_HALF = 0.2  # half the width of a neuron map drawn in a node, in layer spacings
-MAP_TALL = 0.42  # half its height, in neuron spacings
+MAP_TALL = 0.38  # half its height, in neuron spacings (a gap between two maps)
 
 
 def neuron_map_traces(lay: GraphLayout, maps: list[Array], cmax: float) -> list[dict]:
@@ -445,8 +449,30 @@ def with_neuron_maps(spec: dict, trace: Trace, maps: list[Array] | None) -> dict
         "showscale": False,
     }
     spec["layout"] = layout
+    _edges_to_maps(spec["data"], n_nodes - 1)
     for t in spec["data"][-n_nodes + 1 : -1]:  # hidden nodes: a ring at the map's corner
         t["marker"] = dict(t["marker"], size=11)
         t["x"] = f32(np.asarray(t["x"]) + MAP_HALF)
         t["y"] = f32(np.asarray(t["y"]) + MAP_TALL)
     return spec
+
+
+def _edges_to_maps(data: list[dict], L: int) -> None:
+    """Edges end at the maps' sides, not at their centres (so no edge covers a map), in the
+    edge lines, the hover points and the segments the live board picks from (in place)."""
+
+    def inset(x0: Array, x1: Array) -> tuple[Array, Array]:
+        hidden0, hidden1 = (x0 >= 1) & (x0 <= L - 1), (x1 >= 1) & (x1 <= L - 1)
+        return x0 + MAP_HALF * hidden0, x1 - MAP_HALF * hidden1
+
+    for t in data:
+        if t.get("mode") == "lines" and t.get("hoverinfo") == "skip" and len(t["x"]):
+            x = np.asarray(t["x"], dtype=np.float64).reshape(-1, 3)
+            x[:, 0], x[:, 1] = inset(x[:, 0], x[:, 1])
+            t["x"] = f32(x.ravel())
+        elif t.get("name") == "edge hover":
+            seg = np.asarray(t["meta"]["seg"], dtype=np.float64).copy()
+            seg[:, 0], seg[:, 2] = inset(seg[:, 0], seg[:, 2])
+            t["x"] = f32((1 - HOVER_AT) * seg[:, 0] + HOVER_AT * seg[:, 2])
+            t["y"] = f32((1 - HOVER_AT) * seg[:, 1] + HOVER_AT * seg[:, 3])
+            t["meta"] = {"seg": f32(seg)}
