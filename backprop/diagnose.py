@@ -17,7 +17,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .activations import Activation
+from .activations import DEAD, SATURATED, Activation
 from .batches import f64
 from .network import Network, accuracy
 from .trainer import Trainer
@@ -200,23 +200,32 @@ def _worst_layer(shares: dict[int, float], threshold: float) -> int | None:
 
 @check("dead_relu", "dead ReLUs")
 def dead_relus(trainer: Trainer, ctx: Context) -> Finding | None:
-    """ReLU units that output 0 on every sample of the subset (their sigma' is 0: no
-    error passes through them, so they never learn again)."""
+    """Units that die (ReLU: :data:`~backprop.activations.DEAD`) and output 0 on every
+    sample of the subset (their sigma' is 0: no error passes through them, so they never
+    learn again). A whole dead layer also stops the error to every layer below it."""
     net, shares, counts = ctx.net, {}, {}
     for l, act in enumerate(net.layer_activations, 1):
-        if act.name == "relu" and _passes_sigma_prime(net, l):
+        if act.stalls == DEAD and _passes_sigma_prime(net, l):
             dead = ~np.any(ctx.activations[l] > 0, axis=1)
             counts[l], shares[l] = int(dead.sum()), float(dead.mean())
     l = _worst_layer(shares, DEAD_SHARE)
     if l is None:
         return None
-    m = ctx.subset[0].shape[1]
+    m, n = ctx.subset[0].shape[1], net.sizes[l]
+    units = f"ReLU units of {_layer_name(net, l)} output 0 on all {m} samples checked"
+    if counts[l] == n:
+        why = (
+            f"All {n} {units}: the layer is dead, so BP2 passes no error to layer {l} or below "
+            "and they no longer learn (training goes on for the layers above it)."
+        )
+    else:
+        why = f"{counts[l]} of {n} {units} ({shares[l]:.0%}), so no error reaches them and "
+        why += "they never learn."
     return Finding(
         "dead_relu",
         PROBLEM,
         "Dead ReLUs",
-        f"{counts[l]} of {net.sizes[l]} ReLU units of {_layer_name(net, l)} output 0 on all "
-        f"{m} samples checked ({shares[l]:.0%}), so no error reaches them and they never learn.",
+        why,
         {"dead_units": counts, "dead_share": shares, "samples": m, "threshold": DEAD_SHARE},
         "Layers tab: a",
         "Lower the learning rate, use leaky_relu (its units cannot die), or Reset with the "
@@ -232,11 +241,12 @@ def _peak_prime(act: Activation) -> float:
 
 @check("saturated", "saturated sigmoid/tanh units")
 def saturated_units(trainer: Trainer, ctx: Context) -> Finding | None:
-    """sigmoid/tanh units whose sigma'(z) is under ``SATURATED_PRIME`` of its peak on at
-    least ``SATURATED_SAMPLES`` of the subset: BP1/BP2 multiply their error by ~0."""
+    """Units that saturate (sigmoid, tanh: :data:`~backprop.activations.SATURATED`) whose
+    sigma'(z) is under ``SATURATED_PRIME`` of its peak on at least ``SATURATED_SAMPLES`` of
+    the subset: BP1/BP2 multiply their error by ~0."""
     net, shares, counts = ctx.net, {}, {}
     for l, act in enumerate(net.layer_activations, 1):
-        if act.name in ("sigmoid", "tanh") and _passes_sigma_prime(net, l):
+        if act.stalls == SATURATED and _passes_sigma_prime(net, l):
             rel = act.prime(None, ctx.activations[l]) / _peak_prime(act)
             stuck = np.mean(rel < SATURATED_PRIME, axis=1) >= SATURATED_SAMPLES
             counts[l], shares[l] = int(stuck.sum()), float(stuck.mean())

@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import checkpoint as _checkpoint
 from .batches import BatchOrder, f64
-from .divergence import DeadNetworkError, DivergenceError, Guard
+from .divergence import DivergenceError, Guard
 from .history import Snapshot, SnapshotBuffer
 from .network import Network, accuracy
 from .params import TRAINER, check
@@ -27,7 +27,7 @@ from .proposal import Proposal, propose
 from .recording import Evaluator, Recorder
 from .regularization import REGULARIZERS, Regularizer
 
-__all__ = ["DeadNetworkError", "DivergenceError", "StepResult", "Trainer"]
+__all__ = ["DivergenceError", "StepResult", "Trainer"]
 
 Array = np.ndarray
 

@@ -105,6 +105,20 @@ def test_dead_relus_from_a_large_negative_bias():
     assert "dead_relu" not in kinds(trained(relu_net(), 3))
 
 
+def test_a_whole_dead_relu_layer_is_named_and_training_goes_on():
+    net = Network([2, 8, 8, 8, 2], "relu", "softmax", "log_likelihood", "he", seed=0)
+    net.biases[1][...] = -50.0  # hidden layer 2: z < 0 on every sample
+    tr = trained(net, 3)
+    assert tr.steps == 75  # 3 epochs of 250 samples in batches of 10: none refused
+    f = finding(tr, "dead_relu")
+    assert f.evidence["dead_units"][2] == 8 and f.evidence["dead_share"][2] == 1.0
+    assert f.message == (
+        "All 8 ReLU units of hidden layer 2 output 0 on all 250 samples checked: the layer is "
+        "dead, so BP2 passes no error to layer 2 or below and they no longer learn (training "
+        "goes on for the layers above it)."
+    )
+
+
 def test_dead_relus_below_the_share_are_not_a_finding():
     net = relu_net()
     net.biases[0][:3] = -50.0  # 3 of 8: under half the layer
