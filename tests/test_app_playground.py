@@ -1021,6 +1021,23 @@ def test_layers_tab_offers_the_quantities_of_the_one_registry():
     assert shown.value == "nabla_b" and shown.options[shown.index] == "gradients nabla_b"
 
 
+def test_digits_chosen_from_the_menu_after_circle_trains_on_all_its_images():
+    """circle's 500 samples must not carry over: the Samples control is hidden for a table,
+    which has a fixed number of rows (digits: 1,797) and uses them all."""
+    at = playground()
+    assert the_run(at).dataset.n_train == N_TRAIN
+    run(at.selectbox(key="w_dataset").set_value("digits"))
+    assert "w_n_samples" not in [w.key for w in at.number_input]  # no Samples control
+    r = the_run(at)
+    assert r.dataset.n_train + r.dataset.n_test == 1797
+    # the default test share 0.5, stratified per digit (178, 182, 177, 183, 181, 182, 181,
+    # 179, 174, 180 images, half of each rounded up to the test set): 901 test, 896 train
+    assert (r.dataset.n_test, r.trainer.n) == (901, 896)
+    click(at, "epoch")
+    assert (r.trainer.epochs, r.trainer.steps) == (1, math.ceil(896 / 10))
+    assert counters(at) == (90, 1)
+
+
 def test_tabs_for_a_table_dataset():
     """Digits: no input plane, so Neurons shows first-layer weights as images."""
     at = playground({"ds": "digits", "n": "1797", "hidden": "8"})
