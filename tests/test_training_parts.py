@@ -263,6 +263,19 @@ def test_the_evaluator_adds_the_penalty_and_gives_nan_without_a_test_set():
     assert np.isnan(ev["test_cost"]) and np.isnan(ev["test_accuracy"])
 
 
+def test_the_evaluators_targets_are_those_of_the_columns_it_measures():
+    """Capped at 4 of 9 columns: the evenly spaced columns 0, 3, 5 and 8 (0, 8/3, 16/3, 8
+    rounded), whose accuracy the train accuracy is."""
+    net = Network([3, 4, 2], seed=0)
+    X, Y = data(9)
+    ev = Evaluator(net, X, Y, None, None, cap=4)
+    np.testing.assert_array_equal(ev.targets("train"), Y[:, [0, 3, 5, 8]])
+    a = ref_forward(net.weights, net.biases, ["sigmoid"] * 2, X[:, [0, 3, 5, 8]])[1][-1]
+    assert ev.evaluate()["train_accuracy"] == np.mean(a.argmax(0) == Y[:, [0, 3, 5, 8]].argmax(0))
+    assert ev.targets("test") is None
+    assert Evaluator(net, X, Y, X, Y).targets("train") is Y
+
+
 def test_the_evaluator_chunks_big_data_to_the_same_numbers(monkeypatch):
     import backprop.recording as recording
 
