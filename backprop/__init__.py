@@ -14,7 +14,7 @@ from .network import Network, accuracy
 from .optimizers import OPTIMIZERS
 from .regularization import REGULARIZATIONS, REGULARIZERS
 from .trace import Trace
-from .trainer import DeadNetworkError, DivergenceError, StepResult, Trainer
+from .trainer import DivergenceError, StepResult, Trainer
 
 __all__ = [
     "ACTIVATIONS",
@@ -24,7 +24,6 @@ __all__ = [
     "OPTIMIZERS",
     "REGULARIZATIONS",
     "REGULARIZERS",
-    "DeadNetworkError",
     "DivergenceError",
     "Finding",
     "NetworkFileError",

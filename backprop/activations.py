@@ -14,6 +14,8 @@ import numpy as np
 
 Array = np.ndarray
 
+DEAD, SATURATED = "dead", "saturated"  # Activation.stalls: how a unit stops learning
+
 
 @dataclass(frozen=True)
 class Activation:
@@ -28,15 +30,22 @@ class Activation:
     fn: Callable[..., Array]
     prime: Callable[[Array | None, Array], Array] | None  # None: not elementwise (softmax)
     output_only: bool = False
-    # sigma'(z) can be exactly 0: for ReLU whenever z <= 0; for sigmoid and tanh once |z| is
-    # so large that a rounds to its bound. A layer with sigma' = 0 everywhere stops learning.
-    can_die: bool = False
+    # How its units stop passing error back (sigma'(z) = 0, so BP1/BP2 give them none):
+    # DEAD for ReLU (sigma' = 0 for every z <= 0: the unit outputs 0), SATURATED for sigmoid
+    # and tanh (sigma' -> 0 as |z| grows, exactly 0 once a rounds to its bound); "" if
+    # sigma' is never 0 (leaky_relu, linear).
+    stalls: str = ""
     symbol: str = ""  # LaTeX name of sigma, as in a^l = symbol(z^l)
     latex: str = ""  # LaTeX definition: sigma(z) = ...
     prime_latex: str | None = None  # LaTeX of sigma'(z) = ...; None: not elementwise
     # The activation whose sigma' the "wrong activation in the derivative" bug uses instead
     # (None: no such bug, as for softmax, which has no elementwise derivative).
     wrong_prime: str | None = None
+
+    @property
+    def can_die(self) -> bool:
+        """Whether sigma'(z) can be exactly 0, so that a whole layer can stop learning."""
+        return bool(self.stalls)
 
     def __call__(self, z: Array) -> Array:
         return self.fn(z)
@@ -114,7 +123,7 @@ ACTIVATIONS: dict[str, Activation] = {
         "sigmoid",
         _sigmoid,
         _sigmoid_prime,
-        can_die=True,
+        stalls=SATURATED,
         symbol=r"\sigma",
         latex=r"\sigma(z) = \frac{1}{1 + e^{-z}}",
         prime_latex=r"\sigma'(z) = \sigma(z)\,(1 - \sigma(z))",
@@ -124,7 +133,7 @@ ACTIVATIONS: dict[str, Activation] = {
         "tanh",
         _tanh,
         _tanh_prime,
-        can_die=True,
+        stalls=SATURATED,
         symbol=r"\tanh",
         latex=r"\sigma(z) = \tanh z",
         prime_latex=r"\sigma'(z) = 1 - \tanh^2 z",
@@ -134,7 +143,7 @@ ACTIVATIONS: dict[str, Activation] = {
         "relu",
         _relu,
         _relu_prime,
-        can_die=True,
+        stalls=DEAD,
         symbol=r"\operatorname{relu}",
         latex=r"\sigma(z) = \max(0, z)",
         prime_latex=r"\sigma'(z) = 1 \text{ if } z > 0 \text{ else } 0",

@@ -113,6 +113,8 @@ def restore(tr, cp: Checkpoint) -> None:
     )
     tr.last_update, tr._last = cp.last
     tr.steps, tr.epochs = cp.steps, cp.epochs
+    if tr.eta_since > cp.steps:  # the steps from here on run at today's eta
+        tr.eta_since, tr.eta_norms = cp.steps, tr.weight_norms()
     cp.history.put_back(tr.history)
     cp.epoch_history.put_back(tr.epoch_history)
     items, nbytes, every = cp.snapshots

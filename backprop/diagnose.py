@@ -6,6 +6,8 @@ before there is enough evidence: see :func:`waiting`). Each check reads the reco
 history (the raw :class:`~backprop.history.History` columns, no DataFrame) and, when it
 needs the network's activations, one vectorised forward pass over at most
 ``SUBSET_SAMPLES`` evenly spaced training columns, shared by all checks (:class:`Context`).
+The learning rate is judged on the steps taken at the current one (``Trainer.eta_since``),
+and "not learning" on the train accuracy the Playground's counter shows.
 Layers count from 1 (``l = 1..L``), as in the history's columns.
 """
 
@@ -17,9 +19,9 @@ from functools import cached_property
 
 import numpy as np
 
-from .activations import Activation
+from .activations import DEAD, SATURATED, Activation
 from .batches import f64
-from .network import Network, accuracy
+from .network import Network
 from .trainer import Trainer
 
 Array = np.ndarray
@@ -43,6 +45,10 @@ EXPLODING_DELTA = 100.0  # healthy nets stay under ~20 even late in training
 MIN_HIDDEN = 2  # vanishing compounds layer by layer (BP2): one hidden layer is not deep
 UPDATE_HIGH = 0.25  # ||dw|| / ||w|| a step: the divergence guard's RELATIVE_JUMP
 UPDATE_LOW = 1e-5  # ||dw|| / ||w|| a step: 100,000 steps to change a weight by its size
+# ||dw|| / ||w|| per unit of eta (the step eta = 1 would take): under this, the steps are
+# small because the gradient is (saturated or dead units pass ~no error), not because eta
+# is; reaching UPDATE_LOW would take eta > UPDATE_LOW / STALLED_PACE = 10, a runaway rate.
+STALLED_PACE = 1e-6
 FLAT_COST = 0.01  # relative change of the cost over the recent window that counts as flat
 SWING_FLIPS = 0.5  # share of successive cost changes that flip sign: an oscillation...
 SWING_SIZE = 0.2  # ...when the median change is 20 % of the cost (healthy: under 10 %)
@@ -126,6 +132,41 @@ class Context:
         with np.errstate(all="ignore"):
             return self.net.forward(self.subset[0], keep_z=False)[1]
 
+    @cached_property
+    def _at_eta(self) -> Array:
+        """Which recorded rows are steps at the current learning rate, ``(n,)`` bool."""
+        return self.history.column("step") > self.trainer.eta_since
+
+    def since_eta(self, column: str) -> Array:
+        """The values of ``column`` recorded at the current learning rate (the rows after
+        step ``trainer.eta_since``)."""
+        return self.history.column(column)[self._at_eta]
+
+    @cached_property
+    def dead(self) -> tuple[dict[int, int], dict[int, float]]:
+        """Per layer of units that die (ReLU: :data:`~backprop.activations.DEAD`), how
+        many output 0 on every sample of the subset, and their share of the layer."""
+        counts, shares = {}, {}
+        for l, act in enumerate(self.net.layer_activations, 1):
+            if act.stalls == DEAD and _passes_sigma_prime(self.net, l):
+                dead = ~np.any(self.activations[l] > 0, axis=1)
+                counts[l], shares[l] = int(dead.sum()), float(dead.mean())
+        return counts, shares
+
+    @cached_property
+    def saturated(self) -> tuple[dict[int, int], dict[int, float]]:
+        """Per layer of units that saturate (sigmoid, tanh:
+        :data:`~backprop.activations.SATURATED`), how many have sigma'(z) under
+        ``SATURATED_PRIME`` of its peak on at least ``SATURATED_SAMPLES`` of the subset,
+        and their share of the layer."""
+        counts, shares = {}, {}
+        for l, act in enumerate(self.net.layer_activations, 1):
+            if act.stalls == SATURATED and _passes_sigma_prime(self.net, l):
+                rel = act.prime(None, self.activations[l]) / _peak_prime(act)
+                stuck = np.mean(rel < SATURATED_PRIME, axis=1) >= SATURATED_SAMPLES
+                counts[l], shares[l] = int(stuck.sum()), float(stuck.mean())
+        return counts, shares
+
 
 Check = Callable[[Trainer, Context], "Finding | None"]
 CHECKS: dict[str, Check] = {}
@@ -200,23 +241,28 @@ def _worst_layer(shares: dict[int, float], threshold: float) -> int | None:
 
 @check("dead_relu", "dead ReLUs")
 def dead_relus(trainer: Trainer, ctx: Context) -> Finding | None:
-    """ReLU units that output 0 on every sample of the subset (their sigma' is 0: no
-    error passes through them, so they never learn again)."""
-    net, shares, counts = ctx.net, {}, {}
-    for l, act in enumerate(net.layer_activations, 1):
-        if act.name == "relu" and _passes_sigma_prime(net, l):
-            dead = ~np.any(ctx.activations[l] > 0, axis=1)
-            counts[l], shares[l] = int(dead.sum()), float(dead.mean())
+    """Units that die (ReLU: :data:`~backprop.activations.DEAD`) and output 0 on every
+    sample of the subset (their sigma' is 0: no error passes through them, so they never
+    learn again). A whole dead layer also stops the error to every layer below it."""
+    net, (counts, shares) = ctx.net, ctx.dead
     l = _worst_layer(shares, DEAD_SHARE)
     if l is None:
         return None
-    m = ctx.subset[0].shape[1]
+    m, n = ctx.subset[0].shape[1], net.sizes[l]
+    units = f"ReLU units of {_layer_name(net, l)} output 0 on all {m} samples checked"
+    if counts[l] == n:
+        why = (
+            f"All {n} {units}: the layer is dead, so BP2 passes no error to layer {l} or below "
+            "and they no longer learn (training goes on for the layers above it)."
+        )
+    else:
+        why = f"{counts[l]} of {n} {units} ({shares[l]:.0%}), so no error reaches them and "
+        why += "they never learn."
     return Finding(
         "dead_relu",
         PROBLEM,
         "Dead ReLUs",
-        f"{counts[l]} of {net.sizes[l]} ReLU units of {_layer_name(net, l)} output 0 on all "
-        f"{m} samples checked ({shares[l]:.0%}), so no error reaches them and they never learn.",
+        why,
         {"dead_units": counts, "dead_share": shares, "samples": m, "threshold": DEAD_SHARE},
         "Layers tab: a",
         "Lower the learning rate, use leaky_relu (its units cannot die), or Reset with the "
@@ -232,14 +278,10 @@ def _peak_prime(act: Activation) -> float:
 
 @check("saturated", "saturated sigmoid/tanh units")
 def saturated_units(trainer: Trainer, ctx: Context) -> Finding | None:
-    """sigmoid/tanh units whose sigma'(z) is under ``SATURATED_PRIME`` of its peak on at
-    least ``SATURATED_SAMPLES`` of the subset: BP1/BP2 multiply their error by ~0."""
-    net, shares, counts = ctx.net, {}, {}
-    for l, act in enumerate(net.layer_activations, 1):
-        if act.name in ("sigmoid", "tanh") and _passes_sigma_prime(net, l):
-            rel = act.prime(None, ctx.activations[l]) / _peak_prime(act)
-            stuck = np.mean(rel < SATURATED_PRIME, axis=1) >= SATURATED_SAMPLES
-            counts[l], shares[l] = int(stuck.sum()), float(stuck.mean())
+    """Units that saturate (sigmoid, tanh: :data:`~backprop.activations.SATURATED`) whose
+    sigma'(z) is under ``SATURATED_PRIME`` of its peak on at least ``SATURATED_SAMPLES`` of
+    the subset: BP1/BP2 multiply their error by ~0."""
+    net, (counts, shares) = ctx.net, ctx.saturated
     l = _worst_layer(shares, SATURATED_SHARE)
     if l is None:
         return None
@@ -345,17 +387,93 @@ def _cost_trend(cost: Array) -> tuple[float, float]:
     return float(np.mean(cost[:q])), float(np.mean(cost[-q:]))
 
 
+def _stuck(ctx: Context) -> str | None:
+    """The worst layer that the ``dead_relu`` or ``saturated`` check finds stuck, in words
+    (``"30 of 30 sigmoid units of hidden layer 4 are saturated"``), or None."""
+    net = ctx.net
+    for (counts, shares), threshold, state in (
+        (ctx.dead, DEAD_SHARE, "dead"),
+        (ctx.saturated, SATURATED_SHARE, "saturated"),
+    ):
+        l = _worst_layer(shares, threshold)
+        if l is not None:
+            act = net.layer_activations[l - 1].name
+            return f"{counts[l]} of {net.sizes[l]} {act} units of {_layer_name(net, l)} are {state}"
+    return None
+
+
+def _largest_jumps(ctx: Context) -> Array:
+    """Per layer, the largest ``||Delta w_l|| / ||w_l||`` of a step at the current learning
+    rate, ``(L,)`` (0 without steps). Only ``||Delta w_l||`` is recorded: before step t,
+    ``||w_l||`` is at most its norm when eta was set plus the norms of the updates since,
+    so this is a lower bound (once the history is thinned, each kept row stands for the
+    steps to the next)."""
+    L = ctx.net.n_layers
+    steps = ctx.since_eta("step")
+    if not len(steps):
+        return np.zeros(L)
+    U = np.column_stack([ctx.since_eta(f"update_norm_{l}") for l in range(1, L + 1)])
+    gaps = np.diff(steps, append=steps[-1] + 1)[:, None]
+    before = np.cumsum(U * gaps, axis=0) - U * gaps  # the updates' norms before step t
+    with np.errstate(all="ignore"):
+        return np.nan_to_num(np.max(U / (np.array(ctx.trainer.eta_norms) + before), axis=0))
+
+
+def _share(ratio: float) -> str:
+    """``"40% of their size"``, or ``"26 times their size"`` from 1 on."""
+    return f"{ratio:.3g} times their size" if ratio >= 1 else f"{ratio:.0%} of their size"
+
+
+def _why_too_high(swings: bool, rises: bool, ev: dict) -> tuple[str, str] | None:
+    """What shows the learning rate is too high, and what it does, from the evidence of
+    :func:`learning_rate`; None if nothing does."""
+    overshoot = "the steps overshoot the minimum instead of descending"
+    n = ev["evaluations"]
+    if swings:
+        return (
+            f"the train cost swings by {ev['swing']:.0%} of itself from one evaluation to the "
+            f"next (its change flips sign {ev['sign_flips']:.0%} of the time over the last {n})"
+        ), overshoot
+    if rises:
+        return (
+            f"the train cost rose from {ev['cost_first']:.3g} to {ev['cost_last']:.3g} over the "
+            f"last {n} evaluations"
+        ), overshoot
+    speed, jumps = ev["update_ratio"], ev["largest_jump"]
+    l = int(np.nanargmax(speed)) + 1
+    if speed[l - 1] >= UPDATE_HIGH:
+        return (
+            f"each step changes the weights of layer {l} by {speed[l - 1]:.0%} of their size "
+            f"(||Δw|| / ||w|| over {UPDATE_HIGH:.0%})"
+        ), overshoot
+    if "stuck" in ev:
+        j = int(np.argmax(jumps)) + 1
+        return (
+            f"a step changed the weights of layer {j} by {_share(jumps[j - 1])} "
+            f"(||Δw|| / ||w|| over {UPDATE_HIGH:.0%}) and now {ev['stuck']}"
+        ), "steps this large push units to where sigma'(z) is about 0, and there they barely learn"
+    return None
+
+
 @check("learning_rate", "learning rate too high or too low")
 def learning_rate(trainer: Trainer, ctx: Context) -> Finding | None:
-    """Too high: the evaluated train cost swings or rises over its last ``RECENT`` values,
-    or the steps change a layer's weights by ``UPDATE_HIGH`` of their size. Too low: every
-    layer changes by under ``UPDATE_LOW`` a step and the cost is flat."""
-    speed = _speeds(ctx)
+    """Judged on the steps at the current learning rate (at least ``MIN_STEPS``). Too high:
+    the evaluated train cost swings or rises over its last ``RECENT`` values, the recent
+    steps change a layer's weights by ``UPDATE_HIGH`` of their size, or a step did and a
+    layer is now dead or saturated (such steps push units there). Too low: every layer
+    changes by under ``UPDATE_LOW`` a step, the cost is flat, and the steps are small
+    because eta is (over ``STALLED_PACE`` per unit of eta), not because the gradient is."""
+    if len(ctx.since_eta("step")) < MIN_STEPS:
+        return None
+    L, eta = ctx.net.n_layers, trainer.eta
+    recent = [ctx.since_eta(f"update_norm_{l}")[-RECENT:] for l in range(1, L + 1)]
+    with np.errstate(all="ignore"):
+        speed = np.median(np.column_stack(recent), axis=0) / ctx.weight_norms
     if not np.any(np.isfinite(speed)):
         return None
-    l = int(np.nanargmax(speed)) + 1
-    fastest = float(speed[l - 1])
-    evaluated = ctx.evaluated("train_cost")[1]
+    fastest, jumps = float(np.nanmax(speed)), _largest_jumps(ctx)
+    costs = ctx.since_eta("train_cost")
+    evaluated = costs[~np.isnan(costs)]
     cost = evaluated[-RECENT:]
     judged = len(cost) >= EVALS
     flips, size, change = _swing(cost) if judged else (0.0, 0.0, 0.0)
@@ -364,8 +482,10 @@ def learning_rate(trainer: Trainer, ctx: Context) -> Finding | None:
     swings = flips >= SWING_FLIPS and size >= SWING_SIZE and change >= floor
     rises = judged and last >= RISE * first and last - first >= floor
     evidence = {
-        "eta": trainer.eta,
+        "eta": eta,
+        "steps_at_eta": trainer.steps - trainer.eta_since,
         "update_ratio": speed.tolist(),
+        "largest_jump": jumps.tolist(),
         "evaluations": len(cost),
         "sign_flips": flips,
         "swing": size,
@@ -377,36 +497,32 @@ def learning_rate(trainer: Trainer, ctx: Context) -> Finding | None:
         "rise_threshold": RISE,
         "change_floor": floor,
     }
-    eta = trainer.eta
-    if swings or rises or fastest >= UPDATE_HIGH:
-        if swings:
-            why = (
-                f"the train cost swings by {size:.0%} of itself from one evaluation to the next "
-                f"(its change flips sign {flips:.0%} of the time over the last {len(cost)})"
-            )
-        elif rises:
-            why = f"the train cost rose from {first:.3g} to {last:.3g} over the last {len(cost)}"
-            why += " evaluations"
-        else:
-            why = (
-                f"each step changes the weights of layer {l} by {fastest:.0%} of their size "
-                f"(||Δw|| / ||w|| over {UPDATE_HIGH:.0%})"
-            )
+    if max(jumps) >= UPDATE_HIGH and (stuck := _stuck(ctx)) is not None:
+        evidence["stuck"] = stuck
+    why = _why_too_high(swings, rises, evidence)
+    if why is not None:
         return Finding(
             "learning_rate_high",
             PROBLEM,
             "Learning rate too high",
-            f"At eta = {eta:g} {why}: the steps overshoot the minimum instead of descending.",
+            f"At eta = {eta:g} {why[0]}: {why[1]}.",
             evidence,
             "cost curve",
             f"Lower the learning rate about tenfold (eta = {eta / 10:g}) and continue.",
         )
-    if fastest >= UPDATE_LOW or not judged:
+    pace = fastest / eta  # the step eta = 1 would take
+    if fastest >= UPDATE_LOW or not judged or pace < STALLED_PACE:
         return None
     drift = abs(last - first) / max(first, 1e-300)
     if drift >= FLAT_COST:
         return None
-    evidence.update(update_low=UPDATE_LOW, cost_drift=drift, flat_threshold=FLAT_COST)
+    evidence.update(
+        update_low=UPDATE_LOW,
+        pace=pace,
+        stalled_pace=STALLED_PACE,
+        cost_drift=drift,
+        flat_threshold=FLAT_COST,
+    )
     return Finding(
         "learning_rate_low",
         WARNING,
@@ -433,17 +549,25 @@ def _r_squared(a: Array, Y: Array) -> float:
     return 1.0 - float(np.sum((a - Y) ** 2)) / sst if sst > 0 else float("nan")
 
 
+def _train_accuracy(trainer: Trainer) -> tuple[float, Array | None]:
+    """The train accuracy the Playground's counter shows (the last evaluated one; evaluated
+    now if none was) and the targets of the training samples it is measured on."""
+    acc = trainer.history.last_valid("train_accuracy")
+    if np.isnan(acc):
+        acc = trainer.evaluate()["train_accuracy"]
+    return acc, trainer.evaluator.targets("train")
+
+
 @check("not_learning", "not learning (train accuracy at chance)")
 def not_learning(trainer: Trainer, ctx: Context) -> Finding | None:
-    """After ``NOT_LEARNING_EPOCHS`` epochs (or ``NOT_LEARNING_STEPS`` steps), train
-    accuracy on the subset within ``CHANCE_MARGIN`` of guessing the top class; for
-    regression, an R^2 of at most 0 (no better than predicting the mean)."""
+    """After ``NOT_LEARNING_EPOCHS`` epochs (or ``NOT_LEARNING_STEPS`` steps), the train
+    accuracy (as the Playground's counter shows it) within ``CHANCE_MARGIN`` of guessing
+    the top class of the same samples; for regression, an R^2 on the subset of at most 0
+    (no better than predicting the mean)."""
     early = trainer.epochs < NOT_LEARNING_EPOCHS or trainer.steps < NOT_LEARNING_MIN_STEPS
     if early and trainer.steps < NOT_LEARNING_STEPS:
         return None
-    _, Y = ctx.subset
-    a = ctx.activations[-1]
-    m, acc = Y.shape[1], accuracy(a, Y)
+    acc, Y = _train_accuracy(trainer)
     chart, advice = (
         "cost curve",
         (
@@ -452,7 +576,8 @@ def not_learning(trainer: Trainer, ctx: Context) -> Finding | None:
         ),
     )
     if np.isnan(acc):  # regression
-        r2 = _r_squared(a, Y)
+        _, Y = ctx.subset
+        m, r2 = Y.shape[1], _r_squared(ctx.activations[-1], Y)
         if not r2 <= 0:
             return None
         return Finding(
@@ -465,7 +590,7 @@ def not_learning(trainer: Trainer, ctx: Context) -> Finding | None:
             chart,
             advice,
         )
-    chance = _chance(Y)
+    m, chance = Y.shape[1], _chance(Y)
     if acc > chance + CHANCE_MARGIN:
         return None
     return Finding(
@@ -473,8 +598,8 @@ def not_learning(trainer: Trainer, ctx: Context) -> Finding | None:
         PROBLEM,
         "Not learning",
         f"After {trainer.epochs} epochs ({trainer.steps} steps) the train accuracy is "
-        f"{acc:.1%} on {m} samples, within {CHANCE_MARGIN:.0%} of the {chance:.1%} that "
-        "always guessing the most frequent class gets.",
+        f"{acc:.1%} on {m:,} training samples, within {CHANCE_MARGIN:.0%} of the {chance:.1%} "
+        "that always guessing the most frequent class gets.",
         {
             "train_accuracy": acc,
             "chance": chance,

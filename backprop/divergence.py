@@ -1,11 +1,14 @@
 """The divergence guard: a step that would break the network is refused and undone.
 
 A step's updates are checked before they are applied (:meth:`Guard.non_finite`: a cost,
-gradient or update that is NaN or infinite) and, when the step is risky, after
-(:meth:`Guard.check_update`: overflow, a jump of the weights or of the cost, a layer that
-died). :meth:`Guard.apply` adds the updates and undoes them exactly when the check fails.
-Layers count from 1 (``l = 1..L``); flat parameter lists ``[w_0, b_0, w_1, b_1, ...]``
-are indexed by Python position ``i`` (layer ``i // 2 + 1``).
+gradient or update that is NaN or infinite) and, when the step is large, after
+(:meth:`Guard.check_update`: overflow, a jump of the weights or of the cost).
+:meth:`Guard.apply` adds the updates and undoes them exactly when the check fails.
+A layer that dies (every ReLU outputs 0, or every sigmoid/tanh unit is saturated at its
+bound) is not refused: it is a state training can be in, as in PyTorch or TF Playground,
+and ``backprop.diagnose`` names it; :meth:`Guard.dead_warning` names a network that is
+dead before it trains. Layers count from 1 (``l = 1..L``); flat parameter lists
+``[w_0, b_0, w_1, b_1, ...]`` are indexed by Python position ``i`` (layer ``i // 2 + 1``).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import math
 
 import numpy as np
 
+from .activations import DEAD, SATURATED
 from .network import Network
 from .precision import norm_limit
 
@@ -21,8 +25,7 @@ Array = np.ndarray
 
 # An update this large relative to the weights, ||Delta w_l|| / ||w_l||, is checked on the
 # batch before it is kept: smaller steps change each layer's outputs too little to make
-# them explode or saturate units, so the book's network at eta = 3 never pays the check's
-# extra forward pass. (Steps of ReLU networks are always checked: a unit dies at any size.)
+# them explode, so the book's network at eta = 3 never pays the check's extra forward pass.
 RELATIVE_JUMP = 0.25
 # A checked update that multiplies the batch's cost (taken as at least 1, so a near-zero
 # cost may grow freely) by this much diverges: a learning step, even an unlucky one, does
@@ -32,6 +35,8 @@ COST_JUMP = 1e6
 # replaces what the layer had learnt by the step itself, which no usable learning rate
 # does, and the next steps grow the weights further until they overflow.
 WEIGHT_JUMP = 1e3
+# What the units of a dead layer do, by how their activation stalls (Activation.stalls)
+STALLED = {DEAD: "output 0", SATURATED: "are saturated (a at its bound, sigma'(z) = 0)"}
 
 
 class DivergenceError(FloatingPointError):
@@ -50,12 +55,6 @@ class DivergenceError(FloatingPointError):
             self.hint = hint
 
 
-class DeadNetworkError(DivergenceError):
-    """A step that would leave a whole layer with sigma'(z) = 0 on every training sample
-    (dead ReLUs, or sigmoid/tanh units saturated at their bounds): it and the layers below
-    could never learn again. Nothing was changed."""
-
-
 class Guard:
     """Checks of one network's steps against its training data ``X`` ``(n_in, n)``.
 
@@ -66,7 +65,6 @@ class Guard:
     def __init__(self, net: Network, X: Array) -> None:
         self.net, self.X, self.n = net, X, X.shape[1]
         self._w_low: list[float] | None = None  # lower bounds of ||w_l||, index i = l - 1
-        self._has_relu = any(act.name == "relu" for act in net.layer_activations)
 
     def _params(self) -> list[Array]:
         out = []
@@ -111,12 +109,12 @@ class Guard:
     def apply(
         self, updates: list[Array], sq: list[float], X: Array, Y: Array, cost: float, step: int
     ) -> DivergenceError | None:
-        """Add ``updates`` to the parameters. When the step is risky (:meth:`jumps`), check
-        the result on the batch ``X``, ``Y``; if it is unusable, undo it exactly and return
-        the error."""
+        """Add ``updates`` to the parameters. When the step is large (a jump over
+        ``RELATIVE_JUMP``, see :meth:`jumps`), check the result on the batch ``X``, ``Y``;
+        if it is unusable, undo it exactly and return the error."""
         params = self._params()
         jumps = self.jumps(sq)
-        risky = self._has_relu or max(jumps) > RELATIVE_JUMP  # ReLUs die at any step size
+        risky = max(jumps) > RELATIVE_JUMP
         saved = [p.copy() for p in params] if risky else None
         for p, u in zip(params, updates):
             p += u
@@ -124,11 +122,7 @@ class Guard:
         if error is not None:
             for p, s in zip(params, saved):
                 p[...] = s
-            if isinstance(error, DeadNetworkError) and self.net.dead_layers(self.X):
-                for p, u in zip(params, updates):  # dead already: this step did no harm
-                    p += u
-                error = None
-        if error is None:
+        else:
             self._moved(sq)
         return error
 
@@ -157,9 +151,9 @@ class Guard:
     # ----------------------------------------------------------------- after the update
     def check_update(self, X: Array, Y: Array, before: float, jumps: list[float], step: int):
         """Why the just-updated network is unusable, if it is: a parameter overflowed or
-        jumped ``WEIGHT_JUMP`` times its size, its cost on this batch overflows or jumps
-        ``COST_JUMP``-fold (from ``before``, to at least ``COST_JUMP``), or a layer died
-        (checked on the batch, then on all the data)."""
+        jumped ``WEIGHT_JUMP`` times its size, or its cost on this batch overflows or jumps
+        ``COST_JUMP``-fold (from ``before``, to at least ``COST_JUMP``). A layer that died is
+        usable (see the module's docstring)."""
         net = self.net
         for i, p in enumerate(self._params()):
             if not np.all(np.isfinite(p)):
@@ -181,34 +175,23 @@ class Guard:
                 f"this update would make the mini-batch cost jump from {before:.3g} to "
                 f"{cost:.3g}: training is diverging",
             )
-        dead = net.dead_layers(X, acts) and net.dead_layers(self.X)
-        return self.dead_error(dead[0], step) if dead else None
+        return None
 
     # ------------------------------------------------------------------- dead layers
-    def dead_error(self, l: int, step: int) -> DeadNetworkError:
-        """Layer ``l`` (1..L) died: which units, why nothing below it learns, what to do."""
-        hint = None
-        if self.net.layer_activations[l - 1].name == "relu":
-            hint = (
-                "Lower the learning rate and continue, pick leaky_relu (whose units cannot "
-                "die), or Reset."
-            )
-        return DeadNetworkError(step, f"after this update {self.dead_cause(l)}", hint)
-
     def dead_cause(self, l: int) -> str:
         """Why dead layer ``l`` (1..L) stops learning: its units, what BP1/BP2 pass on."""
         net = self.net
-        act = net.layer_activations[l - 1].name
+        act = net.layer_activations[l - 1]
         layer = "the output layer" if l == net.n_layers else f"hidden layer {l}"
-        how = "output 0" if act == "relu" else "are saturated (a at its bound, sigma'(z) = 0)"
+        how = STALLED[act.stalls]
         then = (
             "so delta_L = 0 (BP1) and nothing learns"
             if l == net.n_layers
             else f"so BP2 passes no error to layer {l} or below and they stop learning"
         )
         return (
-            f"all {net.sizes[l]} {act} units of {layer} {how} for every one of the {self.n} "
-            f"training samples, {then}"
+            f"all {net.sizes[l]} {act.name} units of {layer} {how} for every one of the "
+            f"{self.n} training samples, {then}"
         )
 
     def dead_warning(self) -> str | None:

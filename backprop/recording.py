@@ -57,6 +57,14 @@ class Evaluator:
             out[f"{name}_accuracy"] = accuracy(a, Y)
         return out
 
+    def targets(self, name: str = "train") -> Array | None:
+        """``Y`` of the columns that :meth:`evaluate` measures the set ``name`` (``"train"``
+        or ``"test"``) on (None if there is no such set)."""
+        for set_name, _, Y, idx in self.sets:
+            if set_name == name:
+                return Y if Y is None or idx is None else Y[:, idx]
+        return None
+
     def _outputs(self, X: Array, idx: Array | None) -> tuple[Array, Array]:
         """``(z_L, a_L)`` for the columns ``idx`` of ``X`` (all if None), in float64 chunks
         of ``EVAL_CHUNK`` columns, so that no copy of big data is made."""

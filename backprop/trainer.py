@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import checkpoint as _checkpoint
 from .batches import BatchOrder, f64
-from .divergence import DeadNetworkError, DivergenceError, Guard
+from .divergence import DivergenceError, Guard
 from .history import Snapshot, SnapshotBuffer
 from .network import Network, accuracy
 from .params import TRAINER, check
@@ -27,7 +27,7 @@ from .proposal import Proposal, propose
 from .recording import Evaluator, Recorder
 from .regularization import REGULARIZERS, Regularizer
 
-__all__ = ["DeadNetworkError", "DivergenceError", "StepResult", "Trainer"]
+__all__ = ["DivergenceError", "StepResult", "Trainer"]
 
 Array = np.ndarray
 
@@ -123,6 +123,8 @@ class Trainer:
             check(TRAINER, "snapshot_every", snapshot_every), int(budget * 2**20)
         )
         net.cast(self._dtype)  # every argument is checked: now the network may change
+        self.eta_since = 0  # the steps done before the learning rate became eta
+        self.eta_norms = self.weight_norms()  # ||w_l|| then, l = 1..L (for backprop.diagnose)
         self.guard = Guard(net, self.X)
         self.last_update: list[Array] | None = None  # [dw_0, db_0, ...] of the last step
         self._last: Proposal | None = None  # the last step's proposal
@@ -158,13 +160,16 @@ class Trainer:
     @property
     def eta(self) -> float:
         """The learning rate. Setting it rescales the optimiser's carried motion (momentum's
-        velocity holds past ``-eta g`` terms), so a lower eta slows a runaway at once."""
+        velocity holds past ``-eta g`` terms), so a lower eta slows a runaway at once; a new
+        value applies from the next step on (``eta_since``: the steps done before it)."""
         return self._eta
 
     @eta.setter
     def eta(self, value: float) -> None:
         value = check(TRAINER, "eta", value)
         self.opt.rescale(value / self._eta)
+        if value != self._eta:
+            self.eta_since, self.eta_norms = self.steps, self.weight_norms()
         self._eta = value
 
     def configure(self, **changes: object) -> None:
@@ -195,6 +200,10 @@ class Trainer:
         for w, b in zip(self.net.weights, self.net.biases):
             out += [w, b]
         return out
+
+    def weight_norms(self) -> list[float]:
+        """``||w_l||`` now, ``l = 1..L``."""
+        return [float(np.sqrt(np.vdot(w, w))) for w in self.net.weights]
 
     @property
     def initial_params(self) -> list[Array]:

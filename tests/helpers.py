@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from backprop.datasets import Dataset, load
+from backprop.datasets import DATASETS, Dataset, load
 from backprop.ui.config import PlaygroundConfig
 
 if TYPE_CHECKING:
@@ -160,10 +160,10 @@ BASE = PlaygroundConfig(
 
 
 def dataset_for(cfg: PlaygroundConfig) -> Dataset:
-    """The data set the Playground loads for ``cfg``."""
+    """The data set the Playground loads for ``cfg`` (a table: all its rows)."""
     return load(
         cfg.dataset,
-        n_samples=cfg.n_samples,
+        n_samples=cfg.n_samples if DATASETS[cfg.dataset].generated else None,
         noise=cfg.noise,
         test_fraction=cfg.test_fraction,
         features=cfg.features,

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from helpers import board_header, click, playground, run, texts, the_run
+import re
+
+import numpy as np
+from helpers import board_header, click, metric, playground, run, texts, the_run
 
 import backprop
 from backprop.diagnose import LABELS
 from backprop.ui import diagnoses
+from backprop.ui.config import PRESETS, to_query
 
 
 def panel_texts(at) -> list[str]:
@@ -87,3 +91,21 @@ def test_the_board_shows_the_findings_titles_beside_its_counters():
     assert the_run(healthy).train(epochs=5)
     run(healthy)
     assert board_header(healthy)["findings"] == []
+
+
+def test_not_learning_quotes_the_accuracy_the_counters_show():
+    """The deep sigmoid preset after 500 steps: its train accuracy and the chance level are
+    those of the training samples the Train accuracy counter is measured on."""
+    at = playground(to_query(PRESETS["Vanishing gradients (deep sigmoid)"]))
+    r = the_run(at)
+    assert r.train(steps=500)
+    run(at)
+    (line,) = [t for t in texts(at.markdown) if "**Not learning**" in t]
+    counter = metric(at, "Train accuracy")  # "9.9 %"
+    m = re.search(r"the train accuracy is ([0-9.]+)% on ([0-9,]+) training samples", line)
+    assert m, line
+    assert f"{m[1]} %" == counter
+    assert int(m[2].replace(",", "")) == r.dataset.n_train  # all of them: the counter's set
+    labels = r.dataset.Y_train.argmax(axis=0)
+    chance = np.bincount(labels).max() / r.dataset.n_train
+    assert f"the {chance:.1%} that always guessing the most frequent class gets" in line

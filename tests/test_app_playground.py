@@ -723,11 +723,6 @@ WRECKS = {
         {"eta": "1e6"},
         r"this update would change the weights of layer \d by [0-9.e+]+ times their size",
     ),
-    # adam at eta = 100 on XOR: one step pushes every tanh unit of a layer to +-1
-    "saturation": (
-        {"ds": "xor", "opt": "adam", "eta": "100"},
-        r"all 4 tanh units of hidden layer \d are saturated \(a at its bound, sigma'\(z\) = 0\)",
-    ),
     # linear output, quadratic cost: the outputs, and with them the cost, explode
     "cost-explodes": (
         {
@@ -740,12 +735,6 @@ WRECKS = {
         },
         r"this update would make the mini-batch cost jump from [0-9.e+]+ to [0-9.e+]+: "
         r"training is diverging",
-    ),
-    # a big step pushes every ReLU of the second hidden layer below zero on all the data
-    "dying-relu": (
-        {"act": "relu", "hidden": "8,8", "eta": "3"},
-        r"all 8 relu units of hidden layer 2 output 0 for every one of the 250 training "
-        r"samples, so BP2 passes no error to layer 2 or below",
     ),
 }
 
@@ -782,6 +771,29 @@ def test_wrecked_training_stops_names_the_step_and_cause_and_recovers(name):
     assert r.net.dead_layers(r.trainer.X) == []
     click(at, "reset")
     assert not at.error and the_run(at).trainer.steps == 0
+
+
+@pytest.mark.parametrize(
+    ("params", "title", "what"),
+    [
+        # a big step pushes every ReLU of the second hidden layer below zero on all the data
+        ({"act": "relu", "hidden": "8,8", "eta": "3"}, "Dead ReLUs", "All 8 ReLU units of"),
+        # adam at eta = 100 on XOR: one step pushes every tanh unit of a layer to +-1
+        ({"ds": "xor", "opt": "adam", "eta": "100"}, "Saturated units", "4 of 4 tanh units"),
+    ],
+    ids=["dying-relu", "saturation"],
+)
+def test_a_layer_that_dies_is_a_finding_not_a_stop(params, title, what):
+    """A dead layer is a state training can be in: Step goes on, the diagnoses name it."""
+    at = playground(params)
+    r = the_run(at)
+    for step in range(1, 31):
+        click(at, "step")
+        assert not at.error, texts(at.error)
+        assert r.trainer.steps == step and counters(at)[0] == step
+    assert r.net.dead_layers(r.trainer.X) != []
+    (line,) = [t for t in texts(at.markdown) if f"**{title}**" in t]
+    assert what in line, line
 
 
 @pytest.mark.filterwarnings(OVERFLOW_IN_CHARTS)
@@ -1007,6 +1019,23 @@ def test_layers_tab_offers_the_quantities_of_the_one_registry():
     run(box.set_value("nabla_b"))
     shown = tab(at, "Layers").selectbox(key="layers_quantity")
     assert shown.value == "nabla_b" and shown.options[shown.index] == "gradients nabla_b"
+
+
+def test_digits_chosen_from_the_menu_after_circle_trains_on_all_its_images():
+    """circle's 500 samples must not carry over: the Samples control is hidden for a table,
+    which has a fixed number of rows (digits: 1,797) and uses them all."""
+    at = playground()
+    assert the_run(at).dataset.n_train == N_TRAIN
+    run(at.selectbox(key="w_dataset").set_value("digits"))
+    assert "w_n_samples" not in [w.key for w in at.number_input]  # no Samples control
+    r = the_run(at)
+    assert r.dataset.n_train + r.dataset.n_test == 1797
+    # the default test share 0.5, stratified per digit (178, 182, 177, 183, 181, 182, 181,
+    # 179, 174, 180 images, half of each rounded up to the test set): 901 test, 896 train
+    assert (r.dataset.n_test, r.trainer.n) == (901, 896)
+    click(at, "epoch")
+    assert (r.trainer.epochs, r.trainer.steps) == (1, math.ceil(896 / 10))
+    assert counters(at) == (90, 1)
 
 
 def test_tabs_for_a_table_dataset():

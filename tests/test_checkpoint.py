@@ -76,6 +76,24 @@ def test_a_checkpoint_restores_twice():
         assert digest(tr) == want
 
 
+def test_a_new_learning_rate_applies_from_its_step_and_a_restore_before_it_moves_it():
+    """``eta_since``: the steps taken before eta was set (what backprop.diagnose judges
+    the learning rate on), and the weights' norms then."""
+    tr = steps(trainer(), 4)
+    start = [np.linalg.norm(w) for w in tr.initial_params[0::2]]
+    assert tr.eta_since == 0 and tr.eta_norms == pytest.approx(start, rel=1e-12)
+    cp = tr.checkpoint()
+    steps(tr, 3)
+    tr.eta = 0.2  # the same value: nothing changes
+    assert tr.eta_since == 0
+    tr.eta = 0.05
+    assert tr.eta_since == 7
+    steps(tr, 2)
+    tr.restore(cp)  # back to step 4: steps 5 on will run at 0.05
+    assert tr.eta == 0.05 and tr.eta_since == 4
+    assert tr.eta_norms == pytest.approx([np.linalg.norm(w) for w in cp.weights], rel=1e-12)
+
+
 def test_history_rows_past_the_checkpoint_are_cleared():
     """A row added later and dropped by the restore leaves no value behind (rows are
     filled from NaN: an evaluation skipped on the retrained step must stay NaN)."""

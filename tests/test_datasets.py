@@ -57,6 +57,8 @@ def test_registry_covers_every_name():
         assert DATASETS[name].task == "classification"
     for name in REGRESSION:
         assert DATASETS[name].task == "regression"
+    # only the generated sets have a size to choose; a table's rows are fixed
+    assert [n for n in ALL if DATASETS[n].generated] == list(SYNTHETIC)
 
 
 # ============================================================== shapes and conventions

@@ -105,6 +105,20 @@ def test_dead_relus_from_a_large_negative_bias():
     assert "dead_relu" not in kinds(trained(relu_net(), 3))
 
 
+def test_a_whole_dead_relu_layer_is_named_and_training_goes_on():
+    net = Network([2, 8, 8, 8, 2], "relu", "softmax", "log_likelihood", "he", seed=0)
+    net.biases[1][...] = -50.0  # hidden layer 2: z < 0 on every sample
+    tr = trained(net, 3)
+    assert tr.steps == 75  # 3 epochs of 250 samples in batches of 10: none refused
+    f = finding(tr, "dead_relu")
+    assert f.evidence["dead_units"][2] == 8 and f.evidence["dead_share"][2] == 1.0
+    assert f.message == (
+        "All 8 ReLU units of hidden layer 2 output 0 on all 250 samples checked: the layer is "
+        "dead, so BP2 passes no error to layer 2 or below and they no longer learn (training "
+        "goes on for the layers above it)."
+    )
+
+
 def test_dead_relus_below_the_share_are_not_a_finding():
     net = relu_net()
     net.biases[0][:3] = -50.0  # 3 of 8: under half the layer
@@ -150,6 +164,38 @@ def test_learning_rate_too_high_by_the_update_ratio_alone():
     f = finding(tr, "learning_rate_high")
     assert f.evidence["evaluations"] == 0 and max(f.evidence["update_ratio"]) >= dx.UPDATE_HIGH
     assert "||Δw|| / ||w||" in f.message
+
+
+def test_the_largest_jump_is_a_lower_bound_exact_at_the_first_step():
+    """``_largest_jumps`` from the recorded ||Δw_l|| and ||w_l|| when eta was set: never
+    more than the true largest ||Δw_l|| / ||w_l|| of a step (measured here around each
+    step), and at least the first step's, whose ||w_l|| it knows exactly."""
+    tr = trainer(tanh_net(), eta=10.0)
+    true = []
+    for _ in range(30):
+        before = [w.copy() for w in tr.net.weights]
+        tr.step()
+        true.append(
+            [np.linalg.norm(w - v) / np.linalg.norm(v) for w, v in zip(tr.net.weights, before)]
+        )
+    true = np.array(true)
+    bound = dx._largest_jumps(dx.Context(tr))
+    assert np.all(bound <= true.max(axis=0) * (1 + 1e-12))
+    assert np.all(bound >= true[0] * (1 - 1e-12))
+    assert bound.max() >= dx.UPDATE_HIGH  # eta = 10: far too large for this network
+
+
+def test_a_runaway_that_saturated_the_network_is_too_high_once_its_steps_are_small():
+    """adam at eta = 10: the first steps change layer 1 by 26 times its size and saturate
+    it; later steps are small and the cost's swings too small to count, so the evidence
+    is the big step and the saturation it left."""
+    tr = trained(tanh_net(), 5, eta=10.0, optimizer="adam")
+    f = finding(tr, "learning_rate_high")
+    assert max(f.evidence["update_ratio"]) < dx.UPDATE_HIGH <= max(f.evidence["largest_jump"])
+    assert f.evidence["stuck"] == "4 of 4 tanh units of hidden layer 1 are saturated"
+    assert finding(tr, "saturated").message.startswith(f.evidence["stuck"])
+    assert f.message.startswith("At eta = 10 a step changed the weights of layer 1 by ")
+    assert "learning_rate_low" not in kinds(tr) and "not_learning" not in kinds(tr)
 
 
 def test_a_rising_cost_counts_as_too_high():
@@ -201,6 +247,9 @@ def test_not_learning_sigmoid_quadratic_at_chance():
     ev = f.evidence
     assert ev["chance"] == pytest.approx(0.5) and ev["train_accuracy"] <= ev["threshold"]
     assert ev["samples"] == CIRCLE.n_train
+    # the accuracy the Playground's counter shows: the last evaluated one
+    assert ev["train_accuracy"] == tr.history.last_valid("train_accuracy")
+    assert f"the train accuracy is {ev['train_accuracy']:.1%} on 250 training samples" in f.message
     assert "not_learning" not in kinds(trained(tanh_net(), 12))
 
 

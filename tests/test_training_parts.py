@@ -16,7 +16,6 @@ from backprop.divergence import (
     COST_JUMP,
     RELATIVE_JUMP,
     WEIGHT_JUMP,
-    DeadNetworkError,
     DivergenceError,
     Guard,
 )
@@ -208,15 +207,27 @@ def test_non_finite_names_the_cost_or_the_layer():
     assert err.cause == "the gradient of b of layer 2 contains NaN (learning rate too high?)"
 
 
-def test_a_dead_relu_layer_is_named_with_its_hint():
+def test_apply_keeps_a_large_step_that_kills_a_relu_layer():
+    """A dead layer can be computed with: the checked step is kept, not refused."""
     net = Network([2, 3, 2], "relu", "softmax", "log_likelihood", seed=0)
-    net.biases[0][:] = -100.0  # every hidden unit outputs 0
-    X, _ = data(10, n_in=2)
+    X, Y = data(10, n_in=2)
     guard = Guard(net, X)
-    err = guard.dead_error(1, step=4)
-    assert isinstance(err, DeadNetworkError) and "leaky_relu" in err.hint
-    assert "all 3 relu units of hidden layer 1 output 0" in err.cause
-    assert "(layer 1)" in guard.dead_warning()
+    before = [p.copy() for wb in zip(net.weights, net.biases) for p in wb]
+    updates = [np.zeros_like(p) for p in before]
+    updates[0] = 0.5 * net.weights[0]  # a jump of 0.5: over RELATIVE_JUMP, so it is checked
+    updates[1][...] = -100.0  # every hidden unit now has z < 0 on these samples
+    sq = [float(np.vdot(u, u)) for u in updates]
+    assert guard.jumps(sq)[0] == pytest.approx(0.5) and RELATIVE_JUMP < 0.5
+    assert guard.apply(updates, sq, X, Y, cost=0.7, step=4) is None
+    np.testing.assert_array_equal(net.weights[0], 1.5 * before[0])
+    np.testing.assert_array_equal(net.biases[0], before[1] - 100.0)
+    assert net.dead_layers(X) == [1]
+    assert guard.dead_warning() == (
+        "This network is dead on its training data (layer 1): all 3 relu units of hidden "
+        "layer 1 output 0 for every one of the 10 training samples, so BP2 passes no error to "
+        "layer 1 or below and they stop learning. Steps will still run, but cannot change "
+        "those layers. Reset to start from fresh weights."
+    )
 
 
 # ---------------------------------------------------------------- recorder, evaluator
@@ -250,6 +261,19 @@ def test_the_evaluator_adds_the_penalty_and_gives_nan_without_a_test_set():
     assert ev["train_cost"] == pytest.approx(ref_cost("quadratic", a, Y) + 0.25, rel=1e-14)
     assert ev["train_accuracy"] == np.mean(a.argmax(0) == Y.argmax(0))
     assert np.isnan(ev["test_cost"]) and np.isnan(ev["test_accuracy"])
+
+
+def test_the_evaluators_targets_are_those_of_the_columns_it_measures():
+    """Capped at 4 of 9 columns: the evenly spaced columns 0, 3, 5 and 8 (0, 8/3, 16/3, 8
+    rounded), whose accuracy the train accuracy is."""
+    net = Network([3, 4, 2], seed=0)
+    X, Y = data(9)
+    ev = Evaluator(net, X, Y, None, None, cap=4)
+    np.testing.assert_array_equal(ev.targets("train"), Y[:, [0, 3, 5, 8]])
+    a = ref_forward(net.weights, net.biases, ["sigmoid"] * 2, X[:, [0, 3, 5, 8]])[1][-1]
+    assert ev.evaluate()["train_accuracy"] == np.mean(a.argmax(0) == Y[:, [0, 3, 5, 8]].argmax(0))
+    assert ev.targets("test") is None
+    assert Evaluator(net, X, Y, X, Y).targets("train") is Y
 
 
 def test_the_evaluator_chunks_big_data_to_the_same_numbers(monkeypatch):

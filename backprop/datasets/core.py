@@ -32,6 +32,12 @@ class DatasetInfo:
     kind: str
     description: str
 
+    @property
+    def generated(self) -> bool:
+        """Whether its size is chosen (``n_samples`` points are generated); else it is a
+        table with a fixed number of rows."""
+        return self.kind != "table"
+
 
 DATASETS: dict[str, DatasetInfo] = {
     info.name: info

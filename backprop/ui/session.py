@@ -63,18 +63,18 @@ class Run:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _builtin(name: str, n_samples: int, noise: float, test: float, feats: tuple, seed: int):
+def _builtin(name: str, n_samples: int | None, noise: float, test: float, feats: tuple, seed: int):
     return load(
         name, n_samples=n_samples, noise=noise, test_fraction=test, features=feats, seed=seed
     )
 
 
 def load_dataset(cfg: PlaygroundConfig, uploaded: Dataset | None = None) -> Dataset:
-    """The dataset ``cfg`` names (an uploaded one for ``csv``/``mnist``); ValueError if none."""
+    """The dataset ``cfg`` names (an uploaded one for ``csv``/``mnist``); ValueError if none.
+    A table (a fixed number of rows, no Samples control) uses all its rows, whatever
+    ``cfg.n_samples`` a generated data set left behind."""
     if cfg.dataset in DATASETS:
-        n = cfg.n_samples
-        if DATASETS[cfg.dataset].kind == "table":
-            n = max(n, 10)
+        n = cfg.n_samples if DATASETS[cfg.dataset].generated else None
         return _builtin(cfg.dataset, n, cfg.noise, cfg.test_fraction, cfg.features, cfg.seed)
     if uploaded is None:
         what = "a CSV file" if cfg.dataset == "csv" else "the MNIST files"

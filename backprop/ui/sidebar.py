@@ -201,7 +201,7 @@ def _data_widgets(sb, limits: Limits, hide=frozenset()) -> tuple[Dataset | None,
     kind = DATASETS[name].kind if name in DATASETS else "upload"
     if "data" in hide:
         kind = "hidden"
-    if kind in ("2d", "1d"):
+    if kind not in ("upload", "hidden") and DATASETS[name].generated:  # a table uses all rows
         lo, hi = FIELDS["n_samples"].bounds(limits)
         sb.number_input("Samples", min_value=lo, max_value=hi, step=50, key=W + "n_samples")
         sb.slider(
