@@ -51,7 +51,7 @@ function loadPlotly(build = "cartesian") {
 // changed (dropping its event handlers), so every draw of a chart must hand it the same object.
 const CHART_CONFIGS = (window.__bpChartConfigs = window.__bpChartConfigs || new WeakMap());
 const SHARE_TITLE = "Share chart: copy a link to this view";
-const SHARE_COPIED = "Link copied: it opens the app with these settings, at this step and view.";
+const SHARE_COPIED = "Link to this view copied to the clipboard.";
 const SHARE_MANUAL = "Copy this link to share the chart's view:";
 function chartConfig(Plotly, name) {
   const filename = "backprop-" + String(name || "chart").toLowerCase().replace(/[^a-z0-9]+/g, "-");

@@ -43,7 +43,7 @@ def test_a_debugger_chart_downloads_as_svg_named_and_titled(
 
 
 SHARE_BUTTON = '.modebar-btn[data-title="Share chart: copy a link to this view"]'
-SHARE_COPIED = "Link copied: it opens the app with these settings, at this step and view."
+SHARE_COPIED = "Link to this view copied to the clipboard."
 
 
 def test_share_chart_copies_the_pages_link_and_says_so(page, app_server, wait_idle):
