@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .activations import ACTIVATIONS
+
 Array = np.ndarray
 _TINY = np.finfo(np.float64).tiny
 
@@ -88,3 +90,20 @@ COSTS: dict[str, Cost] = {
         latex=r"C_x = -\sum_j y_j \ln a^L_j",
     ),
 }
+
+
+@dataclass(frozen=True)
+class OutputError:
+    """How BP1 reads for an (output activation, cost) pair: through the Jacobian
+    ``delta_L = J_sigma(z_L)^T nabla_a C`` (``jacobian``, an activation with no elementwise
+    sigma', i.e. softmax) or ``nabla_a C (.) sigma'(z_L)``; and whether the pair is
+    canonical, so that it reduces to ``delta_L = a - y`` (``shortcut``)."""
+
+    jacobian: bool
+    shortcut: bool
+
+
+def output_error(activation: str, cost: str) -> OutputError:
+    """The form of BP1 for output ``activation`` with ``cost``, read from the registries
+    (the step-through, the pass animation and the engine all ask here)."""
+    return OutputError(ACTIVATIONS[activation].prime is None, COSTS[cost].shortcut == activation)

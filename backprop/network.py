@@ -30,7 +30,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .activations import ACTIVATIONS, Activation
-from .costs import COSTS, Cost
+from .costs import COSTS, Cost, output_error
 from .limits import Limits, default_limits
 from .params import NETWORK, check
 from .stable import STABLE, StableForm
@@ -102,7 +102,7 @@ class Network:
     @property
     def uses_shortcut(self) -> bool:
         """True when BP1 reduces to ``delta_L = a - y`` (a canonical pair)."""
-        return self.cost.shortcut == self.output_activation
+        return output_error(self.output_activation, self.cost_name).shortcut
 
     @property
     def stable(self) -> StableForm | None:

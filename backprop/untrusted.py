@@ -11,7 +11,8 @@ and CSV files; the loaders parse what these functions hand them and open nothing
 - :func:`name_of`: a safe display name for a path or an upload (its last component).
 - :func:`gunzip`: gzip data decompressed to at most a bound (other data as it is).
 - :func:`decode_utf8`: UTF-8 text (a BOM is dropped), or an error naming the bad byte.
-- :func:`decode_text`: an uploaded table's UTF-8 text, refusing NUL (binary or UTF-16).
+- :func:`decode_text`: an uploaded table's UTF-8 text, refusing NUL (binary or UTF-16),
+  with its line ends made ``\n`` (``\r\n`` and an old spreadsheet export's lone ``\r``).
 - :func:`parse_json`: ``json.loads`` after a cheap pre-scan: the number of containers and
   of items (counted from brackets and commas) and the nesting depth must be within a
   :class:`JsonBudget`, so parsing costs at most what the limits could ever need, and no
@@ -217,23 +218,34 @@ def gunzip(data: bytes, name: str, bound: int, error: Error) -> bytes:
 
 
 def decode_text(raw: bytes | str, name: str, error: Error) -> str:
-    """An uploaded CSV's text: UTF-8 (from bytes, a BOM dropped); a NUL means binary or UTF-16."""
+    r"""An uploaded CSV's text: UTF-8 (from bytes, a BOM dropped); a NUL means binary or UTF-16.
+    Line ends become ``\n`` (:func:`unix_lines`), so a file saved with ``\r`` alone (an old
+    Mac spreadsheet's export) reads as the same table as its ``\n`` version."""
     if isinstance(raw, str):
         if "\x00" in raw:
             raise error(f"{name}: contains NUL characters; it looks binary, not a CSV")
-        return raw
+        return unix_lines(raw)
     if b"\x00" in raw:
         raise error(
             f"{name}: contains NUL bytes; it looks like a binary file (or UTF-16 text), "
             "not a UTF-8 CSV"
         )
     try:
-        return raw.decode("utf-8-sig")
+        return unix_lines(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as e:
         raise error(
             f"{name}: not UTF-8 text (undecodable byte 0x{raw[e.start]:02x} at position "
             f"{e.start}); save it as CSV UTF-8"
         ) from None
+
+
+def unix_lines(text: str) -> str:
+    r"""``text`` with ``\r\n`` and lone ``\r`` line ends as ``\n``: never longer than
+    ``text``, which is within the upload limit already (:func:`read_capped`). A text without
+    ``\r`` is returned as it is; one with them costs one copy (two with both kinds)."""
+    if "\r" not in text:
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 # ---------------------------------------------------------------------------------- JSON

@@ -110,3 +110,17 @@ def test_a_click_on_the_curve_adds_a_sample_and_new_data_drops_the_edits():
     run(at)
     assert the_run(at).data_edits == [] and "edits" not in query(at)
     assert any("dropped" in t for t in texts(at.caption))
+
+
+def test_the_add_a_point_hint_shows_only_where_a_click_adds_one():
+    for params, hint in (
+        (None, handson.ADD_HINT),
+        ({"ds": "sine"}, handson.ADD_HINT),
+        ({"ds": "digits"}, handson.PICK_HINT),
+    ):
+        at = playground(params)
+        shown = texts(at.caption)
+        assert hint in shown, (params, shown)
+        other = handson.PICK_HINT if hint == handson.ADD_HINT else handson.ADD_HINT
+        assert other not in shown
+    assert handson.ADD_HINT == "Click the output chart to add a point, a point to remove it."

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from helpers import playground, texts, the_run
+from helpers import APP, PLAYGROUND, playground, run, texts, the_run
+from streamlit.testing.v1 import AppTest
 
 from backprop.ui import lessons
 from backprop.ui.config import PRESETS, to_query
@@ -70,3 +71,24 @@ def test_the_builder_writes_a_link_that_does_what_it_says():
     assert the_run(student).cfg.hidden == PRESETS[XOR].hidden
     assert "w_eta" not in widget_keys(student) and "w_n_hidden" not in widget_keys(student)
     assert [t.label for t in student.tabs if t.children] == ["Curves"]
+
+
+def test_the_builders_link_is_absolute_under_the_apps_own_address():
+    """The link starts with the page's address in the browser (any path prefix kept); a
+    hostile or missing address leaves it relative, never an error."""
+    query = f"playground?preset={lessons.slug(XOR)}"
+    for url, want in (
+        ("https://teach.example.org/bp/playground", "https://teach.example.org/bp/" + query),
+        ("http://127.0.0.1:8501/playground", "http://127.0.0.1:8501/" + query),
+        ("javascript:alert(1)//playground", query),
+        ("http://[::1/playground", query),
+        ("https://x.org/" + "a" * lessons.MAX_URL_CHARS, query),
+    ):
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.context["url"] = url
+        at.switch_page(PLAYGROUND)
+        run(at)
+        (box,) = [e for e in at.expander if e.label == "Lesson link"]
+        box.selectbox(key="lesson_preset").set_value(XOR)
+        run(at)
+        assert [c.value for c in at.code if c.value.endswith(query)] == [want], url

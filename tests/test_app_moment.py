@@ -9,6 +9,7 @@ from helpers import (
     click,
     counters,
     metric,
+    open_tab,
     params_of,
     playground,
     query,
@@ -20,7 +21,7 @@ from helpers import (
 )
 from streamlit.testing.v1 import AppTest
 
-from backprop.ui import board, controls
+from backprop.ui import board, controls, moment
 from backprop.ui.config import DEFAULT, MOMENT_URL_KEYS, to_query
 
 VIEW_WIDGETS = (
@@ -164,3 +165,31 @@ def test_a_step_at_the_epoch_limit_is_replayed(monkeypatch):
     assert "step must be <= 50: 2 epochs of 25 steps" in msg
     assert counters(new) == (0, 0) and not the_run(new).play.playing
     assert "step" not in query(new)  # the URL is cleaned
+
+
+def test_no_hidden_layer_picks_layer_1_the_output_and_the_page_never_fails():
+    """0 hidden layers: the page works and the moment's layer is 1, the output; also when a
+    run that does not draw the Layers picker (the board's) reads a value the network no
+    longer has: the picker's old label (what Streamlit hands back for an option label the
+    browser still shows) or a deeper layer."""
+    at = trained_with_a_view(1)  # layer 2 of 3 picked
+    run(at.sidebar.number_input(key="w_n_hidden").set_value(0))
+    r = the_run(at)
+    assert r.net.sizes == [2, 2] and r.net.n_layers == 1
+    picker = at.selectbox(key="layers_layer")
+    assert (picker.label, picker.options, picker.value) == ("Layer (1 = output)", ["layer 1"], 1)
+    assert "layer" not in moment_of(at)  # layer 1: the default, not written
+    open_tab(at, "Curves")  # the picker is not drawn
+    for stale in ("layer 2 (output)", 3, True, None):
+        at.session_state["layers_layer"] = stale
+        click(at, "step")  # run() checks: no exception
+        steps = str(the_run(at).trainer.steps)
+        want = {"step": steps, "tab": "curves", "view": "backward", "sample": "3"}
+        assert moment_of(at) == want  # no layer: 1, the output
+    values, notices = moment.parse({"layer": "1"}, r)
+    assert (values, notices) == ({"layer": 1}, [])
+    values, notices = moment.parse({"layer": "2"}, r)
+    assert values == {} and notices == [
+        "URL parameter layer='2' is invalid (layer must be <= 1 (the configured limit), got '2');"
+        " using 1."
+    ]

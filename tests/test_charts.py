@@ -19,7 +19,7 @@ def test_image_config_names_the_file_and_doubles_the_size():
     assert cfg["toImageButtonOptions"] == {
         "format": "png", "scale": 2, "filename": "backprop-loss-landscape-step-3",
     }  # fmt: skip
-    assert IMAGE_SCALE == 2 and cfg["displaylogo"] is False
+    assert IMAGE_SCALE == 2 and cfg["displaylogo"] is False and cfg["showSendToCloud"] is False
     assert image_config("")["toImageButtonOptions"]["filename"] == "backprop-chart"
 
 
@@ -90,6 +90,10 @@ def test_the_pages_charts_are_saved_as_png_at_twice_their_size_and_as_svg():
     assert len(set(names)) == len(names)
     assert "data.name ||" in live._JS and "scale: 2" in live.PLOTLY_LOADER
     assert 'format: "svg"' in live.PLOTLY_LOADER and "Download plot as SVG" in live.PLOTLY_LOADER
+    # plotly.js's upload to Plotly Cloud is off; the app's Share chart copies the page's link
+    assert "showSendToCloud: false," in live.PLOTLY_LOADER
+    assert 'const SHARE_TITLE = "Share chart: copy a link to this view";' in live.PLOTLY_LOADER
+    assert "navigator.clipboard.writeText(url)" in live.PLOTLY_LOADER
 
 
 def _fallback_script() -> None:

@@ -713,6 +713,18 @@ def test_big_csv_is_refused_past_the_budget():
     assert load_csv(text.encode(), limits=Limits(session_memory_mb=2)).n_train == 40_000
 
 
+def test_big_csv_with_cr_line_ends_is_refused_as_its_lf_version():
+    """The budget is checked on the rows before pandas reads: a file whose lines end in a
+    lone CR counts as many rows as its LF version, not one long line."""
+    text = "a,b,y\n" + "".join(f"{i},{i % 7},{i % 2}\n" for i in range(50_000))
+    small = Limits(session_memory_mb=1)
+    with pytest.raises(ValueError) as lf:
+        load_csv(text.encode(), limits=small)
+    with pytest.raises(ValueError) as cr:
+        load_csv(text.replace("\n", "\r").encode(), limits=small)
+    assert str(cr.value) == str(lf.value)
+
+
 def test_trainer_makes_no_copy_of_big_data():
     """The trainer keeps views of the data set: mini-batches and evaluations are gathered
     and cast to float64 chunk by chunk (it used to hold a 186 MB evaluation subset)."""
@@ -799,6 +811,24 @@ def test_csv_sources_agree(flowers, tmp_path):
             assert x.tobytes() == y.tobytes()
         assert other.feature_names == ("petal", "stem")
     assert not np.array_equal(a.X_train, e.X_train)
+
+
+@pytest.mark.parametrize("end", ["\r", "\r\n"])
+def test_csv_with_cr_or_crlf_line_ends_loads_as_its_lf_version(flowers, tmp_path, end):
+    """Old spreadsheet exports end lines in a lone CR (Windows: CR LF): the same table."""
+    other = flowers.replace("\n", end)
+    path = tmp_path / "flowers.csv"
+    path.write_bytes(other.encode())
+    want = load_csv(flowers.encode(), seed=2)
+    for source in (other.encode(), io.BytesIO(other.encode()), io.StringIO(other), path):
+        got = load_csv(source, seed=2)
+        for x, y in zip(arrays_of(want), arrays_of(got)):
+            assert x.tobytes() == y.tobytes()
+        assert (got.feature_names, got.class_names, got.notes) == (
+            ("petal", "stem"),
+            ("daisy", "rose", "tulip"),
+            ("Read as comma-separated, decimal point.",),
+        )
 
 
 def test_csv_target_choice_and_integer_classes():
@@ -965,6 +995,12 @@ class SizedUpload(io.BytesIO):
         (b"a,b,y\n1,2,0\n3,4,1\n5,6,0\n", {}, "only 3 data rows; need at least 4"),
         (b"a\n1\n2\n3\n4\n", {}, "only 'a' .*read as comma-separated"),
         (b"a;b;y\n1;2;0\n3;4;1;7\n5;6;0\n7;8;1\n", {}, "read as semicolon-separated"),
+        # a cell over Python's csv field limit (128 KiB): pandas reads it, as text
+        (
+            b"a,b,y\n" + b"1" * 200_000 + b",2,0\n3,4,1\n5,6,0\n7,8,1\n",
+            {},
+            "^uploaded CSV: feature columns are not numeric: 'a'; encode them as numbers",
+        ),
     ],
 )
 def test_csv_errors(content, kwargs, match):

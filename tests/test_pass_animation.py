@@ -11,8 +11,10 @@ import pytest
 from helpers import click, open_tab, playground, run, tab, the_run
 
 from backprop import Network, viz
+from backprop.debug.stages import stages
 from backprop.ui import views
 from backprop.viz.network import N_BUCKETS, edge_array, edge_geometry, graph_layout
+from backprop.viz.passes import phases
 
 SIZES = [2, 4, 3, 2]
 L = len(SIZES) - 1
@@ -39,6 +41,32 @@ def names(fig) -> list[str]:
     return [f.name for f in fig.frames]
 
 
+JACOBIAN = "J<sub>σ</sub>(z<sup>L</sup>)<sup>T</sup> ∇<sub>a</sub>C"
+HADAMARD = "∇<sub>a</sub>C ⊙ σ′(z<sup>L</sup>)"
+SHORTCUT = " = a<sup>L</sup> − y"
+
+
+@pytest.mark.parametrize(
+    ("activation", "cost", "rhs"),
+    [
+        ("softmax", "log_likelihood", JACOBIAN + SHORTCUT),
+        ("softmax", "cross_entropy", JACOBIAN),
+        ("sigmoid", "cross_entropy", HADAMARD + SHORTCUT),
+        ("sigmoid", "log_likelihood", HADAMARD),
+        ("linear", "quadratic", HADAMARD + SHORTCUT),
+        ("tanh", "quadratic", HADAMARD),
+    ],
+)
+def test_bp1_title_follows_the_pair_as_the_step_through_does(activation, cost, rhs):
+    net = Network([2, 3, 2], activation="sigmoid", output_activation=activation, cost=cost)
+    tr = net.trace(np.ones((2, 2)), np.eye(2))
+    title = next(p.equation for p in phases(tr, 0, 1.0) if p.name == "BP1")
+    assert title == "BP1: δ<sup>L</sup> = " + rhs
+    bp1 = next(s for s in stages(tr) if s.key == "bp1")  # the step-through's BP1
+    assert (r"J_{\sigma}" in bp1.template) == rhs.startswith(JACOBIAN)
+    assert (r"\text{shortcut: } \delta^{L} = a^{L} - y" in bp1.template) == rhs.endswith(SHORTCUT)
+
+
 def test_frames_are_the_phases_in_order(fig):
     fwd = ["input"] + [f"forward {l}" for l in range(1, L + 1)]
     bp2 = [f"BP2 {l}" for l in range(L - 1, 0, -1)]
@@ -52,7 +80,10 @@ def test_titles_carry_each_phases_equation(fig, trace):
     assert "a<sup>2</sup> = tanh(w<sup>2</sup>a<sup>1</sup> + b<sup>2</sup>)" in titles["forward 2"]
     assert "softmax(w<sup>3</sup>" in titles["forward 3"]
     assert f"{trace.cost:.4g}" in titles["cost"] and "−ln a" in titles["cost"]
-    assert titles["BP1"].startswith("BP1: δ<sup>L</sup> = ∇<sub>a</sub>C ⊙ σ′(z<sup>L</sup>)")
+    assert titles["BP1"].startswith(
+        "BP1: δ<sup>L</sup> = J<sub>σ</sub>(z<sup>L</sup>)<sup>T</sup> ∇<sub>a</sub>C"
+        " = a<sup>L</sup> − y<br>"
+    )
     assert "δ<sup>1</sup> = ((w<sup>2</sup>)<sup>T</sup>δ<sup>2</sup>)" in titles["BP2 1"]
     assert titles["BP3/BP4"].startswith("BP3/BP4")
     assert f"η = {ETA:.4g}" in titles["update"]

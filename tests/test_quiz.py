@@ -6,6 +6,7 @@ import numpy as np
 
 from backprop import Network
 from backprop.debug import quiz
+from backprop.debug.latex import num, par
 
 
 def trace(seed: int = 0):
@@ -52,3 +53,36 @@ def test_magnitudes_and_the_question_is_fixed_per_stage():
     assert [quiz.magnitude(x) for x in (5e-4, -0.005, 0.05, 0.5, -7)] == list(quiz.MAGNITUDES)
     tr = trace()
     assert quiz.question(tr, "bp2_1", j=2) == quiz.question(tr, "bp2_1", j=2)
+
+
+def test_the_questions_write_their_math_as_latex():
+    sign = quiz._sign("bp1", 2, 0, -0.25)
+    assert sign.text == (
+        r"Before you look: is $\delta^{2}_{0}$, the error of neuron 0 in layer 2, "
+        "positive or negative?"
+    )
+    assert sign.check("negative") == (True, r"Right. $\delta^{2}_{0} = {-0.25}$.")
+    largest = quiz._largest("bp2_1", 1, np.array([0.5, -2.0]))
+    assert largest.text == (
+        r"Before you look: which neuron of layer 1 has the largest error "
+        r"$\lvert \delta^{1}_j \rvert$?"
+    )
+    assert largest.explain == r"$\delta^{1} = (0.5, {-2})$."
+    tr = trace()
+    g, w = float(tr.nabla_w[1][1, 0]), float(tr.weights[1][1, 0])
+    bp4 = quiz.question(tr, "bp4_2", j=1, k=0)
+    assert bp4.text == (
+        r"Before you look: roughly how large is $\lvert \partial C / \partial w^{2}_{10} \rvert$,"
+        " the gradient of the weight from neuron 0 to neuron 1 of layer 2?"
+    )
+    assert bp4.explain == rf"$\partial C / \partial w^{{2}}_{{10}} = {num(g)}$."
+    up = quiz.question(tr, "update", j=1, k=0, eta=0.5)
+    assert up.text == (
+        rf"Before you look: after the update, does $w^{{2}}_{{10}}$ (now ${num(w)}$) go up"
+        " or down?"
+    )
+    step = -0.5 * g
+    assert up.explain == (
+        rf"It moves by $-\eta \, \partial C / \partial w = -0.5 \cdot {par(g)} = {num(step)}$,"
+        rf" to ${num(w + step)}$."
+    )

@@ -17,6 +17,7 @@ from backprop.untrusted import (
     name_of,
     read_path,
     read_upload,
+    unix_lines,
 )
 
 
@@ -154,6 +155,20 @@ def test_gunzip_names_a_broken_file(data):
 def test_decode_text_drops_a_bom_and_keeps_text():
     assert decode_text("\ufeffa,b\n".encode(), "t.csv", FileError) == "a,b\n"
     assert decode_text("a;b\n", "t.csv", FileError) == "a;b\n"
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        (b"a,b\r1,2\r3,4\r", "a,b\n1,2\n3,4\n"),  # an old Mac spreadsheet's export
+        (b"\xef\xbb\xbfa,b\r\n1,2\r\n", "a,b\n1,2\n"),  # Windows, with a BOM
+        ("a,b\r\n1,2\r3,4\n5,6\r\r", "a,b\n1,2\n3,4\n5,6\n\n"),  # a mix: each end is one
+        ("caf\u00e9,b\r1,2", "caf\u00e9,b\n1,2"),
+    ],
+)
+def test_decode_text_makes_every_line_end_a_newline(raw, text):
+    assert decode_text(raw, "t.csv", FileError) == text
+    assert unix_lines(text) is text  # nothing to change: no copy
 
 
 @pytest.mark.parametrize(

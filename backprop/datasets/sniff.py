@@ -38,7 +38,7 @@ def sniff_csv(text: str) -> CsvFormat:
     lines = [ln for ln in (f.readline() for _ in range(SNIFF_LINES)) if ln.strip()]
     best, best_score, best_cells = ",", None, []
     for d in CSV_DELIMITERS:
-        rows = list(csv.reader(lines, delimiter=d))
+        rows = _rows(lines, d)
         h = len(rows[0]) if rows else 0
         if h < 2:
             continue
@@ -51,5 +51,14 @@ def sniff_csv(text: str) -> CsvFormat:
     points = any("." in c and _DOT_NUMBER.match(c) for c in best_cells)
     commas = any("," in c and _COMMA_NUMBER.match(c) for c in best_cells)
     decimal = "," if best != "," and commas and not points else "."
-    fields = len(next(csv.reader(lines[:1], delimiter=best), [])) if lines else 0
+    fields = len(next(iter(_rows(lines[:1], best)), []))
     return CsvFormat(best, decimal, max(fields, 1))
+
+
+def _rows(lines: list[str], delimiter: str) -> list[list[str]]:
+    """``lines`` split by ``delimiter``; none where Python's csv module gives up (a field
+    over its 128 KiB limit, say): pandas reads the file then, and says what is wrong."""
+    try:
+        return list(csv.reader(lines, delimiter=delimiter))
+    except csv.Error:
+        return []

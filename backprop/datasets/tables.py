@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..extras import needs
 from .core import Array
 from .dataset import Dataset
 from .prep import _cols, _one_hot, _split, _standardise
@@ -50,7 +51,7 @@ def read_table(name: str) -> tuple[Array, Array, tuple[str, ...], tuple[str, ...
     importing scikit-learn, which would cost the server ~65 MB and its own BLAS threads."""
     spec = importlib.util.find_spec("sklearn")  # locates the package, runs none of it
     if spec is None or not spec.submodule_search_locations:
-        raise ValueError(f"data set {name!r} needs scikit-learn installed (its data files)")
+        raise ValueError(needs(f"data set {name!r}", "scikit-learn (its data files)"))
     path = Path(spec.submodule_search_locations[0]) / "datasets" / "data" / TABLE_FILES[name]
     with gzip.open(path, "rt") if path.suffix == ".gz" else path.open() as f:
         header = None if name == "digits" else f.readline().strip().split(",")

@@ -11,6 +11,8 @@
 
 Other stages have no question (None). Which question a stage gets is fixed by its key (the
 same pass gives the same quiz). :meth:`Question.check` says right or wrong with the number.
+The text is ours (no visitor input) and writes its math as ``$...$`` LaTeX, typeset as the
+stages are.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..trace import Trace
+from .latex import index, num, par
 
 MAGNITUDES = ("under 0.001", "0.001 to 0.01", "0.01 to 0.1", "0.1 to 1", "over 1")
 
@@ -58,20 +61,22 @@ def magnitude(x: float) -> str:
 
 def _sign(key: str, l: int, j: int, d: float) -> Question:
     answer = "positive" if d > 0 else "negative" if d < 0 else "zero"
+    delta = rf"\delta^{{{l}}}_{{{j}}}"
     return Question(
-        key, f"Before you look: is delta^{l}_{j}, the error of neuron {j} in layer {l}, "
+        key, f"Before you look: is ${delta}$, the error of neuron {j} in layer {l}, "
         "positive or negative?", ("positive", "negative", "zero"), answer,
-        f"delta^{l}_{j} = {d:.4g}.",
+        f"${delta} = {num(d)}$.",
     )  # fmt: skip
 
 
 def _largest(key: str, l: int, col: np.ndarray) -> Question:
     big = int(np.argmax(np.abs(col)))
-    shown = ", ".join(f"{v:.3g}" for v in col)
+    shown = ", ".join(num(v, 3) for v in col)
     return Question(
-        key, f"Before you look: which neuron of layer {l} has the largest error |delta^{l}_j|?",
+        key, rf"Before you look: which neuron of layer {l} has the largest error "
+        rf"$\lvert \delta^{{{l}}}_j \rvert$?",
         tuple(f"neuron {i}" for i in range(col.size)), f"neuron {big}",
-        f"delta^{l} = [{shown}].",
+        rf"$\delta^{{{l}}} = ({shown})$.",
     )  # fmt: skip
 
 
@@ -92,10 +97,11 @@ def question(
         nw = trace.nabla_w[l - 1]
         jj, kk = _clamp(j, nw.shape[0]), _clamp(k, nw.shape[1])
         g = float(nw[jj, kk])
+        grad = rf"\partial C / \partial w^{{{l}}}_{{{index(jj, kk)}}}"
         return Question(
-            key, f"Before you look: roughly how large is |dC/dw^{l}_{jj}{kk}|, the gradient "
+            key, rf"Before you look: roughly how large is $\lvert {grad} \rvert$, the gradient "
             f"of the weight from neuron {kk} to neuron {jj} of layer {l}?", MAGNITUDES,
-            magnitude(g), f"dC/dw^{l}_{jj}{kk} = {g:.4g}.",
+            magnitude(g), f"${grad} = {num(g)}$.",
         )  # fmt: skip
     if key == "update":
         nw = trace.nabla_w[L - 1]
@@ -103,9 +109,11 @@ def question(
         g, w = float(nw[jj, kk]), float(trace.weights[L - 1][jj, kk])
         step = -eta * g
         answer = "up" if step > 0 else "down" if step < 0 else "stays the same"
+        weight = rf"w^{{{L}}}_{{{index(jj, kk)}}}"
+        move = rf"-\eta \, \partial C / \partial w = -{num(eta)} \cdot {par(g)} = {num(step)}"
         return Question(
-            key, f"Before you look: after the update, does w^{L}_{jj}{kk} (now {w:.4g}) go up "
+            key, f"Before you look: after the update, does ${weight}$ (now ${num(w)}$) go up "
             "or down?", ("up", "down", "stays the same"), answer,
-            f"It moves by -eta * dC/dw = -{eta:g} * {g:.4g} = {step:+.4g}, to {w + step:.4g}.",
+            f"It moves by ${move}$, to ${num(w + step)}$.",
         )  # fmt: skip
     return None

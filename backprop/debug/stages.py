@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..activations import ACTIVATIONS
-from ..costs import COSTS
+from ..costs import COSTS, output_error
 from ..stable import STABLE
 from ..trace import Trace
 from ..validation import finite_number, whole_number
@@ -271,7 +271,8 @@ def _bp1(tr: Trace, s: int, j: int) -> Stage:
     general, used = _col(tr.output_delta_general, s), _col(tr.delta[L - 1], s)
     j = _clamp(j, len(g))
     values = {"grad": float(g[j]), "delta_general": float(general[j]), "delta": float(used[j])}
-    if name == "softmax":
+    form = output_error(name, tr.cost_name)
+    if form.jacobian:
         dot = float(np.dot(a, g))  # sum_k a_k dC/da_k
         template = [
             r"\delta^{L} = J_{\sigma}(z^{L})^{T}\, \nabla_a C",
@@ -305,7 +306,7 @@ def _bp1(tr: Trace, s: int, j: int) -> Stage:
     numbers = [grad + num(g[j]), *lines_j]
     notes = []
     arrays = [("∇ₐC", tr.cost_grad), ("δᴸ general", tr.output_delta_general)]
-    if tr.output_delta_shortcut is not None:
+    if form.shortcut and tr.output_delta_shortcut is not None:
         short = _col(tr.output_delta_shortcut, s)
         y = _col(tr.y, s)
         diff = float(np.max(np.abs(tr.output_delta_general - tr.output_delta_shortcut)))
@@ -325,8 +326,8 @@ def _bp1(tr: Trace, s: int, j: int) -> Stage:
             f"{diff:.1e} (max |difference| over the batch)."
         )
         arrays.append(("δᴸ shortcut a − y", tr.output_delta_shortcut))
-    elif (form := STABLE.get((name, tr.cost_name))) is not None and form.delta is not None:
-        line, number, note, diff = _stable_bp1(tr, s, j, form.tex)
+    elif (stable := STABLE.get((name, tr.cost_name))) is not None and stable.delta is not None:
+        line, number, note, diff = _stable_bp1(tr, s, j, stable.tex)
         template.append(line)
         numbers.append(number)
         notes.append(note)

@@ -8,6 +8,8 @@ camera button (PNG, scale 2) and a second button that saves the chart as SVG, na
 the chart's name (:func:`slug`). ``image_config(name)`` is the same config for
 ``st.plotly_chart``, used only where static serving is off (``live``'s fallback): Streamlit's
 own chart element takes no JavaScript in its config, so there a chart offers the PNG only.
+plotly.js's own "Share chart..." button (an upload to Plotly Cloud) is off everywhere; the
+live component's charts have the app's "Share chart" instead, which copies the page's link.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ def image_config(name: str) -> dict:
     stem = slug(name) or "chart"
     return {
         "displaylogo": False,
+        "showSendToCloud": False,  # plotly.js's "Share chart..." uploads to Plotly Cloud
         "toImageButtonOptions": {
             "format": "png",
             "scale": IMAGE_SCALE,

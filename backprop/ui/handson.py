@@ -252,7 +252,17 @@ def _status(run: Run) -> str:
         parts.append(f"{run.dataset.n_train} training samples ({n} data edits{link})")
     if run.param_edits:
         parts.append("; ".join(run.param_edits[-3:]))
-    return " · ".join(parts) or "Click the output chart to add a point, a point to remove it."
+    return " · ".join(parts) or hint(run)
+
+
+ADD_HINT = "Click the output chart to add a point, a point to remove it."
+PICK_HINT = "Click an edge or a node of the network graph to set its weight or bias by hand."
+
+
+def hint(run: Run) -> str:
+    """What a click does: on 2-D or 1-D data it adds a point (:func:`click`); elsewhere (the
+    digits, an upload) the output chart takes no click, only the graph does (:func:`pick`)."""
+    return ADD_HINT if edits.editable(run.base_dataset or run.dataset) else PICK_HINT
 
 
 def to_url() -> None:

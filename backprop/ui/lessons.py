@@ -12,7 +12,7 @@ controls are not drawn; their values still apply. The value is checked before it
 from __future__ import annotations
 
 from collections.abc import Mapping
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import streamlit as st
 
@@ -37,6 +37,7 @@ HIDABLE = {  # control -> what it hides
     "downloads": "Export and resume",
 }
 MAX_HIDE_CHARS = 400  # longer than every name joined: refused before it is split
+MAX_URL_CHARS = 2000  # the page's URL as the browser reports it: longer is not used
 
 
 PRESET_SLUGS = {slug(name): name for name in PRESETS}
@@ -95,6 +96,24 @@ def link(preset: str | None, hide: list[str], tab: str | None = None) -> str:
     return "playground" + ("?" + urlencode(params, safe=",") if params else "")
 
 
+def absolute(relative: str) -> str:
+    """``relative`` (a page and its query, as :func:`link` writes it) as an absolute link,
+    resolved as the browser resolves it against this page's address (``st.context.url``:
+    scheme, host and any path prefix the app is served under, by a proxy or
+    ``server.baseUrlPath``). The browser sends that address: what is not a plain http(s)
+    URL (or nothing, as in tests) leaves the link relative."""
+    here = st.context.url
+    if not isinstance(here, str) or len(here) > MAX_URL_CHARS:
+        return relative
+    try:
+        parts = urlsplit(here)
+    except ValueError:
+        return relative
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return relative
+    return urljoin(here, relative)
+
+
 def builder(tabs: tuple[str, ...], cfg: PlaygroundConfig) -> None:
     """An expander where a teacher picks a preset, the tab to open and the controls to
     hide, and gets the link."""
@@ -112,4 +131,4 @@ def builder(tabs: tuple[str, ...], cfg: PlaygroundConfig) -> None:
         url = link(preset, hide, None if tab == tabs[0] else tab)
         if preset is None and to_query(cfg):  # the current settings, as the URL writes them
             url += ("&" if "?" in url else "?") + urlencode(to_query(cfg), safe=",")
-        st.code(url, language=None)  # shown literally
+        st.code(absolute(url), language=None)  # shown literally

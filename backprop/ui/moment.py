@@ -122,17 +122,34 @@ def _tab_label(name: str) -> str:
     return {t.lower(): t for t in DETAIL_TABS}.get(name, DETAIL_TABS[0])
 
 
+def _whole(value: object, low: int, high: int, default: int) -> int:
+    """``value`` if it is a whole number in ``low..high``, else ``default``: a widget's
+    session value can be stale, or the label a browser still shows for an option the
+    network no longer has (Streamlit hands back that text, and a run that does not draw the
+    widget, such as the board's, reads it)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        return default
+    return value
+
+
+def _name(value: object, names: Mapping[str, object], default: str) -> str:
+    """``value`` if it is one of ``names``, else ``default``."""
+    return value if isinstance(value, str) and value in names else default
+
+
 def current(run: Run) -> Moment:
-    """The moment on screen: the run's step and the widgets' values (defaults where unset)."""
+    """The moment on screen: the run's step and the widgets' values (the defaults where
+    unset or not valid for the run's network: with no hidden layer, layer 1, the output)."""
     ss, d = st.session_state, DEFAULT_MOMENT
     tab = ss.get(WIDGETS["tab"]) or DETAIL_TABS[0]
+    n_probe = run.trainer.probe[0].shape[1]
     return Moment(
         step=run.trainer.steps,
-        view=ss.get(WIDGETS["view"]) or d.view,
+        view=_name(ss.get(WIDGETS["view"]), VIEW_LABELS, d.view),
         tab=str(tab).lower(),
-        layer=int(ss.get(WIDGETS["layer"]) or d.layer),
-        q=ss.get(WIDGETS["q"]) or d.q,
-        sample=int(ss.get(WIDGETS["sample"]) or d.sample),
+        layer=_whole(ss.get(WIDGETS["layer"]), 1, run.net.n_layers, d.layer),
+        q=_name(ss.get(WIDGETS["q"]), LAYER_QUANTITIES, d.q),
+        sample=_whole(ss.get(WIDGETS["sample"]), 0, n_probe - 1, d.sample),
     )
 
 

@@ -43,10 +43,16 @@ function loadPlotly(build = "cartesian") {
 
 // Every chart's toolbar: the camera saves a PNG at twice the chart's size, and a second
 // button saves it as SVG, both named backprop-<name> (backprop/ui/charts.py; st.plotly_chart,
-// the fallback without static serving, gets the PNG only).
+// the fallback without static serving, gets the PNG only). plotly.js's own "Share chart..."
+// (showSendToCloud) would upload the figure to Plotly Cloud and does nothing here: it is off,
+// and the app's "Share chart" copies the page's link, which holds the run's settings and,
+// while paused, its step and view (backprop/ui/moment.py), then says so on the chart.
 // One config object per chart name (and build): Plotly.react re-creates a plot whose config
 // changed (dropping its event handlers), so every draw of a chart must hand it the same object.
 const CHART_CONFIGS = (window.__bpChartConfigs = window.__bpChartConfigs || new WeakMap());
+const SHARE_TITLE = "Share chart: copy a link to this view";
+const SHARE_COPIED = "Link to this view copied to the clipboard.";
+const SHARE_MANUAL = "Copy this link to share the chart's view:";
 function chartConfig(Plotly, name) {
   const filename = "backprop-" + String(name || "chart").toLowerCase().replace(/[^a-z0-9]+/g, "-");
   if (!CHART_CONFIGS.has(Plotly)) CHART_CONFIGS.set(Plotly, new Map());
@@ -62,12 +68,42 @@ function makeChartConfig(Plotly, filename) {
     // autoranges a chart that is not zoomed, and two quick clicks (on two edges of the graph,
     // two points added to the output) count as a double click
     doubleClick: "reset",
+    showSendToCloud: false,
     toImageButtonOptions: { format: "png", scale: 2, filename },
     modeBarButtonsToAdd: [{
       name: "downloadSvg",
       title: "Download plot as SVG",
       icon: Plotly.Icons.disk,
       click: (gd) => Plotly.downloadImage(gd, { format: "svg", filename }),
+    }, {
+      name: "shareLink",
+      title: SHARE_TITLE,
+      icon: Plotly.Icons.cloudupload,
+      click: shareLink,
     }],
   };
+}
+// The page's link to the clipboard and a note on the chart that it is there; where the
+// clipboard is refused (a page not served over https), a dialog shows the link to copy.
+function shareLink(gd) {
+  const url = window.location.href;
+  const manual = () => window.prompt(SHARE_MANUAL, url);
+  if (!navigator.clipboard || !window.isSecureContext) return manual();
+  navigator.clipboard.writeText(url).then(() => chartNote(gd, SHARE_COPIED), manual);
+}
+// A short note in the chart's top right corner, under the toolbar, for a few seconds.
+function chartNote(gd, text) {
+  const box = gd.querySelector(".svg-container") || gd;
+  let note = box.querySelector(".bp-chart-note");
+  if (!note) {
+    note = document.createElement("div");
+    note.className = "bp-chart-note";
+    note.setAttribute("role", "status");
+    note.style.cssText = "position:absolute;top:30px;right:4px;z-index:1002;max-width:80%;" +
+      "padding:4px 8px;border-radius:4px;font:12px sans-serif;color:#fff;background:#333c;";
+    box.appendChild(note);
+  }
+  note.textContent = text;
+  clearTimeout(note.hideTimer);
+  note.hideTimer = setTimeout(() => note.remove(), 3000);
 }

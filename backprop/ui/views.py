@@ -188,11 +188,13 @@ def layer_detail_spec(run: Run, pick: tuple[object, object] | None = None) -> di
 
 def _layer_pickers(prefix: str, L: int, quantities=None) -> tuple[int, str]:
     c1, c2 = st.columns(2)
+    # each option's label is the same whatever the depth ("layer 1" stays "layer 1" when it
+    # becomes the output): a browser that still shows an old label then still matches it
     layer = c1.selectbox(
-        "Layer",
+        f"Layer ({L} = output)",
         range(1, L + 1),
         key=f"{prefix}_layer",
-        format_func=lambda l: f"layer {l}" + (" (output)" if l == L else ""),
+        format_func="layer {}".format,
     )
     qs = quantities or list(LAYER_QUANTITIES)
     quantity = c2.selectbox(

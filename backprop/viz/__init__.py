@@ -13,7 +13,18 @@ Pure Plotly (never streamlit). Arrays go to Plotly as float32 so figures seriali
 compact base64 typed arrays; signed quantities use a diverging scale centred at 0 with a
 symmetric range; every figure has ``uirevision`` set so zoom survives updates.
 Layers count from 1 (layer l is fed by ``weights[l-1]``); layer 0 is the input.
+Without Plotly (the engine-only install) importing it raises ``ModuleNotFoundError`` naming
+the ``notebook`` extra (:mod:`backprop.extras`).
 """
+
+from ..extras import needs
+
+try:
+    import plotly  # noqa: F401
+except ModuleNotFoundError as e:  # the engine-only install: say which extra adds it
+    if e.name != "plotly":
+        raise
+    raise ModuleNotFoundError(needs("backprop.viz", "Plotly"), name="plotly") from None
 
 from ._common import DIVERGING, empty_figure, empty_spec, figure, figure_builder, spec_json
 from .animation import (

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..costs import COSTS
+from ..costs import COSTS, output_error
 from ..trace import Trace
 from ._common import FONT_SIZE, check_int, f32, figure_builder, merge, sym_max
 from .animation import EDGE_FRAME_BUDGET, MIN_EDGES, frame_controls
@@ -93,6 +93,17 @@ def _sub(symbol: str, index: str) -> str:
     return f"{symbol}<sub>{index}</sub>"
 
 
+def bp1_rhs(activation: str, cost: str) -> str:
+    """BP1's right-hand side for the pair, as the step-through writes it
+    (:func:`~backprop.costs.output_error`): the Jacobian form for softmax, else the
+    Hadamard product with sigma'; ``= a - y`` follows for a canonical pair."""
+    form = output_error(activation, cost)
+    z = sup("z", "L")
+    grad = f"{_sub('∇', 'a')}C"
+    rhs = f"{_sub('J', 'σ')}({z})<sup>T</sup> {grad}" if form.jacobian else f"{grad} ⊙ σ′({z})"
+    return rhs + (f" = {sup('a', 'L')} − y" if form.shortcut else "")
+
+
 def phases(trace: Trace, sample: int, eta: float) -> list[Phase]:
     """The frames in order: forward ``0..L``, cost, BP1, BP2 ``L-1..1``, BP3/BP4, update."""
     L, s, m = trace.n_layers, sample, trace.x.shape[1]
@@ -110,7 +121,7 @@ def phases(trace: Trace, sample: int, eta: float) -> list[Phase]:
         f" mean C over the {m} probe samples = {trace.cost:.4g}"
     )
     out.append(Phase("cost", f"Cost: {formula}", note, every, "forward", L, highlight=L))
-    bp1 = f"BP1: {sup('δ', 'L')} = {_sub('∇', 'a')}C ⊙ σ′({sup('z', 'L')})"
+    bp1 = f"BP1: {sup('δ', 'L')} = {bp1_rhs(trace.activations[-1], trace.cost_name)}"
     out.append(Phase("BP1", bp1, "the output layer's error", (L,), "backward", L, highlight=L))
     for l in range(L - 1, 0, -1):
         rhs = f"(({sup('w', l + 1)})<sup>T</sup>{sup('δ', l + 1)}) ⊙ σ′({sup('z', l)})"

@@ -42,6 +42,26 @@ def test_a_debugger_chart_downloads_as_svg_named_and_titled(
     screenshot("slide-figures-gradcheck-1280x720")
 
 
+SHARE_BUTTON = '.modebar-btn[data-title="Share chart: copy a link to this view"]'
+SHARE_COPIED = "Link to this view copied to the clipboard."
+
+
+def test_share_chart_copies_the_pages_link_and_says_so(page, app_server, wait_idle):
+    """The toolbar's Share chart puts the page's own link (the run's settings and moment)
+    on the clipboard; plotly.js's upload to Plotly Cloud ("Share chart...") is gone."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto(app_server.url("/gradcheck"))
+    chart = page.locator(SCATTER)
+    expect(chart.locator(".main-svg").first).to_be_visible(timeout=30_000)
+    wait_idle()
+    chart.scroll_into_view_if_needed()
+    chart.hover()
+    expect(chart.locator('.modebar-btn[data-title="Share chart..."]')).to_have_count(0)
+    chart.locator(SHARE_BUTTON).click()
+    expect(chart.locator(".bp-chart-note")).to_have_text(SHARE_COPIED)
+    assert page.evaluate("navigator.clipboard.readText()") == page.url
+
+
 HIDDEN_TAB_APP = """
 import plotly.graph_objects as go
 import streamlit as st
