@@ -6,11 +6,12 @@ Run on its own (``streamlit run explorer.py``), the app works without the live b
 
 import streamlit as st
 
-from backprop.ui import priority, reconnect
+from backprop.ui import present, priority, reconnect
 from backprop.ui.common import setup_server
 
 st.set_page_config(page_title="Backprop Explorer", page_icon="🧮", layout="wide")
 setup_server()
+present.apply()  # presentation mode (?present=1): the sidebar closed, large text
 reconnect.detect()  # a session that begins on a reconnect: said on the page
 
 # The folder is app_pages/, not pages/: Streamlit treats a folder named pages/ as its old

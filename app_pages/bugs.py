@@ -11,7 +11,7 @@ from backprop.debug import (
     training_budget,
 )
 from backprop.debug.check import MAX_PER_LAYER, layer_table
-from backprop.ui import debugger, live
+from backprop.ui import debugger, live, present
 from backprop.ui.common import plain
 from backprop.viz.debug import cost_pair, gradient_scatter
 
@@ -21,7 +21,7 @@ DEMOS = {
     "nonsquare": ("Non-square layers [2, 4, 3, 2]", (2, 4, 3, 2), 1.0),
 }
 
-st.title("Bug gallery")
+present.title("Bug gallery")
 st.markdown(
     "Switch on one of the classic backprop bugs (or several). They are injected into a "
     "**separate copy** of the backward pass; the engine's own backprop is never touched. "

@@ -17,11 +17,11 @@ from backprop.debug import (
 )
 from backprop.debug.diff import ATOL, RTOL
 from backprop.debug.latex import lines
-from backprop.ui import common, debugger, live
+from backprop.ui import common, debugger, live, present
 from backprop.ui.common import plain
 from backprop.viz.debug import difference_heatmap
 
-st.title("Gradient diff")
+present.title("Gradient diff")
 st.markdown(
     "**Is my backprop right?** Download a test case (a network's choices, sizes, weights and "
     "biases, and a batch *X*, *Y* with samples as columns), compute ∂C/∂b and ∂C/∂w with your "

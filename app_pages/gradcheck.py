@@ -4,12 +4,12 @@ import streamlit as st
 
 from backprop.debug import check_gradients
 from backprop.debug.check import ATOL, EPS, EPS_RANGE, MAX_PER_LAYER, RTOL, verdict_table
-from backprop.ui import debugger, live
+from backprop.ui import debugger, live, present
 from backprop.ui.common import plain
 from backprop.validation import finite_number
 from backprop.viz.debug import gradient_scatter, relative_error_heatmaps
 
-st.title("Gradient check")
+present.title("Gradient check")
 st.markdown(
     "Backprop's gradients against **central finite differences**: nudge one parameter *p* "
     "by ±ε, measure the cost both times, and divide: "

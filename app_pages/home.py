@@ -2,10 +2,11 @@
 
 import streamlit as st
 
+from backprop.ui import present
 from backprop.ui.common import plain
 from backprop.ui.config import PRESETS, to_query
 
-st.title("Backprop Explorer")
+present.title("Backprop Explorer")
 st.markdown(
     "**Backpropagation** computes how the cost $C$ of a neural network changes with every "
     "weight and bias, in one backward sweep: the error $\\delta^L$ of the output layer is "

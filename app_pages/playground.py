@@ -20,15 +20,14 @@ from backprop.ui import (
     sidebar,
     views,
 )
+from backprop.ui.present import follow, presenting
 from backprop.ui.session import RUN_KEY, current_run
 
-present = board.presenting()
-if present:
-    st.set_page_config(initial_sidebar_state="collapsed")
+present = presenting()
 lim = common.limits()
 cfg, uploaded = sidebar.render(lim)
 
-board.page_style(present)
+board.page_style()
 st.title("Playground")
 messages = st.container()  # one fixed slot, so a message never shifts the charts below
 with messages, line.locked():  # the board's line trains this session's run in another thread
@@ -60,6 +59,7 @@ def main_panel() -> None:
 
 
 def _main_panel() -> None:
+    follow()  # the Present toggle (in the toolbar) changed the page's mode: run it all
     current = st.session_state.get(RUN_KEY)
     if current is None:  # Reset: the run is rebuilt by the full script
         st.rerun()

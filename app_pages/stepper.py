@@ -7,7 +7,7 @@ from backprop import viz
 from backprop.debug import Stage, stages
 from backprop.debug.quiz import question
 from backprop.debug.stages import clamp_notice
-from backprop.ui import debugger, live, quiz, stage_player
+from backprop.ui import debugger, live, present, quiz, stage_player
 from backprop.ui.common import plain
 from backprop.viz.debug import stage_heatmaps
 
@@ -15,7 +15,7 @@ GRAPH_HEIGHT = 320  # px: the graph sits beside the equations, on one screen wit
 GRAPH_MARGIN = {"l": 10, "r": 10, "t": 70, "b": 40}
 
 debugger.stage_style()
-st.title("Step-through")
+present.title("Step-through")
 st.caption(
     "One pass of backprop with the engine's own numbers: the input, the forward pass layer by "
     "layer, the cost, the output error (BP1), the hidden layers' errors (BP2), the gradients "

@@ -109,23 +109,8 @@ function present(layout, board) {
     }
     return layout;
   }
-  const size = 20;
-  layout.font = Object.assign({}, layout.font || {}, { size, color: "#000" });
-  if (layout.annotations) {
-    layout.annotations = layout.annotations.map((a) => Object.assign({}, a,
-      { font: Object.assign({}, a.font || {}, { size: Math.max(size, (a.font || {}).size || 0), color: "#000" }) }));
-  }
-  if (layout.legend) {
-    layout.legend = Object.assign({}, layout.legend, { font: { size } });
-    // below the x axis' 20 px title, not on it
-    if (layout.legend.orientation === "h" && layout.legend.y < 0) layout.legend.y = -0.3;
-  }
-  layout.margin = { l: 70, r: 20, t: 56, b: 56 };
-  if (layout.title) {
-    if (typeof layout.title === "string") layout.title = { text: layout.title };
-    layout.title.font = Object.assign({}, layout.title.font || {}, { size: size + 2 });
-  }
-  return layout;
+  layout.margin = {}; // the board's views: the same room on every view
+  return presentLayout(layout);
 }
 
 // ---------------------------------------------------------------- one renderer

@@ -91,11 +91,6 @@ def _component():
     )
 
 
-def presenting() -> bool:
-    """Presentation mode: ``?present=1`` in the URL (the Present toggle sets it)."""
-    return st.query_params.get("present") == "1"
-
-
 def reset() -> None:
     """The browser draws everything anew from the next frame (a full page run)."""
     for enc in (st.session_state.get(ENCODER_KEY), _line_encoder()):
@@ -394,19 +389,12 @@ _PAGE_CSS = """
 .st-key-run-controls { gap: 0.45rem !important; flex-wrap: nowrap !important; }
 </style>
 """
-_PRESENT_CSS = """
-<style>
-.stMainBlockContainer button p, .stMainBlockContainer label p { font-size: 1.15rem; }
-.st-key-speed label p { white-space: nowrap; }
-.stMainBlockContainer { max-width: 100%; padding-left: 1.5rem; padding-right: 1.5rem; }
-</style>
-"""
 
 
-def page_style(present: bool) -> None:
+def page_style() -> None:
     """The Playground's compact layout (one 1280x720 screen holds the controls, counters,
-    graph and output), and presentation mode's larger, high-contrast text."""
-    st.html(_PAGE_CSS + (_PRESENT_CSS if present else ""))
+    graph and output); presentation mode's text is the router's (``present.py``)."""
+    st.html(_PAGE_CSS)
 
 
 _SYNC_JS = """

@@ -7,10 +7,9 @@ import time
 
 import streamlit as st
 
-from . import lessons
+from . import lessons, present
 from .line import locked
 from .session import RUN_KEY, Run, reset_run
-from .views import present_toggle
 
 FRAME_BUDGET = 0.02  # seconds of training per frame of a chunk (the board plays 30 a second)
 EPOCH_BUDGET = 0.5  # seconds an Epoch click trains at once; a longer epoch goes on in frames
@@ -101,7 +100,7 @@ def toolbar(run: Run) -> None:
             st.number_input("Epochs", 1, top, min(10, top), key="n_epochs")
             st.button("Train N epochs", key="train_n", on_click=_train_n)
         if not lessons.hides("present"):
-            present_toggle()
+            present.toggle()
         st.select_slider("Speed (steps per frame)", SPEEDS, value=10, key="speed", width=170)
 
 

@@ -34,6 +34,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from ..viz import spec_json
 from .charts import image_config, slug
+from .present import presenting
 
 STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
 PLOTLY_JS = "plotly.min.js"
@@ -67,7 +68,8 @@ export default function (component) {
   }
   const redraw = (Plotly, fig, revision) => {
     const { data: traces, frames } = fig;
-    const layout = data.height ? { ...fig.layout, height: data.height } : fig.layout;
+    let layout = data.height ? { ...fig.layout, height: data.height } : fig.layout;
+    if (data.present) layout = presentLayout({ ...layout }); // presentation mode's text
     const config = chartConfig(Plotly, data.name || data.key.replace(/^live_/, ""));
     const done = Plotly.react(div, { data: traces, layout, frames, config });
     div.dataset.revision = String(revision);
@@ -276,4 +278,6 @@ def _show(
         data["height"] = int(height)
     if eager:
         data["eager"] = True
+    if presenting():
+        data["present"] = True
     _component()(key=key, data=data)

@@ -107,3 +107,29 @@ function chartNote(gd, text) {
   clearTimeout(note.hideTimer);
   note.hideTimer = setTimeout(() => note.remove(), 3000);
 }
+
+// Presentation mode's layout (a projector at the back of a room): large black text, room for
+// it in the margins. The live board's views and every other chart of a page in presentation
+// mode (live.py) go through it.
+function presentLayout(layout) {
+  const size = 20;
+  layout.font = Object.assign({}, layout.font || {}, { size, color: "#000" });
+  if (layout.annotations) {
+    layout.annotations = layout.annotations.map((a) => Object.assign({}, a,
+      { font: Object.assign({}, a.font || {}, { size: Math.max(size, (a.font || {}).size || 0), color: "#000" }) }));
+  }
+  if (layout.legend) {
+    layout.legend = Object.assign({}, layout.legend, { font: { size } });
+    // below the x axis' 20 px title, not on it
+    if (layout.legend.orientation === "h" && layout.legend.y < 0) layout.legend.y = -0.3;
+  }
+  // at least this much room for the larger text (a figure's own larger margins stay)
+  const m = layout.margin || {}, room = { l: 70, r: 20, t: 56, b: 56 };
+  layout.margin = Object.assign({}, m, Object.fromEntries(
+    Object.entries(room).map(([k, v]) => [k, Math.max(v, Number.isFinite(m[k]) ? m[k] : 0)])));
+  if (layout.title) {
+    if (typeof layout.title === "string") layout.title = { text: layout.title };
+    layout.title.font = Object.assign({}, layout.title.font || {}, { size: size + 2 });
+  }
+  return layout;
+}

@@ -94,24 +94,6 @@ def view_pickers(run: Run, extra: Callable[[], None] | None = None) -> None:
             extra()
 
 
-def present_toggle() -> None:
-    """Presentation mode on or off (kept in the URL as ``?present=1``)."""
-    st.toggle(
-        "Present",
-        key="present_toggle",
-        value=st.query_params.get("present") == "1",
-        on_change=_toggle_present,
-        help="Presentation mode: sidebar closed, large high-contrast text (?present=1)",
-    )
-
-
-def _toggle_present() -> None:
-    if st.session_state.get("present_toggle"):
-        st.query_params["present"] = "1"
-    else:
-        st.query_params.pop("present", None)
-
-
 def detail_tabs(run: Run, compare_tab: Callable[[Run], None] | None = None) -> None:
     """Per-layer heatmaps, snapshot animation, neurons, curves, the pass, the loss landscape
     and (drawn by ``compare_tab``) two runs compared; only the open tab runs."""

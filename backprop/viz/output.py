@@ -45,6 +45,13 @@ def _raw_points(dataset) -> tuple[Array, Array]:
     return raw_tr, raw_te
 
 
+# The input plane is square (equal scales): its colour bar takes the top half of the column at
+# its right and the legend the bottom half, so the plot keeps the height a legend below it
+# would take (a fifth of the view in presentation mode's text).
+COLORBAR_TOP = {"len": 0.5, "y": 1.0, "yanchor": "top"}
+PLANE_LEGEND = {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 0.0, "yanchor": "bottom"}
+
+
 def plane_grid(dataset, grid: int) -> tuple[Array, Array, Array]:
     """``(xs, ys, points)``: a ``grid x grid`` lattice over the data's raw range (padded 8%);
     ``points`` is ``(2, grid*grid)``, row-major over ``(y, x)`` so ``out.reshape(grid, grid)``
@@ -178,7 +185,7 @@ def decision_boundary_spec(net: Network, dataset, grid: int = 80) -> dict:
                 "opacity": 0.8,
                 "contours": {"start": 0.5, "end": 0.5, "size": 1.0, "coloring": "heatmap"},
                 "line": {"width": 2.5, "color": "#2c3e50"},
-                "colorbar": {"title": {"text": label}},
+                "colorbar": {"title": {"text": label}, **COLORBAR_TOP},
                 "hovertemplate": hover + label + " = %{z:.3f}<extra></extra>",
                 "name": label + " (line: 0.5)",
             },
@@ -200,13 +207,17 @@ def decision_boundary_spec(net: Network, dataset, grid: int = 80) -> dict:
                 "zmax": k - 0.5,
                 "colorscale": scale,
                 "opacity": 0.45,
-                "colorbar": {"tickvals": list(range(k)), "ticktext": _class_names(dataset, k)},
+                "colorbar": {
+                    "tickvals": list(range(k)),
+                    "ticktext": _class_names(dataset, k),
+                    **COLORBAR_TOP,
+                },
                 "hovertemplate": hover + "predicted class %{z}<extra></extra>",
                 "name": "predicted class",
             }
         ]
         title = "Decision regions — predicted class over the input plane"
-    layout = style_layout(title, legend={"orientation": "h", "y": -0.15}, **_plane_axes(xs, ys))
+    layout = style_layout(title, legend=PLANE_LEGEND, **_plane_axes(xs, ys))
     return {"data": traces + _point_traces(dataset, raw_tr, raw_te, k), "layout": layout}
 
 
@@ -259,9 +270,9 @@ def _regression_plane(net, dataset, xs, ys, out, raw_tr, raw_te) -> dict:
             "colorscale": SEQUENTIAL_SCALE,
             "cmin": lo,
             "cmax": hi,
-            "colorbar": {"title": {"text": "output"}},
+            "colorbar": {"title": {"text": "output"}, **COLORBAR_TOP},
         },
-        legend={"orientation": "h", "y": -0.15},
+        legend=PLANE_LEGEND,
         **_plane_axes(xs, ys),
     )
     return {"data": traces, "layout": layout}

@@ -201,3 +201,30 @@ def click(page, key: str) -> None:
     # ``:visible``: a button with ``help`` also has a hidden zero-size copy (Streamlit measures
     # its width with it), so ``.st-key-step button`` alone matches two elements
     page.locator(f".st-key-{key} button:visible").click()
+
+
+# ------------------------------------------------------------ points on the charts
+# the page position of data point (x, y) of a view's plot (from each axis's own offset:
+# a square plot's x-axis does not start at the margin)
+PIXEL_JS = """([key, x, y]) => {
+    const div = document.querySelector(`[data-key="${key}"] div.bp-live-plot`);
+    const f = div._fullLayout, r = div.getBoundingClientRect();
+    return [r.left + f.xaxis._offset + f.xaxis.d2p(x), r.top + f.yaxis._offset + f.yaxis.d2p(y)];
+}"""
+# the training point nearest (x, y), and the data units of one pixel on each axis
+NEAREST_JS = """([x, y]) => {
+    const div = document.querySelector('[data-key="live_output"] div.bp-live-plot');
+    const f = div._fullLayout;
+    const unit = (a) => Math.abs(a.p2d(1) - a.p2d(0));
+    const px = [unit(f.xaxis), unit(f.yaxis)];
+    let best = null;
+    for (const t of div.data.filter(t => /train/i.test(t.name || ''))) {
+        for (let i = 0; i < t.x.length; i++) {
+            const d = Math.hypot((t.x[i] - x) / px[0], (t.y[i] - y) / px[1]);
+            if (!best || d < best.px) best = {x: t.x[i], y: t.y[i], px: d};
+        }
+    }
+    return {...best, unit: px}; }"""
+# how many training points the output view draws
+TRAIN_N_JS = """() => document.querySelector('[data-key="live_output"] div.bp-live-plot').data
+    .filter(t => /train/i.test(t.name || '')).reduce((n, t) => n + t.x.length, 0)"""

@@ -4,7 +4,7 @@ follows; a click on an edge of the graph opens the editor, Apply sets the weight
 from __future__ import annotations
 
 import pytest
-from browser_helpers import SCREENSHOTS, open_playground
+from browser_helpers import NEAREST_JS, PIXEL_JS, SCREENSHOTS, TRAIN_N_JS, open_playground
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -12,34 +12,11 @@ pytestmark = pytest.mark.browser
 VIEWS = ("live_graph", "live_output", "live_cost", "live_layers")
 _REVISIONS_JS = f"""() => {list(VIEWS)}.map(k => Number(
     document.querySelector(`[data-key="${{k}}"] div.bp-live-plot`).dataset.revision))"""
-# the page position of data point (x, y) of a view's plot (from each axis's own offset:
-# a square plot's x-axis does not start at the margin)
-_PIXEL_JS = """([key, x, y]) => {
-    const div = document.querySelector(`[data-key="${key}"] div.bp-live-plot`);
-    const f = div._fullLayout, r = div.getBoundingClientRect();
-    return [r.left + f.xaxis._offset + f.xaxis.d2p(x), r.top + f.yaxis._offset + f.yaxis.d2p(y)];
-}"""
-# the training point nearest (x, y), and the data units of one pixel on each axis
-_NEAREST_JS = """([x, y]) => {
-    const div = document.querySelector('[data-key="live_output"] div.bp-live-plot');
-    const f = div._fullLayout;
-    const unit = (a) => Math.abs(a.p2d(1) - a.p2d(0));
-    const px = [unit(f.xaxis), unit(f.yaxis)];
-    let best = null;
-    for (const t of div.data.filter(t => /train/i.test(t.name || ''))) {
-        for (let i = 0; i < t.x.length; i++) {
-            const d = Math.hypot((t.x[i] - x) / px[0], (t.y[i] - y) / px[1]);
-            if (!best || d < best.px) best = {x: t.x[i], y: t.y[i], px: d};
-        }
-    }
-    return {...best, unit: px}; }"""
 _EDGE_JS = """() => {
     const div = document.querySelector('[data-key="live_graph"] div.bp-live-plot');
     const i = div.data.findIndex(t => t.name === 'edge hover');
     const t = div.data[i], c = t.customdata[0];
     return {x: t.x[0], y: t.y[0], text: t.text[0], w: Array.isArray(c) || c.length ? c[0] : c}; }"""
-_TRAIN_N_JS = """() => document.querySelector('[data-key="live_output"] div.bp-live-plot').data
-    .filter(t => /train/i.test(t.name || '')).reduce((n, t) => n + t.x.length, 0)"""
 EDITOR = ".st-key-handson-editor"
 STATUS = ".st-key-handson-status"
 
@@ -49,23 +26,23 @@ def test_click_adds_a_point_and_an_edge_is_edited_by_hand(
 ):
     page.set_viewport_size({"width": 1280, "height": 720})
     open_playground(page, app_server, wait_idle)
-    before, n_before = page.evaluate(_REVISIONS_JS), page.evaluate(_TRAIN_N_JS)
-    assert page.evaluate(_NEAREST_JS, [4.6, 4.6])["px"] > 5  # the empty corner of circle
-    x, y = page.evaluate(_PIXEL_JS, ["live_output", 4.6, 4.6])
+    before, n_before = page.evaluate(_REVISIONS_JS), page.evaluate(TRAIN_N_JS)
+    assert page.evaluate(NEAREST_JS, [4.6, 4.6])["px"] > 5  # the empty corner of circle
+    x, y = page.evaluate(PIXEL_JS, ["live_output", 4.6, 4.6])
     page.mouse.click(x, y)
     page.wait_for_function(
         f"(b) => ({_REVISIONS_JS})().every((v, i) => v > b[i])", arg=before, timeout=20_000
     )
     wait_idle()
-    assert page.evaluate(_TRAIN_N_JS) == n_before + 1
-    near = page.evaluate(_NEAREST_JS, [4.6, 4.6])  # the new point is where the click was
+    assert page.evaluate(TRAIN_N_JS) == n_before + 1
+    near = page.evaluate(NEAREST_JS, [4.6, 4.6])  # the new point is where the click was
     assert near["px"] <= 1.0, near
     expect(page.locator(STATUS)).to_contain_text("251 training samples")
     assert "edits=" in page.url
 
     edge = page.evaluate(_EDGE_JS)
     costs = page.locator(".bp-counters .bp-value").all_inner_texts()
-    x, y = page.evaluate(_PIXEL_JS, ["live_graph", edge["x"], edge["y"]])
+    x, y = page.evaluate(PIXEL_JS, ["live_graph", edge["x"], edge["y"]])
     page.mouse.click(x, y)
     expect(page.locator(EDITOR)).to_contain_text(edge["text"], timeout=20_000)
     box = page.locator(f"{EDITOR} input")
