@@ -17,6 +17,7 @@ from backprop.ui import (
     moment,
     priority,
     reconnect,
+    shape,
     sidebar,
     views,
 )
@@ -25,6 +26,7 @@ from backprop.ui.session import RUN_KEY, current_run
 
 present = presenting()
 lim = common.limits()
+shape.apply_pending(lim)  # a + or - on the board's graph, an input feature switched there
 cfg, uploaded = sidebar.render(lim)
 
 board.page_style()

@@ -570,7 +570,12 @@ function graphHit(board, clientX, clientY) {
       }
     }
   });
-  if (node) return { curve: node.curve, point: node.point, value: node.layer > 0 ? { layer: node.layer, i: node.i, bias: true } : null };
+  if (node && node.layer === 0) { // an input: its feature off (where the data has features)
+    const f = board.shape && board.shape.features, name = f && f.on[node.i];
+    const value = name && f.on.length > 1 ? { feature: { name, on: false } } : null;
+    return { curve: node.curve, point: node.point, value };
+  }
+  if (node) return { curve: node.curve, point: node.point, value: { layer: node.layer, i: node.i, bias: true } };
   if (!edge) return null;
   const m = /^w\[(\d+)\]\[(\d+),(\d+)\]$/.exec(edge.text);
   return { curve: edge.curve, point: edge.point, value: m ? { layer: +m[1], i: +m[2], j: +m[3] } : null };
@@ -590,6 +595,7 @@ function hookGraph(board, div) {
     if (key === last) return;
     last = key;
     window.__bpBoardStats.hover = hit && hit.value ? Object.assign({}, hit.value) : null;
+    neuronMap(board, hit && hit.value && hit.value.bias ? [hit.value.layer, hit.value.i] : null);
     clearTimeout(board.hoverTimer);
     if (!hit) { Plotly.Fx.unhover(div); return; }
     // Plotly's hover calls share one throttle (50 ms), where the last call wins: a call of
@@ -611,6 +617,7 @@ function hookGraph(board, div) {
   div.addEventListener("mousemove", () => hover());
   div.addEventListener("pointerleave", () => {
     last = at = null;
+    neuronMap(board, null);
     if (window.__bpPlotlyLib && div._fullLayout) window.__bpPlotlyLib.Fx.unhover(div);
   });
   // a draw of Plotly's clears the label: hover again where the pointer is
@@ -619,6 +626,49 @@ function hookGraph(board, div) {
     board.graphDown = e.button === 0 && !(e.target.closest && e.target.closest(".modebar"))
       ? [e.clientX, e.clientY] : null;
   }, true);
+}
+
+// A hidden neuron hovered in the graph shows its map (its activation over the input plane,
+// drawn small in its node) enlarged over the output view, as TensorFlow Playground does;
+// the map's grid spans the output's axes (both are plane_grid over the data's range).
+function neuronMap(board, which) {
+  const odiv = board.divs.output, cell = odiv && odiv.parentElement;
+  let over = cell && cell.querySelector(".bp-map-zoom");
+  const gfig = board.figs.graph, ofig = board.figs.output, full = odiv && odiv._fullLayout;
+  const t = which && gfig && gfig.data.find((u) => u.name === `map of layer ${which[0]}, neuron ${which[1]}`);
+  const xr = ofig && ofig.layout.xaxis && ofig.layout.xaxis.range;
+  const yr = ofig && ofig.layout.yaxis && ofig.layout.yaxis.range;
+  board.zoomed = t ? which : null;
+  if (!t || !full || !full.xaxis || !xr || !yr || !t.z || !t.z.length) { if (over) over.remove(); return; }
+  if (!over) {
+    over = document.createElement("div");
+    over.className = "bp-map-zoom";
+    over.innerHTML = "<canvas></canvas><div class='bp-map-caption'></div>";
+    cell.appendChild(over);
+  }
+  const xa = full.xaxis, ya = full.yaxis, rows = t.z.length, cols = t.z[0].length;
+  Object.assign(over.style, { left: xa._offset + "px", top: ya._offset + "px",
+    width: xa._length + "px", height: ya._length + "px" });
+  over.dataset.layer = String(which[0]); over.dataset.neuron = String(which[1]);
+  const cv = over.querySelector("canvas");
+  if (cv.width !== cols || cv.height !== rows) { cv.width = cols; cv.height = rows; }
+  const ca = gfig.layout.coloraxis2 || {}, lo = ca.cmin, hi = ca.cmax;
+  const table = lut(ca.colorscale || [[0, "#000"], [1, "#fff"]], 1);
+  const ctx = cv.getContext("2d"), img = ctx.createImageData(cols, rows);
+  const k = hi > lo ? 255 / (hi - lo) : 0;
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
+    const v = t.z[rows - 1 - r][c], o = 4 * (r * cols + c); // row 0 of z is the lowest x2
+    const i = 4 * Math.max(0, Math.min(255, Math.round((v - lo) * k)));
+    for (let j = 0; j < 4; j++) img.data[o + j] = v === v ? table[i + j] : 0;
+  }
+  ctx.putImageData(img, 0, 0);
+  // cell centres at the grid's points: the image reaches half a cell beyond the range
+  const dx = (xr[1] - xr[0]) / (cols - 1), dy = (yr[1] - yr[0]) / (rows - 1);
+  const x0 = xa.c2p(xr[0] - dx / 2), x1 = xa.c2p(xr[1] + dx / 2);
+  const y0 = ya.c2p(yr[1] + dy / 2), y1 = ya.c2p(yr[0] - dy / 2);
+  Object.assign(cv.style, { left: x0 + "px", top: y0 + "px", width: x1 - x0 + "px", height: y1 - y0 + "px" });
+  over.querySelector(".bp-map-caption").textContent =
+    `hidden layer ${which[0]}, neuron ${which[1]}: a over the input plane`;
 }
 
 function graphUp(board, e) {
@@ -630,7 +680,78 @@ function graphUp(board, e) {
   window.__bpBoardStats.pick = hit && hit.value ? Object.assign({}, hit.value) : null;
   if (!board.handsOn || !hit || !hit.value) return;
   board.edits = (board.edits || 0) + 1;
-  board.setTriggerValue("pick", Object.assign({}, hit.value, { n: board.edits }));
+  if (hit.value.feature) board.setTriggerValue("feature", Object.assign({}, hit.value.feature, { n: board.edits }));
+  else board.setTriggerValue("pick", Object.assign({}, hit.value, { n: board.edits }));
+}
+
+// TensorFlow Playground's direct manipulation on the graph (backprop/ui/shape.py): - and +
+// for the number of hidden layers (top left), for the neurons of each hidden layer (under
+// it), and the input features as a column of switches left of the input nodes. A click sends
+// the change; the server checks it as it checks the sidebar's and the page runs again.
+function shapeControls(board) {
+  const div = board.divs.graph, full = div && div._fullLayout, shape = board.shape;
+  let box = div && div.parentElement.querySelector(".bp-shape");
+  if (!full || !full.xaxis || !board.handsOn || !shape) { if (box) box.remove(); return; }
+  if (!box) {
+    box = document.createElement("div");
+    box.className = "bp-shape";
+    div.parentElement.appendChild(box);
+    box.addEventListener("click", (e) => {
+      const b = e.target.closest("button");
+      if (!b || b.disabled) return;
+      e.stopPropagation();
+      board.edits = (board.edits || 0) + 1;
+      const v = JSON.parse(b.dataset.send);
+      board.setTriggerValue(b.dataset.event, Object.assign(v, { n: board.edits }));
+    });
+  }
+  const xa = full.xaxis, ya = full.yaxis, hidden = shape.hidden;
+  const key = JSON.stringify([shape, xa._offset, xa._length, ya._offset, ya._length]);
+  if (box.dataset.key === key) return; // the same controls in the same places
+  box.dataset.key = key;
+  box.textContent = "";
+  const button = (text, title, event, send, disabled = false) => {
+    const b = document.createElement("button");
+    b.type = "button"; b.textContent = text; b.title = title; b.setAttribute("aria-label", title);
+    b.dataset.event = event; b.dataset.send = JSON.stringify(send); b.disabled = disabled;
+    return b;
+  };
+  const place = (el, left, top, centre = false) => {
+    el.style.left = left + "px"; el.style.top = top + "px";
+    if (centre) el.style.transform = "translateX(-50%)";
+    box.appendChild(el);
+    return el;
+  };
+  const layers = document.createElement("div");
+  layers.className = "bp-shape-row bp-shape-layers";
+  layers.append(button("−", "Remove the last hidden layer", "shape", { op: "layer-" }, !hidden.length));
+  const count = document.createElement("span");
+  count.textContent = hidden.length + (hidden.length === 1 ? " hidden layer" : " hidden layers");
+  layers.append(count, button("+", "Add a hidden layer", "shape", { op: "layer+" }));
+  place(layers, xa._offset + 2, ya._offset + 2);
+  hidden.forEach((n, i) => {
+    const row = document.createElement("div");
+    row.className = "bp-shape-row";
+    row.dataset.layer = String(i + 1);
+    row.append(
+      button("−", `One neuron fewer in hidden layer ${i + 1}`, "shape", { op: "neuron-", layer: i + 1 }, n <= 1),
+      button("+", `One neuron more in hidden layer ${i + 1}`, "shape", { op: "neuron+", layer: i + 1 }));
+    place(row, xa._offset + xa.d2p(i + 1), ya._offset + ya._length - 22, true);
+  });
+  if (shape.features) {
+    const col = document.createElement("div");
+    col.className = "bp-shape-features";
+    shape.features.all.forEach((f, k) => {
+      const on = shape.features.on.includes(f), label = shape.features.labels[k];
+      const b = button(label, (on ? "Switch off" : "Switch on") + " the input feature " + label,
+        "feature", { name: f, on: !on }, on && shape.features.on.length === 1);
+      b.classList.toggle("bp-on", on);
+      b.setAttribute("aria-pressed", String(on));
+      b.dataset.feature = f;
+      col.append(b);
+    });
+    place(col, 2, ya._offset + ya._length / 2).style.transform = "translateY(-50%)";
+  }
 }
 
 function applyFrame(board, frame, bases, bin, paths) {
@@ -673,6 +794,7 @@ function plotlyDraw(board, name) {
     div.on("plotly_afterplot", () => {
       if (board.figs[name] && paintable(div)) paint(div, board.figs[name]);
       if (name === "graph" && board.rehoverGraph) board.rehoverGraph();
+      if (name === "graph") shapeControls(board);
     });
     // the graph's hover is the board's (hookGraph): Plotly's own would hover another edge
     if (name === "graph") div.on("plotly_beforehover", () => false);
@@ -712,6 +834,7 @@ function draw(board, names, whole = true) {
     stats.ms[name] = (stats.ms[name] || 0) + performance.now() - t0;
   });
   if (whole) stats.frames += 1;
+  if (board.zoomed && (names.includes("graph") || names.includes("output"))) neuronMap(board, board.zoomed);
 }
 
 function counters(board, frame) {
@@ -941,6 +1064,7 @@ function fromLine(board, header, bin) {
   board.scriptSeq = 0; // what it draws now came over the line
   board.present = !!header.present;
   board.handsOn = !!header.handsOn;
+  board.shape = header.shape || null;
   findings(board, header.findings);
   progress(board, header.progress);
   ensureViews(board, header.views);
@@ -1114,6 +1238,7 @@ function fromScript(board, header, bin) {
   board.present = !!header.present;
   board.fastStep = !!header.fastStep;
   board.handsOn = !!header.handsOn;
+  board.shape = header.shape || null;
   board.root.classList.toggle("bp-present", board.present);
   if (header.seq === board.seq) return; // a rerun that sent the same payload again
   board.seq = header.seq;

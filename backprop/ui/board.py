@@ -26,7 +26,7 @@ import streamlit as st
 from .. import viz
 from ..viz import spec_json
 from ..viz.frames import FrameEncoder, header_only
-from . import controls, diagnoses, line, priority, views
+from . import controls, diagnoses, line, priority, shape, views
 from .controls import counter_values
 from .live import PLOTLY_LOADER, ensure_plotly_served, module_loader, serve_module
 from .session import Run
@@ -40,13 +40,34 @@ CHUNK_BUDGET = 0.3  # seconds of server time per chunk at most (training and dra
 TURN_SLICE = 0.1  # s: a chunk ends after this when other sessions wait for Play's turn
 MAP_GRID = 16  # neuron maps drawn in the graph's nodes
 COST_COLUMNS = ["step", "epoch", "batch_cost", "train_cost", "test_cost"]  # the cost view's
+EDIT_EVENTS = ("click", "pick", "shape", "feature")  # what the board sends to ``on_edit``
 FINDINGS_EVERY = 0.5  # s: the diagnoses of a playing board are judged this often at most
 
 _CSS = """
 .bp-board { position: relative; width: 100%; }
 .bp-board .bp-grid { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr));
   gap: 4px 10px; width: 100%; }
-.bp-board .bp-view { min-width: 0; }
+.bp-board .bp-view { min-width: 0; position: relative; }
+.bp-board .bp-shape > * { position: absolute; z-index: 2; }
+.bp-board .bp-shape-row { display: flex; gap: 2px; align-items: center; font-size: 11px;
+  color: #566573; white-space: nowrap; }
+.bp-board .bp-shape-layers span { padding: 0 3px; }
+.bp-board .bp-shape button { font: 12px/1 sans-serif; min-width: 18px; height: 18px;
+  padding: 0 4px; border: 1px solid #aab7b8; border-radius: 3px; background: #fff;
+  color: #2c3e50; cursor: pointer; }
+.bp-board .bp-shape button:disabled { opacity: 0.35; cursor: default; }
+.bp-board .bp-shape button:focus-visible { outline: 2px solid #1f6feb; outline-offset: 1px; }
+.bp-board .bp-shape-features { display: flex; flex-direction: column; gap: 2px; }
+.bp-board .bp-shape-features button { font-size: 11px; height: 17px; color: #566573; }
+.bp-board .bp-shape-features button.bp-on { background: #2c3e50; color: #fff;
+  border-color: #2c3e50; }
+.bp-board.bp-present .bp-shape button { font-size: 15px; height: 24px; min-width: 24px; }
+.bp-board.bp-present .bp-shape-row { font-size: 15px; }
+.bp-board .bp-map-zoom { position: absolute; overflow: hidden; pointer-events: none; z-index: 3;
+  box-shadow: 0 0 0 1px #566573; }
+.bp-board .bp-map-zoom canvas { position: absolute; image-rendering: pixelated; opacity: 0.92; }
+.bp-board .bp-map-caption { position: absolute; left: 4px; top: 4px; padding: 1px 5px;
+  font-size: 12px; background: rgba(255, 255, 255, 0.85); color: #2c3e50; }
 .bp-board .bp-counters { display: flex; flex-wrap: nowrap; gap: 0.9rem; margin: 0 0 6px 0;
   white-space: nowrap; overflow: hidden; }
 .bp-board .bp-counter { flex: 0 0 auto; min-width: 3.2rem; }
@@ -222,6 +243,7 @@ def _settings(run: Run, present: bool, on_step, on_edit) -> dict:
         "speed": int(st.session_state.get("speed", 10)),
         "present": present,
         "hands_on": on_edit is not None,
+        "shape": shape.of_run(run) if on_edit is not None else None,
         "views": [v.__dict__ for v in layout_of(run, height)],
         "detail_open": views.layer_detail_open(),
         "detail_pick": views.layer_detail_pick(),
@@ -236,6 +258,7 @@ def _settings(run: Run, present: bool, on_step, on_edit) -> dict:
 def _header(run: Run, s: dict, playing: bool, findings) -> dict:
     return {
         "handsOn": s["hands_on"],
+        "shape": s["shape"],
         "playing": playing,
         "present": s["present"],
         "revision": run.revision,
@@ -346,6 +369,8 @@ def show(
         on_step_change=stepped,
         on_click_change=_noop,
         on_pick_change=_noop,
+        on_shape_change=_noop,
+        on_feature_change=_noop,
         on_sync_change=_noop,
         on_play_change=_noop,
     )
@@ -356,7 +381,7 @@ def show(
         st.rerun(scope="app")
     if _play_asked(result.get("play")):  # Play or Pause without the line: the whole page
         st.rerun(scope="app")
-    events = [(e, result.get(e)) for e in ("click", "pick") if result.get(e) is not None]
+    events = [(e, result.get(e)) for e in EDIT_EVENTS if result.get(e) is not None]
     if on_edit is not None and events:
         line.forget_kept(ln)
         scopes = [on_edit(event, value) for event, value in events]

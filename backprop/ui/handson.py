@@ -16,6 +16,7 @@ import streamlit as st
 
 from ..datasets import edits
 from ..param_edit import MAX_VALUE, check_target, get_parameter, parameter_name, set_parameter
+from . import shape
 from .common import plain
 from .config import EDITS_URL_KEY
 from .session import Run
@@ -99,7 +100,10 @@ def restore(run: Run) -> None:
 def take(event: str, value: object) -> str:
     """File a board event (``click`` or ``pick``) for the next run; returns what reruns:
     the board's fragment for a click, the app for a pick (the editor sits in the row of
-    view pickers above the board, outside the board's fragment)."""
+    view pickers above the board, outside the board's fragment). A change of the network's
+    shape (``shape``, ``feature``) goes to :mod:`.shape` (the whole page)."""
+    if event in ("shape", "feature"):
+        return shape.take(event, value)
     if isinstance(value, dict):
         st.session_state[PENDING_KEY] = (event, value)
     return "app" if event == "pick" else "fragment"
