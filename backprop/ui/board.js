@@ -726,9 +726,11 @@ function shapeControls(board) {
   layers.className = "bp-shape-row bp-shape-layers";
   layers.append(button("−", "Remove the last hidden layer", "shape", { op: "layer-" }, !hidden.length));
   const count = document.createElement("span");
-  count.textContent = hidden.length + (hidden.length === 1 ? " hidden layer" : " hidden layers");
+  count.textContent = hidden.length + (hidden.length === 1 ? " layer" : " layers");
+  count.title = "hidden layers";
   layers.append(count, button("+", "Add a hidden layer", "shape", { op: "layer+" }));
-  place(layers, xa._offset + 2, ya._offset + 2);
+  // under the colour bar, right of the plot: the one corner no layer's nodes or names reach
+  place(layers, xa._offset + xa._length + 6, ya._offset + ya._length + 6);
   hidden.forEach((n, i) => {
     const row = document.createElement("div");
     row.className = "bp-shape-row";

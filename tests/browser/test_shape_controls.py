@@ -53,7 +53,7 @@ def test_plus_minus_and_features_on_the_graph_change_the_network(page, app_serve
     assert "hidden=5%2C4" in page.url or "hidden=5,4" in page.url
     _press(page, wait_idle, f'{shape} button[title="Add a hidden layer"]', [2, 5, 4, 4, 2])
     assert page.locator(f"{shape} .bp-shape-layers").inner_text().replace("\n", " ") == (
-        "− 3 hidden layers +"
+        "− 3 layers +"
     )
     _press(page, wait_idle, f'{shape} [data-layer="2"] button:has-text("−")', [2, 5, 3, 4, 2])
     _press(page, wait_idle, f'{shape} button[title="Remove the last hidden layer"]', [2, 5, 3, 2])
