@@ -43,9 +43,13 @@ function loadPlotly(build = "cartesian") {
 
 // Every chart's toolbar: the camera saves a PNG at twice the chart's size, and a second
 // button saves it as SVG, both named backprop-<name> (backprop/ui/charts.py; st.plotly_chart,
-// the fallback without static serving, gets the PNG only).
+// the fallback without static serving, gets the PNG only). Besides them only zoom, pan and
+// reset: five buttons in four groups, 152 px, that leave most of a chart's top row to its
+// title (the board keeps its titles and legends out of the modebar's way, see board.js).
 // One config object per chart name (and build): Plotly.react re-creates a plot whose config
 // changed (dropping its event handlers), so every draw of a chart must hand it the same object.
+const MODEBAR_REMOVED = ["select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d",
+  "toggleSpikelines", "hoverClosestCartesian", "hoverCompareCartesian", "sendChartToCloud"];
 const CHART_CONFIGS = (window.__bpChartConfigs = window.__bpChartConfigs || new WeakMap());
 function chartConfig(Plotly, name) {
   const filename = "backprop-" + String(name || "chart").toLowerCase().replace(/[^a-z0-9]+/g, "-");
@@ -59,6 +63,8 @@ function makeChartConfig(Plotly, filename) {
     displaylogo: false,
     responsive: true,
     toImageButtonOptions: { format: "png", scale: 2, filename },
+    modeBarButtonsToRemove: MODEBAR_REMOVED,
+    showSendToCloud: false, // plotly.js 4 shows "Share chart..." (to Plotly's cloud) by default
     modeBarButtonsToAdd: [{
       name: "downloadSvg",
       title: "Download plot as SVG",
