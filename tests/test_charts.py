@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 
 from helpers import ROOT, charts, click, open_tab, playground
 from streamlit.testing.v1 import AppTest
 
 from backprop.ui import live
-from backprop.ui.charts import IMAGE_SCALE, image_config, slug
+from backprop.ui.charts import IMAGE_SCALE, MODEBAR_REMOVED, image_config, slug
 
 SOURCES = [*(ROOT / "app_pages").glob("*.py"), *(ROOT / "backprop" / "ui").glob("*.py")]
 
@@ -21,6 +22,21 @@ def test_image_config_names_the_file_and_doubles_the_size():
     }  # fmt: skip
     assert IMAGE_SCALE == 2 and cfg["displaylogo"] is False and cfg["showSendToCloud"] is False
     assert image_config("")["toImageButtonOptions"]["filename"] == "backprop-chart"
+
+
+def test_the_toolbar_keeps_five_buttons_in_both_configs():
+    """Zoom, pan, reset and the two downloads: a toolbar short enough to leave a chart's top
+    row to its title; ``st.plotly_chart``'s config and the live charts' (``chartConfig`` in
+    ``plotly_loader.js``) leave out the same buttons, and neither offers Plotly's cloud."""
+    cfg = image_config("x")
+    assert cfg["modeBarButtonsToRemove"] == list(MODEBAR_REMOVED)
+    assert cfg["showSendToCloud"] is False
+    js = (ROOT / "backprop" / "ui" / "plotly_loader.js").read_text(encoding="utf-8")
+    listed = re.search(r"const MODEBAR_REMOVED = \[([^\]]*)\]", js)
+    assert listed and re.findall(r'"(\w+)"', listed.group(1)) == list(MODEBAR_REMOVED)
+    assert "modeBarButtonsToRemove: MODEBAR_REMOVED" in js and "showSendToCloud: false" in js
+    for kept in ("zoom2d", "pan2d", "resetScale2d", "toImage"):
+        assert kept not in MODEBAR_REMOVED
 
 
 def _calls(path, fn=None, node=None):

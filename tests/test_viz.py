@@ -22,6 +22,7 @@ from helpers import ROOT
 from backprop import Network, Trainer, landscape, viz
 from backprop.datasets import Dataset, load
 from backprop.viz import debug as viz_debug
+from backprop.viz._common import log_axis
 
 SIZES = [2, 4, 3, 2]
 L = len(SIZES) - 1
@@ -382,7 +383,7 @@ def test_network_graph_rejects_bad_arguments(trace, kw, words):
         assert w in str(e.value)
 
 
-def test_big_layers_are_capped_and_the_title_says_so():
+def test_big_layers_are_capped_and_the_labels_and_key_say_so():
     net = Network([50, 20, 3], seed=0)
     rng = np.random.default_rng(1)
     tr = net.trace(rng.random((50, 2)), np.eye(3)[:, :2])
@@ -391,12 +392,16 @@ def test_big_layers_are_capped_and_the_title_says_so():
     assert [len(t.x) for t in nodes] == [16, 16, 3]
     idx = np.asarray(nodes[0].customdata)[:, 0].astype(int)
     assert idx[0] == 0 and idx[-1] == 49  # evenly spread, ends kept
-    assert "16 of 50" in " ".join(annotation_texts(fig))
-    assert "16 of 20" in " ".join(annotation_texts(fig))
+    # each layer's label under the graph says how many of its neurons are drawn
+    assert list(fig.layout.xaxis.ticktext) == [
+        "input<br>(16 of 50)", "hidden 1<br>(16 of 20)", "output<br>(3)",
+    ]  # fmt: skip
     edges = hover_edges(fig)
     assert len(edges) == 100
-    title = fig.layout.title.text
-    assert "16 neurons per layer" in title and "largest 100" in title
+    # the key to the edges: 100 of the network's 50*20 + 20*3 edges, the largest
+    key = annotation_texts(fig)
+    assert key == ["edges (100 of 1060, the largest): red w > 0, blue < 0, width ∝ |w|"], key
+    assert fig.layout.title.text == "Forward pass — activations a, sample 0"  # short: it fits
     # the drawn edges are the largest |w| among the edges between drawn neurons
     drawn = {e[:3] for e in edges}
     shown = [np.asarray(t.customdata)[:, 0].astype(int) for t in nodes]
@@ -664,6 +669,53 @@ def test_column_and_class_names_from_a_file_are_plotly_literals():
     assert any("&lt;b&gt;A&lt;/b&gt; &amp; co" in t for t in boundary), boundary
 
 
+# Advance widths in em of a proportional sans-serif font (Helvetica's metrics, rounded):
+# how wide a title is on screen, without a browser.
+NARROW, SEMI, WIDE = set("ijlt.,:;'|!()[]"), set("frI -"), set("mwMW—")
+
+
+def text_px(text: str, size: float) -> float:
+    plain = re.sub(r"<[^>]+>", "", text)
+    em = sum(
+        0.26 if c in NARROW else 0.3 if c in SEMI else 0.86 if c in WIDE
+        else 0.67 if c.isupper() else 0.56
+        for c in plain
+    )  # fmt: skip
+    return em * size
+
+
+# The live board at 1280x720 in presentation mode: two charts of 611 px side by side; a
+# title has 611 - 5 - 160 px left of the modebar (board.js fits it down to 20 px, and
+# below the modebar's row if it must), a key to the edges the chart's width less 10 px.
+TITLE_ROOM, KEY_ROOM, TITLE_PX, KEY_PX = 446, 601, 22, 20
+
+
+def test_the_live_boards_titles_fit_half_a_projector_screen(xor):
+    """The titles of the board's views (circle and digits) fit beside the modebar in
+    presentation mode: the notes that made them long (the caps, how to read a figure) are
+    the graph's key and labels, or a subtitle."""
+    digits = make_net([64, 4, 4, 10])
+    rng = np.random.default_rng(0)
+    tr = digits.trace(rng.random((64, 200)), np.eye(10)[:, rng.integers(0, 10, 200)])
+    graph = viz.network_graph_spec(tr, 199, "backward")
+    specs = {
+        "graph": graph,
+        "graph, circle": viz.network_graph_spec(make_net([2, 4, 4, 2]).trace(
+            xor.X_train[:, :2], xor.Y_train[:, :2]), 0, "forward"),
+        "boundary": viz.decision_boundary_spec(make_net([2, 4, 2]), xor, grid=8),
+        "images": viz.first_layer_images_spec(digits, (8, 8)),
+        "layers": viz.layer_grid_spec(tr),
+    }  # fmt: skip
+    for name, spec in specs.items():
+        title = spec["layout"]["title"]["text"]
+        assert text_px(title, TITLE_PX) <= TITLE_ROOM, (name, title, text_px(title, TITLE_PX))
+    key = graph["layout"]["annotations"][-1]["text"]
+    assert key.startswith("edges (120 of 312): red "), key  # of 64*4 + 4*4 + 4*10 edges
+    assert text_px(key, KEY_PX) <= KEY_ROOM, (key, text_px(key, KEY_PX))
+    # and the figure says what it leaves out: 16 of the 64 inputs
+    assert graph["layout"]["xaxis"]["ticktext"][0] == "input<br>(16 of 64)"
+
+
 def test_first_layer_images_are_each_neurons_weights():
     net = Network([64, 5, 10], seed=0)
     fig = viz.first_layer_images(net, (8, 8))
@@ -675,9 +727,58 @@ def test_first_layer_images_are_each_neurons_weights():
         assert t.zmin == -t.zmax
         assert is_diverging(t.colorscale)
     capped = viz.first_layer_images(net, (8, 8), max_neurons=3)
-    assert len(capped.data) == 3 and "3 of 5" in capped.layout.title.text
+    assert fig.layout.title.text == "First-layer weights as images"  # short: it fits
+    assert "red excites" in fig.layout.title.subtitle.text  # how to read it: a note under it
+    assert len(capped.data) == 3 and "3 of 5" in capped.layout.title.subtitle.text
     with pytest.raises(ValueError, match="image_shape"):
         viz.first_layer_images(net, (28, 28))
+
+
+# ======================================================================= log axes
+def labelled_ticks(axis: dict, lo: float, hi: float) -> list[float]:
+    """The values a Plotly log axis over ``[lo, hi]`` labels, from its ``dtick``: every
+    ``dtick``-th power of ten, or 1, 2 and 5 times each ("D2"), or every digit ("D1"); a
+    decade or less without dtick: Plotly's linear ticks, ~6 labels."""
+    dtick = axis.get("dtick")
+    a, b = int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi)))
+    if dtick is None:
+        return list(np.linspace(lo, hi, 6)) if np.log10(hi / lo) <= 1 else [0.0] * 99
+    digits = {"D1": range(1, 10), "D2": (1, 2, 5)}.get(dtick, (1,))
+    step = 1 if isinstance(dtick, str) else dtick
+    return [m * 10.0**k for k in range(a, b + 1) if k % step == 0 for m in digits
+            if lo <= m * 10.0**k <= hi]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi"), [(0.3, 0.9), (0.05, 0.9), (0.02, 3.0), (1e-4, 0.5), (1e-9, 10.0), (1e-30, 1.0)]
+)
+def test_a_log_axis_labels_a_few_ticks_and_never_2_5_2_5(lo, hi):
+    """However many decades: at most 8 labels (one every 25 px of a 200 px axis), the
+    digits 2 and 5 only when there are few decades, unlabelled minor ticks between powers."""
+    axis = log_axis(np.geomspace(lo, hi, 50), [np.nan, -1.0, 0.0, np.inf])
+    assert axis["type"] == "log" and axis["exponentformat"] == "power"
+    shown = labelled_ticks(axis, lo, hi)
+    assert 2 <= len(shown) <= 8, (axis, shown)
+    decades = np.log10(hi / lo)
+    if decades > 2.5:  # no "2 5 2 5 ...": the powers of ten only
+        assert isinstance(axis["dtick"], int)
+        assert axis.get("minor", {}).get("dtick", "D1") == "D1"
+        assert "ticklabelstep" not in axis and axis.get("minor", {}).get("showticklabels") is None
+
+
+def test_log_axis_without_positive_values_is_plain_log():
+    assert log_axis([np.nan, 0.0, -2.0]) == {"type": "log", "exponentformat": "power"}
+
+
+def test_the_log_curves_use_the_uncrowded_axis(trainer):
+    h = trainer.history_frame()
+    for fig, ys in (
+        (viz.cost_curves(h, log_y=True), ["batch_cost", "train_cost", "test_cost"]),
+        (viz.norm_curves(h, "grad_norm"), [f"grad_norm_{l}" for l in range(1, L + 1)]),
+    ):
+        expected = log_axis(*[h[c].to_numpy(dtype=float) for c in ys])
+        got = fig.layout.yaxis.to_plotly_json()
+        assert {k: got.get(k) for k in expected} == expected
 
 
 # ============================================================================ curves
@@ -1258,7 +1359,8 @@ def test_first_layer_images_lay_out_like_make_subplots(n, max_neurons):
     assert sorted(k for k in layout if k.startswith(("xaxis", "yaxis"))) == axes
     for k in axes:
         assert {p: layout[k][p] for p in ("anchor", "domain")} == ref[k], k
-    assert layout["height"] == 90 + rows * 130
+    margin = layout["margin"]  # 130 px a row of images, less 40 px, under the title and note
+    assert layout["height"] - margin["t"] - margin["b"] == rows * 130 - 40
 
 
 def test_a_misspelt_property_in_a_spec_is_caught_by_validation(trace):

@@ -93,24 +93,245 @@ function clone(spec) {
   return walk(spec);
 }
 
-function present(layout, board) {
-  // compact text and margins on the board (one projector screen holds it), or presentation
-  // mode's large high-contrast text
-  if (!board.present) {
-    layout.margin = { l: 48, r: 12, t: 40, b: 36 };
-    layout.font = Object.assign({}, layout.font || {}, { size: 12 });
-    if (layout.title && typeof layout.title === "object") {
-      layout.title = Object.assign({}, layout.title,
-        { font: Object.assign({}, layout.title.font || {}, { size: 14 }) });
+// Text on the board's charts: compact (one projector screen holds the board), or
+// presentation mode's large high-contrast text. Every chart's top is laid out in rows (px
+// from its top), so that no text runs under another or under the modebar (the toolbar Plotly
+// shows on hover, 2 px from the top right, 26 px tall): the title at the left of the
+// modebar's row, its subtitle (a note: how to read the figure, what it leaves out) under it,
+// then what sits on the plot area's top edge (a legend above the plot, the graph's key to
+// its edges, the subplots' labels); the plot starts below them. A title too wide for its
+// place left of the modebar gets a smaller font (down to a floor), else a row of its own
+// below the modebar, else more lines. A legend below the plot gets a margin of its own, and
+// a short axis fewer ticks.
+const TEXT = {
+  normal: { text: 12, title: 14, titleMin: 12, sub: 12, subMin: 11, keyMin: 11, legend: 11,
+    margin: { l: 48, r: 12, b: 36 } },
+  present: { text: 20, title: 22, titleMin: 20, sub: 20, subMin: 20, keyMin: 20, legend: 20,
+    margin: { l: 70, r: 20, b: 56 } },
+};
+const MODEBAR = { top: 2, h: 26, w: 152 + 8 }; // px: its five buttons (plotly_loader.js), a gap
+const TITLE_TOP = 2; // px: the title's top in the modebar's row
+const TITLE_X = 5; // px: the title's left (x = 0.01 of a chart's width)
+const LINE = 1.3; // Plotly's line height, in em
+const PLOTLY_FONT = '"Open Sans", verdana, arial, sans-serif';
+
+function plainText(text) {
+  // what Plotly shows of a label's text: one entry a line, tags out, entities decoded
+  const decode = (t) => t.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+  return String(text).split(/<br\s*\/?>/i).map((line) => decode(line.replace(/<[^>]*>/g, "")));
+}
+
+function textWidth(text, size, family) {
+  // the widest line of a label at this font, as the browser draws it (its own fonts)
+  const ctx = (textWidth.ctx = textWidth.ctx || document.createElement("canvas").getContext("2d"));
+  ctx.font = `${size}px ${family || PLOTLY_FONT}`;
+  return Math.max(0, ...plainText(text).map((line) => ctx.measureText(line).width));
+}
+
+function fitText(text, size, min, room, family) {
+  // the largest font size from `size` down to `min` at which `text` fits `room` px, or null
+  const w = textWidth(text, size, family);
+  if (w <= room) return size;
+  const fit = Math.floor((size * room) / w);
+  return fit >= min && textWidth(text, fit, family) <= room ? fit : null;
+}
+
+function wrapText(text, size, room, family) {
+  // `text` broken into lines that fit `room` px at `size` (at spaces; a word wider stays)
+  const lines = [];
+  for (const part of String(text).split(/<br\s*\/?>/i)) {
+    let line = "";
+    for (const word of part.split(" ")) {
+      const next = line ? line + " " + word : word;
+      if (line && textWidth(next, size, family) > room) {
+        lines.push(line);
+        line = word;
+      } else line = next;
     }
-    if (layout.legend) {
-      layout.legend = Object.assign({}, layout.legend, { font: { size: 11 } });
-      if (layout.legend.orientation === "h" && layout.legend.y < 0) layout.legend.y = -0.2;
-    }
-    return layout;
+    lines.push(line);
   }
-  layout.margin = {}; // the board's views: the same room on every view
-  return presentLayout(layout);
+  return lines.join("<br>");
+}
+
+function topEdgeRow(layout, s, width, family) {
+  // px above the plot area taken by what sits on its top edge, bottom-anchored there; a key
+  // at its left (the graph's edges) starts at the chart's left, as the title does, and is
+  // fitted to the width like it
+  let h = 0;
+  if (layout.annotations) {
+    layout.annotations = layout.annotations.map((a) => {
+      if (a.yref !== "paper" || !(a.y >= 0.999) || a.yanchor !== "bottom" || !a.text) return a;
+      let size = (a.font && a.font.size) || s.text, text = a.text;
+      if (a.xref === "paper" && a.x === 0 && a.xanchor === "left") {
+        const room = width - 2 * TITLE_X, min = Math.min(size, s.keyMin);
+        const fit = fitText(text, size, min, room, family);
+        size = fit === null ? min : fit;
+        if (fit === null) text = wrapText(text, size, room, family);
+        a = Object.assign({}, a, { text, xshift: TITLE_X - s.margin.l,
+          font: Object.assign({}, a.font || {}, { size }) });
+      }
+      const sup = /<su[bp]>/.test(text) ? 0.4 : 0; // a superscript stands above the line
+      h = Math.max(h, size * (LINE * plainText(text).length + sup));
+      return a;
+    });
+  }
+  const lg = layout.legend;
+  if (lg && lg.y >= 1 && lg.orientation === "h") h = Math.max(h, LINE * s.legend + 16); // a row
+  return h ? h + 4 : 0;
+}
+
+function topBand(layout, s, width, present) {
+  // The top margin; sets the title's font and place and adds the rows under it (its
+  // subtitle, the rest of a title too long for one line) as notes placed in px: a Plotly
+  // subtitle stands 1.6 em below its title, and its titles of several lines move up.
+  let title = layout.title;
+  if (typeof title === "string") title = { text: title };
+  const family = (title && title.font && title.font.family) || (layout.font && layout.font.family);
+  const x = TITLE_X;
+  const beside = width - x - MODEBAR.w; // left of the modebar
+  const full = width - 2 * x;
+  let bottom = MODEBAR.top + MODEBAR.h; // the modebar's row
+  const rows = []; // [text, font size, top, colour] under the title
+  if (title && title.text) {
+    let text = title.text, rest = [], row = TITLE_TOP;
+    let size = fitText(text, s.title, s.titleMin, beside, family);
+    if (size === null) { // below the modebar's row
+      row = bottom + 2;
+      size = fitText(text, s.title, s.titleMin, full, family);
+      if (size === null) {
+        size = s.titleMin;
+        [text, ...rest] = wrapText(text, size, full, family).split("<br>");
+      }
+    }
+    const top = Math.round(row + 0.25 * size); // Plotly's pad: a glyph stands above it
+    let end = top + size * LINE;
+    const colour = present ? "#000" : (title.font && title.font.color) || undefined;
+    for (const line of rest) { rows.push([line, size, end, colour]); end += size * LINE; }
+    const sub = title.subtitle && title.subtitle.text;
+    if (sub) {
+      const room = end < bottom ? beside : full;
+      let subSize = fitText(sub, s.sub, s.subMin, room, family), lines = [sub];
+      if (subSize === null) {
+        subSize = s.subMin;
+        lines = wrapText(sub, subSize, room, family).split("<br>");
+      }
+      for (const line of lines) {
+        rows.push([line, subSize, end, present ? "#000" : "#566573"]);
+        end += subSize * LINE;
+      }
+    }
+    layout.title = Object.assign({}, title, {
+      text, subtitle: { text: "" },
+      font: Object.assign({}, title.font || {}, { size }),
+      x: 0.01, xref: "container", xanchor: "left",
+      y: 1, yref: "container", yanchor: "top", pad: { t: top },
+    });
+    bottom = Math.max(bottom, end);
+  }
+  const t = Math.ceil(bottom + topEdgeRow(layout, s, width, family) + 2);
+  const notes = rows.map(([text, size, top, color]) => ({
+    text, name: "title note", showarrow: false, xref: "paper", yref: "paper", x: 0, y: 1,
+    xanchor: "left", yanchor: "top", xshift: x - s.margin.l, yshift: t - top,
+    font: color ? { size, color } : { size },
+  }));
+  if (notes.length) layout.annotations = [...(layout.annotations || []), ...notes];
+  return t;
+}
+
+function legendHeight(traces, s, width, family) {
+  // px of a horizontal legend: its entries packed in rows as Plotly does (each its text and
+  // 40 px of symbol and gaps, in the plot area's width), rows of max(1.3 em, 16) + 3 px,
+  // 10 px of padding
+  const room = width - s.margin.l - s.margin.r;
+  const shown = (t) => t.showlegend === true
+    || (t.showlegend !== false && (t.type || "scatter") === "scatter" && t.name !== undefined);
+  let rows = 0, used = 0;
+  for (const t of (traces || []).filter(shown)) {
+    const w = textWidth(t.name, s.legend, family) + 40;
+    if (!rows || (used && used + w > room)) { rows += 1; used = 0; }
+    used += w;
+  }
+  return rows * (Math.max(LINE * s.legend, 16) + 3) + 10;
+}
+
+function present(layout, board, box = {}, traces = []) {
+  // box: the chart's size ({width, height}) and its legend's height as Plotly last drew it
+  // at that size (legend), if it did
+  const s = board.present ? TEXT.present : TEXT.normal;
+  const width = box.width || 600, height = box.height || 360;
+  layout.font = Object.assign({}, layout.font || {}, { size: s.text },
+    board.present ? { color: "#000" } : {});
+  if (board.present && layout.annotations) {
+    layout.annotations = layout.annotations.map((a) => Object.assign({}, a,
+      { font: Object.assign({}, a.font || {},
+        { size: Math.max(s.text, (a.font || {}).size || 0), color: "#000" }) }));
+  }
+  let b = s.margin.b;
+  const below = layout.legend && layout.legend.orientation === "h" && layout.legend.y < 0;
+  if (layout.legend) {
+    layout.legend = Object.assign({}, layout.legend, { font: { size: s.legend } });
+    // above the plot: on its top edge, under the modebar's row (see topBand)
+    if (layout.legend.y >= 1) Object.assign(layout.legend, { y: 1, yanchor: "bottom" });
+  }
+  const t = topBand(layout, s, width, board.present);
+  if (below) {
+    // below the x axis' tick labels and title (which the bottom margin holds), in a margin
+    // of its own: placed in px (a fraction of the plot's height put it on the axis' title in
+    // a short chart)
+    box.reserved = box.legend || legendHeight(traces, s, width, layout.font.family);
+    b += box.reserved + 14; // (Plotly keeps ~13 px below a legend, else it pushes the margin)
+    const plot = Math.max(1, height - t - b);
+    Object.assign(layout.legend, { y: -(s.margin.b + 2) / plot, yanchor: "top" });
+  }
+  layout.margin = Object.assign({}, s.margin, { t, b });
+  box.plot = Math.max(1, height - t - b); // px: the plot area's height
+  box.ticks = Math.min(6, mostTicks(box.plot, s)); // (a short axis' ticks follow it)
+  fewerTicks(layout, s, box.plot);
+  return layout;
+}
+
+function mostTicks(px, s) {
+  // ticks a vertical axis of `px` has room for: two lines of text apart (Plotly's own choice
+  // puts at least 5 on any axis, which overlap on a colour bar in a short chart)
+  return Math.max(2, Math.floor(px / (2 * s.text)));
+}
+
+function fewerTicks(layout, s, plot) {
+  // the y axes and colour axes' bars of a short chart: no more ticks than fit
+  for (const [key, ax] of Object.entries(layout)) {
+    if (!ax || typeof ax !== "object" || ax.tickvals || ax.nticks !== undefined) continue;
+    if (/^yaxis\d*$/.test(key) && ax.visible !== false && ax.type !== "category") {
+      const d = ax.domain || [0, 1], n = mostTicks(plot * (d[1] - d[0]), s);
+      if (n < 6) layout[key] = Object.assign({}, ax, { nticks: n });
+    }
+    if (/^coloraxis\d*$/.test(key) && ax.showscale !== false) {
+      const bar = colourBarTicks(ax.colorbar || {}, s, plot);
+      if (bar) layout[key] = Object.assign({}, ax, { colorbar: bar });
+    }
+  }
+}
+
+function colourBarTicks(bar, s, plot) {
+  // a colour bar with fewer ticks (null: it needs none fewer)
+  if (bar.tickvals || bar.nticks !== undefined) return null;
+  if (bar.lenmode && bar.lenmode !== "fraction") return null;
+  const n = mostTicks(plot * (bar.len === undefined ? 1 : bar.len), s);
+  return n < 6 ? Object.assign({}, bar, { nticks: n }) : null;
+}
+
+const OWN_BARS = new WeakMap(); // a trace (the board's copy) -> its colour bar as sent
+
+function colourBars(traces, s, plot) {
+  // the traces' own colour bars (a heatmap's, a contour's) with fewer ticks, as above, set
+  // on the board's copy of them (Plotly draws from it again after a resize)
+  for (const t of traces) {
+    if (!t || (!t.colorbar && !OWN_BARS.has(t))) continue;
+    if (!OWN_BARS.has(t)) OWN_BARS.set(t, t.colorbar);
+    const own = OWN_BARS.get(t);
+    const fewer = t.showscale !== false && !t.coloraxis && colourBarTicks(own, s, plot);
+    t.colorbar = fewer || own;
+  }
 }
 
 // ---------------------------------------------------------------- one renderer
@@ -470,6 +691,7 @@ function ensureViews(board, views) {
   board.divs = {}; board.figs = {}; board.dirty = {}; board.since = {};
   board.layoutChanged = {}; board.stale = {};
   board.grow = new Set(views.filter((v) => v.grow).map((v) => v.name));
+  board.views = views;
   for (const v of views) {
     const cell = document.createElement("div");
     cell.className = "bp-view";
@@ -491,6 +713,30 @@ function ensureViews(board, views) {
         hideMarks(div, paintable(div));
       }
     });
+  }
+  fitHeights(board);
+}
+
+// The first row of views (the graph and the output, side by side) fits the screen: no
+// taller than the window below its top when the page is scrolled to the top, so that a
+// projector's 720 lines less the browser's bars (1280x640) show their labels and legends.
+// Looked at again when the window's size changes and with each paused frame (what is above
+// may have grown). In one column (a narrow window) only the first of them is fitted.
+const FIT_MIN = 260; // px: a fitted view is never shorter
+
+function fitHeights(board) {
+  if (!board.views || !board.root.isConnected) return;
+  const scroller = board.root.closest('[data-testid="stMain"]');
+  const scrolled = scroller ? scroller.scrollTop : window.scrollY;
+  let row = null; // the first fitted view's top, at the page's top
+  for (const v of board.views) {
+    const div = board.divs[v.name];
+    if (!v.fit || !div) continue;
+    const top = div.getBoundingClientRect().top + scrolled;
+    if (row === null) row = top;
+    const room = Math.floor(window.innerHeight - top - 4);
+    const h = Math.abs(top - row) > 2 ? v.height : Math.max(FIT_MIN, Math.min(v.height, room));
+    if (div.style.height !== h + "px") div.style.height = h + "px";
   }
 }
 
@@ -783,11 +1029,15 @@ function applyFrame(board, frame, bases, bin, paths) {
 function plotlyDraw(board, name) {
   // Plotly draws the view's frame (and the marks, where the painter does not)
   const Plotly = window.__bpPlotlyLib, div = board.divs[name], fig = board.figs[name];
-  let layout = present(Object.assign({}, fig.layout), board);
+  const box = sizeOf(div);
+  let layout = present(Object.assign({}, fig.layout), board, box, fig.data);
+  div.__bpReserved = box.reserved || 0; // px for a legend below the plot
+  div.__bpFitted = fitted(layout, box);
   layout.datarevision = (board.drawn[name] = (board.drawn[name] || 0) + 1);
   layout.autosize = true;
   delete layout.height; delete layout.width;
   if (board.grow.has(name)) layout = headroom(fig, layout, ROOM);
+  colourBars(fig.data, board.present ? TEXT.present : TEXT.normal, box.plot);
   Plotly.react(div, fig.data, layout, chartConfig(Plotly, name));
   if (!div.__bpHooked && div.on) {
     div.__bpHooked = true;
@@ -797,6 +1047,18 @@ function plotlyDraw(board, name) {
       if (board.figs[name] && paintable(div)) paint(div, board.figs[name]);
       if (name === "graph" && board.rehoverGraph) board.rehoverGraph();
       if (name === "graph") shapeControls(board);
+      // a legend below the plot: its height as drawn, if present() guessed otherwise, and
+      // the view is drawn again with room for it (once a width)
+      const fl = div._fullLayout, lg = fl && fl.legend;
+      if (!lg || !fl.showlegend || !(lg.y < 0) || !lg._height) return;
+      const h = Math.ceil(lg._effHeight || lg._height);
+      div.__bpLegend = [div.clientWidth, h];
+      if (Math.abs(h - div.__bpReserved) > 1 && board.figs[name]) {
+        div.__bpReserved = h; // (one draw again)
+        requestAnimationFrame(() => {
+          if (board.figs[name] && div.isConnected) plotlyDraw(board, name);
+        });
+      }
     });
     // the graph's hover is the board's (hookGraph): Plotly's own would hover another edge
     if (name === "graph") div.on("plotly_beforehover", () => false);
@@ -970,11 +1232,33 @@ function maybeAsk(board) {
 }
 
 function resize(board) {
+  // a new width: Plotly lays each view out again, and a view whose text is fitted otherwise
+  // at this width (see present) is drawn anew
   const Plotly = window.__bpPlotlyLib;
   if (!Plotly) return;
-  for (const div of Object.values(board.divs)) {
-    if (div._fullLayout) Plotly.Plots.resize(div);
+  for (const [name, div] of Object.entries(board.divs)) {
+    if (!div._fullLayout) continue;
+    Promise.resolve(Plotly.Plots.resize(div)).then(() => {
+      const fig = board.figs[name];
+      if (!fig || !div.isConnected || !div._fullLayout) return;
+      const box = sizeOf(div);
+      const again = present(Object.assign({}, fig.layout), board, box, fig.data);
+      if (fitted(again, box) !== div.__bpFitted) plotlyDraw(board, name);
+    }).catch(() => {});
   }
+}
+
+function sizeOf(div) {
+  // a view's size for present(), with its legend's height as Plotly drew it at this width
+  const width = div.clientWidth, legend = div.__bpLegend;
+  return { width, height: div.clientHeight, legend: legend && legend[0] === width ? legend[1] : 0 };
+}
+
+function fitted(layout, box) {
+  // what present() fitted to a chart's size: the title, the margins, the legend's place,
+  // the ticks of short axes
+  const { title, margin, legend, annotations } = layout;
+  return JSON.stringify([title, margin, legend, annotations, box.ticks]);
 }
 
 // ---------------------------------------------------------------- the board's line
@@ -1194,6 +1478,7 @@ function drawNow(board, items, header) {
   }
   const detail = header.detail;
   if (last) counters(board, last.frame); // at once, before plotly.js has loaded on a first visit
+  fitHeights(board); // below the counters, which may have grown
   if (header.urlStep && last) urlStep(last.frame.step);
   loadPlotly().then(() => {
     const finish = () => {
@@ -1317,6 +1602,8 @@ export default function (component) {
     document.addEventListener("click", board.onStep, true);
     board.onUp = (e) => { if (board.root.isConnected) { outputUp(board, e); graphUp(board, e); } };
     window.addEventListener("pointerup", board.onUp, true);
+    board.onResize = () => { if (board.root.isConnected) fitHeights(board); };
+    window.addEventListener("resize", board.onResize);
     board.observer = new ResizeObserver(() => resize(board));
     board.observer.observe(root);
     board.raf = null;
@@ -1345,6 +1632,7 @@ function teardown(board, parentElement) {
   document.removeEventListener("pointerdown", board.onClick, true);
   document.removeEventListener("click", board.onStep, true);
   window.removeEventListener("pointerup", board.onUp, true);
+  window.removeEventListener("resize", board.onResize);
   if (board.ws) board.ws.close();
   for (const div of Object.values(board.divs)) {
     if (window.__bpPlotlyLib) window.__bpPlotlyLib.purge(div);

@@ -92,12 +92,15 @@ _CSS = """
 
 @dataclass(frozen=True)
 class BoardView:
-    """One view of the board: its name, height in px and whether its data grows (a curve:
-    drawn with room on its axes while playing)."""
+    """One view of the board: its name, height in px, whether its data grows (a curve:
+    drawn with room on its axes while playing) and whether it fits the screen (the first
+    row: no taller than the window below its top, down to ``FIT_MIN`` px, so that a
+    projector's 1280x640 shows its labels and legend without scrolling)."""
 
     name: str
     height: int
     grow: bool = False
+    fit: bool = False
 
 
 @cache
@@ -184,13 +187,16 @@ def steady_colours(graph: dict) -> dict:
 
 
 def layout_of(run: Run, height: int) -> list[BoardView]:
-    """Heights: the graph and output side by side, then the cost and every layer."""
+    """Heights: the graph and output side by side (fitted to the screen), then the cost and
+    every layer; the cost is as tall as the layers beside it (their row is that tall
+    anyway), up to ``height``: room for its legend above the plot."""
     L = run.net.n_layers
+    layers = max(200, 60 + 4 * min(110, 40 + 400 // L))
     return [
-        BoardView("graph", height),
-        BoardView("output", height),
-        BoardView("cost", max(200, height * 2 // 3), grow=True),
-        BoardView("layers", max(200, 60 + 4 * min(110, 40 + 400 // L))),
+        BoardView("graph", height, fit=True),
+        BoardView("output", height, fit=True),
+        BoardView("cost", max(200, height * 2 // 3, min(height, layers)), grow=True),
+        BoardView("layers", layers),
     ]
 
 

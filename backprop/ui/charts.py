@@ -17,6 +17,19 @@ from __future__ import annotations
 import re
 
 IMAGE_SCALE = 2  # PNG pixels per CSS pixel: sharp on a projector and in slides
+# The toolbar's buttons left out (``MODEBAR_REMOVED`` in ``plotly_loader.js`` too): zoom,
+# pan, reset and the downloads stay, five buttons that leave a chart's top row to its title.
+MODEBAR_REMOVED = (
+    "select2d",
+    "lasso2d",
+    "zoomIn2d",
+    "zoomOut2d",
+    "autoScale2d",
+    "toggleSpikelines",
+    "hoverClosestCartesian",
+    "hoverCompareCartesian",
+    "sendChartToCloud",
+)
 
 
 def slug(name: object) -> str:
@@ -29,6 +42,7 @@ def image_config(name: str) -> dict:
     stem = slug(name) or "chart"
     return {
         "displaylogo": False,
+        "modeBarButtonsToRemove": list(MODEBAR_REMOVED),
         "showSendToCloud": False,  # plotly.js's "Share chart..." uploads to Plotly Cloud
         "toImageButtonOptions": {
             "format": "png",

@@ -43,12 +43,15 @@ function loadPlotly(build = "cartesian") {
 
 // Every chart's toolbar: the camera saves a PNG at twice the chart's size, and a second
 // button saves it as SVG, both named backprop-<name> (backprop/ui/charts.py; st.plotly_chart,
-// the fallback without static serving, gets the PNG only). plotly.js's own "Share chart..."
-// (showSendToCloud) would upload the figure to Plotly Cloud and does nothing here: it is off,
-// and the app's "Share chart" copies the page's link, which holds the run's settings and,
-// while paused, its step and view (backprop/ui/moment.py), then says so on the chart.
+// the fallback without static serving, gets the PNG only). Besides them only zoom, pan and
+// reset, and the app's "Share chart": plotly.js's own "Share chart..." (showSendToCloud) would
+// upload the figure to Plotly Cloud and is off; ours copies the page's link, which holds the
+// run's settings and, while paused, its step and view (backprop/ui/moment.py), then says so
+// on the chart. The board keeps its titles and legends out of the modebar's way (board.js).
 // One config object per chart name (and build): Plotly.react re-creates a plot whose config
 // changed (dropping its event handlers), so every draw of a chart must hand it the same object.
+const MODEBAR_REMOVED = ["select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d",
+  "toggleSpikelines", "hoverClosestCartesian", "hoverCompareCartesian", "sendChartToCloud"];
 const CHART_CONFIGS = (window.__bpChartConfigs = window.__bpChartConfigs || new WeakMap());
 const SHARE_TITLE = "Share chart: copy a link to this view";
 const SHARE_COPIED = "Link to this view copied to the clipboard.";
@@ -70,6 +73,8 @@ function makeChartConfig(Plotly, filename) {
     doubleClick: "reset",
     showSendToCloud: false,
     toImageButtonOptions: { format: "png", scale: 2, filename },
+    modeBarButtonsToRemove: MODEBAR_REMOVED,
+    showSendToCloud: false, // plotly.js 4 shows "Share chart..." (to Plotly's cloud) by default
     modeBarButtonsToAdd: [{
       name: "downloadSvg",
       title: "Download plot as SVG",

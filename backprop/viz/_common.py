@@ -163,6 +163,31 @@ def merge(base: dict, extra: dict) -> dict:
     return out
 
 
+LOG_LABELS = 6  # decades labelled on a log axis at most; more are thinned (every k-th decade)
+
+
+def log_axis(*values: Array) -> dict:
+    """A log axis over ``values`` (their positive finite entries) whose tick labels never
+    crowd: Plotly's own choice labels 2 and 5 in every decade ("2 5 2 5 ...") when the axis
+    is short for its decades. Within a decade Plotly's own ticks; over up to 2.5 decades
+    1, 2 and 5 of each (``"D2"``); over more, the powers of ten only (every k-th: at most
+    ``LOG_LABELS``), with unlabelled minor ticks at 2..9 between them, and exponents
+    written as powers (10⁻³)."""
+    axis: dict = {"type": "log", "exponentformat": "power"}
+    pos = [a[np.isfinite(a) & (a > 0)] for a in (np.asarray(v, dtype=np.float64) for v in values)]
+    pos = [a for a in pos if a.size]
+    if not pos:
+        return axis
+    span = np.log10(max(a.max() for a in pos)) - np.log10(min(a.min() for a in pos))
+    if span < 1:
+        return axis
+    if span < 2.5:
+        return {**axis, "dtick": "D2"}
+    step = max(1, int(np.ceil(span / LOG_LABELS)))
+    minor = {"dtick": "D1", "ticks": "outside", "ticklen": 3} if step == 1 else {}
+    return {**axis, "dtick": step, "minor": minor} if minor else {**axis, "dtick": step}
+
+
 def literal(text: object) -> str:
     """``text`` for a Plotly label, shown as written: Plotly renders tags such as
     ``<a href=...>`` and ``<b>`` in titles, legends and hover text, so ``&``, ``<`` and ``>``
@@ -170,14 +195,32 @@ def literal(text: object) -> str:
     return html.escape(str(text), quote=False)
 
 
-def style_layout(title: str, **layout) -> dict:
+TITLE_PLACE = {"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 32}}
+
+
+def style_layout(title: str, subtitle: str = "", **layout) -> dict:
     """The shared projector-friendly layout as a dict: template, fonts, margins, uirevision,
-    then ``layout`` merged in (nested dicts key by key, like ``fig.update_layout``)."""
+    then ``layout`` merged in (nested dicts key by key, like ``fig.update_layout``).
+    ``subtitle``: a note in smaller type under the title (what the figure leaves out, how to
+    read it), which keeps the title short enough for a narrow chart."""
+    # the title at the left, just below the modebar's row (the toolbar Plotly shows on
+    # hover, 2..28 px from the top, at the right): never under it, however long
+    head = {
+        "text": title,
+        "font": {"size": FONT_SIZE + 4},
+        "x": 0.01,
+        "xanchor": "left",
+        **TITLE_PLACE,
+    }
+    top = 70
+    if subtitle:  # Plotly sets it 1.6 em below the title: the plot starts lower
+        head["subtitle"] = {"text": subtitle, "font": {"size": FONT_SIZE}}
+        top = 105
     base = {
         "template": copy.deepcopy(TEMPLATE_SPEC),
-        "title": {"text": title, "font": {"size": FONT_SIZE + 4}, "x": 0.01, "xanchor": "left"},
+        "title": head,
         "font": {"size": FONT_SIZE},
-        "margin": {"l": 70, "r": 30, "t": 70, "b": 60},
+        "margin": {"l": 70, "r": 30, "t": top, "b": 60},
         "uirevision": UIREVISION,
         "hoverlabel": {"font": {"size": FONT_SIZE}},
     }

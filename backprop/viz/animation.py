@@ -28,6 +28,7 @@ from .network import (
     edge_values,
     graph_layout,
     graph_layout_spec,
+    graph_note,
     graph_title,
     graph_traces,
     pick_edges,
@@ -234,7 +235,8 @@ def network_animation_spec(
     emax = sym_max(*[v for t in traces for v in edge_values(t, view)])
     cmax = max(colour_max(t, sample, view) for t in traces)
     built = [graph_traces(t, sample, view, lay, emax, keep) for t in traces]
-    base = graph_title(view, sample, len(keep), vs.shape[1], lay)
+    note = graph_note(len(keep), vs.shape[1], lay)
+    base = graph_title(view, sample) + (f" ({note})" if note else "")
     base += _frames_note(len(snaps), len(snapshots))
     frames = [
         {

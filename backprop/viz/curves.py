@@ -18,6 +18,7 @@ from ._common import (
     f32,
     figure_builder,
     literal,
+    log_axis,
     steady,
     style_layout,
 )
@@ -144,7 +145,9 @@ def cost_curves_spec(
         return empty_spec(NO_STEPS, "Cost")
     x = _xs(history, x)
     traces = _batch_train_test(history, x, "cost", max_points)
-    yaxis = {"title": {"text": "cost C"}, "type": "log" if log_y else "linear"}
+    yaxis = {"title": {"text": "cost C"}, "type": "linear"}
+    if log_y:
+        yaxis.update(log_axis(*[t["y"] for t in traces]))
     return _curve_spec(traces, "Cost", x, yaxis)
 
 
@@ -201,7 +204,10 @@ def norm_curves_spec(
     layout = style_layout(
         NORM_TITLES[kind],
         xaxis={"title": {"text": x}},
-        yaxis={"title": {"text": kind.replace("_", " ") + " (log scale)"}, "type": "log"},
+        yaxis={
+            "title": {"text": kind.replace("_", " ") + " (log scale)"},
+            **log_axis(*[t["y"] for t in traces]),
+        },
     )
     return {"data": traces, "layout": layout}
 
@@ -351,7 +357,10 @@ def compare_norms_spec(
     layout = style_layout(
         title,
         xaxis={"title": {"text": x}},
-        yaxis={"title": {"text": kind.replace("_", " ") + " (log scale)"}, "type": "log"},
+        yaxis={
+            "title": {"text": kind.replace("_", " ") + " (log scale)"},
+            **log_axis(*[t["y"] for t in traces]),
+        },
     )
     return {"data": traces, "layout": layout}
 

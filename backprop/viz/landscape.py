@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..landscape import Interpolation, Path, Surface
-from ._common import SEQUENTIAL_SCALE, evenly, f32, figure_builder, style_layout
+from ._common import SEQUENTIAL_SCALE, evenly, f32, figure_builder, log_axis, style_layout
 
 Array = np.ndarray
 
@@ -177,10 +177,11 @@ def interpolation_spec(
                 "showlegend": False,
             }
         )
+    scale = log_axis(cost) if wide(cost) else {"type": "linear"}
     layout = style_layout(
         title,
         xaxis={"title": {"text": "t: (1 - t) θ_initial + t θ_current"}},
-        yaxis={"title": {"text": "cost C"}, "type": "log" if wide(cost) else "linear"},
+        yaxis={"title": {"text": "cost C"}, **scale},
     )
     return {"data": traces, "layout": layout}
 

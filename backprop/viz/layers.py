@@ -219,7 +219,8 @@ def layer_grid_spec(
             }
         )
     layout = style_layout(
-        "Every layer: a, δ, w, ∂C/∂w (columns: layers 1..L; red > 0, blue < 0)",
+        "Every layer: a, δ, w, ∂C/∂w",
+        "columns: layers 1..L; red > 0, blue < 0",
         annotations=notes,
         **axes,
     )

@@ -255,12 +255,16 @@ def _node_traces(trace: Trace, sample: int, view: str, lay: GraphLayout) -> list
     return out
 
 
-def layer_names(sizes: tuple[int, ...]) -> list[str]:
+def layer_names(sizes: tuple[int, ...], shown: tuple[int, ...] | None = None) -> list[str]:
+    """The layers' labels under the graph: ``"hidden 1<br>(4)"``, or ``"input<br>(16 of
+    64)"`` where only ``shown[l]`` of a layer's neurons are drawn (a note of its own under
+    the column ran into the label on a short chart)."""
     L = len(sizes) - 1
     names = []
     for l, n in enumerate(sizes):
         kind = "input" if l == 0 else "output" if l == L else f"hidden {l}"
-        names.append(f"{kind}<br>({n})")
+        count = f"{shown[l]} of {n}" if shown is not None and shown[l] < n else f"{n}"
+        names.append(f"{kind}<br>({count})")
     return names
 
 
@@ -270,24 +274,18 @@ def graph_layout_spec(
     cmax: float,
     title: str,
     highlight_layer: int | None = None,
+    shown: str = "",
 ) -> dict:
-    """Axes, colour axis, ellipsis notes and the highlight rectangle of a network graph."""
+    """Axes (each layer's label says how many of its neurons are drawn), colour axis, the key
+    to the edges and the highlight rectangle of a network graph; ``shown``
+    (:func:`edges_shown`): how many edges the key says are drawn."""
     L = len(lay.sizes) - 1
     lo, hi = lay.y_range
+    what = SYMBOLS[EDGE_QUANTITY[view]]
     annotations = [
         {
-            "x": l,
-            "y": float(lay.ys[l].min()) - 0.9,
-            "text": f"⋮ {len(s)} of {n}",
-            "showarrow": False,
-        }
-        for l, (s, n) in enumerate(zip(lay.shown, lay.sizes))
-        if len(s) < n
-    ]
-    what = SYMBOLS[EDGE_QUANTITY[view]]
-    annotations.append(
-        {
-            "text": f"edges: red {what} > 0, blue {what} < 0, width ∝ |{what}|",
+            "text": f"edges{f' ({shown})' if shown else ''}: red {what} > 0, blue < 0, "
+            f"width ∝ |{what}|",
             "x": 0,
             "y": 1.0,
             "xref": "paper",
@@ -297,7 +295,7 @@ def graph_layout_spec(
             "showarrow": False,
             "font": {"size": 12, "color": "#566573"},
         }
-    )
+    ]
     layout = style_layout(
         title,
         coloraxis={
@@ -310,12 +308,13 @@ def graph_layout_spec(
         plot_bgcolor="white",
         xaxis={
             "tickvals": list(range(L + 1)),
-            "ticktext": layer_names(lay.sizes),
+            "ticktext": layer_names(lay.sizes, tuple(len(s) for s in lay.shown)),
             "range": [-0.5, L + 0.5],
             "showgrid": False,
             "zeroline": False,
             "fixedrange": True,  # no zoom: a click or a drag on the graph picks, nothing moves
         },
+        # room under the lowest neuron for the board's - and + of each hidden layer
         yaxis={"visible": False, "range": [lo - 1.4, hi + 0.8], "fixedrange": True},
         annotations=annotations,
     )
@@ -335,12 +334,25 @@ def graph_layout_spec(
     return layout
 
 
-def graph_title(view: str, sample: int, drawn: int, candidates: int, lay: GraphLayout) -> str:
-    """Names the view and sample, and says what the caps left out."""
+def graph_title(view: str, sample: int) -> str:
+    """Names the view and the sample (short: it fits a chart half a projector wide)."""
     if view == "forward":
-        title = f"Forward pass — activations a, sample {sample}"
-    else:
-        title = f"Backward pass — errors δ, sample {sample}"
+        return f"Forward pass — activations a, sample {sample}"
+    return f"Backward pass — errors δ, sample {sample}"
+
+
+def edges_shown(drawn: int, candidates: int, lay: GraphLayout) -> str:
+    """How many of the network's edges a graph draws, for its key (``""``: all of them):
+    ``"120 of 312"`` (the edges between the drawn neurons, which the layers' labels count),
+    ``"100 of 1060, the largest"`` (``candidates`` is more than drawn)."""
+    total = sum(a * b for a, b in zip(lay.sizes[:-1], lay.sizes[1:]))
+    if drawn >= total:
+        return ""
+    return f"{drawn} of {total}" + (", the largest" if drawn < candidates else "")
+
+
+def graph_note(drawn: int, candidates: int, lay: GraphLayout) -> str:
+    """What the caps left out (``""`` if nothing), in words (an animation's title)."""
     notes = []
     if lay.capped:
         total = sum(a * b for a, b in zip(lay.sizes[:-1], lay.sizes[1:]))
@@ -349,7 +361,7 @@ def graph_title(view: str, sample: int, drawn: int, candidates: int, lay: GraphL
         )
     if drawn < candidates:
         notes.append(f"the largest {drawn} of {candidates} edges")
-    return title + (f" (showing {'; '.join(notes)})" if notes else "")
+    return f"showing {'; '.join(notes)}" if notes else ""
 
 
 def slim(trace: dict) -> dict:
@@ -380,7 +392,7 @@ def network_graph_spec(
     for ``z``, ``a``, ``delta``; hover an edge (near its source end) for ``w[l][j,k]`` and
     ``dC/dw``. ``highlight_layer`` (``0..L``) shades that layer. At most ``max_neurons``
     per layer (evenly spaced) and ``max_edges`` edges (the largest ``|w|``, or ``|nabla_w|``
-    backward) are drawn; the title says so.
+    backward) are drawn; the layers' labels and the key to the edges say so.
     """
     check_choice("view", view, VIEWS)
     sample = check_sample(trace, sample)
@@ -392,9 +404,10 @@ def network_graph_spec(
     v = edge_array(edge_values(trace, view), edge_geometry(lay))
     keep = pick_edges(v, max_edges)
     data = graph_traces(trace, sample, view, lay, emax, keep)
-    title = graph_title(view, sample, len(keep), len(v), lay)
+    title, shown = graph_title(view, sample), edges_shown(len(keep), len(v), lay)
     cmax = colour_max(trace, sample, view)
-    return {"data": data, "layout": graph_layout_spec(lay, view, cmax, title, highlight_layer)}
+    layout = graph_layout_spec(lay, view, cmax, title, highlight_layer, shown)
+    return {"data": data, "layout": layout}
 
 
 network_graph = figure_builder(network_graph_spec)

@@ -190,7 +190,7 @@ def decision_boundary_spec(net: Network, dataset, grid: int = 80) -> dict:
                 "name": label + " (line: 0.5)",
             },
         ]
-        title = f"Decision boundary — {label} over the input plane"
+        title = f"Decision boundary — {label}"  # short: it fits half a projector
     else:
         z = out.argmax(axis=0).reshape(n, n)
         scale = []
@@ -216,7 +216,7 @@ def decision_boundary_spec(net: Network, dataset, grid: int = 80) -> dict:
                 "name": "predicted class",
             }
         ]
-        title = "Decision regions — predicted class over the input plane"
+        title = "Decision regions — predicted class"
     layout = style_layout(title, legend=PLANE_LEGEND, **_plane_axes(xs, ys))
     return {"data": traces + _point_traces(dataset, raw_tr, raw_te, k), "layout": layout}
 
@@ -265,7 +265,7 @@ def _regression_plane(net, dataset, xs, ys, out, raw_tr, raw_te) -> dict:
                 }
             )
     layout = style_layout(
-        "Network output over the input plane (points: targets)",
+        "Network output; points: targets",
         coloraxis={
             "colorscale": SEQUENTIAL_SCALE,
             "cmin": lo,
@@ -472,10 +472,13 @@ def first_layer_images_spec(
     hidden = {"showticklabels": False, "showgrid": False, "zeroline": False, "constrain": "domain"}
     for ax in axes.values():
         ax.update(hidden)
+    note = "red excites, blue inhibits; scale per image"
+    if count < W.shape[0]:
+        note += f"; showing {count} of {W.shape[0]} neurons"
     layout = style_layout(
-        "First-layer weights as images (red excites, blue inhibits; scale per image)"
-        + cap_note(count, W.shape[0], "neurons"),
-        height=90 + rows * PANEL_PX,
+        "First-layer weights as images",
+        note,
+        height=125 + rows * PANEL_PX,  # (the subtitle's 35 px more at the top)
         annotations=notes,
         **axes,
     )
