@@ -109,7 +109,7 @@ const TEXT = {
   present: { text: 20, title: 22, titleMin: 20, sub: 20, subMin: 20, keyMin: 20, legend: 20,
     margin: { l: 70, r: 20, b: 56 } },
 };
-const MODEBAR = { top: 2, h: 26, w: 152 + 8 }; // px: its five buttons (plotly_loader.js), a gap
+const MODEBAR = { top: 2, h: 26, w: 176 + 8 }; // px: its six buttons (plotly_loader.js), a gap
 const TITLE_TOP = 2; // px: the title's top in the modebar's row
 const TITLE_X = 5; // px: the title's left (x = 0.01 of a chart's width)
 const LINE = 1.3; // Plotly's line height, in em
