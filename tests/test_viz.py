@@ -1451,3 +1451,33 @@ def test_compare_builders_check_their_arguments(xor):
         viz.compare_norms(ha[["step", "train_cost"]], hb[["step", "train_cost"]])
     labels = viz.compare_curves(ha, hb, labels=("<b>A</b>", "B")).data[0].name
     assert labels == "&lt;b&gt;A&lt;/b&gt;: train cost"  # shown literally
+
+
+def test_neuron_maps_at_8_8_8_do_not_overlap_and_no_edge_crosses_one():
+    """Each hidden neuron's map is a box of its own (a gap to the next), and every edge
+    ends at a map's side: no edge line runs over a map."""
+    ds = load("circle", n_samples=60, seed=0)
+    net = Network([2, 8, 8, 8, 2], seed=0)
+    tr = net.trace(ds.X_train[:, :4], ds.Y_train[:, :4])
+    spec = viz.with_neuron_maps(viz.network_graph_spec(tr), tr, viz.plane_activations(net, ds, 16))
+    boxes = []
+    for t in spec["data"]:
+        if t["type"] == "heatmap":
+            n = len(t["z"])
+            x0, y0 = t["x0"] - t["dx"] / 2, t["y0"] - t["dy"] / 2
+            boxes.append((x0, y0, x0 + n * t["dx"], y0 + n * t["dy"]))
+    assert len(boxes) == 24
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            apart = a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+            assert apart, (a, b)
+    lines = [t for t in spec["data"] if t.get("mode") == "lines"]
+    hover = next(t for t in spec["data"] if t["name"] == "edge hover")
+    seg = np.asarray(hover["meta"]["seg"], dtype=float)
+    xs = np.concatenate([np.asarray(t["x"], dtype=float).reshape(-1, 3)[:, :2] for t in lines])
+    assert sorted(map(tuple, xs.round(6))) == sorted(map(tuple, seg[:, [0, 2]].round(6)))
+    for x0, y0, x1, y1 in seg:  # sampled along each edge: never inside a map
+        for u in np.linspace(0.001, 0.999, 50):
+            x, y = x0 + u * (x1 - x0), y0 + u * (y1 - y0)
+            inside = [b for b in boxes if b[0] < x < b[2] and b[1] < y < b[3]]
+            assert not inside, ((x0, y0, x1, y1), u, inside)
