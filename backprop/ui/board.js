@@ -285,6 +285,9 @@ function present(layout, board, box = {}, traces = []) {
     Object.assign(layout.legend, { y: -(s.margin.b + 2) / plot, yanchor: "top" });
   }
   layout.margin = Object.assign({}, s.margin, { t, b });
+  // the room Plotly had to make beyond these (tick labels, a colour bar or a legend at the
+  // right), as last drawn at this width: asked for at once (see plotlyDraw)
+  for (const [k, v] of Object.entries(box.pushed || {})) layout.margin[k] = Math.max(layout.margin[k], v);
   box.plot = Math.max(1, height - t - b); // px: the plot area's height
   box.ticks = Math.min(6, mostTicks(box.plot, s)); // (a short axis' ticks follow it)
   fewerTicks(layout, s, box.plot);
@@ -1026,10 +1029,35 @@ function applyFrame(board, frame, bases, bin, paths) {
   return touched;
 }
 
+function refit(Plotly, div, fig, layout, name) {
+  // Plotly works out a square plot's shape (scaleanchor: the input plane) before it widens a
+  // margin for what does not fit (tick labels, a colour bar or legend at the right), and keeps
+  // that shape: about 1 % off square, until a later draw (Pause's) made it square and every
+  // mark moved. The margins it made are kept for the next draws (present()), and a square
+  // plot is drawn again at once with them: one draw of the view, done right.
+  const fl = div._fullLayout, size = fl && fl._size, asked = fl && fl.margin;
+  if (!size || !asked) return;
+  const pushed = {};
+  for (const k of ["l", "r", "t", "b"]) if (size[k] > asked[k] + 0.5) pushed[k] = Math.ceil(size[k]);
+  if (!Object.keys(pushed).length) return;
+  const before = div.__bpPushed && div.__bpPushed.width === div.clientWidth ? div.__bpPushed.margin : {};
+  div.__bpPushed = { width: div.clientWidth, margin: Object.assign({}, before, pushed) };
+  if (!(fl.yaxis && fl.yaxis.scaleanchor)) return;
+  layout.margin = Object.assign({}, layout.margin, pushed);
+  for (const k of Object.keys(layout)) { // the axes as asked (Plotly wrote its domain in)
+    if (!/^[xy]axis\d*$/.test(k) || !layout[k]) continue;
+    const own = (fig.layout[k] || {}).domain, ax = (layout[k] = Object.assign({}, layout[k]));
+    if (own) ax.domain = own; else delete ax.domain;
+  }
+  Plotly.react(div, fig.data, layout, chartConfig(Plotly, name));
+  window.__bpBoardStats.refits = (window.__bpBoardStats.refits || 0) + 1;
+}
+
 function plotlyDraw(board, name) {
   // Plotly draws the view's frame (and the marks, where the painter does not)
   const Plotly = window.__bpPlotlyLib, div = board.divs[name], fig = board.figs[name];
   const box = sizeOf(div);
+  if (div.__bpPushed && div.__bpPushed.width === div.clientWidth) box.pushed = div.__bpPushed.margin;
   let layout = present(Object.assign({}, fig.layout), board, box, fig.data);
   div.__bpReserved = box.reserved || 0; // px for a legend below the plot
   div.__bpFitted = fitted(layout, box);
@@ -1038,7 +1066,14 @@ function plotlyDraw(board, name) {
   delete layout.height; delete layout.width;
   if (board.grow.has(name)) layout = headroom(fig, layout, ROOM);
   colourBars(fig.data, board.present ? TEXT.present : TEXT.normal, box.plot);
+  // Plotly writes what it works out into the axes it is given (a square plot's constrained
+  // domain): each draw gets copies, so each starts from the view's own axes (a kept domain
+  // made the plane 1 % off square until Pause drew it anew, which moved every mark)
+  for (const k of Object.keys(layout)) {
+    if (/^[xy]axis\d*$/.test(k) && layout[k]) layout[k] = Object.assign({}, layout[k]);
+  }
   Plotly.react(div, fig.data, layout, chartConfig(Plotly, name));
+  refit(Plotly, div, fig, layout, name);
   if (!div.__bpHooked && div.on) {
     div.__bpHooked = true;
     // any draw of Plotly's (this one, a resize) clears what lies under the canvas' marks:
