@@ -22,6 +22,7 @@ from helpers import ROOT
 from backprop import Network, Trainer, landscape, viz
 from backprop.datasets import Dataset, load
 from backprop.viz import debug as viz_debug
+from backprop.viz.output import predicted_class
 
 SIZES = [2, 4, 3, 2]
 L = len(SIZES) - 1
@@ -575,6 +576,60 @@ def test_decision_boundary_of_the_plane_shows_the_output_surface():
     assert fig.layout.coloraxis.cmin == pytest.approx(lo)
 
 
+def test_show_test_false_leaves_the_test_points_out(net, xor):
+    plane = load("plane", n_samples=40, seed=0)
+    sine = load("sine", n_samples=40, seed=0)
+    reg = Network([2, 3, 1], activation="tanh", output_activation="sigmoid", seed=0)
+    cases = [
+        (viz.decision_boundary_spec, net, xor, {"grid": 10}),
+        (viz.decision_boundary_spec, make_net([2, 5, 3]), three_class_data(), {"grid": 8}),
+        (viz.decision_boundary_spec, reg, plane, {"grid": 8}),
+        (viz.regression_curve_spec, Network([1, 4, 1], seed=0), sine, {}),
+    ]
+    for build, model, ds, kw in cases:
+        shown, hidden = build(model, ds, **kw), build(model, ds, show_test=False, **kw)
+        test = [t for t in shown["data"] if t["name"].startswith("test")]
+        assert sum(len(t["x"]) for t in test) == ds.n_test > 0
+        assert [t["name"] for t in hidden["data"] if t["name"].startswith("test")] == []
+        train = [t for t in hidden["data"] if t["name"].startswith("train")]
+        assert sum(len(t["x"]) for t in train) == ds.n_train
+        # the rest is the figure as it was: the network's answer and the train points
+        rest = [t for t in shown["data"] if not t["name"].startswith("test")]
+        assert viz.spec_json(hidden) == viz.spec_json({**shown, "data": rest})
+
+
+def test_discretize_draws_the_predicted_class_of_two_classes(net, xor):
+    grid = 20
+    soft = viz.decision_boundary_spec(net, xor, grid=grid)
+    hard = viz.decision_boundary_spec(net, xor, grid=grid, discretize=True)
+    p = np.asarray(soft["data"][0]["z"], dtype=np.float64)  # P(class 1), as drawn
+    z = np.asarray(hard["data"][0]["z"])
+    trace = hard["data"][0]
+    gx, gy = np.meshgrid(np.asarray(trace["x"], np.float64), np.asarray(trace["y"], np.float64))
+    p1 = net.feedforward(xor.features_of(np.vstack([gx.ravel(), gy.ravel()])))[1]
+    assert np.array_equal(z.ravel(), (p1 >= 0.5).astype(np.float32))
+    assert set(np.unique(z)) == {0.0, 1.0}  # exactly two values: both classes are on the plane
+    assert np.array_equal(z, (p >= 0.5).astype(np.float32))
+    assert trace["type"] == "heatmap" and trace["name"] == "predicted class"
+    assert (trace["zmin"], trace["zmax"]) == (-0.5, 1.5)
+    assert trace["colorbar"]["ticktext"] == ["class 0", "class 1"]
+    assert viz.spec_json({"data": hard["data"][1:]}) == viz.spec_json({"data": soft["data"][1:]})
+    assert hard["layout"]["title"]["text"].startswith("Decision regions — predicted class")
+    # more classes are drawn as the predicted class already; a regression stays continuous
+    three, model = three_class_data(), make_net([2, 5, 3])
+    plane = load("plane", n_samples=40, seed=0)
+    reg = Network([2, 3, 1], activation="tanh", output_activation="sigmoid", seed=0)
+    for m, ds in ((model, three), (reg, plane)):
+        a = viz.decision_boundary_spec(m, ds, grid=8)
+        b = viz.decision_boundary_spec(m, ds, grid=8, discretize=True)
+        assert viz.spec_json(a) == viz.spec_json(b)
+
+
+def test_discretize_leaves_a_gap_where_the_score_is_not_a_number():
+    got = predicted_class(np.array([0.2, 0.5, 0.9, np.nan, np.inf, -np.inf]))
+    np.testing.assert_array_equal(got, [0, 1, 1, np.nan, np.nan, np.nan])
+
+
 def test_plane_views_need_raw_2d_points(net, xor):
     table = Dataset(
         name="table",
@@ -907,6 +962,11 @@ def spec_cases(net, trace, trainer, xor) -> dict[str, tuple]:
             {"grid": 10},
         ),
         "boundary diverged": ("decision_boundary", (bad, three_class_data()), {"grid": 8}),
+        "boundary discretized, no test points": (
+            "decision_boundary",
+            (net, xor),
+            {"grid": 12, "discretize": True, "show_test": False},
+        ),
         "regression curve": (
             "regression_curve",
             (Network([1, 6, 1], activation="tanh", output_activation="sigmoid", seed=0), sine),
@@ -943,6 +1003,7 @@ SPEC_CASES = [
     "boundary, 3 classes",
     "boundary, regression plane",
     "boundary diverged",
+    "boundary discretized, no test points",
     "regression curve",
     "images",
     "images, 2 rows",
