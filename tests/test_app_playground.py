@@ -1146,3 +1146,14 @@ def test_the_output_toggles_show_only_where_they_apply(params, shown):
     """Test points on the plane or a 1-D curve; flat classes on a classification's plane."""
     at = playground(params)
     assert [t.key for t in at.toggle if t.key in ("show_test", "discretize")] == shown
+
+
+def test_the_graph_names_the_output_neurons_classes_on_the_board():
+    graph = board_specs(playground({"ds": "iris"}))["graph"]
+    names = [a for a in graph["layout"]["annotations"] if a.get("name", "").startswith("class ")]
+    assert [a["text"] for a in names] == ["setosa", "versicolor", "virginica"]
+    assert graph["data"][-1]["text"] == [
+        "class 'setosa'",
+        "class 'versicolor'",
+        "class 'virginica'",
+    ]

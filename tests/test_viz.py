@@ -20,7 +20,7 @@ import pytest
 from helpers import ROOT
 
 from backprop import Network, Trainer, landscape, viz
-from backprop.datasets import Dataset, load
+from backprop.datasets import Dataset, load, load_csv
 from backprop.viz import debug as viz_debug
 from backprop.viz.output import predicted_class
 
@@ -410,6 +410,72 @@ def test_big_layers_are_capped_and_the_title_says_so():
     ]
     assert len(left_out) == 16 * 16 + 3 * 16 - 100
     assert min(abs(e[3]) for e in edges) >= f32(max(left_out)) - 1e-6
+
+
+def class_labels(spec: dict) -> list[dict]:
+    """The output neurons' class names a graph spec draws (its layout annotations)."""
+    notes = spec["layout"].get("annotations", [])
+    return [a for a in notes if a.get("name", "").startswith("class of neuron ")]
+
+
+def test_output_neurons_carry_the_digits_class_names():
+    digits = load("digits", n_samples=200, seed=0)
+    net = Network([64, 30, 10], "sigmoid", "softmax", "log_likelihood", seed=0)
+    tr = net.trace(digits.X_train[:, :3], digits.Y_train[:, :3])
+    plain = viz.network_graph_spec(tr)
+    spec = viz.network_graph_spec(tr, class_names=digits.class_names)
+    labels = class_labels(spec)
+    assert [a["text"] for a in labels] == [str(d) for d in range(10)]
+    assert [a["name"] for a in labels] == [f"class of neuron {j}" for j in range(10)]
+    out = spec["data"][-1]  # the output layer's node trace: one label beside each node
+    assert out["name"] == "layer 2"
+    assert [a["x"] for a in labels] == [2] * 10
+    assert [a["y"] for a in labels] == out["y"].tolist()  # one per node, 1 spacing apart
+    assert {(a["xanchor"], a["showarrow"]) for a in labels} == {("left", False)}
+    assert max(a["font"]["size"] for a in labels) <= 12  # (the spacing: 14 px at least)
+    assert out["text"] == [f"class '{d}'" for d in range(10)]
+    assert out["hovertemplate"].startswith("layer 2, neuron %{customdata[0]} (%{text})<br>z = ")
+    # the rest is today's figure: the same traces (the output's hover aside), no label
+    assert class_labels(plain) == [] and "text" not in plain["data"][-1]
+    assert len(spec["data"]) == len(plain["data"])
+    for a, b in zip(spec["data"][:-1], plain["data"][:-1]):
+        assert viz.spec_json({"data": [a]}) == viz.spec_json({"data": [b]})
+    assert spec["layout"]["annotations"][:-10] == plain["layout"]["annotations"]
+
+
+def test_class_names_from_a_csv_are_short_literal_labels():
+    rows = "\n".join(f"{i % 7},{i % 5},{('<b>x</b>', 'a & b', 'a rather long name')[i % 3]}"
+                     for i in range(30))  # fmt: skip
+    ds = load_csv(f"u,v,label\n{rows}".encode())
+    assert ds.class_names == ("<b>x</b>", "a & b", "a rather long name")
+    net = Network([2, 4, 3], "tanh", "softmax", "log_likelihood", seed=0)
+    tr = net.trace(ds.X_train[:, :2], ds.Y_train[:, :2])
+    spec = viz.network_graph_spec(tr, class_names=ds.class_names)
+    assert [a["text"] for a in class_labels(spec)] == [
+        "&lt;b&gt;x&lt;/b&gt;",
+        "a &amp; b",
+        "a rather lo…",  # 12 characters at most
+    ]
+    assert spec["data"][-1]["text"] == [
+        "class '&lt;b&gt;x&lt;/b&gt;'",
+        "class 'a &amp; b'",
+        "class 'a rather long name'",
+    ]
+    fig = go.Figure(spec)  # valid for Plotly
+    assert [a.text for a in fig.layout.annotations][-3:] == [a["text"] for a in class_labels(spec)]
+
+
+def test_class_names_follow_the_drawn_output_neurons_or_are_left_out():
+    net = Network([2, 3, 20], seed=0)
+    tr = net.trace(np.zeros((2, 1)), np.zeros((20, 1)))
+    names = [f"c{j}" for j in range(20)]
+    spec = viz.network_graph_spec(tr, class_names=names)
+    shown = spec["data"][-1]["customdata"][:, 0].astype(int)
+    assert len(shown) == 16  # MAX_NEURONS
+    assert [a["text"] for a in class_labels(spec)] == [f"c{j}" for j in shown]
+    assert [a["font"]["size"] for a in class_labels(spec)] == [10] * 16
+    for wrong in (None, names[:19], ()):  # no names, or not one per output neuron
+        assert class_labels(viz.network_graph_spec(tr, class_names=wrong)) == []
 
 
 # ========================================================================= animation
@@ -938,6 +1004,11 @@ def spec_cases(net, trace, trainer, xor) -> dict[str, tuple]:
         "graph capped, backward": ("network_graph", (big_trace, 1, "backward", 0), {}),
         "graph diverged": ("network_graph", (bad_trace, 2, "forward", 1), {}),
         "graph diverged, backward": ("network_graph", (bad_trace, 0, "backward"), {}),
+        "graph with class names": (
+            "network_graph",
+            (big_trace,),
+            {"class_names": ("<b>a</b>", "b & c", "a rather long name")},
+        ),
         "heatmap input a": ("layer_heatmap", (trace, 0, "a"), {}),
         "heatmap delta": ("layer_heatmap", (trace, 1, "delta"), {}),
         "heatmap nabla_b": ("layer_heatmap", (trace, 3, "nabla_b"), {}),
@@ -991,6 +1062,7 @@ SPEC_CASES = [
     "graph capped, backward",
     "graph diverged",
     "graph diverged, backward",
+    "graph with class names",
     "heatmap input a",
     "heatmap delta",
     "heatmap nabla_b",

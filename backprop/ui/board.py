@@ -127,11 +127,12 @@ def views_of(
     run: Run, choice: tuple[str, int] | None = None, output: views.OutputChoice | None = None
 ) -> dict[str, dict]:
     """Every live view's spec for the run's current state, with the network ``choice``
-    (view, probe sample) and the ``output`` toggles (default: the widgets')."""
+    (view, probe sample) and the ``output`` toggles (default: the widgets'). The graph's
+    output neurons carry the data's class names."""
     view, sample = choice if choice is not None else view_choice()
     tr = views.probe_trace(run)
     sample = min(max(0, sample), tr.x.shape[1] - 1)
-    graph = viz.network_graph_spec(tr, sample, view)
+    graph = viz.network_graph_spec(tr, sample, view, class_names=run.dataset.class_names)
     with np.errstate(all="ignore"):
         maps = viz.plane_activations(run.net, run.dataset, MAP_GRID)
     graph = steady_colours(viz.with_neuron_maps(graph, tr, maps))

@@ -1,5 +1,6 @@
 """TF Playground's "Show test data" and "Discretize output" in Chromium at 1280x720: each
-toggle changes the output view on screen at once (paused and while playing)."""
+toggle changes the output view on screen at once (paused and while playing), and the
+graph's output neurons carry their class names, a CSV's shown literally and apart."""
 
 from __future__ import annotations
 
@@ -22,6 +23,18 @@ _OUTPUT_JS = f"""() => {{
 STEP_JS = (
     "() => Number(document.querySelector('.bp-counters .bp-value').innerText.replace(/,/g, ''))"
 )
+# the graph's class names on screen: text and box, and the colour bar's box
+_LABELS_JS = """() => {
+    const div = document.querySelector('[data-key="live_graph"] div.bp-live-plot');
+    if (!div || !div.layout || !div.querySelector('.colorbar')) return {names: []};
+    const names = (div.layout.annotations || []).filter(a => /^class of neuron/.test(a.name || ''));
+    const shown = [...div.querySelectorAll('.annotation-text')].map(t => {
+        const r = t.getBoundingClientRect();
+        return {text: t.textContent, box: [r.left, r.top, r.right, r.bottom]};
+    });
+    const bar = div.querySelector('.colorbar').getBoundingClientRect();
+    return {names: names.map(a => a.text), shown, bar: [bar.left, bar.top, bar.right, bar.bottom]};
+}"""
 
 
 def _toggle(page, key: str) -> None:
@@ -71,3 +84,34 @@ def test_show_test_data_and_discretize_change_the_output_at_once(page, app_serve
     click(page, "play")  # Pause
     wait_idle()
     assert page.evaluate(_OUTPUT_JS)["test"] == 0
+
+
+def test_output_neurons_carry_their_class_names_literally(page, app_server, wait_idle):
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_playground(page, app_server, wait_idle, "?ds=digits")
+    digits = page.evaluate(_LABELS_JS)
+    assert digits["names"] == [str(d) for d in range(10)]
+    boxes = sorted((a["box"] for a in digits["shown"] if a["text"] in digits["names"]),
+                   key=lambda b: b[1])  # fmt: skip
+    assert len(boxes) == 10
+    assert all(a[3] <= b[1] for a, b in zip(boxes, boxes[1:])), boxes  # none overlaps
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "output-names-digits-1280x720.png"))
+
+    page.goto(app_server.url("/playground?ds=csv"))
+    wait_idle()
+    labels = ("<b>x</b>", "a & b", "a rather long class name")
+    rows = "\n".join(f"{i / 10},{(i * 7) % 13 / 3},{labels[i % 3]}" for i in range(60))
+    page.locator('.st-key-csv_file input[type="file"]').set_input_files(
+        files=[{"name": "named.csv", "mimeType": "text/csv", "buffer": f"u,v,y\n{rows}".encode()}]
+    )
+    page.wait_for_function(f"() => ({_LABELS_JS})().names.length === 3", timeout=30_000)
+    wait_idle()
+    csv = page.evaluate(_LABELS_JS)
+    texts = {a["text"]: a["box"] for a in csv["shown"]}
+    want = ["<b>x</b>", "a & b", "a rather lo…"]  # sorted classes; cut at 12 characters
+    assert [t for t in texts if t in want] == want, list(texts)
+    assert page.locator('[data-key="live_graph"] .annotation-text b').count() == 0
+    for text in want:  # right of the nodes, clear of the colour bar
+        assert texts[text][2] <= csv["bar"][0], (text, texts[text], csv["bar"])
+    page.screenshot(path=str(SCREENSHOTS / "output-names-csv-1280x720.png"))
