@@ -73,10 +73,11 @@ def render(stage: Stage, index: int) -> None:
     with right:
         if notice := clamp_notice(stage, net.sizes, neuron, source):
             st.warning(plain(notice), icon=":material/straighten:")
+        names = subject.class_names
         fig = debugger.cached_figure(
-            ("graph", digest, column, stage.view, stage.layer),
+            ("graph", digest, column, stage.view, stage.layer, names),
             lambda: viz.network_graph(
-                trace, column, stage.view, highlight_layer=stage.layer
+                trace, column, stage.view, highlight_layer=stage.layer, class_names=names
             ).update_layout(margin=GRAPH_MARGIN, title_font_size=16),  # narrow: key and title fit
         )
         live.chart(fig, "stage graph", key="stepper_graph", height=GRAPH_HEIGHT)

@@ -496,3 +496,22 @@ def test_the_quiz_asks_before_the_numbers_and_keeps_a_score():
     assert "Score this pass: 1 of 2 right." in said
     ok(at.toggle(key="stepper_quiz").set_value(False).run())
     assert not at.get("radio") or not [r for r in at.radio if r.key.startswith("quiz_")]
+
+
+def stage_graph_names(at: AppTest) -> list[str]:
+    """The class names beside the output neurons of the stepper's network graph."""
+    (graph,) = [c for c in charts(at) if c.key == "stepper_graph"]
+    notes = graph.layout.get("annotations", [])
+    return [a["text"] for a in notes if a.get("name", "").startswith("class of neuron ")]
+
+
+def test_the_stepper_graph_names_the_output_neurons_classes():
+    at = open_page(STEPPER)  # the default network on xor
+    assert stage_graph_names(at) == ["class 0", "class 1"]
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"ds": "digits", "hidden": "8"})
+    at.switch_page("app_pages/playground.py")
+    ok(at.run())
+    at.switch_page(STEPPER)
+    ok(at.run())
+    assert stage_graph_names(at) == [str(d) for d in range(10)]  # the Playground's digits

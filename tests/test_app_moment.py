@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from helpers import (
+    board_header,
     click,
     counters,
     metric,
@@ -118,6 +119,29 @@ def test_the_open_tab_is_shared():
     new = playground(query(at))
     assert new.session_state["detail_tab"] == "Curves"
     assert [t.label for t in new.tabs if t.children] == ["Curves"]
+
+
+def test_a_link_sets_the_output_toggles_and_refuses_other_values():
+    new = playground({"show_test": "0", "discretize": "1"})
+    assert new.toggle(key="show_test").value is False
+    assert new.toggle(key="discretize").value is True
+    assert moment_of(new) == {"show_test": "0", "discretize": "1"}
+    assert not new.warning, texts(new.warning)
+    header = board_header(new)
+    (frame,) = header["frames"]
+    (base,) = [u[1] for u in frame["views"]["output"] if u[0] == "base"]
+    names = [t["name"] for t in header["bases"][base]["data"]]
+    assert names == ["predicted class", "train: class 0", "train: class 1"]
+    bad = playground({"show_test": "no", "discretize": "<b>2</b>"})
+    assert texts(bad.warning) == [
+        "URL parameter show_test='no' is invalid (show_test must be 0 or 1); using '1'.",
+        "URL parameter discretize='<b>2</b>' is invalid (discretize must be 0 or 1); using '0'.",
+    ]
+    assert (bad.toggle(key="show_test").value, bad.toggle(key="discretize").value) == (
+        True,
+        False,
+    )
+    assert moment_of(bad) == {}
 
 
 def test_the_url_is_not_rewritten_while_playing():

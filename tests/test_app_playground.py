@@ -1080,3 +1080,80 @@ def test_a_step_reruns_the_panel_when_the_open_tab_follows_the_step(label, board
     its step (snapshots, neuron maps, curves, two runs) needs the whole panel's rerun."""
     at = open_tab(playground(), label)
     assert board_header(at)["fastStep"] is board_steps
+
+
+# ------------------------------------------------------------ the output's toggles
+def board_specs(at: AppTest) -> dict[str, dict]:
+    """The specs the live board was last sent whole (view -> spec, as the browser decodes
+    them): a full page run sends every view's."""
+    from backprop.viz import frames
+
+    header = board_header(at)
+    (frame,) = header["frames"]
+    return {
+        name: frames.decoded(header["bases"][ups[0][1]])
+        for name, ups in frame["views"].items()
+        if ups and ups[0][0] == "base"
+    }
+
+
+def point_counts(spec: dict) -> dict[str, int]:
+    """The output view's points by split (its trace names' first word)."""
+    counts: dict[str, int] = {}
+    for t in spec["data"]:
+        split = t["name"].split(":")[0]
+        if split in ("train", "test"):
+            counts[split] = counts.get(split, 0) + len(t["x"])
+    return counts
+
+
+def test_show_test_data_and_discretize_reach_the_board_and_the_url():
+    at = playground()
+    assert (at.toggle(key="show_test").value, at.toggle(key="discretize").value) == (True, False)
+    assert [t.label for t in at.toggle if t.key in ("show_test", "discretize")] == [
+        "Show test data",
+        "Discretize output",
+    ]
+    out = board_specs(at)["output"]
+    assert point_counts(out) == {"train": N_TRAIN, "test": 250}
+    assert out["data"][0]["type"] == "contour"
+
+    run(at.toggle(key="show_test").set_value(False))
+    out = board_specs(at)["output"]
+    assert point_counts(out) == {"train": N_TRAIN}  # no test trace: the train points stay
+    assert [t["name"] for t in out["data"][1:]] == ["train: class 0", "train: class 1"]
+    assert query(at)["show_test"] == "0" and "discretize" not in query(at)
+
+    run(at.toggle(key="discretize").set_value(True))
+    plane = board_specs(at)["output"]["data"][0]
+    assert plane["type"] == "heatmap" and plane["name"] == "predicted class"
+    assert sorted(np.unique(plane["z"]).tolist()) == [0.0, 1.0]
+    assert query(at)["discretize"] == "1"
+
+    run(at.toggle(key="show_test").set_value(True))
+    run(at.toggle(key="discretize").set_value(False))
+    assert point_counts(board_specs(at)["output"]) == {"train": N_TRAIN, "test": 250}
+    assert "show_test" not in query(at) and "discretize" not in query(at)
+
+
+@pytest.mark.parametrize(
+    "params, shown",
+    [({"ds": "plane", "out": "sigmoid", "cost": "quadratic"}, ["show_test"]),
+     ({"ds": "sine", "out": "sigmoid", "cost": "quadratic"}, ["show_test"]),
+     ({"ds": "digits"}, []), ({"ds": "iris"}, [])],
+)  # fmt: skip
+def test_the_output_toggles_show_only_where_they_apply(params, shown):
+    """Test points on the plane or a 1-D curve; flat classes on a classification's plane."""
+    at = playground(params)
+    assert [t.key for t in at.toggle if t.key in ("show_test", "discretize")] == shown
+
+
+def test_the_graph_names_the_output_neurons_classes_on_the_board():
+    graph = board_specs(playground({"ds": "iris"}))["graph"]
+    names = [a for a in graph["layout"]["annotations"] if a.get("name", "").startswith("class ")]
+    assert [a["text"] for a in names] == ["setosa", "versicolor", "virginica"]
+    assert graph["data"][-1]["text"] == [
+        "class 'setosa'",
+        "class 'versicolor'",
+        "class 'virginica'",
+    ]

@@ -20,9 +20,10 @@ import pytest
 from helpers import ROOT
 
 from backprop import Network, Trainer, landscape, viz
-from backprop.datasets import Dataset, load
+from backprop.datasets import Dataset, load, load_csv
 from backprop.viz import debug as viz_debug
 from backprop.viz._common import log_axis
+from backprop.viz.output import predicted_class
 
 SIZES = [2, 4, 3, 2]
 L = len(SIZES) - 1
@@ -416,6 +417,72 @@ def test_big_layers_are_capped_and_the_labels_and_key_say_so():
     assert min(abs(e[3]) for e in edges) >= f32(max(left_out)) - 1e-6
 
 
+def class_labels(spec: dict) -> list[dict]:
+    """The output neurons' class names a graph spec draws (its layout annotations)."""
+    notes = spec["layout"].get("annotations", [])
+    return [a for a in notes if a.get("name", "").startswith("class of neuron ")]
+
+
+def test_output_neurons_carry_the_digits_class_names():
+    digits = load("digits", n_samples=200, seed=0)
+    net = Network([64, 30, 10], "sigmoid", "softmax", "log_likelihood", seed=0)
+    tr = net.trace(digits.X_train[:, :3], digits.Y_train[:, :3])
+    plain = viz.network_graph_spec(tr)
+    spec = viz.network_graph_spec(tr, class_names=digits.class_names)
+    labels = class_labels(spec)
+    assert [a["text"] for a in labels] == [str(d) for d in range(10)]
+    assert [a["name"] for a in labels] == [f"class of neuron {j}" for j in range(10)]
+    out = spec["data"][-1]  # the output layer's node trace: one label beside each node
+    assert out["name"] == "layer 2"
+    assert [a["x"] for a in labels] == [2] * 10
+    assert [a["y"] for a in labels] == out["y"].tolist()  # one per node, 1 spacing apart
+    assert {(a["xanchor"], a["showarrow"]) for a in labels} == {("left", False)}
+    assert max(a["font"]["size"] for a in labels) <= 12  # (the spacing: 14 px at least)
+    assert out["text"] == [f"class '{d}'" for d in range(10)]
+    assert out["hovertemplate"].startswith("layer 2, neuron %{customdata[0]} (%{text})<br>z = ")
+    # the rest is today's figure: the same traces (the output's hover aside), no label
+    assert class_labels(plain) == [] and "text" not in plain["data"][-1]
+    assert len(spec["data"]) == len(plain["data"])
+    for a, b in zip(spec["data"][:-1], plain["data"][:-1]):
+        assert viz.spec_json({"data": [a]}) == viz.spec_json({"data": [b]})
+    assert spec["layout"]["annotations"][:-10] == plain["layout"]["annotations"]
+
+
+def test_class_names_from_a_csv_are_short_literal_labels():
+    rows = "\n".join(f"{i % 7},{i % 5},{('<b>x</b>', 'a & b', 'a rather long name')[i % 3]}"
+                     for i in range(30))  # fmt: skip
+    ds = load_csv(f"u,v,label\n{rows}".encode())
+    assert ds.class_names == ("<b>x</b>", "a & b", "a rather long name")
+    net = Network([2, 4, 3], "tanh", "softmax", "log_likelihood", seed=0)
+    tr = net.trace(ds.X_train[:, :2], ds.Y_train[:, :2])
+    spec = viz.network_graph_spec(tr, class_names=ds.class_names)
+    assert [a["text"] for a in class_labels(spec)] == [
+        "&lt;b&gt;x&lt;/b&gt;",
+        "a &amp; b",
+        "a rather lo…",  # 12 characters at most
+    ]
+    assert spec["data"][-1]["text"] == [
+        "class '&lt;b&gt;x&lt;/b&gt;'",
+        "class 'a &amp; b'",
+        "class 'a rather long name'",
+    ]
+    fig = go.Figure(spec)  # valid for Plotly
+    assert [a.text for a in fig.layout.annotations][-3:] == [a["text"] for a in class_labels(spec)]
+
+
+def test_class_names_follow_the_drawn_output_neurons_or_are_left_out():
+    net = Network([2, 3, 20], seed=0)
+    tr = net.trace(np.zeros((2, 1)), np.zeros((20, 1)))
+    names = [f"c{j}" for j in range(20)]
+    spec = viz.network_graph_spec(tr, class_names=names)
+    shown = spec["data"][-1]["customdata"][:, 0].astype(int)
+    assert len(shown) == 16  # MAX_NEURONS
+    assert [a["text"] for a in class_labels(spec)] == [f"c{j}" for j in shown]
+    assert [a["font"]["size"] for a in class_labels(spec)] == [10] * 16
+    for wrong in (None, names[:19], ()):  # no names, or not one per output neuron
+        assert class_labels(viz.network_graph_spec(tr, class_names=wrong)) == []
+
+
 # ========================================================================= animation
 def test_layer_animation_has_a_frame_per_snapshot_named_by_step(trainer):
     snaps = trainer.snapshots.items
@@ -578,6 +645,60 @@ def test_decision_boundary_of_the_plane_shows_the_output_surface():
     assert_f32_equal(pts[0].marker.color, plane.Y_train[0])
     lo = min(expected.min(), plane.Y_train.min(), plane.Y_test.min())
     assert fig.layout.coloraxis.cmin == pytest.approx(lo)
+
+
+def test_show_test_false_leaves_the_test_points_out(net, xor):
+    plane = load("plane", n_samples=40, seed=0)
+    sine = load("sine", n_samples=40, seed=0)
+    reg = Network([2, 3, 1], activation="tanh", output_activation="sigmoid", seed=0)
+    cases = [
+        (viz.decision_boundary_spec, net, xor, {"grid": 10}),
+        (viz.decision_boundary_spec, make_net([2, 5, 3]), three_class_data(), {"grid": 8}),
+        (viz.decision_boundary_spec, reg, plane, {"grid": 8}),
+        (viz.regression_curve_spec, Network([1, 4, 1], seed=0), sine, {}),
+    ]
+    for build, model, ds, kw in cases:
+        shown, hidden = build(model, ds, **kw), build(model, ds, show_test=False, **kw)
+        test = [t for t in shown["data"] if t["name"].startswith("test")]
+        assert sum(len(t["x"]) for t in test) == ds.n_test > 0
+        assert [t["name"] for t in hidden["data"] if t["name"].startswith("test")] == []
+        train = [t for t in hidden["data"] if t["name"].startswith("train")]
+        assert sum(len(t["x"]) for t in train) == ds.n_train
+        # the rest is the figure as it was: the network's answer and the train points
+        rest = [t for t in shown["data"] if not t["name"].startswith("test")]
+        assert viz.spec_json(hidden) == viz.spec_json({**shown, "data": rest})
+
+
+def test_discretize_draws_the_predicted_class_of_two_classes(net, xor):
+    grid = 20
+    soft = viz.decision_boundary_spec(net, xor, grid=grid)
+    hard = viz.decision_boundary_spec(net, xor, grid=grid, discretize=True)
+    p = np.asarray(soft["data"][0]["z"], dtype=np.float64)  # P(class 1), as drawn
+    z = np.asarray(hard["data"][0]["z"])
+    trace = hard["data"][0]
+    gx, gy = np.meshgrid(np.asarray(trace["x"], np.float64), np.asarray(trace["y"], np.float64))
+    p1 = net.feedforward(xor.features_of(np.vstack([gx.ravel(), gy.ravel()])))[1]
+    assert np.array_equal(z.ravel(), (p1 >= 0.5).astype(np.float32))
+    assert set(np.unique(z)) == {0.0, 1.0}  # exactly two values: both classes are on the plane
+    assert np.array_equal(z, (p >= 0.5).astype(np.float32))
+    assert trace["type"] == "heatmap" and trace["name"] == "predicted class"
+    assert (trace["zmin"], trace["zmax"]) == (-0.5, 1.5)
+    assert trace["colorbar"]["ticktext"] == ["class 0", "class 1"]
+    assert viz.spec_json({"data": hard["data"][1:]}) == viz.spec_json({"data": soft["data"][1:]})
+    assert hard["layout"]["title"]["text"].startswith("Decision regions — predicted class")
+    # more classes are drawn as the predicted class already; a regression stays continuous
+    three, model = three_class_data(), make_net([2, 5, 3])
+    plane = load("plane", n_samples=40, seed=0)
+    reg = Network([2, 3, 1], activation="tanh", output_activation="sigmoid", seed=0)
+    for m, ds in ((model, three), (reg, plane)):
+        a = viz.decision_boundary_spec(m, ds, grid=8)
+        b = viz.decision_boundary_spec(m, ds, grid=8, discretize=True)
+        assert viz.spec_json(a) == viz.spec_json(b)
+
+
+def test_discretize_leaves_a_gap_where_the_score_is_not_a_number():
+    got = predicted_class(np.array([0.2, 0.5, 0.9, np.nan, np.inf, -np.inf]))
+    np.testing.assert_array_equal(got, [0, 1, 1, np.nan, np.nan, np.nan])
 
 
 def test_plane_views_need_raw_2d_points(net, xor):
@@ -984,6 +1105,11 @@ def spec_cases(net, trace, trainer, xor) -> dict[str, tuple]:
         "graph capped, backward": ("network_graph", (big_trace, 1, "backward", 0), {}),
         "graph diverged": ("network_graph", (bad_trace, 2, "forward", 1), {}),
         "graph diverged, backward": ("network_graph", (bad_trace, 0, "backward"), {}),
+        "graph with class names": (
+            "network_graph",
+            (big_trace,),
+            {"class_names": ("<b>a</b>", "b & c", "a rather long name")},
+        ),
         "heatmap input a": ("layer_heatmap", (trace, 0, "a"), {}),
         "heatmap delta": ("layer_heatmap", (trace, 1, "delta"), {}),
         "heatmap nabla_b": ("layer_heatmap", (trace, 3, "nabla_b"), {}),
@@ -1008,6 +1134,11 @@ def spec_cases(net, trace, trainer, xor) -> dict[str, tuple]:
             {"grid": 10},
         ),
         "boundary diverged": ("decision_boundary", (bad, three_class_data()), {"grid": 8}),
+        "boundary discretized, no test points": (
+            "decision_boundary",
+            (net, xor),
+            {"grid": 12, "discretize": True, "show_test": False},
+        ),
         "regression curve": (
             "regression_curve",
             (Network([1, 6, 1], activation="tanh", output_activation="sigmoid", seed=0), sine),
@@ -1032,6 +1163,7 @@ SPEC_CASES = [
     "graph capped, backward",
     "graph diverged",
     "graph diverged, backward",
+    "graph with class names",
     "heatmap input a",
     "heatmap delta",
     "heatmap nabla_b",
@@ -1044,6 +1176,7 @@ SPEC_CASES = [
     "boundary, 3 classes",
     "boundary, regression plane",
     "boundary diverged",
+    "boundary discretized, no test points",
     "regression curve",
     "images",
     "images, 2 rows",

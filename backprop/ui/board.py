@@ -147,19 +147,22 @@ def view_choice() -> tuple[str, int]:
     )
 
 
-def views_of(run: Run, choice: tuple[str, int] | None = None) -> dict[str, dict]:
+def views_of(
+    run: Run, choice: tuple[str, int] | None = None, output: views.OutputChoice | None = None
+) -> dict[str, dict]:
     """Every live view's spec for the run's current state, with the network ``choice``
-    (view, probe sample; default the widgets')."""
+    (view, probe sample) and the ``output`` toggles (default: the widgets'). The graph's
+    output neurons carry the data's class names."""
     view, sample = choice if choice is not None else view_choice()
     tr = views.probe_trace(run)
     sample = min(max(0, sample), tr.x.shape[1] - 1)
-    graph = viz.network_graph_spec(tr, sample, view)
+    graph = viz.network_graph_spec(tr, sample, view, class_names=run.dataset.class_names)
     with np.errstate(all="ignore"):
         maps = viz.plane_activations(run.net, run.dataset, MAP_GRID)
     graph = steady_colours(viz.with_neuron_maps(graph, tr, maps))
     return {
         "graph": graph,
-        "output": views.output_spec(run, tr),
+        "output": views.output_spec(run, tr, output),
         "cost": viz.cost_curves_spec(run.trainer.history_columns(COST_COLUMNS)),
         "layers": viz.layer_grid_spec(tr),
     }
@@ -246,6 +249,7 @@ def _settings(run: Run, present: bool, on_step, on_edit) -> dict:
     height = 360 if not present else 350  # presentation: larger text, the same screen
     return {
         "choice": view_choice(),
+        "output": views.output_choice(),
         "speed": int(st.session_state.get("speed", 10)),
         "present": present,
         "hands_on": on_edit is not None,
@@ -307,9 +311,8 @@ class Driver:
         header.update(sync=sync, urlStep=not playing, progress=controls.progress_of(run), **extra)
         if not playing and not sync:
             header["detail"] = _detail(run, s)
-        payload = ln.encoder.encode(
-            [_extra(run)], [views_of(run, s["choice"])], exact=True, seq=seq, header=header
-        )
+        specs = [views_of(run, s["choice"], s["output"])]
+        payload = ln.encoder.encode([_extra(run)], specs, exact=True, seq=seq, header=header)
         ln.encoder.commit()
         return payload
 

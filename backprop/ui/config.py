@@ -125,8 +125,9 @@ URL_KEYS = {
 }
 
 # The moment (backprop.ui.moment): step reached, network view, open detail tab, Layers tab's
-# layer and quantity, probe sample. Not part of the config: changing one rebuilds nothing.
-MOMENT_URL_KEYS = ("step", "view", "tab", "layer", "q", "sample")
+# layer and quantity, probe sample, the output's test points and flat classes. Not part of
+# the config: changing one rebuilds nothing.
+MOMENT_URL_KEYS = ("step", "view", "tab", "layer", "q", "sample", "show_test", "discretize")
 # A run pinned for comparison (backprop.ui.compare): its config's query string and its step
 PIN_URL_KEYS = ("pin", "pin_step")
 MAX_PIN_VALUE = 2000  # characters of a pinned config's query string (every field, encoded)

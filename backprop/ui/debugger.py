@@ -52,6 +52,7 @@ class Subject:
     X: Array  # (n_in, n)
     Y: Array  # (n_out, n)
     eta: float
+    class_names: tuple[str, ...] = ()  # the data's, one per output neuron (none: regression)
 
     @property
     def n(self) -> int:
@@ -83,7 +84,7 @@ def xor_subject(
     """A fresh network on the XOR training data (deterministic: the same every run)."""
     ds = _xor()
     net = Network(list(sizes), activation, output_activation, cost, init=init, seed=seed)
-    return Subject(name, net, ds.X_train, ds.Y_train, eta)
+    return Subject(name, net, ds.X_train, ds.Y_train, eta, ds.class_names)
 
 
 def default_subject(preset: str = DEFAULT["preset"]) -> Subject:
@@ -112,6 +113,7 @@ def playground_subject() -> Subject | None:
         ds.X_train,
         ds.Y_train,
         float(run.cfg.eta),
+        ds.class_names,
     )
 
 

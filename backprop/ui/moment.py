@@ -2,9 +2,10 @@
 
 Next to the config (``config.URL_KEYS``) the URL carries ``config.MOMENT_URL_KEYS``:
 ``step`` (trainer steps taken), ``view`` (forward/backward), ``tab`` (the open detail tab,
-lower case), ``layer`` and ``q`` (the Layers tab's layer and quantity) and ``sample`` (the
-probe column the graph shows). Only values that differ from the defaults are written, and
-only while paused (:func:`to_url`), so Play frames never touch the URL.
+lower case), ``layer`` and ``q`` (the Layers tab's layer and quantity), ``sample`` (the
+probe column the graph shows), ``show_test`` and ``discretize`` (the output's toggles, 0 or
+1). Only values that differ from the defaults are written, and only while paused
+(:func:`to_url`), so Play frames never touch the URL.
 
 A link whose moment this session did not write (a shared one) is read by :func:`restore`:
 the widgets take its view, and a fresh network of the same config is replayed to its step
@@ -26,7 +27,7 @@ from ..viz.quantities import LAYER_QUANTITIES
 from .common import plain
 from .config import MAX_URL_VALUE, MOMENT_URL_KEYS
 from .session import RUN_KEY, Run, build_run
-from .views import DETAIL_TABS, VIEW_LABELS
+from .views import DETAIL_TABS, DISCRETIZE_KEY, SHOW_TEST_KEY, VIEW_LABELS, output_choice
 
 MOMENT_STATE_KEY = "pg_moment_written"  # the moment parameters this page last wrote or read
 # (first, last): the steps the live board has since written into the URL itself (see to_url)
@@ -37,7 +38,10 @@ WIDGETS = {  # moment field -> the widget key that shows it
     "layer": "layers_layer",
     "q": "layers_quantity",
     "sample": "graph_sample",
+    "show_test": SHOW_TEST_KEY,
+    "discretize": DISCRETIZE_KEY,
 }
+FLAGS = {"0": False, "1": True}  # a toggle's URL text
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,8 @@ class Moment:
     layer: int = 1
     q: str = "a"
     sample: int = 0
+    show_test: bool = True
+    discretize: bool = False
 
 
 DEFAULT_MOMENT = Moment()
@@ -81,6 +87,10 @@ def _parse_one(key: str, raw: str, run: Run) -> object:
     if key == "sample":
         n_probe = run.trainer.probe[0].shape[1]
         return whole_number("sample", raw, minimum=0, maximum=n_probe - 1)
+    if key in ("show_test", "discretize"):
+        if raw not in FLAGS:
+            raise ValueError(f"{key} must be 0 or 1")
+        return FLAGS[raw]
     names = {
         "view": tuple(VIEW_LABELS),
         "tab": tuple(t.lower() for t in DETAIL_TABS),
@@ -103,6 +113,7 @@ def parse(params: Mapping[str, str | list[str]], run: Run) -> tuple[dict[str, ob
         if isinstance(raw, list):
             raw = raw[-1] if raw else ""
         default = getattr(DEFAULT_MOMENT, key)
+        default = _text(default) if isinstance(default, bool) else default  # a flag: 0 or 1
         if len(raw) > MAX_URL_VALUE:
             notices.append(f"URL parameter {key!r} is too long; using {default!r}.")
             continue
@@ -115,7 +126,12 @@ def parse(params: Mapping[str, str | list[str]], run: Run) -> tuple[dict[str, ob
 
 def to_query(moment: Moment) -> dict[str, str]:
     """The moment's URL parameters: only the fields that differ from the defaults."""
-    return {k: str(v) for k, v in asdict(moment).items() if v != getattr(DEFAULT_MOMENT, k)}
+    return {k: _text(v) for k, v in asdict(moment).items() if v != getattr(DEFAULT_MOMENT, k)}
+
+
+def _text(value: object) -> str:
+    """A moment value as URL text (a flag as 0 or 1)."""
+    return str(int(value)) if isinstance(value, bool) else str(value)
 
 
 def _tab_label(name: str) -> str:
@@ -143,6 +159,7 @@ def current(run: Run) -> Moment:
     ss, d = st.session_state, DEFAULT_MOMENT
     tab = ss.get(WIDGETS["tab"]) or DETAIL_TABS[0]
     n_probe = run.trainer.probe[0].shape[1]
+    output = output_choice()
     return Moment(
         step=run.trainer.steps,
         view=_name(ss.get(WIDGETS["view"]), VIEW_LABELS, d.view),
@@ -150,6 +167,8 @@ def current(run: Run) -> Moment:
         layer=_whole(ss.get(WIDGETS["layer"]), 1, run.net.n_layers, d.layer),
         q=_name(ss.get(WIDGETS["q"]), LAYER_QUANTITIES, d.q),
         sample=_whole(ss.get(WIDGETS["sample"]), 0, n_probe - 1, d.sample),
+        show_test=output.show_test,
+        discretize=output.discretize,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
@@ -46,21 +47,68 @@ def probe_trace(run: Run) -> Trace:
         return run.net.trace(*run.trainer.probe)
 
 
-def output_spec(run: Run, tr: Trace | None = None) -> dict:
-    """What the run's network computes, as a dict spec (see :func:`net_output_spec`)."""
-    return net_output_spec(run.net, run.dataset, run.trainer.probe, tr)
+@dataclass(frozen=True)
+class OutputChoice:
+    """How the output view draws: its test points shown, its classes as flat colours (TF
+    Playground's "Show test data" and "Discretize output")."""
+
+    show_test: bool = True
+    discretize: bool = False
+
+
+DEFAULT_OUTPUT = OutputChoice()
+SHOW_TEST_KEY, DISCRETIZE_KEY = "show_test", "discretize"  # the toggles' widget keys
+
+
+def output_choice() -> OutputChoice:
+    """The output toggles' session values (their defaults where unset or not a bool)."""
+    d, ss = DEFAULT_OUTPUT, st.session_state
+    show, hard = ss.get(SHOW_TEST_KEY), ss.get(DISCRETIZE_KEY)
+    return OutputChoice(
+        show if isinstance(show, bool) else d.show_test,
+        hard if isinstance(hard, bool) else d.discretize,
+    )
+
+
+def on_plane(ds: Dataset) -> bool:
+    """The output view draws the network over the 2-D input plane."""
+    return ds.raw_train is not None and ds.raw_train.shape[0] == 2
+
+
+def draws_test_points(ds: Dataset) -> bool:
+    """The output view draws test points (the plane or a 1-D curve) and there are some."""
+    curve = ds.task == "regression" and ds.n_in == 1
+    return (on_plane(ds) or curve) and ds.n_test > 0
+
+
+def can_discretize(ds: Dataset) -> bool:
+    """The output view draws classes over the plane (a regression's stays continuous)."""
+    return on_plane(ds) and ds.task == "classification"
+
+
+def output_spec(run: Run, tr: Trace | None = None, choice: OutputChoice | None = None) -> dict:
+    """What the run's network computes, as a dict spec (see :func:`net_output_spec`), drawn
+    as ``choice`` says (default: the toggles')."""
+    choice = choice if choice is not None else output_choice()
+    return net_output_spec(run.net, run.dataset, run.trainer.probe, tr, choice)
 
 
 def net_output_spec(
-    net: Network, ds: Dataset, probe: tuple[np.ndarray, np.ndarray], tr: Trace | None = None
+    net: Network,
+    ds: Dataset,
+    probe: tuple[np.ndarray, np.ndarray],
+    tr: Trace | None = None,
+    choice: OutputChoice = DEFAULT_OUTPUT,
 ) -> dict:
     """What ``net`` computes on ``ds``, as a dict spec: decision boundary, fitted curve,
     first-layer images, or (other data) the output layer's activations on the ``probe``
-    batch ``(X, Y)`` (or its trace ``tr``)."""
-    if ds.raw_train is not None and ds.raw_train.shape[0] == 2:
-        return viz.decision_boundary_spec(net, ds, grid=LIVE_GRID)
+    batch ``(X, Y)`` (or its trace ``tr``). ``choice``: test points, flat classes."""
+    if on_plane(ds):
+        return viz.decision_boundary_spec(
+            net, ds, grid=LIVE_GRID, show_test=choice.show_test, discretize=choice.discretize
+        )
     if ds.task == "regression" and ds.n_in == 1:
-        return viz.regression_curve_spec(net, ds)
+        return viz.regression_curve_spec(net, ds, show_test=choice.show_test)
     if ds.image_shape is not None:
         return viz.first_layer_images_spec(net, ds.image_shape)
     if tr is None:
@@ -72,7 +120,8 @@ def net_output_spec(
 def view_pickers(run: Run, extra: Callable[[], None] | None = None) -> None:
     """The network view (forward/backward) and the probe sample the board's graph shows,
     then ``extra()``'s widgets in the same row."""
-    with st.container(horizontal=True, vertical_alignment="bottom", key="view-pickers"):
+    row = {"horizontal": True, "vertical_alignment": "bottom", "gap": "xsmall"}  # one row
+    with st.container(key="view-pickers", **row):
         st.segmented_control(
             "Network view",
             list(VIEW_LABELS),
@@ -87,11 +136,29 @@ def view_pickers(run: Run, extra: Callable[[], None] | None = None) -> None:
             n_probe - 1,
             0,
             key="graph_sample",
-            width=120,
+            width=100,
             help="Which column of the fixed probe batch the graph shows",
         )
+        output_toggles(run.dataset)
         if extra is not None:
             extra()
+
+
+def output_toggles(ds: Dataset) -> None:
+    """TF Playground's checkboxes under its output, where they apply, one above the other
+    (the row keeps its width): "Show test data" (the output draws test points) and
+    "Discretize output" (it draws classes over the plane)."""
+    shown = [
+        (SHOW_TEST_KEY, "Show test data", True, draws_test_points(ds)),
+        (DISCRETIZE_KEY, "Discretize output", False, can_discretize(ds)),
+    ]
+    if not any(applies for *_, applies in shown):
+        return
+    with st.container(key="output-toggles", gap="xsmall", width="content"):
+        for key, label, default, applies in shown:
+            if applies:  # (no help icon: the row holds them beside the others at 1280 px)
+                st.session_state.setdefault(key, default)  # a link's value may be set
+                st.toggle(label, key=key)
 
 
 def detail_tabs(run: Run, compare_tab: Callable[[Run], None] | None = None) -> None:

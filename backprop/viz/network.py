@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -17,6 +18,7 @@ from ._common import (
     evenly,
     f32,
     figure_builder,
+    literal,
     style_layout,
     sym_max,
 )
@@ -35,6 +37,10 @@ MAX_WIDTH = 6.0  # px, for the largest |w|
 HOVER_AT = 0.35  # hover points sit this far along each edge (0.5 would stack symmetric edges)
 INPUT_COLOUR = "#d5d8dc"  # input neurons in the backward view (they have no delta)
 HIGHLIGHT = "rgba(255, 193, 7, 0.28)"
+LABEL_CHARS = 12  # an output neuron's class name beside its node: longer ones are cut (…)
+HOVER_CHARS = 40  # the class name in its hover
+LABEL_GAP = 4  # px between a node's edge and its class name
+LABEL_PLOT_PX = 300  # px: the plot width the names get room in (the board's, at 1280 px)
 
 
 @dataclass(frozen=True, eq=False)
@@ -214,11 +220,15 @@ def graph_traces(
     return traces + _node_traces(trace, sample, view, lay)
 
 
+def node_size(lay: GraphLayout) -> int:
+    """The nodes' marker size in px: smaller as the tallest drawn layer grows."""
+    tallest = max(len(s) for s in lay.shown)
+    return 26 if tallest <= 6 else 20 if tallest <= 10 else 14
+
+
 def _node_traces(trace: Trace, sample: int, view: str, lay: GraphLayout) -> list[dict]:
     colours = node_values(trace, sample, view)
-    size = (
-        26 if max(len(s) for s in lay.shown) <= 6 else 20 if max(map(len, lay.shown)) <= 10 else 14
-    )
+    size = node_size(lay)
     out = []
     for l, (idx, ys) in enumerate(zip(lay.shown, lay.ys)):
         x = np.full(len(idx), float(l))
@@ -384,6 +394,7 @@ def network_graph_spec(
     *,
     max_neurons: int = MAX_NEURONS,
     max_edges: int = MAX_EDGES,
+    class_names: Sequence[object] | None = None,
 ) -> dict:
     """The network, layers left to right, for column ``sample`` of ``trace``.
 
@@ -393,6 +404,9 @@ def network_graph_spec(
     ``dC/dw``. ``highlight_layer`` (``0..L``) shades that layer. At most ``max_neurons``
     per layer (evenly spaced) and ``max_edges`` edges (the largest ``|w|``, or ``|nabla_w|``
     backward) are drawn; the layers' labels and the key to the edges say so.
+    ``class_names`` (one per output neuron, e.g. the dataset's): each output neuron's name
+    beside its node and in its hover (see :func:`label_outputs`; None, or a count that does
+    not match: no names).
     """
     check_choice("view", view, VIEWS)
     sample = check_sample(trace, sample)
@@ -406,8 +420,78 @@ def network_graph_spec(
     data = graph_traces(trace, sample, view, lay, emax, keep)
     title, shown = graph_title(view, sample), edges_shown(len(keep), len(v), lay)
     cmax = colour_max(trace, sample, view)
-    layout = graph_layout_spec(lay, view, cmax, title, highlight_layer, shown)
-    return {"data": data, "layout": layout}
+    spec = {
+        "data": data,
+        "layout": graph_layout_spec(lay, view, cmax, title, highlight_layer, shown),
+    }
+    return label_outputs(spec, lay, class_names)
+
+
+def _cut(name: object, limit: int) -> str:
+    """``name`` on one line, cut to ``limit`` characters (the last one an ellipsis)."""
+    text = " ".join(str(name).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def short_label(name: object, limit: int = LABEL_CHARS) -> str:
+    """``name`` on one line and cut to ``limit`` characters, for a Plotly label that shows
+    it as written (``<``, ``>`` and ``&`` escaped)."""
+    return literal(_cut(name, limit))
+
+
+def _hover_name(name: object) -> str:
+    """``class 'setosa'`` (or the name as it is when it already says ``class ...``)."""
+    text = short_label(name, HOVER_CHARS)
+    return text if text.startswith("class ") else f"class '{text}'"
+
+
+def label_room(px: float, L: int, plot_px: float = LABEL_PLOT_PX) -> float:
+    """Layer spacings to add right of the output layer (drawn at ``x = L``, with half a
+    spacing beside it already) so that ``px`` pixels right of its nodes stay in a plot
+    ``plot_px`` wide: the share ``f = px / plot_px`` of the x range lies right of ``L``."""
+    f = min(px / plot_px, 0.6)
+    return max(0.0, (f * (L + 1) - 0.5) / (1 - f))
+
+
+def label_outputs(spec: dict, lay: GraphLayout, class_names: Sequence[object] | None) -> dict:
+    """``spec`` (a graph of layout ``lay``, its node traces last) with each drawn output
+    neuron's class name right of its node (a layout annotation named ``class of neuron j``:
+    no trace is added) and in its hover. Unchanged without one name per output neuron."""
+    n_out = lay.sizes[-1]
+    if class_names is None or len(class_names) != n_out or n_out == 0:
+        return spec
+    L = len(lay.sizes) - 1
+    idx, ys = lay.shown[L], lay.ys[L]
+    font = 12 if max(len(s) for s in lay.shown) <= 10 else 10  # below the neuron spacing
+    notes = [
+        {
+            "x": L,
+            "y": float(y),
+            "xref": "x",
+            "yref": "y",
+            "text": short_label(class_names[int(j)]),
+            "xanchor": "left",
+            "yanchor": "middle",
+            "xshift": node_size(lay) / 2 + LABEL_GAP,
+            "showarrow": False,
+            "font": {"size": font, "color": "#2c3e50"},
+            "name": f"class of neuron {int(j)}",
+        }
+        for j, y in zip(idx, ys)
+    ]
+    layout = dict(spec["layout"])
+    layout["annotations"] = [*layout.get("annotations", []), *notes]
+    longest = max(len(_cut(class_names[int(j)], LABEL_CHARS)) for j in idx)
+    px = notes[0]["xshift"] + 0.55 * font * longest  # the longest name's reach, about
+    layout["xaxis"] = dict(layout["xaxis"], range=[-0.5, L + 0.5 + label_room(px, L)])
+    data = list(spec["data"])
+    out = dict(data[-1])
+    out["text"] = [_hover_name(class_names[int(j)]) for j in idx]
+    out["hovertemplate"] = out["hovertemplate"].replace(
+        "neuron %{customdata[0]}", "neuron %{customdata[0]} (%{text})", 1
+    )
+    data[-1] = out
+    return {**spec, "data": data, "layout": layout}
 
 
 network_graph = figure_builder(network_graph_spec)

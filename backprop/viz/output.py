@@ -102,14 +102,14 @@ def class1_score(net: Network, out: Array) -> tuple[Array, str]:
     return (out[1] > out[0]).astype(np.float64), "predicted class"
 
 
-def _point_traces(dataset, raw_tr: Array, raw_te: Array, k: int) -> list[dict]:
+def _point_traces(dataset, raw_tr: Array, raw_te: Array, k: int, show_test: bool) -> list[dict]:
     names = _class_names(dataset, k)
     out = []
     for split, raw, Y, symbol in (
         ("train", raw_tr, dataset.Y_train, "circle"),
         ("test", raw_te, dataset.Y_test, "x"),
     ):
-        if raw.shape[1] == 0:
+        if raw.shape[1] == 0 or (split == "test" and not show_test):
             continue
         lab = _labels(Y)
         for c in range(k):
@@ -154,22 +154,32 @@ def _plane_axes(xs: Array, ys: Array) -> dict:
     }
 
 
-def decision_boundary_spec(net: Network, dataset, grid: int = 80) -> dict:
+def decision_boundary_spec(
+    net: Network, dataset, grid: int = 80, *, show_test: bool = True, discretize: bool = False
+) -> dict:
     """The network's answer over the raw input plane of 2-D data, with the data on top.
 
     Classification, 2 classes: ``P(class 1)`` heatmap (``grid x grid``, range [0, 1]) and
     the 0.5 contour; more classes: the argmax class. Regression (``plane``): the output
-    surface, coloured like the points' targets. Train points are circles, test points x.
+    surface, coloured like the points' targets. Train points are circles, test points x
+    (``show_test=False``: none). ``discretize`` (TF Playground's "Discretize output"): two
+    classes are drawn as the predicted class too (the score thresholded at 0.5: two flat
+    colours); more classes already are, and a regression's surface stays continuous.
     """
     xs, ys, pts = plane_grid(dataset, grid)
     raw_tr, raw_te = _raw_points(dataset)
     out = _forward_plane(net, dataset, pts)[-1]
     n = len(xs)
     if dataset.task == "regression":
-        return _regression_plane(net, dataset, xs, ys, out, raw_tr, raw_te)
+        return _regression_plane(net, dataset, xs, ys, out, raw_tr, raw_te, show_test)
     k = max(2, int(np.asarray(dataset.Y_train).shape[0]))
     hover = "x1 = %{x:.2f}<br>x2 = %{y:.2f}<br>"
-    if k == 2:
+    if k == 2 and discretize:
+        p, _ = class1_score(net, out)
+        z = predicted_class(p).reshape(n, n)
+        traces = [_class_regions(z, xs, ys, _class_names(dataset, k))]
+        title = "Decision regions — predicted class"
+    elif k == 2:
         p, label = class1_score(net, out)
         z = p.reshape(n, n)
         c0, c1 = CLASS_COLOURS[0], CLASS_COLOURS[1]
@@ -193,38 +203,47 @@ def decision_boundary_spec(net: Network, dataset, grid: int = 80) -> dict:
         title = f"Decision boundary — {label}"  # short: it fits half a projector
     else:
         z = out.argmax(axis=0).reshape(n, n)
-        scale = []
-        for c in range(k):
-            colour = CLASS_COLOURS[c % len(CLASS_COLOURS)]
-            scale += [[c / k, colour], [(c + 1) / k, colour]]
-        traces = [
-            {
-                "type": "heatmap",
-                "z": f32(z),
-                "x": f32(xs),
-                "y": f32(ys),
-                "zmin": -0.5,
-                "zmax": k - 0.5,
-                "colorscale": scale,
-                "opacity": 0.45,
-                "colorbar": {
-                    "tickvals": list(range(k)),
-                    "ticktext": _class_names(dataset, k),
-                    **COLORBAR_TOP,
-                },
-                "hovertemplate": hover + "predicted class %{z}<extra></extra>",
-                "name": "predicted class",
-            }
-        ]
+        traces = [_class_regions(z, xs, ys, _class_names(dataset, k))]
         title = "Decision regions — predicted class"
     layout = style_layout(title, legend=PLANE_LEGEND, **_plane_axes(xs, ys))
-    return {"data": traces + _point_traces(dataset, raw_tr, raw_te, k), "layout": layout}
+    points = _point_traces(dataset, raw_tr, raw_te, k, show_test)
+    return {"data": traces + points, "layout": layout}
 
 
 decision_boundary = figure_builder(decision_boundary_spec)
 
 
-def _regression_plane(net, dataset, xs, ys, out, raw_tr, raw_te) -> dict:
+def predicted_class(p: Array) -> Array:
+    """The class a 2-class score ``p`` predicts: 1.0 where ``p >= 0.5``, else 0.0 (NaN
+    where ``p`` is not finite: no class, drawn as a gap)."""
+    p = np.asarray(p, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isfinite(p), (p >= 0.5).astype(np.float64), np.nan)
+
+
+def _class_regions(z: Array, xs: Array, ys: Array, names: list[str]) -> dict:
+    """The predicted class ``z`` (``0..k-1``, ``(n, n)``) as flat colours, one a class."""
+    k = len(names)
+    scale = []
+    for c in range(k):
+        colour = CLASS_COLOURS[c % len(CLASS_COLOURS)]
+        scale += [[c / k, colour], [(c + 1) / k, colour]]
+    return {
+        "type": "heatmap",
+        "z": f32(z),
+        "x": f32(xs),
+        "y": f32(ys),
+        "zmin": -0.5,
+        "zmax": k - 0.5,
+        "colorscale": scale,
+        "opacity": 0.45,
+        "colorbar": {"tickvals": list(range(k)), "ticktext": names, **COLORBAR_TOP},
+        "hovertemplate": "x1 = %{x:.2f}<br>x2 = %{y:.2f}<br>predicted class %{z}<extra></extra>",
+        "name": "predicted class",
+    }
+
+
+def _regression_plane(net, dataset, xs, ys, out, raw_tr, raw_te, show_test: bool = True) -> dict:
     if out.shape[0] != 1:
         raise ValueError(f"regression needs one output neuron, the network has {out.shape[0]}")
     n = len(xs)
@@ -245,7 +264,7 @@ def _regression_plane(net, dataset, xs, ys, out, raw_tr, raw_te) -> dict:
         }
     ]
     for split, raw, y, symbol in (("train", raw_tr, Ytr, "circle"), ("test", raw_te, Yte, "x")):
-        if raw.shape[1]:
+        if raw.shape[1] and (show_test or split == "train"):
             traces.append(
                 {
                     "type": "scatter",
@@ -355,8 +374,11 @@ neuron_maps = figure_builder(neuron_maps_spec)
 
 
 # ---------------------------------------------------------------- 1-D regression
-def regression_curve_spec(net: Network, dataset, points: int = CURVE_POINTS) -> dict:
-    """1-D regression (``sine``): the fitted curve on a dense grid with train/test points."""
+def regression_curve_spec(
+    net: Network, dataset, points: int = CURVE_POINTS, *, show_test: bool = True
+) -> dict:
+    """1-D regression (``sine``): the fitted curve on a dense grid with train/test points
+    (``show_test=False``: the train points only)."""
     raw = getattr(dataset, "raw_train", None)
     if raw is not None and np.asarray(raw).shape[0] == 1:
         x_tr, x_te = np.asarray(raw)[0], np.asarray(dataset.raw_test)[0]
@@ -385,6 +407,8 @@ def regression_curve_spec(net: Network, dataset, points: int = CURVE_POINTS) -> 
         ("train", x_tr, dataset.Y_train, "circle"),
         ("test", x_te, dataset.Y_test, "x"),
     ):
+        if split == "test" and not show_test:
+            continue
         traces.append(
             {
                 "type": "scatter",
