@@ -234,3 +234,29 @@ def test_play_or_pause_asked_by_the_board_is_checked_and_applied_once_newest_fir
     applied, playing = said[0::2], said[1::2]
     assert applied == [False] * 5 + [True, False, True, False, True]
     assert playing == [False] * 5 + [True, True, False, False, True]
+
+
+def test_a_session_that_ends_while_its_line_works_gets_no_frame_and_no_error():
+    """The session's end lets the run go only once the line's work in hand is done with it
+    (it waits for the line's lock), and work that starts after it finds no run and sends
+    nothing: a hello answered as the page closed raised AttributeError in the server."""
+    import threading
+    import time
+
+    from backprop.ui import board
+    from backprop.ui.config import PlaygroundConfig
+    from backprop.ui.session import build_run, load_dataset
+
+    cfg = PlaygroundConfig()
+    ln = line.Line("u" * 32, threading.RLock())
+    ln.run, ln.driver = build_run(cfg, load_dataset(cfg)), board.Driver
+    line._lines[ln.token] = ln
+    ln.lock.acquire()  # work in hand
+    ended = threading.Thread(target=line._dropped, args=(ln.token,))
+    ended.start()
+    time.sleep(0.2)
+    assert ln.closed and ln.run is not None  # closed at once, the run still there
+    ln.lock.release()
+    ended.join(5)
+    assert ln.run is None and ln.token not in line._lines
+    assert line._work(ln, "hello") is None and line._work(ln, "step") is None

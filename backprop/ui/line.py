@@ -49,6 +49,7 @@ RATE, BURST = 150.0, 240  # messages a second a socket may send on average, and 
 LEAD = 3  # frames the server trains ahead of the frame on screen while playing
 MAX_LINES = 10_000  # lines one process holds (a session has one)
 LOCK_WAIT = 0.1  # s a frame of Play waits for the session's lock before it gives its turn up
+DROP_WAIT = 2.0  # s a session's end waits for the line's work in hand before it lets the run go
 RETRY = b""  # a frame of Play that could not be made now: try again
 # Clicks and Play frames train in threads of their own pools: a frame waits for Play's
 # turn in its thread, and clicks queued behind such waiting frames in one shared pool
@@ -140,7 +141,15 @@ def _dropped(token: str) -> None:
     with _registry_lock:
         line = _lines.pop(token, None)
     if line is not None:
-        line.closed, line.run = True, None
+        # closed at once (no new work starts); the run is let go once the work that holds the
+        # line's lock is done with it: a frame being sent read line.run after it was None
+        line.closed = True
+        got = line.lock.acquire(timeout=DROP_WAIT)
+        try:
+            line.run = None
+        finally:
+            if got:
+                line.lock.release()
 
 
 @st.cache_resource(scope="session", on_release=_dropped, show_spinner=False)
@@ -280,6 +289,9 @@ async def _endpoint(ws) -> None:
                 await ws.close(code=4403, reason="not this line's token")
                 break
             player = await _answer(line, ws, msg, player)
+            if line.closed:  # its session ended while this was answered
+                await ws.close(code=4403, reason="the session ended")
+                break
     except WebSocketDisconnect:
         pass
     finally:
@@ -353,6 +365,8 @@ def _work(line: Line, op: str, seq: int = 0) -> bytes | None:
         return _frame(line, driver)
     with priority.interactive(), line.lock:
         run = line.run
+        if run is None:  # the session ended meanwhile
+            return None
         refused = run.diverged is not None  # the page says so: a good step must clear it
         if op == "play":
             if not run.play.targeted:  # a target (an epoch, a replay) goes on as it is
