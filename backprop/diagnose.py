@@ -286,13 +286,14 @@ def saturated_units(trainer: Trainer, ctx: Context) -> Finding | None:
     if l is None:
         return None
     act = net.layer_activations[l - 1].name
+    equation = "BP1" if l == net.n_layers else "BP2"  # the output's error, or a hidden layer's
     return Finding(
         "saturated",
         PROBLEM,
         "Saturated units",
         f"{counts[l]} of {net.sizes[l]} {act} units of {_layer_name(net, l)} are saturated "
         f"(sigma'(z) under {SATURATED_PRIME:.0%} of its peak on {SATURATED_SAMPLES:.0%} of the "
-        "samples), so BP2 passes them almost no error and they barely learn.",
+        f"samples), so {equation} passes them almost no error and they barely learn.",
         {
             "saturated_units": counts,
             "saturated_share": shares,

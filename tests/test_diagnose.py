@@ -319,3 +319,17 @@ def test_diagnose_does_not_change_the_run():
     assert all(np.array_equal(a, b) for a, b in zip(before, (*tr.net.weights, *tr.net.biases)))
     assert tr.net.rng.bit_generator.state == state and tr.history.n == n
     assert not tr.history.column("step").flags.writeable
+
+
+def test_saturated_units_name_the_equation_of_their_layer():
+    """A saturated hidden layer gets almost no error through BP2; a saturated output layer
+    (sigmoid with the quadratic cost: BP1 multiplies by sigma'(z)) through BP1."""
+    hidden = Network([2, 8, 2], "tanh", "softmax", "log_likelihood", "xavier", seed=0)
+    hidden.weights[0] *= 30.0
+    f = finding(trained(hidden, 3), "saturated")
+    assert "of hidden layer 1 are saturated" in f.message and "so BP2 passes" in f.message
+    output = Network([2, 3, 2], "sigmoid", "sigmoid", "quadratic", seed=0)
+    output.weights[1] *= 200.0
+    output.biases[1] += 50.0
+    f = finding(trained(output, 3), "saturated")
+    assert "of the output layer are saturated" in f.message and "so BP1 passes" in f.message
