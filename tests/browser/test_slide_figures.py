@@ -18,16 +18,22 @@ PNG_BUTTON = '.modebar-btn[data-title="Download plot as a PNG"]'
 SCATTER = ".st-key-gc_scatter div.bp-live-plot"
 
 
-def test_a_debugger_chart_downloads_as_svg_named_and_titled(
-    page, app_server, wait_idle, tmp_path, screenshot
-):
-    page.set_viewport_size({"width": 1280, "height": 720})
+def _gradcheck_scatter_toolbar(page, app_server, wait_idle):
+    """The Gradient check page's scatter, drawn, with its toolbar shown (hovered)."""
     page.goto(app_server.url("/gradcheck"))
     chart = page.locator(SCATTER)
     expect(chart.locator(".main-svg").first).to_be_visible(timeout=30_000)
     wait_idle()
     chart.scroll_into_view_if_needed()
     chart.hover()
+    return chart
+
+
+def test_a_debugger_chart_downloads_as_svg_named_and_titled(
+    page, app_server, wait_idle, tmp_path, screenshot
+):
+    page.set_viewport_size({"width": 1280, "height": 720})
+    chart = _gradcheck_scatter_toolbar(page, app_server, wait_idle)
     expect(chart.locator(PNG_BUTTON)).to_have_count(1)
     with page.expect_download() as info:
         chart.locator(SVG_BUTTON).click()
@@ -50,12 +56,7 @@ def test_share_chart_copies_the_pages_link_and_says_so(page, app_server, wait_id
     """The toolbar's Share chart puts the page's own link (the run's settings and moment)
     on the clipboard; plotly.js's upload to Plotly Cloud ("Share chart...") is gone."""
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
-    page.goto(app_server.url("/gradcheck"))
-    chart = page.locator(SCATTER)
-    expect(chart.locator(".main-svg").first).to_be_visible(timeout=30_000)
-    wait_idle()
-    chart.scroll_into_view_if_needed()
-    chart.hover()
+    chart = _gradcheck_scatter_toolbar(page, app_server, wait_idle)
     expect(chart.locator('.modebar-btn[data-title="Share chart..."]')).to_have_count(0)
     chart.locator(SHARE_BUTTON).click()
     expect(chart.locator(".bp-chart-note")).to_have_text(SHARE_COPIED)
