@@ -1029,6 +1029,17 @@ function applyFrame(board, frame, bases, bin, paths) {
   return touched;
 }
 
+function ownAxes(layout, fig) {
+  // Plotly writes what it works out into the axes it is given (a square plot's constrained
+  // domain): each draw gets copies with the view's own domain, so the view's spec keeps its
+  // axes as sent and a draw again (refit) starts from them
+  for (const k of Object.keys(layout)) {
+    if (!/^[xy]axis\d*$/.test(k) || !layout[k]) continue;
+    const own = (fig.layout[k] || {}).domain, ax = (layout[k] = Object.assign({}, layout[k]));
+    if (own) ax.domain = own; else delete ax.domain;
+  }
+}
+
 function refit(Plotly, div, fig, layout, name) {
   // Plotly works out a square plot's shape (scaleanchor: the input plane) before it widens a
   // margin for what does not fit (tick labels, a colour bar or legend at the right), and keeps
@@ -1044,11 +1055,7 @@ function refit(Plotly, div, fig, layout, name) {
   div.__bpPushed = { width: div.clientWidth, margin: Object.assign({}, before, pushed) };
   if (!(fl.yaxis && fl.yaxis.scaleanchor)) return;
   layout.margin = Object.assign({}, layout.margin, pushed);
-  for (const k of Object.keys(layout)) { // the axes as asked (Plotly wrote its domain in)
-    if (!/^[xy]axis\d*$/.test(k) || !layout[k]) continue;
-    const own = (fig.layout[k] || {}).domain, ax = (layout[k] = Object.assign({}, layout[k]));
-    if (own) ax.domain = own; else delete ax.domain;
-  }
+  ownAxes(layout, fig); // the axes as asked (Plotly wrote its domain into the first draw's)
   Plotly.react(div, fig.data, layout, chartConfig(Plotly, name));
   window.__bpBoardStats.refits = (window.__bpBoardStats.refits || 0) + 1;
 }
@@ -1066,12 +1073,7 @@ function plotlyDraw(board, name) {
   delete layout.height; delete layout.width;
   if (board.grow.has(name)) layout = headroom(fig, layout, ROOM);
   colourBars(fig.data, board.present ? TEXT.present : TEXT.normal, box.plot);
-  // Plotly writes what it works out into the axes it is given (a square plot's constrained
-  // domain): each draw gets copies, so each starts from the view's own axes (a kept domain
-  // made the plane 1 % off square until Pause drew it anew, which moved every mark)
-  for (const k of Object.keys(layout)) {
-    if (/^[xy]axis\d*$/.test(k) && layout[k]) layout[k] = Object.assign({}, layout[k]);
-  }
+  ownAxes(layout, fig);
   Plotly.react(div, fig.data, layout, chartConfig(Plotly, name));
   refit(Plotly, div, fig, layout, name);
   if (!div.__bpHooked && div.on) {
